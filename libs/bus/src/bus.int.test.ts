@@ -1,0 +1,154 @@
+import { numberToDecimal } from "@breakwater/core";
+import { PositionSide, PositionStatus, type PriceTick } from "@breakwater/proto";
+import { eventually, type NatsServer, startNats } from "@breakwater/testkit";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { codecs } from "./codec.js";
+import { type Bus, connectBus } from "./connection.js";
+import { ackFloor, consumeDurable } from "./consume.js";
+import { FencedAppendError } from "./errors.js";
+import { publish } from "./publish.js";
+import { replay } from "./replay.js";
+import { streams, subjects } from "./subjects.js";
+
+const log = pino({ level: "silent" });
+
+function tick(n: number, price = 100 + n): PriceTick {
+  return {
+    eventId: `sim-a:0xblock${n}:0`,
+    chainId: "sim-a",
+    source: "oracle",
+    asset: "ETH",
+    price: numberToDecimal(price),
+    coordinates: undefined,
+    chainTimeMs: 1_700_000_000_000 + n,
+    observedAtMs: Date.now(),
+  };
+}
+
+describe("bus against a real nats-server", () => {
+  let nats: NatsServer;
+  let bus: Bus;
+  beforeAll(async () => {
+    nats = await startNats();
+    bus = await connectBus({ url: nats.url, name: "bus-test" });
+  });
+  afterAll(async () => {
+    await bus?.close();
+    await nats?.dispose();
+  });
+
+  it("behavior: a repeated dedup id is stored once", async () => {
+    const data = codecs.price.encode(tick(1));
+    const first = await publish(bus, subjects.price("sim-a"), data, { msgId: "dup-1" });
+    const second = await publish(bus, subjects.price("sim-a"), data, { msgId: "dup-1" });
+    expect(second.duplicate).toBe(true);
+    expect(second.seq).toBe(first.seq);
+  });
+
+  it("behavior: a malformed message is dead-lettered while good ones flow", async () => {
+    const seen: string[] = [];
+    const durable = "test-dlq";
+    const running = await consumeDurable(bus, {
+      stream: streams.chainEvents.name,
+      durable,
+      filterSubject: subjects.price("sim-b"),
+      service: "bus-test",
+      decode: (subject, data) => codecs.price.decode(data, subject),
+      handle: (t) => {
+        seen.push(t.eventId);
+      },
+      log,
+    });
+    const good = { ...tick(2), chainId: "sim-b" };
+    const negative = { ...tick(3), chainId: "sim-b", price: "-5" };
+    await publish(bus, subjects.price("sim-b"), new Uint8Array([0xff, 0xff, 0xff, 0x0f]), {
+      msgId: "garbage",
+    });
+    await publish(bus, subjects.price("sim-b"), codecs.price.encode(negative), { msgId: "negative" });
+    await publish(bus, subjects.price("sim-b"), codecs.price.encode(good), { msgId: "good" });
+    await eventually(() => (seen.length === 1 ? true : undefined), 10_000, "good message consumed");
+    expect(seen).toEqual([good.eventId]);
+    const dlq = await eventually(async () => {
+      const info = await bus.jsm.streams.info(streams.deadLetters.name);
+      return info.state.messages >= 2 ? info : undefined;
+    });
+    expect(dlq.state.messages).toBe(2);
+    const letters: string[] = [];
+    await replay(bus, {
+      stream: streams.deadLetters.name,
+      onMessage: (_s, data) => {
+        letters.push(codecs.deadLetter.decode(data).error);
+      },
+    });
+    expect(letters[0]).toMatch(/not a PriceTick|malformed/);
+    expect(letters[1]).toMatch(/price: must not be negative/);
+    await running.stop();
+    await eventually(async () =>
+      (await ackFloor(bus, streams.chainEvents.name, durable)) > 0 ? true : undefined,
+    );
+  });
+
+  it("behavior: an append with a stale expected sequence is fenced", async () => {
+    const info = await bus.jsm.streams.info(streams.signals.name);
+    const last = info.state.last_seq;
+    const signal = (seq: number) =>
+      codecs.signal.encode({
+        sequence: seq,
+        signalId: `s${seq}`,
+        kind: 4,
+        issuedAtMs: 1,
+        effectiveAtMs: 1,
+        expiresAtMs: 0,
+        scope: undefined,
+        reason: "",
+        ruleId: "",
+        evidence: [],
+        action: undefined,
+        leaderTerm: 1,
+        keyId: "",
+        signature: Buffer.alloc(0),
+      });
+    await publish(bus, subjects.signal, signal(last + 1), { msgId: "sig-a", expectLastSequence: last });
+    await expect(
+      publish(bus, subjects.signal, signal(last + 1), { msgId: "sig-b", expectLastSequence: last }),
+    ).rejects.toBeInstanceOf(FencedAppendError);
+  });
+
+  it("behavior: replay reads a range in order", async () => {
+    for (let n = 10; n < 15; n++) {
+      await publish(
+        bus,
+        subjects.position("sim-c"),
+        codecs.position.encode({
+          eventId: `p${n}`,
+          chainId: "sim-c",
+          venueId: "perp-c",
+          account: "0xabc",
+          market: "ETH-PERP",
+          asset: "ETH",
+          side: PositionSide.POSITION_SIDE_LONG,
+          status: PositionStatus.POSITION_STATUS_OPEN,
+          size: String(n),
+          entryPrice: "",
+          collateralAsset: "",
+          collateralAmount: "",
+          liquidationPrice: "",
+          coordinates: undefined,
+          chainTimeMs: 1_700_000_000_000,
+          observedAtMs: 1,
+        }),
+        { msgId: `p${n}` },
+      );
+    }
+    const sizes: string[] = [];
+    await replay(bus, {
+      stream: streams.chainEvents.name,
+      filterSubject: subjects.position("sim-c"),
+      onMessage: (_s, data) => {
+        sizes.push(codecs.position.decode(data).size);
+      },
+    });
+    expect(sizes).toEqual(["10", "11", "12", "13", "14"]);
+  });
+});

@@ -1,0 +1,72 @@
+import {
+  validateHeartbeat,
+  validatePositionUpdate,
+  validatePriceTick,
+  validateRetraction,
+} from "@breakwater/core";
+import {
+  AckRequest,
+  ChainHeartbeat,
+  DeadLetter,
+  ExposureSnapshot,
+  type MessageFns,
+  PositionUpdate,
+  PriceTick,
+  Retraction,
+  RiskAssessment,
+  Signal,
+} from "@breakwater/proto";
+import { MalformedMessageError } from "./errors.js";
+import { MAX_MESSAGE_BYTES } from "./subjects.js";
+
+/** Binary protobuf encoding for one message type, with validation on decode. */
+export interface Codec<T> {
+  readonly name: string;
+  encode(value: T): Uint8Array;
+  /** Decodes and validates; throws MalformedMessageError with the reason. */
+  decode(bytes: Uint8Array, subject?: string): T;
+}
+
+function codec<T>(name: string, fns: MessageFns<T>, validate: (v: T) => T = (v) => v): Codec<T> {
+  return {
+    name,
+    encode: (value) => fns.encode(value).finish(),
+    decode(bytes, subject = name) {
+      if (bytes.length > MAX_MESSAGE_BYTES) {
+        throw new MalformedMessageError(
+          subject,
+          `${bytes.length} bytes exceeds the ${MAX_MESSAGE_BYTES} byte limit`,
+        );
+      }
+      let value: T;
+      try {
+        value = fns.decode(bytes);
+      } catch (err) {
+        throw new MalformedMessageError(subject, `not a ${name}: ${(err as Error).message}`, err);
+      }
+      try {
+        return validate(value);
+      } catch (err) {
+        throw new MalformedMessageError(subject, (err as Error).message, err);
+      }
+    },
+  };
+}
+
+export const codecs = {
+  position: codec("PositionUpdate", PositionUpdate, validatePositionUpdate),
+  price: codec("PriceTick", PriceTick, validatePriceTick),
+  heartbeat: codec("ChainHeartbeat", ChainHeartbeat, validateHeartbeat),
+  retraction: codec("Retraction", Retraction, validateRetraction),
+  assessment: codec("RiskAssessment", RiskAssessment, (a) => {
+    if (!a.assessmentId || !a.asset) throw new Error("assessment_id and asset are required");
+    return a;
+  }),
+  signal: codec("Signal", Signal, (s) => {
+    if (!s.signalId || s.sequence <= 0) throw new Error("signal_id and a positive sequence are required");
+    return s;
+  }),
+  ack: codec("AckRequest", AckRequest),
+  snapshot: codec("ExposureSnapshot", ExposureSnapshot),
+  deadLetter: codec("DeadLetter", DeadLetter),
+} as const;

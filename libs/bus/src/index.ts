@@ -1,0 +1,27 @@
+// The bus: the only package that names NATS subjects, streams, consumers and buckets.
+
+export type { Codec } from "./codec.js";
+export { codecs } from "./codec.js";
+export type { Bus, ConnectOptions } from "./connection.js";
+export { connectBus, ensureStreams } from "./connection.js";
+export type { BusLogger, DurableConsumerSpec, RunningConsumer } from "./consume.js";
+export { ackFloor, consumeDurable, ensureDurable } from "./consume.js";
+export type { Rejected } from "./dead-letter.js";
+export { deadLetter } from "./dead-letter.js";
+export { FencedAppendError, MalformedMessageError, PublishError } from "./errors.js";
+export { busMetrics } from "./metrics.js";
+export type { Published, PublishOptions } from "./publish.js";
+export { publish } from "./publish.js";
+export type { ReplaySpec } from "./replay.js";
+export { replay } from "./replay.js";
+export type { ChainEventKind, StreamDefinition } from "./subjects.js";
+export {
+  buckets,
+  chainEventKindOf,
+  consumers,
+  MAX_MESSAGE_BYTES,
+  streams,
+  subjects,
+  subjectToken,
+} from "./subjects.js";
+export { extractTrace, injectTrace } from "./trace-headers.js";

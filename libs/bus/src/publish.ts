@@ -1,0 +1,61 @@
+import type { PubAck } from "@nats-io/jetstream";
+import { headers as natsHeaders } from "@nats-io/transport-node";
+import type { Bus } from "./connection.js";
+import { FencedAppendError, PublishError } from "./errors.js";
+import { busMetrics } from "./metrics.js";
+import { injectTrace } from "./trace-headers.js";
+
+export interface PublishOptions {
+  /** Deduplication id (Nats-Msg-Id): a repeat within the stream's window is dropped. */
+  readonly msgId: string;
+  /** Fencing: the publish fails unless the stream's last sequence is exactly this. */
+  readonly expectLastSequence?: number;
+  /** Keep retrying transient failures until this much time has passed (ms). Default 30 s. */
+  readonly retryForMs?: number;
+}
+
+export interface Published {
+  readonly stream: string;
+  readonly seq: number;
+  readonly duplicate: boolean;
+}
+
+const FENCED = /wrong last sequence/i;
+
+/**
+ * Publishes to JetStream and waits for the stream's acknowledgement. Transient
+ * failures (no responders, timeouts while reconnecting) are retried with
+ * backoff; a fencing failure is never retried.
+ */
+export async function publish(
+  bus: Bus,
+  subject: string,
+  data: Uint8Array,
+  opts: PublishOptions,
+): Promise<Published> {
+  const deadline = Date.now() + (opts.retryForMs ?? 30_000);
+  let delay = 50;
+  for (;;) {
+    let ack: PubAck;
+    try {
+      const hdrs = injectTrace(natsHeaders());
+      ack = await bus.js.publish(subject, data, {
+        msgID: opts.msgId,
+        headers: hdrs,
+        ...(opts.expectLastSequence === undefined
+          ? {}
+          : { expect: { lastSequence: opts.expectLastSequence } }),
+      });
+    } catch (err) {
+      const message = String((err as Error).message ?? err);
+      if (FENCED.test(message)) throw new FencedAppendError(opts.expectLastSequence ?? -1, err);
+      if (Date.now() + delay > deadline || bus.nc.isClosed()) throw new PublishError(subject, message, err);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 2_000);
+      continue;
+    }
+    if (ack.duplicate) busMetrics.duplicates.inc({ stream: ack.stream });
+    else busMetrics.published.inc({ stream: ack.stream });
+    return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+  }
+}

@@ -1,0 +1,17 @@
+import { z } from "zod";
+
+/** Shared field schemas, so every service spells the same setting the same way. */
+export const fields = {
+  natsUrl: z
+    .string()
+    .regex(
+      /^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/,
+      "must be nats://host:port (comma-separated for several)",
+    )
+    .default("nats://127.0.0.1:4222"),
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.coerce.number().int("must be an integer").min(0).max(65_535),
+  durationMs: z.coerce.number().int("must be an integer number of milliseconds").positive("must be positive"),
+  logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be lowercase letters, digits and dashes"),
+};

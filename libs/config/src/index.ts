@@ -1,0 +1,7 @@
+// Validated configuration: one schema per service, every problem reported at once.
+
+export { fields } from "./fields.js";
+export type { LoadOptions } from "./load.js";
+export { ConfigError, loadConfig } from "./load.js";
+export type { Stop } from "./run.js";
+export { EXIT_INVALID_CONFIG, runService } from "./run.js";

@@ -1,0 +1,66 @@
+import type { Evidence, Scope, Signal } from "@breakwater/proto";
+import { SignalKind } from "@breakwater/proto";
+
+/** A decision a rule made, before the signal log gives it a sequence. */
+export interface SignalDraft {
+  /** Content-derived: the same decision on the same evidence has the same id. */
+  readonly signalId: string;
+  readonly kind: SignalKind;
+  readonly ruleId: string;
+  readonly scope: Scope;
+  readonly reason: string;
+  readonly evidence: Evidence[];
+  readonly action: Signal["action"];
+  /** How long a halt lasts; 0 for signals that do not expire. */
+  readonly durationMs: number;
+}
+
+export interface IssueOptions {
+  readonly sequence: number;
+  readonly issuedAtMs: number;
+  /** Time between issue and activation, so every venue applies the signal at once. */
+  readonly leadMs: number;
+  readonly leaderTerm: number;
+}
+
+/** Turns a draft into the signal that is appended to the log at `sequence`. */
+export function issueSignal(draft: SignalDraft, opts: IssueOptions): Signal {
+  const effectiveAtMs = opts.issuedAtMs + opts.leadMs;
+  return {
+    sequence: opts.sequence,
+    signalId: draft.signalId,
+    kind: draft.kind,
+    issuedAtMs: opts.issuedAtMs,
+    effectiveAtMs,
+    expiresAtMs: draft.durationMs > 0 ? effectiveAtMs + draft.durationMs : 0,
+    scope: draft.scope,
+    reason: draft.reason,
+    ruleId: draft.ruleId,
+    evidence: draft.evidence,
+    action: draft.action,
+    leaderTerm: opts.leaderTerm,
+    keyId: "",
+    signature: Buffer.alloc(0),
+  };
+}
+
+/** True when a signal concerns a venue: its venue list is empty (all) or names it. */
+export function concernsVenue(signal: Pick<Signal, "scope">, venueId: string): boolean {
+  const venues = signal.scope?.venues ?? [];
+  return venues.length === 0 || venues.includes(venueId);
+}
+
+export function signalKindName(kind: SignalKind): string {
+  switch (kind) {
+    case SignalKind.SIGNAL_KIND_CIRCUIT_BREAKER:
+      return "circuit_breaker";
+    case SignalKind.SIGNAL_KIND_RESUME:
+      return "resume";
+    case SignalKind.SIGNAL_KIND_MARGIN_ADJUSTMENT:
+      return "margin_adjustment";
+    case SignalKind.SIGNAL_KIND_ADVISORY:
+      return "advisory";
+    default:
+      return "unspecified";
+  }
+}

@@ -1,0 +1,91 @@
+import type { ChainHeartbeat, PositionUpdate, PriceTick, Retraction } from "@breakwater/proto";
+import { PositionSide, PositionStatus } from "@breakwater/proto";
+import { isDecimal } from "./decimal.js";
+import { ValidationError } from "./errors.js";
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
+const CHAIN_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** A chain id is used in NATS subjects: lowercase letters, digits and dashes. */
+export function isChainId(text: string): boolean {
+  return CHAIN_ID.test(text);
+}
+
+class Problems {
+  readonly list: string[] = [];
+  id(field: string, value: string): void {
+    if (!ID.test(value))
+      this.list.push(`${field}: must be a non-empty identifier (got "${value.slice(0, 40)}")`);
+  }
+  chain(value: string): void {
+    if (!isChainId(value)) this.list.push(`chain_id: must match ${CHAIN_ID} (got "${value.slice(0, 40)}")`);
+  }
+  amount(field: string, value: string, { optional = false, positive = false } = {}): void {
+    if (optional && value === "") return;
+    if (!isDecimal(value)) {
+      this.list.push(`${field}: "${value.slice(0, 40)}" is not a decimal number`);
+      return;
+    }
+    const n = Number(value);
+    if (n < 0) this.list.push(`${field}: must not be negative (got ${value})`);
+    else if (positive && n === 0) this.list.push(`${field}: must be positive`);
+  }
+  time(field: string, value: number): void {
+    if (!Number.isFinite(value) || value <= 0) this.list.push(`${field}: must be a positive Unix time in ms`);
+  }
+  done(what: string, context: Record<string, unknown>): void {
+    if (this.list.length > 0) throw new ValidationError(what, this.list, context);
+  }
+}
+
+export function validatePositionUpdate(p: PositionUpdate): PositionUpdate {
+  const v = new Problems();
+  v.id("event_id", p.eventId);
+  v.chain(p.chainId);
+  v.id("venue_id", p.venueId);
+  v.id("account", p.account);
+  v.id("market", p.market);
+  v.id("asset", p.asset);
+  if (p.side === PositionSide.POSITION_SIDE_UNSPECIFIED || !(p.side in PositionSide))
+    v.list.push("side: unspecified");
+  if (p.status === PositionStatus.POSITION_STATUS_UNSPECIFIED || !(p.status in PositionStatus))
+    v.list.push("status: unspecified");
+  v.amount("size", p.size);
+  v.amount("entry_price", p.entryPrice, { optional: true });
+  v.amount("collateral_amount", p.collateralAmount, { optional: true });
+  v.amount("liquidation_price", p.liquidationPrice, { optional: true });
+  if (p.collateralAmount !== "" && p.collateralAsset === "")
+    v.list.push("collateral_asset: required with an amount");
+  v.time("chain_time_ms", p.chainTimeMs);
+  v.done("position update", { eventId: p.eventId });
+  return p;
+}
+
+export function validatePriceTick(t: PriceTick): PriceTick {
+  const v = new Problems();
+  v.id("event_id", t.eventId);
+  v.chain(t.chainId);
+  v.id("source", t.source);
+  v.id("asset", t.asset);
+  v.amount("price", t.price, { positive: true });
+  v.time("chain_time_ms", t.chainTimeMs);
+  v.done("price tick", { eventId: t.eventId });
+  return t;
+}
+
+export function validateHeartbeat(h: ChainHeartbeat): ChainHeartbeat {
+  const v = new Problems();
+  v.chain(h.chainId);
+  v.time("observed_at_ms", h.observedAtMs);
+  v.done("chain heartbeat", { chainId: h.chainId });
+  return h;
+}
+
+export function validateRetraction(r: Retraction): Retraction {
+  const v = new Problems();
+  v.id("event_id", r.eventId);
+  v.chain(r.chainId);
+  v.id("retracted_event_id", r.retractedEventId);
+  v.done("retraction", { eventId: r.eventId });
+  return r;
+}

@@ -1,0 +1,7 @@
+// Logs (pino), metrics (prom-client) with /metrics, /healthz, /readyz, and traces (OpenTelemetry).
+
+export type { Route, ServiceHttp, ServiceHttpOptions } from "./http-server.js";
+export { sendJson, startServiceHttp } from "./http-server.js";
+export type { Logger } from "./logger.js";
+export { createLogger } from "./logger.js";
+export { initTracing, inSpan, shutdownTracing } from "./tracing.js";

@@ -1,0 +1,7 @@
+// Test tooling: real servers on free loopback ports, service processes, polling.
+
+export type { NatsServer } from "./nats-server.js";
+export { natsServerBinary, startNats } from "./nats-server.js";
+export { freePort, waitForPort } from "./ports.js";
+export type { ServiceProcess } from "./service-process.js";
+export { eventually, startService } from "./service-process.js";

@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, waitForPort } from "./ports.js";
+
+/** Where the nats-server binary is: $NATS_SERVER_BIN, then PATH, then Debian's location. */
+export function natsServerBinary(): string {
+  const fromEnv = process.env["NATS_SERVER_BIN"];
+  if (fromEnv) return fromEnv;
+  for (const dir of (process.env["PATH"] ?? "").split(":")) {
+    const candidate = join(dir, "nats-server");
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  if (existsSync("/usr/sbin/nats-server")) return "/usr/sbin/nats-server";
+  throw new Error(
+    "nats-server not found: run `make deps` (installs Debian's nats-server) or set NATS_SERVER_BIN",
+  );
+}
+
+export interface NatsServer {
+  readonly url: string;
+  readonly port: number;
+  readonly storeDir: string;
+  /** Stops the server (SIGTERM, then SIGKILL) and keeps its store. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same store. */
+  restart(): Promise<void>;
+  /** Stops the server and removes its store. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts a private nats-server with JetStream on a free loopback port and a
+ * temporary store. Never touches a server someone else runs.
+ */
+export async function startNats(opts: { storeDir?: string } = {}): Promise<NatsServer> {
+  const port = await freePort();
+  const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), "bw-nats-"));
+  const bin = natsServerBinary();
+  let child: ChildProcess | undefined;
+
+  const launch = async () => {
+    child = spawn(bin, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    try {
+      await waitForPort(port, 10_000);
+    } catch (err) {
+      child.kill("SIGKILL");
+      throw new Error(`nats-server did not start on port ${port}: ${stderr}`, { cause: err });
+    }
+  };
+  const halt = async () => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => c.kill("SIGKILL"), 5_000);
+      c.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      c.kill("SIGTERM");
+    });
+  };
+
+  await launch();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    stop: halt,
+    restart: launch,
+    async dispose() {
+      await halt();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
