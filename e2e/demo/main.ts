@@ -1,0 +1,142 @@
+/**
+ * `make demo`: the whole system on embedded defaults, driven through a
+ * scripted crash. Prints every address at start, a summary at the end, and
+ * writes a JSON report (DEMO_REPORT overrides its path). DEMO_KEEP=1 keeps
+ * everything running, the crash repeating, until interrupted.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { eventually } from "@breakwater/testkit";
+import { type RunningSystem, startSystem, type VenueSignalLine } from "../system.js";
+
+const CHAINS = ["sim-a", "sim-b"];
+const VENUES = ["perp-a", "lend-a", "perp-b"];
+const keep = process.env["DEMO_KEEP"] === "1";
+const reportPath = resolve(process.env["DEMO_REPORT"] ?? ".demo/report.json");
+const DEADLINE_MS = 100_000;
+
+function line(text = ""): void {
+  process.stdout.write(`${text}\n`);
+}
+
+async function main(): Promise<number> {
+  const startedAt = Date.now();
+  line("Breakwater demo: two simulated chains, correlator, coordinator, three venues; ETH falls 8%.");
+  const system = await startSystem({
+    chains: CHAINS,
+    venues: VENUES,
+    ...(keep
+      ? {
+          // the crash repeats every minute; the level-1 breaker re-arms after 30 s
+          scenario: { repeatEveryMs: 60_000 },
+          coordinatorEnv: { BW_BREAKER_PERIOD_MS: "30000", BW_BREAKER_HALT_MS: "20000" },
+        }
+      : {}),
+  });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await system.stop();
+  };
+  process.once("SIGINT", () => void stop().then(() => process.exit(0)));
+  process.once("SIGTERM", () => void stop().then(() => process.exit(0)));
+
+  line("\nAddresses:");
+  for (const [name, addr] of Object.entries(system.addresses)) line(`  ${name.padEnd(22)} ${addr}`);
+  line(`  ${"venues".padEnd(22)} ${VENUES.join(", ")} (sample venues subscribed over gRPC)`);
+
+  if (keep) {
+    line("\nDEMO_KEEP=1: running until interrupted (Ctrl-C). Try:");
+    line(`  curl ${system.addresses["correlator http"]}/v1/exposure?asset=ETH`);
+    line(`  curl ${system.addresses["coordinator http"]}/v1/signals`);
+    await new Promise(() => undefined);
+  }
+
+  line("\nWaiting for the scripted crash and the level-1 halt ...");
+  let outcome: "ok" | "timeout" = "ok";
+  try {
+    await eventually(
+      () =>
+        VENUES.every((v) => system.signals(v).some((s) => s.kind === "circuit_breaker")) ? true : undefined,
+      DEADLINE_MS,
+      "every venue received a circuit breaker",
+    );
+    // let acks land and any (unexpected) extra signal show up
+    await new Promise((r) => setTimeout(r, 2_000));
+  } catch {
+    outcome = "timeout";
+  }
+
+  const report = await buildReport(system, startedAt, outcome);
+  mkdirSync(dirname(reportPath), { recursive: true });
+  writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  printSummary(report);
+  line(`\nReport: ${reportPath}`);
+  await stop();
+  return outcome === "ok" && report.consistent ? 0 : 1;
+}
+
+async function buildReport(system: RunningSystem, startedAt: number, outcome: string) {
+  const venues: Record<string, VenueSignalLine[]> = {};
+  for (const v of VENUES) venues[v] = system.signals(v);
+  const halts = Object.values(venues).map((list) => list.filter((s) => s.kind === "circuit_breaker"));
+  const sequences = new Set(halts.flatMap((h) => h.map((s) => s.sequence)));
+  const effective = new Set(halts.flatMap((h) => h.map((s) => s.effectiveAtMs)));
+  let exposure: unknown;
+  try {
+    const res = await fetch(`${system.addresses["correlator http"]}/v1/exposure?asset=ETH`);
+    exposure = await res.json();
+  } catch (err) {
+    exposure = { error: String(err) };
+  }
+  return {
+    outcome,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: Date.now() - startedAt,
+    addresses: system.addresses,
+    consistent: halts.every((h) => h.length === 1) && sequences.size === 1 && effective.size === 1,
+    venues: Object.fromEntries(
+      Object.entries(venues).map(([v, list]) => [
+        v,
+        list.map((s) => ({
+          sequence: s.sequence,
+          kind: s.kind,
+          level: s.level,
+          scope: s.scope,
+          issuedAt: new Date(s.issuedAtMs).toISOString(),
+          effectiveAt: new Date(s.effectiveAtMs).toISOString(),
+          receiveLatencyMs: s.latencyMs,
+          receivedBeforeEffective: s.receivedAtMs <= s.effectiveAtMs,
+        })),
+      ]),
+    ),
+    exposureETH: exposure,
+  };
+}
+
+function printSummary(report: Awaited<ReturnType<typeof buildReport>>): void {
+  line(`\nSummary (${(report.durationMs / 1000).toFixed(1)} s, outcome: ${report.outcome}):`);
+  for (const [venue, list] of Object.entries(report.venues)) {
+    if (list.length === 0) line(`  ${venue.padEnd(8)} no signal received`);
+    for (const s of list) {
+      line(
+        `  ${venue.padEnd(8)} seq ${s.sequence} ${s.kind}${s.level ? ` L${s.level}` : ""} on ${(s.scope["assets"] ?? []).join(",")}` +
+          ` effective ${s.effectiveAt} received in ${s.receiveLatencyMs} ms${s.receivedBeforeEffective ? "" : " (LATE)"}`,
+      );
+    }
+  }
+  line(
+    report.consistent
+      ? "  every venue received the same single level-1 halt (same sequence, same effective time)"
+      : "  INCONSISTENT: venues did not all receive exactly one identical halt",
+  );
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,174 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, type NatsServer, type ServiceProcess, startNats, startService } from "@breakwater/testkit";
+
+/** One line a sample venue prints for each signal it receives. */
+export interface VenueSignalLine {
+  readonly event: "signal";
+  readonly venue: string;
+  readonly sequence: number;
+  readonly kind: string;
+  readonly scope: Record<string, string[]>;
+  readonly issuedAtMs: number;
+  readonly effectiveAtMs: number;
+  readonly receivedAtMs: number;
+  readonly latencyMs: number;
+  readonly level?: number;
+}
+
+export interface SystemOptions {
+  readonly chains: readonly string[];
+  readonly venues: readonly string[];
+  /** Scenario overrides merged into the watcher's embedded scenario (written to a file). */
+  readonly scenario?: Record<string, unknown>;
+  /** Genesis of the simulated chains, shared so the crash hits every chain at once. */
+  readonly genesisMs?: number;
+  readonly coordinatorEnv?: Record<string, string>;
+  readonly logLevel?: string;
+}
+
+export interface RunningSystem {
+  readonly nats: NatsServer;
+  readonly dir: string;
+  readonly genesisMs: number;
+  readonly addresses: Record<string, string>;
+  readonly watchers: Map<string, ServiceProcess>;
+  correlator: ServiceProcess;
+  coordinator: ServiceProcess;
+  readonly venues: Map<string, ServiceProcess>;
+  /** Signals each venue printed so far. */
+  signals(venue: string): VenueSignalLine[];
+  restartCorrelator(crash?: boolean): Promise<void>;
+  restartCoordinator(crash?: boolean): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const WATCHER = "services/watcher/src/main.ts";
+const CORRELATOR = "services/correlator/src/main.ts";
+const COORDINATOR = "services/coordinator/src/main.ts";
+const VENUE = "services/sample-venue/src/main.ts";
+
+/**
+ * Starts the whole system as real processes on free loopback ports: a private
+ * nats-server, one watcher per simulated chain, the correlator, the
+ * coordinator and sample venues. Used by `make demo` and the e2e tests.
+ */
+export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
+  const dir = mkdtempSync(join(tmpdir(), "bw-system-"));
+  const nats = await startNats({ storeDir: join(dir, "nats") });
+  const genesisMs = opts.genesisMs ?? Date.now() + 1_500;
+  const logLevel = opts.logLevel ?? "warn";
+  const common = { BW_NATS_URL: nats.url, BW_HTTP_HOST: "127.0.0.1", BW_LOG_LEVEL: logLevel };
+  const addresses: Record<string, string> = { nats: nats.url };
+  const started: ServiceProcess[] = [];
+
+  const track = (p: ServiceProcess) => {
+    started.push(p);
+    return p;
+  };
+
+  try {
+    let scenarioEnv: Record<string, string> = {};
+    if (opts.scenario) {
+      const file = join(dir, "scenario.json");
+      writeFileSync(file, JSON.stringify(opts.scenario, null, 2));
+      scenarioEnv = { BW_SIM_SCENARIO: file };
+    }
+
+    const watchers = new Map<string, ServiceProcess>();
+    for (const chain of opts.chains) {
+      const port = await freePort();
+      const p = track(
+        startService(WATCHER, ["--chain", chain], {
+          ...common,
+          ...scenarioEnv,
+          BW_HTTP_PORT: String(port),
+          BW_SIM_GENESIS_MS: String(genesisMs),
+        }),
+      );
+      watchers.set(chain, p);
+      addresses[`watcher ${chain} http`] = `http://127.0.0.1:${port}`;
+    }
+
+    const corrHttp = await freePort();
+    const corrGrpc = await freePort();
+    const correlatorEnv = {
+      ...common,
+      BW_HTTP_PORT: String(corrHttp),
+      BW_GRPC_PORT: String(corrGrpc),
+      BW_GRPC_HOST: "127.0.0.1",
+    };
+    addresses["correlator http"] = `http://127.0.0.1:${corrHttp}`;
+    addresses["correlator grpc"] = `127.0.0.1:${corrGrpc}`;
+
+    const coordHttp = await freePort();
+    const coordGrpc = await freePort();
+    const coordinatorEnv = {
+      ...common,
+      BW_HTTP_PORT: String(coordHttp),
+      BW_GRPC_PORT: String(coordGrpc),
+      BW_GRPC_HOST: "127.0.0.1",
+      ...opts.coordinatorEnv,
+    };
+    addresses["coordinator http"] = `http://127.0.0.1:${coordHttp}`;
+    addresses["coordinator grpc"] = `127.0.0.1:${coordGrpc}`;
+
+    const system: RunningSystem = {
+      nats,
+      dir,
+      genesisMs,
+      addresses,
+      watchers,
+      correlator: track(startService(CORRELATOR, [], correlatorEnv)),
+      coordinator: track(startService(COORDINATOR, [], coordinatorEnv)),
+      venues: new Map(),
+      signals(venue) {
+        const p = this.venues.get(venue);
+        if (!p) return [];
+        return p
+          .output()
+          .split("\n")
+          .filter((l) => l.includes('"event":"signal"'))
+          .map((l) => JSON.parse(l) as VenueSignalLine);
+      },
+      async restartCorrelator(crash = false) {
+        await (crash ? this.correlator.kill() : this.correlator.stop());
+        this.correlator = track(startService(CORRELATOR, [], correlatorEnv));
+        await this.correlator.waitFor(/correlator started/, 30_000);
+      },
+      async restartCoordinator(crash = false) {
+        await (crash ? this.coordinator.kill() : this.coordinator.stop());
+        this.coordinator = track(startService(COORDINATOR, [], coordinatorEnv));
+        await this.coordinator.waitFor(/coordinator started/, 30_000);
+      },
+      async stop() {
+        await Promise.all(started.map((p) => p.stop(5_000)));
+        await nats.dispose();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+
+    await Promise.all([
+      ...[...watchers.values()].map((w) => w.waitFor(/watcher started/, 30_000)),
+      system.correlator.waitFor(/correlator started/, 30_000),
+      system.coordinator.waitFor(/coordinator started/, 30_000),
+    ]);
+
+    for (const venue of opts.venues) {
+      const p = track(
+        startService(VENUE, ["--venue", venue, "--coordinator", `127.0.0.1:${coordGrpc}`], {
+          BW_LOG_LEVEL: logLevel,
+        }),
+      );
+      system.venues.set(venue, p);
+    }
+    await Promise.all([...system.venues.values()].map((v) => v.waitFor(/"event":"ready"/, 30_000)));
+    return system;
+  } catch (err) {
+    await Promise.all(started.map((p) => p.kill()));
+    await nats.dispose();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,45 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { decimalToNumber, formatUnits, isDecimal, numberToDecimal } from "./decimal.js";
+
+describe("decimals", () => {
+  it("default: plain decimals parse; exponents, NaN, blanks and junk do not", () => {
+    expect(decimalToNumber("1834.25")).toBe(1834.25);
+    expect(decimalToNumber("-0.5")).toBe(-0.5);
+    for (const bad of ["", "NaN", "Infinity", "1e5", " 1", "01", "1.", ".5", "0x10", "1,5"]) {
+      expect(isDecimal(bad), bad).toBe(false);
+      expect(() => decimalToNumber(bad)).toThrow(/not a decimal/);
+    }
+  });
+
+  it("behavior: formatUnits scales 256-bit integers exactly", () => {
+    expect(formatUnits(123450000n, 8)).toBe("1.2345");
+    expect(formatUnits(0n, 18)).toBe("0");
+    expect(formatUnits(-5n, 2)).toBe("-0.05");
+    expect(formatUnits(2n ** 255n, 18)).toBe(
+      "57896044618658097711785492504343953926634992332820282019728.792003956564819968",
+    );
+  });
+
+  it("behavior: numberToDecimal refuses non-finite values", () => {
+    expect(numberToDecimal(3000.123456789)).toBe("3000.12345679");
+    expect(numberToDecimal(-0)).toBe("0");
+    expect(() => numberToDecimal(Number.NaN)).toThrow();
+  });
+
+  it("property: formatUnits output is a decimal that round-trips to the integer", () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(2n ** 200n), max: 2n ** 200n }),
+        fc.integer({ min: 0, max: 30 }),
+        (amount, decimals) => {
+          const text = formatUnits(amount, decimals);
+          expect(isDecimal(text)).toBe(true);
+          const [whole, frac = ""] = text.replace("-", "").split(".");
+          const back = BigInt(whole! + frac.padEnd(decimals, "0")) * (text.startsWith("-") ? -1n : 1n);
+          expect(back).toBe(amount);
+        },
+      ),
+    );
+  });
+});
