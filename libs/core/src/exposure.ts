@@ -75,6 +75,8 @@ export class ExposureBook {
   private readonly revisions = new Map<string, Revision[]>();
   private readonly keyOfEvent = new Map<string, string>();
   private readonly cells = new Map<string, ExposureCell>();
+  /** asset → market → open positions, for `marketsOf`. */
+  private readonly marketPositions = new Map<string, Map<string, number>>();
 
   get positionCount(): number {
     let n = 0;
@@ -147,6 +149,11 @@ export class ExposureBook {
     return { venues: [...venues].sort(), chains: [...chains].sort() };
   }
 
+  /** Markets holding an open position in `asset`, sorted. */
+  marketsOf(asset: string): string[] {
+    return [...(this.marketPositions.get(asset)?.keys() ?? [])].sort();
+  }
+
   private move(before: PositionState | undefined, after: PositionState | undefined): void {
     if (before) this.add(before, -1);
     if (after) this.add(after, +1);
@@ -187,6 +194,19 @@ export class ExposureBook {
     }
     cell.positions += sign;
     if (cell.positions === 0) this.cells.delete(key);
+    this.countMarket(state, sign);
+  }
+
+  private countMarket(state: PositionState, sign: 1 | -1): void {
+    let markets = this.marketPositions.get(state.asset);
+    if (!markets) {
+      markets = new Map();
+      this.marketPositions.set(state.asset, markets);
+    }
+    const n = (markets.get(state.market) ?? 0) + sign;
+    if (n > 0) markets.set(state.market, n);
+    else markets.delete(state.market);
+    if (markets.size === 0) this.marketPositions.delete(state.asset);
   }
 }
 

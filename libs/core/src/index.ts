@@ -9,6 +9,8 @@ export { ExposureBook, notionalOf, positionKey, positionStateOf } from "./exposu
 export { chainEventId } from "./ids.js";
 export type { PricePoint } from "./price-window.js";
 export { PriceWindow } from "./price-window.js";
+export type { PriceObservation, ReferencePrice } from "./reference-price.js";
+export { medianDecimal, ReferencePriceBook } from "./reference-price.js";
 export type { AssetObservation, PolicyRule } from "./rule.js";
 export type { IssueOptions, SignalDraft } from "./signal.js";
 export { concernsVenue, issueSignal, signalKindName } from "./signal.js";
@@ -19,3 +21,4 @@ export {
   validatePriceTick,
   validateRetraction,
 } from "./validate.js";
+export { isVenueId } from "./venue.js";

@@ -1,0 +1,139 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { medianDecimal, type PriceObservation, ReferencePriceBook } from "./reference-price.js";
+
+const T0 = 1_700_000_000_000;
+
+function obs(p: Partial<PriceObservation>): PriceObservation {
+  return { asset: "ETH", chainId: "sim-a", source: "oracle", price: "2000", chainTimeMs: T0, ...p };
+}
+
+describe("medianDecimal", () => {
+  it("default: the middle value of an odd count, exactly as written", () => {
+    expect(medianDecimal(["3", "1.25", "2.5"])).toBe("2.5");
+  });
+
+  it("behavior: an even count averages the middle two without a float", () => {
+    expect(medianDecimal(["1", "2"])).toBe("1.5");
+    expect(medianDecimal(["0.1", "0.2"])).toBe("0.15");
+    expect(medianDecimal(["1999.99", "2000.01", "1", "99999"])).toBe("2000");
+    expect(medianDecimal(["123456789012345678901234567890.1", "123456789012345678901234567890.2"])).toBe(
+      "123456789012345678901234567890.15",
+    );
+  });
+
+  it("behavior: sorts by value, not by text", () => {
+    expect(medianDecimal(["10", "9", "100"])).toBe("10");
+  });
+
+  it("behavior: rejects an empty list and anything that is not a non-negative decimal", () => {
+    expect(() => medianDecimal([])).toThrow(/no values/);
+    expect(() => medianDecimal(["-1"])).toThrow(/not a non-negative decimal/);
+    expect(() => medianDecimal(["1e3"])).toThrow(/not a non-negative decimal/);
+  });
+
+  it("property: agrees with the float median within rounding", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 10_000_000 }), { minLength: 1, maxLength: 15 }),
+        (cents) => {
+          const texts = cents.map((c) => (c / 100).toFixed(2));
+          const sorted = [...cents].sort((a, b) => a - b);
+          const mid = sorted.length >> 1;
+          const expected = sorted.length % 2 ? sorted[mid]! / 100 : (sorted[mid - 1]! + sorted[mid]!) / 200;
+          expect(Number(medianDecimal(texts))).toBeCloseTo(expected, 9);
+        },
+      ),
+    );
+  });
+});
+
+describe("ReferencePriceBook", () => {
+  it("default: the median of the latest price of each (chain, source) pair", () => {
+    const book = new ReferencePriceBook(30_000);
+    book.observe(obs({ chainId: "sim-a", source: "oracle", price: "1990" }));
+    book.observe(obs({ chainId: "sim-a", source: "oracle", price: "2000" }));
+    book.observe(obs({ chainId: "sim-b", source: "oracle", price: "2010" }));
+    const ref = book.observe(obs({ chainId: "sim-b", source: "pyth", price: "2100" }));
+    expect(ref).toEqual({
+      asset: "ETH",
+      price: "2010",
+      value: 2010,
+      sources: 3,
+      newestMs: T0,
+      chains: ["sim-a", "sim-b"],
+    });
+  });
+
+  it("behavior: the same source on two chains counts as two pairs", () => {
+    const book = new ReferencePriceBook();
+    book.observe(obs({ chainId: "sim-a", price: "100" }));
+    expect(book.observe(obs({ chainId: "sim-b", price: "101" }))).toMatchObject({
+      price: "100.5",
+      sources: 2,
+    });
+  });
+
+  it("behavior: a pair exactly freshMs older than the newest tick is still fresh", () => {
+    const book = new ReferencePriceBook(30_000);
+    book.observe(obs({ source: "slow", price: "100", chainTimeMs: T0 }));
+    const ref = book.observe(obs({ source: "fast", price: "200", chainTimeMs: T0 + 30_000 }));
+    expect(ref).toMatchObject({ price: "150", sources: 2 });
+  });
+
+  it("behavior: a pair one ms older than the bound drops out of the median", () => {
+    const book = new ReferencePriceBook(30_000);
+    book.observe(obs({ source: "slow", price: "100", chainTimeMs: T0 }));
+    const ref = book.observe(obs({ source: "fast", price: "200", chainTimeMs: T0 + 30_001 }));
+    expect(ref).toMatchObject({ price: "200", sources: 1, newestMs: T0 + 30_001 });
+    // the stale pair comes back once it ticks again
+    expect(book.observe(obs({ source: "slow", price: "110", chainTimeMs: T0 + 30_002 }))).toMatchObject({
+      price: "155",
+      sources: 2,
+    });
+  });
+
+  it("behavior: freshness is relative to the asset's newest tick, not to other assets", () => {
+    const book = new ReferencePriceBook(1_000);
+    book.observe(obs({ asset: "ETH", source: "a", price: "2000", chainTimeMs: T0 }));
+    book.observe(obs({ asset: "ETH", source: "b", price: "2002", chainTimeMs: T0 }));
+    book.observe(obs({ asset: "BTC", price: "60000", chainTimeMs: T0 + 3_600_000 }));
+    expect(book.referenceOf("ETH")).toMatchObject({ price: "2001", sources: 2 });
+    expect(book.assets()).toEqual(["BTC", "ETH"]);
+  });
+
+  it("behavior: an older tick of a pair does not replace its latest price", () => {
+    const book = new ReferencePriceBook();
+    book.observe(obs({ price: "2000", chainTimeMs: T0 + 10 }));
+    const ref = book.observe(obs({ price: "1000", chainTimeMs: T0 }));
+    expect(ref).toMatchObject({ price: "2000", newestMs: T0 + 10 });
+  });
+
+  it("behavior: observing the same tick twice changes nothing", () => {
+    const book = new ReferencePriceBook();
+    const tick = obs({ price: "1234.5" });
+    const first = book.observe(tick);
+    expect(book.observe(tick)).toEqual(first);
+  });
+
+  it("behavior: an unobserved asset has no reference and no pricing chains", () => {
+    const book = new ReferencePriceBook();
+    expect(book.referenceOf("SOL")).toBeUndefined();
+    expect(book.chainsPricing("SOL")).toEqual([]);
+  });
+
+  it("behavior: chainsPricing lists stale pairs too; reference chains only fresh ones", () => {
+    const book = new ReferencePriceBook(10);
+    book.observe(obs({ chainId: "sim-a", price: "1", chainTimeMs: T0 }));
+    const ref = book.observe(obs({ chainId: "sim-b", price: "2", chainTimeMs: T0 + 100 }));
+    expect(ref.chains).toEqual(["sim-b"]);
+    expect(book.chainsPricing("ETH")).toEqual(["sim-a", "sim-b"]);
+  });
+
+  it("behavior: rejects a malformed price and a negative freshness bound", () => {
+    const book = new ReferencePriceBook();
+    expect(() => book.observe(obs({ price: "abc" }))).toThrow(/not a non-negative decimal/);
+    expect(book.referenceOf("ETH")).toBeUndefined();
+    expect(() => new ReferencePriceBook(-1)).toThrow(RangeError);
+  });
+});

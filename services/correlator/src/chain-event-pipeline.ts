@@ -1,0 +1,251 @@
+import {
+  ackFloor,
+  type Bus,
+  codecs,
+  consumeDurable,
+  consumers,
+  deadLetter,
+  extractTrace,
+  publish,
+  type RunningConsumer,
+  replay,
+  streams,
+  subjects,
+} from "@breakwater/bus";
+import type { PriceTick } from "@breakwater/proto";
+import { inSpan, type Logger } from "@breakwater/telemetry";
+import type { MsgHdrs } from "@nats-io/transport-node";
+import { context, type Tracer } from "@opentelemetry/api";
+import { type ChainEvent, decodeChainEvent } from "./chain-event.js";
+import type { CorrelatorState } from "./correlator-state.js";
+import { correlatorMetrics as metrics } from "./metrics.js";
+
+export const SERVICE = "correlator";
+
+export type PipelinePhase = "starting" | "replaying" | "catching_up" | "live" | "stopped";
+
+export interface ChainEventPipelineDeps {
+  readonly bus: Bus;
+  readonly state: CorrelatorState;
+  readonly log: Logger;
+  readonly tracer: Tracer;
+  readonly clock?: () => number;
+}
+
+/** What `start` found and did. */
+export interface StartReport {
+  readonly ackFloor: number;
+  readonly lastDelivered: number;
+  /** Events applied silently (no assessments), up to the ack floor. */
+  readonly replayed: number;
+  /** Events in flight when the previous process stopped, re-handled with assessments (deduplicated). */
+  readonly caughtUp: number;
+}
+
+const STREAM = streams.chainEvents.name;
+const DURABLE = consumers.correlatorChainEvents;
+
+/**
+ * Feeds every chain event into the state, exactly once in stream order, across
+ * restarts:
+ *
+ * 1. replay the stream silently up to the durable consumer's ack floor (the
+ *    state the previous process had when it last acknowledged in order);
+ * 2. re-handle, in order and with assessments, the range the previous process
+ *    had been delivered but not fully acknowledged (a SIGKILL leaves up to a
+ *    pull batch in flight); its assessments reuse their ids, so any the
+ *    previous process already stored are dropped by the stream;
+ * 3. consume the durable live.
+ *
+ * Each event's stream sequence is remembered: a redelivery of a sequence
+ * already applied (the in-flight range coming back after its ack wait, or a
+ * retry after a failed publish) never touches the state again, so a late
+ * redelivery cannot roll a position back. Price ticks are (re)assessed on
+ * every live delivery; the assessment id makes that idempotent.
+ */
+export class ChainEventPipeline {
+  private phase: PipelinePhase = "starting";
+  private appliedThroughSeq = 0;
+  private consumer: RunningConsumer | undefined;
+  private readonly clock: () => number;
+
+  constructor(private readonly deps: ChainEventPipelineDeps) {
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  get currentPhase(): PipelinePhase {
+    return this.phase;
+  }
+
+  /** Readiness: why the pipeline is not live yet, or undefined when it is. */
+  notReadyReason(): string | undefined {
+    return this.phase === "live" ? undefined : `chain events: ${this.phase.replace("_", " ")}`;
+  }
+
+  /** Settles when the live consumer ends (undefined before it started). */
+  get done(): Promise<void> | undefined {
+    return this.consumer?.done;
+  }
+
+  async start(): Promise<StartReport> {
+    const { bus, log } = this.deps;
+    const floor = await ackFloor(bus, STREAM, DURABLE);
+    const lastDelivered = await deliveredThrough(bus);
+    this.phase = "replaying";
+    log.info({ ackFloor: floor, lastDelivered }, "rebuilding state from the chain event stream");
+    const replayed =
+      floor > 0
+        ? await replay(bus, {
+            stream: STREAM,
+            toSeq: floor,
+            onMessage: (subject, data, seq) => this.replayOne(subject, data, seq),
+          })
+        : 0;
+    metrics.replayed.set({ phase: "silent" }, replayed);
+    if (this.stopped()) return { ackFloor: floor, lastDelivered, replayed, caughtUp: 0 };
+
+    this.phase = "catching_up";
+    const caughtUp =
+      lastDelivered > floor
+        ? await replay(bus, {
+            stream: STREAM,
+            fromSeq: floor + 1,
+            toSeq: lastDelivered,
+            onMessage: (subject, data, seq) => this.catchUpOne(subject, data, seq),
+          })
+        : 0;
+    metrics.replayed.set({ phase: "catch_up" }, caughtUp);
+    if (this.stopped()) return { ackFloor: floor, lastDelivered, replayed, caughtUp };
+
+    this.consumer = await consumeDurable(bus, {
+      stream: STREAM,
+      durable: DURABLE,
+      service: SERVICE,
+      decode: decodeChainEvent,
+      handle: (event, msg) => this.handle(event, msg.seq, msg.headers),
+      log,
+    });
+    this.phase = "live";
+    const report = { ackFloor: floor, lastDelivered, replayed, caughtUp };
+    log.info({ ...report, positions: this.deps.state.book.positionCount }, "consuming chain events live");
+    return report;
+  }
+
+  async stop(): Promise<void> {
+    this.phase = "stopped";
+    await this.consumer?.stop();
+  }
+
+  private stopped(): boolean {
+    return this.phase === "stopped";
+  }
+
+  /** Silent replay: the previous process already assessed and dead-lettered these. */
+  private replayOne(subject: string, data: Uint8Array, seq: number): void {
+    let event: ChainEvent;
+    try {
+      event = decodeChainEvent(subject, data);
+    } catch {
+      return; // dead-lettered when it was first consumed
+    }
+    this.applyAt(event, seq);
+  }
+
+  private async catchUpOne(subject: string, data: Uint8Array, seq: number): Promise<void> {
+    let event: ChainEvent;
+    try {
+      event = decodeChainEvent(subject, data);
+    } catch {
+      return; // the durable redelivers it and dead-letters it then
+    }
+    await this.handle(event, seq, undefined);
+  }
+
+  /** The live path (also used for the in-flight range on start). */
+  private async handle(event: ChainEvent, seq: number, headers: MsgHdrs | undefined): Promise<void> {
+    if (seq <= this.appliedThroughSeq) {
+      metrics.skipped.inc({ kind: event.kind });
+    } else {
+      const started = performance.now();
+      const applied = this.applyAt(event, seq);
+      metrics.applySeconds.observe({ kind: event.kind }, (performance.now() - started) / 1_000);
+      if (!applied) {
+        await this.rejectUnappliable(event, seq);
+        return;
+      }
+    }
+    if (event.kind === "price") await this.assess(event.value, headers);
+  }
+
+  /** Applies an event and records its sequence; false when the state refused it. */
+  private applyAt(event: ChainEvent, seq: number): boolean {
+    this.appliedThroughSeq = Math.max(this.appliedThroughSeq, seq);
+    try {
+      const outcome = this.deps.state.apply(event, this.clock());
+      if (outcome.kind === "retraction" && !outcome.changed) metrics.unknownRetractions.inc();
+      metrics.applied.inc({ kind: event.kind });
+      return true;
+    } catch (err) {
+      metrics.applyErrors.inc({ kind: event.kind });
+      this.deps.log.error({ seq, kind: event.kind, err: String(err) }, "chain event refused by the state");
+      return false;
+    }
+  }
+
+  private async rejectUnappliable(event: ChainEvent, seq: number): Promise<void> {
+    await deadLetter(this.deps.bus, {
+      service: SERVICE,
+      subject: subjects[event.kind](event.value.chainId),
+      payload: encodeEvent(event),
+      error: "refused by the correlator's state (see its log)",
+      originId: `${STREAM}:${seq}`,
+    });
+  }
+
+  private async assess(tick: PriceTick, headers: MsgHdrs | undefined): Promise<void> {
+    const { bus, state, tracer } = this.deps;
+    const started = performance.now();
+    await context.with(extractTrace(headers), () =>
+      inSpan(tracer, "correlator.assess", async (span) => {
+        const assessment = state.assess(tick, this.clock());
+        span.setAttributes({
+          "bw.asset": assessment.asset,
+          "bw.assessment_id": assessment.assessmentId,
+          "bw.reference_price": assessment.referencePrice,
+        });
+        const stored = await publish(
+          bus,
+          subjects.assessment(assessment.asset),
+          codecs.assessment.encode(assessment),
+          { msgId: assessment.assessmentId },
+        );
+        metrics.assessments.inc({ outcome: stored.duplicate ? "duplicate" : "stored" });
+      }),
+    );
+    metrics.assessSeconds.observe((performance.now() - started) / 1_000);
+  }
+}
+
+/** Stream sequence of the last message the durable delivered (0 when it does not exist yet). */
+async function deliveredThrough(bus: Bus): Promise<number> {
+  try {
+    const info = await bus.jsm.consumers.info(STREAM, DURABLE);
+    return info.delivered.stream_seq;
+  } catch (err) {
+    if (/not found/i.test(String((err as Error).message))) return 0;
+    throw err;
+  }
+}
+
+function encodeEvent(event: ChainEvent): Uint8Array {
+  switch (event.kind) {
+    case "position":
+      return codecs.position.encode(event.value);
+    case "price":
+      return codecs.price.encode(event.value);
+    case "heartbeat":
+      return codecs.heartbeat.encode(event.value);
+    case "retraction":
+      return codecs.retraction.encode(event.value);
+  }
+}

@@ -1,0 +1,38 @@
+import { ConfigError } from "@breakwater/config";
+import { describe, expect, it } from "vitest";
+import { loadCorrelatorConfig } from "./config.js";
+
+describe("loadCorrelatorConfig", () => {
+  it("default: every setting has a default", () => {
+    expect(loadCorrelatorConfig([], {})).toEqual({
+      natsUrl: "nats://127.0.0.1:4222",
+      httpHost: "127.0.0.1",
+      httpPort: 9102,
+      grpcHost: "127.0.0.1",
+      grpcPort: 50052,
+      logLevel: "info",
+      staleAfterMs: 5_000,
+      snapshotIntervalMs: 10_000,
+      priceFreshMs: 30_000,
+    });
+  });
+
+  it("behavior: env and flags override; port 0 means any", () => {
+    const c = loadCorrelatorConfig(["--grpc-port", "0"], { BW_HTTP_PORT: "0", BW_STALE_AFTER_MS: "1500" });
+    expect(c).toMatchObject({ httpPort: 0, grpcPort: 0, staleAfterMs: 1_500 });
+  });
+
+  it("behavior: every bad field is named with its variable", () => {
+    let error: unknown;
+    try {
+      loadCorrelatorConfig([], { BW_HTTP_PORT: "http", BW_STALE_AFTER_MS: "-1", BW_NATS_URL: "localhost" });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join("\n");
+    expect(problems).toMatch(/httpPort \(env BW_HTTP_PORT\)/);
+    expect(problems).toMatch(/staleAfterMs \(env BW_STALE_AFTER_MS\)/);
+    expect(problems).toMatch(/natsUrl \(env BW_NATS_URL\)/);
+  });
+});

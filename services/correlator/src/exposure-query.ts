@@ -1,0 +1,74 @@
+import { BreakwaterError, type ExposureFilter, isChainId, isVenueId } from "@breakwater/core";
+import type { GetExposureRequest } from "@breakwater/proto";
+
+/** A researcher query with an unknown parameter or an invalid value. */
+export class QueryError extends BreakwaterError {
+  readonly field: string;
+  readonly reason: string;
+  constructor(field: string, reason: string) {
+    super("invalid_query", `${field}: ${reason}`, { field });
+    this.field = field;
+    this.reason = reason;
+  }
+
+  /** The HTTP 400 body. */
+  toJSON(): { error: string; field: string; reason: string } {
+    return { error: this.code, field: this.field, reason: this.reason };
+  }
+}
+
+const ASSET = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
+
+type FilterKey = keyof ExposureFilter;
+
+/** HTTP query parameter → filter field, with the rule its value must follow. */
+const PARAMS: Record<string, { key: FilterKey; valid: (v: string) => boolean; rule: string }> = {
+  asset: { key: "asset", valid: (v) => ASSET.test(v), rule: "an asset id (letters, digits, _ . : / -)" },
+  chain: { key: "chainId", valid: isChainId, rule: "a chain id (lowercase letters, digits and dashes)" },
+  venue: { key: "venueId", valid: isVenueId, rule: "a venue id (letters, digits, _ . : / -)" },
+};
+
+/** Checks one filter value against its parameter's rule; `field` is the name the caller used. */
+function check(param: string, field: string, value: string, allowEmpty: boolean): string | undefined {
+  if (value === "") {
+    if (allowEmpty) return undefined;
+    throw new QueryError(field, "must not be empty (leave the parameter out to match everything)");
+  }
+  const rule = PARAMS[param]!;
+  if (!rule.valid(value)) throw new QueryError(field, `"${value.slice(0, 60)}" is not ${rule.rule}`);
+  return value;
+}
+
+/**
+ * Parses `/v1/exposure?asset=&chain=&venue=` (and the subset `/v1/chains`
+ * takes). Unknown parameters, repeated parameters and invalid values throw
+ * QueryError naming the field.
+ */
+export function parseExposureQuery(
+  params: URLSearchParams,
+  allowed: readonly string[] = Object.keys(PARAMS),
+): ExposureFilter {
+  const filter: ExposureFilter = {};
+  for (const name of new Set(params.keys())) {
+    if (!allowed.includes(name)) {
+      throw new QueryError(name, `unknown parameter (known: ${allowed.join(", ")})`);
+    }
+    const values = params.getAll(name);
+    if (values.length > 1) throw new QueryError(name, "given more than once");
+    filter[PARAMS[name]!.key] = check(name, name, values[0]!, false);
+  }
+  return filter;
+}
+
+/** The same filters from a gRPC request; empty fields match everything, as the proto says. */
+export function filterOfRequest(req: GetExposureRequest): ExposureFilter {
+  if (req.entity !== "") throw new QueryError("entity", "filtering by entity is not supported yet");
+  const filter: ExposureFilter = {};
+  const asset = check("asset", "asset", req.asset, true);
+  const chainId = check("chain", "chain_id", req.chainId, true);
+  const venueId = check("venue", "venue_id", req.venueId, true);
+  if (asset) filter.asset = asset;
+  if (chainId) filter.chainId = chainId;
+  if (venueId) filter.venueId = venueId;
+  return filter;
+}

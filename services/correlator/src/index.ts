@@ -1,0 +1,13 @@
+// The correlator as a library: its pure state and query rules, for tests, e2e and tools.
+
+export type { ChainEvent } from "./chain-event.js";
+export { decodeChainEvent } from "./chain-event.js";
+export type { ChainFreshnessView } from "./chain-freshness.js";
+export { ChainFreshnessTracker } from "./chain-freshness.js";
+export type { CorrelatorConfig } from "./config.js";
+export { correlatorConfigSchema, loadCorrelatorConfig } from "./config.js";
+export type { ApplyOutcome, CorrelatorStateOptions } from "./correlator-state.js";
+export { assessmentIdOf, CorrelatorState } from "./correlator-state.js";
+export { filterOfRequest, parseExposureQuery, QueryError } from "./exposure-query.js";
+export type { ExposureSnapshotJson } from "./snapshot-json.js";
+export { exposureSnapshotJson } from "./snapshot-json.js";

@@ -1,0 +1,112 @@
+import { Counter, Gauge, Histogram, type Metric, register } from "prom-client";
+
+function once<M extends Metric>(name: string, make: () => M): M {
+  return (register.getSingleMetric(name) as M | undefined) ?? make();
+}
+
+/** The correlator's metrics (default registry; `bw_correlator_` prefix). */
+export const correlatorMetrics = {
+  applied: once(
+    "bw_correlator_events_applied_total",
+    () =>
+      new Counter({
+        name: "bw_correlator_events_applied_total",
+        help: "Chain events applied to the in-memory state, by kind (replayed and live)",
+        labelNames: ["kind"],
+      }),
+  ),
+  skipped: once(
+    "bw_correlator_events_skipped_total",
+    () =>
+      new Counter({
+        name: "bw_correlator_events_skipped_total",
+        help: "Redelivered chain events whose stream sequence was already applied",
+        labelNames: ["kind"],
+      }),
+  ),
+  unknownRetractions: once(
+    "bw_correlator_retractions_unknown_total",
+    () =>
+      new Counter({
+        name: "bw_correlator_retractions_unknown_total",
+        help: "Retractions of events the exposure book does not hold (already retracted, or not a position)",
+      }),
+  ),
+  applyErrors: once(
+    "bw_correlator_apply_errors_total",
+    () =>
+      new Counter({
+        name: "bw_correlator_apply_errors_total",
+        help: "Valid-looking events the state refused; they are dead-lettered",
+        labelNames: ["kind"],
+      }),
+  ),
+  replayed: once(
+    "bw_correlator_replayed_events",
+    () =>
+      new Gauge({
+        name: "bw_correlator_replayed_events",
+        help: "Chain events replayed on start: `silent` up to the ack floor, `catch_up` in flight at the last stop",
+        labelNames: ["phase"],
+      }),
+  ),
+  assessments: once(
+    "bw_correlator_assessments_published_total",
+    () =>
+      new Counter({
+        name: "bw_correlator_assessments_published_total",
+        help: "Risk assessments published; outcome=duplicate when the stream already held that assessment id",
+        labelNames: ["outcome"],
+      }),
+  ),
+  snapshots: once(
+    "bw_correlator_snapshots_published_total",
+    () =>
+      new Counter({
+        name: "bw_correlator_snapshots_published_total",
+        help: "Exposure snapshots published to the history stream, by outcome",
+        labelNames: ["outcome"],
+      }),
+  ),
+  applySeconds: once(
+    "bw_correlator_apply_seconds",
+    () =>
+      new Histogram({
+        name: "bw_correlator_apply_seconds",
+        help: "Time to apply one live chain event to the state, by kind",
+        labelNames: ["kind"],
+        buckets: [1e-6, 5e-6, 2.5e-5, 1e-4, 5e-4, 2.5e-3, 1e-2, 5e-2],
+      }),
+  ),
+  assessSeconds: once(
+    "bw_correlator_assessment_seconds",
+    () =>
+      new Histogram({
+        name: "bw_correlator_assessment_seconds",
+        help: "Time from a live price tick's delivery to its assessment being stored",
+        buckets: [5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 0.1, 0.5, 2],
+      }),
+  ),
+};
+
+/** Gauges read from the state when scraped. */
+export function registerStateGauges(read: {
+  positions: () => number;
+  staleChains: () => number;
+  chains: () => number;
+}): void {
+  for (const [name, help, fn] of [
+    ["bw_correlator_positions", "Open positions held in the exposure book", read.positions],
+    ["bw_correlator_stale_chains", "Chains whose data is stale right now", read.staleChains],
+    ["bw_correlator_chains", "Chains the correlator has seen", read.chains],
+  ] as const) {
+    register.removeSingleMetric(name);
+    new Gauge({
+      name,
+      help,
+      collect() {
+        this.set(fn());
+      },
+    });
+  }
+}

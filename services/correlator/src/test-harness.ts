@@ -1,0 +1,179 @@
+// Shared by the correlator's integration tests: event builders, publishing
+// them the way a watcher does, and the correlator as a real process.
+import { type Bus, codecs, publish, subjects } from "@breakwater/bus";
+import {
+  type ChainHeartbeat,
+  ChainStatus,
+  ExposureServiceClient,
+  type GetExposureRequest,
+  type GetExposureResponse,
+  PositionSide,
+  PositionStatus,
+  type PositionUpdate,
+  type PriceTick,
+  type Retraction,
+} from "@breakwater/proto";
+import { eventually, type ServiceProcess, startService } from "@breakwater/testkit";
+import { credentials } from "@grpc/grpc-js";
+import type { ChainEvent } from "./chain-event.js";
+import type { ExposureSnapshotJson } from "./snapshot-json.js";
+
+export const ENTRY = "services/correlator/src/main.ts";
+export const T0 = 1_700_000_000_000;
+
+export function positionUpdate(p: Partial<PositionUpdate> & Pick<PositionUpdate, "eventId">): PositionUpdate {
+  return {
+    chainId: "sim-a",
+    venueId: "perp-a",
+    account: "0xa",
+    market: "ETH-PERP",
+    asset: "ETH",
+    side: PositionSide.POSITION_SIDE_LONG,
+    status: PositionStatus.POSITION_STATUS_OPEN,
+    size: "1",
+    entryPrice: "",
+    collateralAsset: "",
+    collateralAmount: "",
+    liquidationPrice: "",
+    coordinates: undefined,
+    chainTimeMs: T0,
+    observedAtMs: Date.now(),
+    ...p,
+  };
+}
+
+export function priceTick(p: Partial<PriceTick> & Pick<PriceTick, "eventId">): PriceTick {
+  return {
+    chainId: "sim-a",
+    source: "oracle",
+    asset: "ETH",
+    price: "2000",
+    coordinates: undefined,
+    chainTimeMs: T0,
+    observedAtMs: Date.now(),
+    ...p,
+  };
+}
+
+export function heartbeat(
+  chainId: string,
+  observedAtMs = Date.now(),
+  status = ChainStatus.CHAIN_STATUS_HEALTHY,
+) {
+  return {
+    chainId,
+    headNumber: 100,
+    headHash: "0x64",
+    headTimeMs: observedAtMs,
+    processedNumber: 98,
+    observedAtMs,
+    status,
+    detail: "",
+  } satisfies ChainHeartbeat;
+}
+
+export function retraction(chainId: string, eventId: string, retractedEventId: string): Retraction {
+  return { eventId, chainId, retractedEventId, reason: "reorg", observedAtMs: Date.now() };
+}
+
+/** Publishes a chain event on its chain's subject, deduplicated like a watcher's. */
+export async function publishEvent(bus: Bus, event: ChainEvent, msgId?: string): Promise<number> {
+  const chain = event.value.chainId;
+  let data: Uint8Array;
+  let id: string;
+  switch (event.kind) {
+    case "position":
+      data = codecs.position.encode(event.value);
+      id = event.value.eventId;
+      break;
+    case "price":
+      data = codecs.price.encode(event.value);
+      id = event.value.eventId;
+      break;
+    case "heartbeat":
+      data = codecs.heartbeat.encode(event.value);
+      id = `${chain}:heartbeat:${event.value.observedAtMs}`;
+      break;
+    case "retraction":
+      data = codecs.retraction.encode(event.value);
+      id = event.value.eventId;
+      break;
+  }
+  const stored = await publish(bus, subjects[event.kind](chain), data, { msgId: msgId ?? id });
+  return stored.seq;
+}
+
+export interface RunningCorrelator {
+  readonly proc: ServiceProcess;
+  readonly http: string;
+  readonly grpc: string;
+  exposure(query?: string): Promise<ExposureSnapshotJson>;
+  get(path: string): Promise<{ status: number; body: unknown }>;
+  grpcExposure(req: Partial<GetExposureRequest>): Promise<GetExposureResponse>;
+  metrics(): Promise<string>;
+  close(): void;
+}
+
+/** Starts the correlator on any free ports and waits until it is ready (state rebuilt, consuming live). */
+export async function startCorrelator(
+  natsUrl: string,
+  env: Record<string, string> = {},
+): Promise<RunningCorrelator> {
+  const proc = startService(ENTRY, [], {
+    BW_NATS_URL: natsUrl,
+    BW_HTTP_PORT: "0",
+    BW_GRPC_PORT: "0",
+    BW_LOG_LEVEL: "info",
+    ...env,
+  });
+  let started: { http: string; grpc: string };
+  try {
+    started = JSON.parse(await proc.waitFor(/"msg":"correlator started"/, 30_000));
+  } catch (err) {
+    await proc.kill();
+    throw err;
+  }
+  const { http, grpc } = started;
+  const client = new ExposureServiceClient(grpc, credentials.createInsecure());
+  const get = async (path: string) => {
+    const res = await fetch(`${http}${path}`);
+    const text = await res.text();
+    return {
+      status: res.status,
+      body: res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text,
+    };
+  };
+  await eventually(async () => ((await get("/readyz")).status === 200 ? true : undefined), 30_000, "ready");
+  return {
+    proc,
+    http,
+    grpc,
+    get,
+    async exposure(query = "") {
+      const res = await get(`/v1/exposure${query ? `?${query}` : ""}`);
+      if (res.status !== 200)
+        throw new Error(`GET /v1/exposure?${query}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body as ExposureSnapshotJson;
+    },
+    grpcExposure(req) {
+      return new Promise((resolve, reject) =>
+        client.getExposure(
+          { asset: "", chainId: "", venueId: "", entity: "", ...req },
+          (err: Error | null, res: GetExposureResponse) => (err ? reject(err) : resolve(res)),
+        ),
+      );
+    },
+    async metrics() {
+      return String((await get("/metrics")).body);
+    },
+    close() {
+      client.close();
+    },
+  };
+}
+
+/** The value of one Prometheus sample (0 when absent), e.g. `bw_x_total{kind="price"}`. */
+export function metricValue(text: string, sample: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : 0;
+}
