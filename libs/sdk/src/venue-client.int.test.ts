@@ -1,0 +1,274 @@
+import {
+  type AckRequest,
+  AckState,
+  type CoordinationServiceServer,
+  CoordinationServiceService,
+  type Signal,
+  SignalKind,
+  type SubscribeRequest,
+  type SubscribeResponse,
+} from "@breakwater/proto";
+import { eventually } from "@breakwater/testkit";
+import { Metadata, Server, ServerCredentials, type ServerWritableStream, status } from "@grpc/grpc-js";
+import { afterEach, describe, expect, it } from "vitest";
+import { InvalidClientOptionsError } from "./errors.js";
+import { VenueClient, type VenueClientOptions } from "./venue-client.js";
+
+type Call = ServerWritableStream<SubscribeRequest, SubscribeResponse>;
+
+/**
+ * A coordinator that follows a script, including the mistakes the real one
+ * must never make (skipping a signal, replaying one twice), so the client's
+ * defences can be observed. It is a real gRPC server on 127.0.0.1.
+ */
+class ScriptedCoordinator {
+  readonly subscribes: SubscribeRequest[] = [];
+  readonly acks: AckRequest[] = [];
+  private readonly server = new Server();
+
+  constructor(private readonly scripts: ((call: Call) => void)[]) {}
+
+  async start(): Promise<string> {
+    const impl: CoordinationServiceServer = {
+      subscribe: (call) => {
+        const script = this.scripts[this.subscribes.length];
+        this.subscribes.push(call.request);
+        call.sendMetadata(new Metadata());
+        script?.(call);
+      },
+      ack: (call, cb) => {
+        this.acks.push(call.request);
+        cb(null, { recorded: true });
+      },
+      listSignals: (_call, cb) => cb(null, { signals: [], lastSequence: 0 }),
+      getVenueStatus: (_call, cb) => cb({ code: status.UNIMPLEMENTED }),
+      getSigningKeys: (_call, cb) => cb(null, { keys: [] }),
+    };
+    this.server.addService(CoordinationServiceService, impl);
+    const port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
+    );
+    return `127.0.0.1:${port}`;
+  }
+
+  stop(): void {
+    this.server.forceShutdown();
+  }
+
+  ackLog(): string[] {
+    return this.acks.map(
+      (a) =>
+        `${a.sequence}:${a.state === AckState.ACK_STATE_RECEIVED ? "received" : a.state === AckState.ACK_STATE_APPLIED ? "applied" : "rejected"}`,
+    );
+  }
+}
+
+function signal(sequence: number, times: Partial<Pick<Signal, "issuedAtMs" | "effectiveAtMs">> = {}): Signal {
+  const issuedAtMs = times.issuedAtMs ?? Date.now();
+  return {
+    sequence,
+    signalId: `s-${sequence}`,
+    kind: SignalKind.SIGNAL_KIND_ADVISORY,
+    issuedAtMs,
+    effectiveAtMs: times.effectiveAtMs ?? issuedAtMs + 100,
+    expiresAtMs: 0,
+    scope: { assets: ["ETH"], markets: [], venues: ["perp-a"], chains: [] },
+    reason: "test",
+    ruleId: "test",
+    evidence: [],
+    action: { $case: "advisory", value: { code: "t", message: "" } },
+    leaderTerm: 1,
+    keyId: "",
+    signature: Buffer.alloc(0),
+  };
+}
+
+const sig = (s: Signal, previousInScope: number): SubscribeResponse => ({
+  item: { $case: "signal", value: s },
+  previousInScope,
+});
+const marker = (logSequence: number, previousInScope: number): SubscribeResponse => ({
+  item: { $case: "marker", value: { logSequence, atMs: Date.now() } },
+  previousInScope,
+});
+
+describe("VenueClient against a scripted coordinator", () => {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  async function setup(scripts: ((call: Call) => void)[], extra: Partial<VenueClientOptions> = {}) {
+    const coordinator = new ScriptedCoordinator(scripts);
+    const address = await coordinator.start();
+    const handled: Signal[] = [];
+    const app = {
+      handle: (s: Signal, _client: VenueClient): void => {
+        handled.push(s);
+      },
+    };
+    const client: VenueClient = new VenueClient({
+      address,
+      venueId: "perp-a",
+      reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
+      handler: (s) => app.handle(s, client),
+      ...extra,
+    });
+    const events: string[] = [];
+    for (const name of [
+      "subscribed",
+      "synced",
+      "gap",
+      "duplicate",
+      "disconnected",
+      "late",
+      "skew",
+      "error",
+    ] as const) {
+      client.on(name, () => events.push(name));
+    }
+    cleanups.push(
+      () => client.close(),
+      () => coordinator.stop(),
+    );
+    return { coordinator, client, handled, events, app };
+  }
+
+  it("behavior: a skipped signal is a gap; the client resubscribes from the last one it processed", async () => {
+    const { coordinator, client, handled, events } = await setup([
+      (call) => {
+        call.write(sig(signal(1), 0));
+        call.write(sig(signal(3), 2)); // 2 was skipped
+      },
+      (call) => {
+        call.write(sig(signal(2), 1));
+        call.write(sig(signal(3), 2));
+        call.write(marker(3, 3));
+      },
+    ]);
+    const gaps: number[] = [];
+    client.on("gap", (err) => gaps.push(err.resumeFrom));
+    client.start();
+    await eventually(() => (handled.length === 3 && coordinator.acks.length === 3 ? true : undefined));
+    expect(handled.map((s) => s.sequence)).toEqual([1, 2, 3]);
+    expect(coordinator.subscribes.map((r) => r.afterSequence)).toEqual([0, 1]);
+    expect(gaps).toEqual([1]);
+    expect(events.filter((e) => e === "gap")).toHaveLength(1);
+    expect(coordinator.ackLog()).toEqual(["1:received", "2:received", "3:received"]);
+    expect(client.lastSequence).toBe(3);
+  });
+
+  it("behavior: after the stream fails the client resumes from its last sequence and drops replayed duplicates", async () => {
+    const { coordinator, client, handled, events } = await setup([
+      (call) => {
+        call.write(sig(signal(1), 0));
+        call.write(sig(signal(2), 1));
+        call.write(marker(3, 2));
+        call.emit("error", { code: status.UNAVAILABLE, details: "coordinator restarting" });
+      },
+      (call) => {
+        call.write(sig(signal(2), 1)); // replayed twice by mistake
+        call.write(sig(signal(4), 2));
+        call.write(marker(4, 4));
+      },
+    ]);
+    const duplicates: number[] = [];
+    client.on("duplicate", ({ sequence }) => duplicates.push(sequence));
+    client.start();
+    await eventually(() => (handled.length === 3 ? true : undefined));
+    expect(handled.map((s) => s.sequence)).toEqual([1, 2, 4]);
+    expect(coordinator.subscribes.map((r) => r.afterSequence)).toEqual([0, 3]);
+    expect(duplicates).toEqual([2]);
+    expect(events.filter((e) => e === "disconnected")).toHaveLength(1);
+    expect(events.filter((e) => e === "gap")).toHaveLength(0);
+  });
+
+  it("behavior: a silent stream is abandoned after the idle timeout and resubscribed", async () => {
+    const { coordinator, client } = await setup([() => undefined, (call) => call.write(marker(0, 0))], {
+      idleTimeoutMs: 200,
+    });
+    const synced = new Promise((resolve) => client.once("synced", resolve));
+    const lost: string[] = [];
+    client.on("disconnected", ({ error }) => lost.push(error.message));
+    client.start();
+    await synced;
+    expect(coordinator.subscribes).toHaveLength(2);
+    expect(lost[0]).toMatch(/idle timeout/);
+  });
+
+  it("behavior: applyAt runs at effective_at and acks APPLIED after RECEIVED; late and skewed signals are reported", async () => {
+    const now = Date.now();
+    const onTime = signal(1, { issuedAtMs: now, effectiveAtMs: now + 300 });
+    const late = signal(2, { issuedAtMs: now - 2_000, effectiveAtMs: now - 1_500 });
+    const skewed = signal(3, { issuedAtMs: now + 5_000, effectiveAtMs: now + 5_100 });
+    const applied: { sequence: number; appliedAtMs: number; effectiveAtMs: number }[] = [];
+    const { coordinator, client, events, app } = await setup([
+      (call) => {
+        call.write(sig(onTime, 0));
+        call.write(sig(late, 1));
+        call.write(sig(skewed, 2));
+      },
+    ]);
+    // the application applies the first two at their effective time
+    app.handle = (s, c) => {
+      if (s.sequence < 3) void c.applyAt(s, () => undefined);
+    };
+    client.on("applied", (info) => applied.push(info));
+    const lateBy: number[] = [];
+    client.on("late", (info) => lateBy.push(info.lateByMs));
+    const skews: number[] = [];
+    client.on("skew", (info) => skews.push(info.skewMs));
+    client.start();
+    await eventually(() => (coordinator.acks.length === 5 ? true : undefined));
+    const acks = coordinator.ackLog();
+    expect([...acks].sort()).toEqual(["1:applied", "1:received", "2:applied", "2:received", "3:received"]);
+    for (const seq of [1, 2])
+      expect(acks.indexOf(`${seq}:received`)).toBeLessThan(acks.indexOf(`${seq}:applied`));
+    expect(acks.at(-1)).toBe("1:applied"); // only at its effective time
+    const first = applied.find((a) => a.sequence === 1)!;
+    expect(first.appliedAtMs).toBeGreaterThanOrEqual(first.effectiveAtMs);
+    expect(lateBy).toHaveLength(1);
+    expect(lateBy[0]).toBeGreaterThanOrEqual(1_500);
+    expect(skews).toHaveLength(1);
+    expect(skews[0]).toBeGreaterThan(4_000);
+    expect(events).toContain("late");
+  });
+
+  it("behavior: a handler that throws acks REJECTED, reports the error and the stream goes on", async () => {
+    const { coordinator, client, handled } = await setup(
+      [
+        (call) => {
+          call.write(sig(signal(1), 0));
+          call.write(sig(signal(2), 1));
+        },
+      ],
+      {
+        handler: (s) => {
+          if (s.sequence === 1) throw new Error("matching engine unavailable");
+          handled.push(s);
+        },
+      },
+    );
+    const errors: string[] = [];
+    client.on("error", (err) => errors.push(err.message));
+    client.start();
+    await eventually(() => (coordinator.acks.length === 2 ? true : undefined));
+    expect(coordinator.ackLog()).toEqual(["1:rejected", "2:received"]);
+    expect(coordinator.acks[0]!.detail).toBe("matching engine unavailable");
+    expect(errors).toEqual(["handling signal 1 failed: matching engine unavailable"]);
+    expect(handled.map((s) => s.sequence)).toEqual([2]);
+  });
+
+  it("behavior: invalid options are rejected with every problem named", () => {
+    const attempt = () =>
+      new VenueClient({ address: "nowhere", venueId: "", afterSequence: -1, handler: () => undefined });
+    expect(attempt).toThrow(InvalidClientOptionsError);
+    try {
+      attempt();
+    } catch (err) {
+      expect((err as InvalidClientOptionsError).problems).toHaveLength(3);
+    }
+  });
+});

@@ -1,0 +1,128 @@
+import { PublishError } from "@breakwater/bus";
+import { asError, isVenueId } from "@breakwater/core";
+import type { CoordinationServiceServer } from "@breakwater/proto";
+import type { Logger } from "@breakwater/telemetry";
+import { type ServiceError, type sendUnaryData, status } from "@grpc/grpc-js";
+import type { AckLedger } from "./acks.js";
+import { RequestError } from "./errors.js";
+import { coordinatorMetrics } from "./metrics.js";
+import type { SignalIndex } from "./signal-index.js";
+import { type SubscriptionOptions, VenueSubscription } from "./subscription.js";
+import type { VenueRegistry } from "./venue-registry.js";
+
+export interface CoordinationServiceDeps {
+  readonly index: SignalIndex;
+  readonly venues: VenueRegistry;
+  readonly acks: AckLedger;
+  readonly subscription: SubscriptionOptions;
+  readonly log: Logger;
+}
+
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 1_000;
+
+/** Maps what a handler threw to a gRPC status. */
+export function toServiceError(err: unknown): Partial<ServiceError> {
+  if (err instanceof RequestError) {
+    const code = err.status === "not_found" ? status.NOT_FOUND : status.INVALID_ARGUMENT;
+    return { code, details: err.message };
+  }
+  if (err instanceof PublishError) return { code: status.UNAVAILABLE, details: err.message };
+  return { code: status.INTERNAL, details: asError(err).message };
+}
+
+function requireVenueId(venueId: string): void {
+  if (!isVenueId(venueId)) {
+    throw new RequestError(
+      "invalid_argument",
+      venueId === "" ? "venue_id is required" : `venue_id "${venueId.slice(0, 40)}" is not a valid venue id`,
+    );
+  }
+}
+
+/** The open subscriptions, so shutdown can end them. */
+export class Subscriptions {
+  private readonly open = new Set<VenueSubscription>();
+
+  add(sub: VenueSubscription): void {
+    this.open.add(sub);
+    coordinatorMetrics.subscribers.set(this.open.size);
+    sub.whenEnded(() => {
+      this.open.delete(sub);
+      coordinatorMetrics.subscribers.set(this.open.size);
+    });
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  closeAll(details: string): void {
+    for (const sub of [...this.open]) sub.close("shutdown", details);
+  }
+}
+
+/** The CoordinationService: venues subscribe to the log, ack, and inspect it. */
+export function coordinationService(
+  deps: CoordinationServiceDeps,
+  subscriptions: Subscriptions,
+): CoordinationServiceServer {
+  const { index, venues, acks, log } = deps;
+
+  function unary<Req, Res>(method: string, handle: (req: Req) => Res | Promise<Res>) {
+    return async (call: { request: Req }, callback: sendUnaryData<Res>) => {
+      try {
+        callback(null, await handle(call.request));
+      } catch (err) {
+        const error = toServiceError(err);
+        coordinatorMetrics.rejectedRequests.inc({ method, status: status[error.code!] });
+        if (error.code === status.INTERNAL || error.code === status.UNAVAILABLE) {
+          log.error({ method, err: error.details }, "request failed");
+        } else {
+          log.info({ method, err: error.details }, "request rejected");
+        }
+        callback(error);
+      }
+    };
+  }
+
+  return {
+    subscribe(call) {
+      const { venueId, afterSequence } = call.request;
+      try {
+        requireVenueId(venueId);
+      } catch (err) {
+        const error = toServiceError(err);
+        coordinatorMetrics.rejectedRequests.inc({ method: "Subscribe", status: status[error.code!] });
+        call.emit("error", error);
+        return;
+      }
+      const sub = new VenueSubscription(call, venueId, afterSequence, index, deps.subscription, log);
+      const release = venues.subscribed(venueId);
+      subscriptions.add(sub);
+      sub.whenEnded((reason) => {
+        release();
+        log.info({ venue: venueId, reason }, "venue unsubscribed");
+      });
+      log.info({ venue: venueId, afterSequence, logSequence: index.last }, "venue subscribed");
+      sub.start();
+    },
+
+    ack: unary("Ack", async (req: Parameters<AckLedger["record"]>[0]) => {
+      await acks.record(req);
+      return { recorded: true };
+    }),
+
+    listSignals: unary("ListSignals", (req: { afterSequence: number; limit: number }) => {
+      const limit = Math.min(req.limit > 0 ? req.limit : DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
+      return { signals: index.list(req.afterSequence, limit), lastSequence: index.last };
+    }),
+
+    getVenueStatus: unary("GetVenueStatus", (req: { venueId: string }) => {
+      requireVenueId(req.venueId);
+      return { status: venues.status(req.venueId) };
+    }),
+
+    getSigningKeys: unary("GetSigningKeys", () => ({ keys: [] })),
+  };
+}

@@ -1,0 +1,41 @@
+import { BreakwaterError } from "@breakwater/core";
+
+/** The signal log broke an invariant (stream sequence ≠ signal sequence, a hole, a rewrite). */
+export class LogInconsistencyError extends BreakwaterError {
+  constructor(message: string, context: Record<string, unknown>) {
+    super("log_inconsistent", message, context);
+  }
+}
+
+/** An append kept being fenced by other writers and gave up. */
+export class AppendContendedError extends BreakwaterError {
+  constructor(signalId: string, attempts: number) {
+    super(
+      "append_contended",
+      `append of ${signalId} was fenced ${attempts} times in a row; another writer keeps appending`,
+      { signalId, attempts },
+    );
+  }
+}
+
+/** Waiting for the log reader to reach a sequence took too long. */
+export class LogLagError extends BreakwaterError {
+  constructor(sequence: number, readUpTo: number, waitedMs: number) {
+    super(
+      "log_lag",
+      `the log reader did not reach sequence ${sequence} within ${waitedMs}ms (read up to ${readUpTo})`,
+      { sequence, readUpTo, waitedMs },
+    );
+  }
+}
+
+/** A request to the CoordinationService that cannot be served; mapped to a gRPC status. */
+export class RequestError extends BreakwaterError {
+  constructor(
+    readonly status: "invalid_argument" | "not_found",
+    message: string,
+    context: Record<string, unknown> = {},
+  ) {
+    super(status, message, context);
+  }
+}

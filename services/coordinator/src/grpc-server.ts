@@ -1,0 +1,51 @@
+import { type CoordinationServiceServer, CoordinationServiceService } from "@breakwater/proto";
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+
+export interface GrpcServer {
+  readonly server: Server;
+  /** host:port with the port actually bound. */
+  readonly address: string;
+  readonly port: number;
+  /** Stops accepting calls and waits for open calls up to `graceMs`, then forces them closed. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Server keepalive: ping idle connections, drop dead ones, accept the SDK's pings. */
+export const SERVER_OPTIONS = {
+  "grpc.keepalive_time_ms": 20_000,
+  "grpc.keepalive_timeout_ms": 10_000,
+  "grpc.keepalive_permit_without_calls": 1,
+  "grpc.http2.min_ping_interval_without_data_ms": 5_000,
+  "grpc.max_receive_message_length": 1024 * 1024,
+} as const;
+
+/** Serves the CoordinationService on host:port (0 = any free port). */
+export async function startGrpcServer(
+  host: string,
+  port: number,
+  service: CoordinationServiceServer,
+): Promise<GrpcServer> {
+  const server = new Server(SERVER_OPTIONS);
+  server.addService(CoordinationServiceService, service);
+  const bound = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, actual) =>
+      err ? reject(err) : resolve(actual),
+    );
+  });
+  return {
+    server,
+    port: bound,
+    address: `${host}:${bound}`,
+    stop: (graceMs = 2_000) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,12 @@
+// The coordinator: policy evaluation, the signal log, and the CoordinationService.
+
+export type { CoordinatorConfig } from "./config.js";
+export { breakerConfigOf, coordinatorConfigSchema, loadCoordinatorConfig } from "./config.js";
+export type { RunningCoordinator } from "./coordinator.js";
+export { startCoordinator } from "./coordinator.js";
+export { AppendContendedError, LogInconsistencyError, LogLagError, RequestError } from "./errors.js";
+export { SignalLogFollower } from "./log-follower.js";
+export type { HoleReason, IndexListener } from "./signal-index.js";
+export { SignalIndex } from "./signal-index.js";
+export type { Appended, SignalLogOptions } from "./signal-log.js";
+export { SignalLog } from "./signal-log.js";

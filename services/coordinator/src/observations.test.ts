@@ -1,0 +1,83 @@
+import { MalformedMessageError } from "@breakwater/bus";
+import type { AssetObservation } from "@breakwater/core";
+import type { RiskAssessment } from "@breakwater/proto";
+import { describe, expect, it } from "vitest";
+import { observe, RecentObservations } from "./observations.js";
+
+const base: RiskAssessment = {
+  assessmentId: "a1",
+  asset: "ETH",
+  referencePrice: "1834.25",
+  agreeingSources: 3,
+  priceTimeMs: 1_700_000_000_000,
+  assessedAtMs: 1_700_000_000_100,
+  venues: ["perp-a"],
+  markets: ["ETH-PERP"],
+  chains: ["sim-a"],
+  staleChains: [],
+  grossNotional: 1,
+};
+
+describe("observe", () => {
+  it("default: a priced assessment becomes an observation", () => {
+    expect(observe(base)).toEqual({
+      kind: "priced",
+      observation: {
+        assessmentId: "a1",
+        asset: "ETH",
+        price: 1834.25,
+        priceTimeMs: 1_700_000_000_000,
+        venues: ["perp-a"],
+        markets: ["ETH-PERP"],
+        chains: ["sim-a"],
+      },
+    });
+  });
+
+  it("behavior: an empty reference price is unpriceable, not an error", () => {
+    expect(observe({ ...base, referencePrice: "" })).toEqual({
+      kind: "unpriceable",
+      assessmentId: "a1",
+      asset: "ETH",
+    });
+  });
+
+  it("behavior: a garbled, zero or negative price, or a missing price time, is malformed", () => {
+    for (const bad of [
+      { referencePrice: "1e3" },
+      { referencePrice: "0" },
+      { referencePrice: "-5" },
+      { priceTimeMs: 0 },
+    ]) {
+      expect(() => observe({ ...base, ...bad })).toThrow(MalformedMessageError);
+    }
+  });
+});
+
+function obs(asset: string, priceTimeMs: number): AssetObservation {
+  return {
+    assessmentId: `${asset}-${priceTimeMs}`,
+    asset,
+    price: 1,
+    priceTimeMs,
+    venues: [],
+    markets: [],
+    chains: [],
+  };
+}
+
+describe("RecentObservations", () => {
+  it("default: keeps per asset only what lies within the window of its latest price, in log order", () => {
+    const recent = new RecentObservations(10);
+    for (const o of [obs("A", 0), obs("B", 0), obs("A", 5), obs("B", 100), obs("A", 10), obs("A", 11)])
+      recent.add(o);
+    expect(recent.observations().map((o) => o.assessmentId)).toEqual(["A-5", "B-100", "A-10", "A-11"]);
+  });
+
+  it("behavior: the window edge is inclusive", () => {
+    const recent = new RecentObservations(10);
+    recent.add(obs("A", 0));
+    recent.add(obs("A", 10));
+    expect(recent.observations()).toHaveLength(2);
+  });
+});

@@ -1,0 +1,70 @@
+import type { AssetObservation, PolicyRule, SignalDraft } from "@breakwater/core";
+import type { Signal } from "@breakwater/proto";
+import type { Logger } from "@breakwater/telemetry";
+import type { Appended, SignalLog } from "./signal-log.js";
+
+/**
+ * The policy: every rule sees every observation; what they decide is appended
+ * to the signal log. A decision whose append failed is kept and retried before
+ * anything else, because the rule already counts it as made.
+ */
+export class Policy {
+  private pending: SignalDraft[] = [];
+
+  constructor(
+    private readonly rules: readonly PolicyRule[],
+    private readonly signalLog: SignalLog,
+    private readonly log: Logger,
+  ) {}
+
+  /** Rebuilds what the rules already decided from a logged signal. */
+  restore(signal: Signal): void {
+    for (const rule of this.rules) rule.restore(signal);
+  }
+
+  /**
+   * Feeds an already-processed observation to the rules to rebuild their
+   * windows, without issuing anything. Returns the drafts the rules produced
+   * (after a clean restore they are already in the log).
+   */
+  warm(observation: AssetObservation, nowMs: number): SignalDraft[] {
+    return this.rules.flatMap((rule) => rule.evaluate(observation, nowMs));
+  }
+
+  /** Evaluates a live observation and appends every decision; throws if an append fails. */
+  async decide(observation: AssetObservation, nowMs: number): Promise<Appended[]> {
+    const appended = await this.flushPending();
+    this.pending.push(...this.rules.flatMap((rule) => rule.evaluate(observation, nowMs)));
+    appended.push(...(await this.flushPending()));
+    return appended;
+  }
+
+  /** Decisions made whose append has not succeeded yet. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  private async flushPending(): Promise<Appended[]> {
+    const done: Appended[] = [];
+    while (this.pending.length > 0) {
+      const draft = this.pending[0]!;
+      const result = await this.signalLog.append(draft);
+      this.pending.shift();
+      done.push(result);
+      const { signal } = result;
+      this.log.info(
+        {
+          sequence: signal.sequence,
+          signalId: signal.signalId,
+          rule: signal.ruleId,
+          scope: signal.scope,
+          duplicate: result.duplicate,
+          fenced: result.fenced,
+          effectiveAtMs: signal.effectiveAtMs,
+        },
+        result.duplicate ? "signal already in the log" : "signal appended",
+      );
+    }
+    return done;
+  }
+}

@@ -1,0 +1,142 @@
+import { type Bus, codecs, connectBus, replay, streams } from "@breakwater/bus";
+import { eventually, freePort, type NatsServer, startNats } from "@breakwater/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  assessment,
+  type CoordinatorProcess,
+  processedUpTo,
+  publishAssessment,
+  recordingVenue,
+  startCoordinatorProcess,
+} from "./test-helpers.js";
+
+async function storedLog(bus: Bus) {
+  const entries: { streamSeq: number; sequence: number; signalId: string; asset: string }[] = [];
+  await replay(bus, {
+    stream: streams.signals.name,
+    onMessage: (subject, data, seq) => {
+      const s = codecs.signal.decode(data, subject);
+      entries.push({
+        streamSeq: seq,
+        sequence: s.sequence,
+        signalId: s.signalId,
+        asset: s.scope!.assets[0]!,
+      });
+    },
+  });
+  return entries;
+}
+
+describe("coordinator restart", () => {
+  let nats: NatsServer;
+  let bus: Bus;
+  let coordinator: CoordinatorProcess;
+  let env: Record<string, string>;
+  let venue: ReturnType<typeof recordingVenue> | undefined;
+
+  beforeAll(async () => {
+    nats = await startNats();
+    bus = await connectBus({ url: nats.url, name: "restart-test" });
+    // A fixed gRPC port, so the venue reconnects to the restarted coordinator.
+    env = {
+      BW_GRPC_PORT: String(await freePort()),
+      BW_ASSESSMENT_ACK_WAIT_MS: "1000",
+      BW_SIGNAL_LEAD_MS: "200",
+      BW_BREAKER_WINDOW_MS: "3000",
+    };
+    coordinator = await startCoordinatorProcess(nats.url, env);
+  });
+  afterAll(async () => {
+    await venue?.client.close();
+    await coordinator?.proc.stop();
+    await bus?.close();
+    await nats?.dispose();
+  });
+
+  it("behavior: a restart rebuilds the rule window from processed assessments and remembers past halts", async () => {
+    const t0 = Date.now() - 60_000;
+    const at = (sec: number) => t0 + sec * 1_000;
+    let last = 0;
+    for (const [sec, price] of [
+      [0, 100],
+      [1, 97],
+      [2, 95],
+    ] as const) {
+      last = await publishAssessment(bus, assessment("WIN", price, ["perp-a"], at(sec)));
+    }
+    await processedUpTo(bus, last);
+    await coordinator.proc.kill();
+    coordinator = await startCoordinatorProcess(nats.url, env);
+    expect(coordinator.proc.output()).toMatch(/"ackFloor":3,"assessmentsRead":3,"observationsReplayed":3/);
+    // 92 is 8% below the peak of 100, which only the replayed assessments know about.
+    last = await publishAssessment(bus, assessment("WIN", 92, ["perp-a"], at(3)));
+    await processedUpTo(bus, last);
+    expect((await storedLog(bus)).map((e) => e.asset)).toEqual(["WIN"]);
+
+    // Later the halt's own observations are out of the window: only the log remembers it.
+    for (const sec of [10, 11])
+      last = await publishAssessment(bus, assessment("WIN", 92, ["perp-a"], at(sec)));
+    await processedUpTo(bus, last);
+    await coordinator.proc.kill();
+    coordinator = await startCoordinatorProcess(nats.url, env);
+    expect(coordinator.proc.output()).toMatch(
+      /"signalsRestored":1,"ackFloor":6,"assessmentsRead":6,"observationsReplayed":2/,
+    );
+    // A fresh 10% fall within the period does not halt WIN a second time.
+    last = await publishAssessment(bus, assessment("WIN", 100, ["perp-a"], at(12)));
+    last = await publishAssessment(bus, assessment("WIN", 90, ["perp-a"], at(13)));
+    await processedUpTo(bus, last);
+    expect((await storedLog(bus)).map((e) => e.asset)).toEqual(["WIN"]);
+  });
+
+  it("SIGKILL mid-stream: the log has no gap and no duplicate, and halted assets do not re-fire", async () => {
+    venue = recordingVenue(coordinator.grpc, "perp-a");
+    await venue.synced;
+    const assets = Array.from({ length: 8 }, (_, i) => `A${i}`);
+    const t0 = Date.now() - 120_000;
+    // Every asset falls 1.25% a step for 8 steps (10%): each crosses 7% at step 6.
+    const publishing = (async () => {
+      let last = 0;
+      for (let step = 0; step <= 8; step++) {
+        for (const asset of assets) {
+          const price = 100 * (1 - 0.0125 * step);
+          last = await publishAssessment(bus, assessment(asset, price, ["perp-a"], t0 + step * 100));
+          await new Promise((r) => setTimeout(r, 15)); // pace the feed so the crash lands mid-stream
+        }
+      }
+      return last;
+    })();
+    await eventually(
+      async () => ((await bus.jsm.streams.info(streams.signals.name)).state.last_seq >= 3 ? true : undefined),
+      20_000,
+      "a few halts logged",
+    );
+    await coordinator.proc.kill();
+    const killedAt = (await bus.jsm.streams.info(streams.signals.name)).state.last_seq;
+    coordinator = await startCoordinatorProcess(nats.url, env);
+    let last = await publishing;
+    await processedUpTo(bus, last);
+    // Falling further changes nothing: every asset is already halted for the period.
+    for (const asset of assets) {
+      last = await publishAssessment(bus, assessment(asset, 80, ["perp-a"], t0 + 1_000));
+    }
+    await processedUpTo(bus, last);
+
+    const log = await storedLog(bus);
+    expect(killedAt).toBeLessThan(log.length);
+    expect(log.map((e) => e.sequence)).toEqual(log.map((_, i) => i + 1));
+    expect(log.every((e) => e.streamSeq === e.sequence)).toBe(true);
+    expect(new Set(log.map((e) => e.signalId)).size).toBe(log.length);
+    expect(log.map((e) => e.asset).sort()).toEqual(["WIN", ...assets].sort());
+
+    // The venue (in every scope here) rode through the crash: every halt once, in order, no gap.
+    const halts = log.map((e) => e.sequence);
+    await eventually(
+      () => (venue!.signals.length >= halts.length ? true : undefined),
+      15_000,
+      "venue caught up",
+    );
+    expect(venue.signals.map((s) => s.sequence)).toEqual(halts);
+    expect(venue.gaps).toBe(0);
+  });
+});

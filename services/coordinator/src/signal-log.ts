@@ -1,0 +1,117 @@
+import { type Bus, codecs, FencedAppendError, publish, streams, subjects } from "@breakwater/bus";
+import { issueSignal, type SignalDraft, signalKindName } from "@breakwater/core";
+import type { Signal } from "@breakwater/proto";
+import { AppendContendedError, LogInconsistencyError } from "./errors.js";
+import { coordinatorMetrics } from "./metrics.js";
+import type { SignalIndex } from "./signal-index.js";
+
+export interface SignalLogOptions {
+  /** Time between issue and activation (BW_SIGNAL_LEAD_MS). */
+  readonly leadMs: number;
+  /** Term of the leader this writer appends for. */
+  readonly leaderTerm: number;
+  /** The coordinator's clock, for issued_at. */
+  readonly clock?: () => number;
+  /** Fenced attempts before giving up. Default 5. */
+  readonly maxAttempts?: number;
+  /** How long to wait for the reader to reach the tail after a fence. Default 10 s. */
+  readonly readTimeoutMs?: number;
+}
+
+export interface Appended {
+  readonly signal: Signal;
+  /** True when the log already held this signal id; `signal` is then the original. */
+  readonly duplicate: boolean;
+  /** Appends rejected by fencing before this one went through. */
+  readonly fenced: number;
+}
+
+/**
+ * The writer of the signal log. An append takes the next sequence after the
+ * writer's view of the tail and is published with that view as the expected
+ * last stream sequence, so stream sequence == signal sequence, the sequence has
+ * no gaps, and a writer with a stale view is fenced by the stream itself. The
+ * signal id is the publish's dedup id: the same decision is never logged twice.
+ *
+ * The writer reads nothing itself: it relies on a {@link SignalIndex} kept by
+ * the log reader to find signals already appended.
+ */
+export class SignalLog {
+  private tail: number | undefined;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly index: SignalIndex,
+    private readonly opts: SignalLogOptions,
+  ) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  /** The writer's view of the last sequence (undefined until first read). */
+  get expectedTail(): number | undefined {
+    return this.tail;
+  }
+
+  /** Reads the stream's last sequence: the tail a new append must follow. */
+  async readTail(): Promise<number> {
+    const info = await this.bus.jsm.streams.info(streams.signals.name);
+    this.tail = info.state.last_seq;
+    return this.tail;
+  }
+
+  /** Issues `draft` at the next sequence and appends it, unless the log already holds it. */
+  async append(draft: SignalDraft): Promise<Appended> {
+    const started = performance.now();
+    const known = this.index.bySignalId(draft.signalId);
+    if (known) return this.duplicate(known, 0);
+    const maxAttempts = this.opts.maxAttempts ?? 5;
+    let fenced = 0;
+    while (fenced < maxAttempts) {
+      const last = this.tail ?? (await this.readTail());
+      const signal = issueSignal(draft, {
+        sequence: last + 1,
+        issuedAtMs: this.clock(),
+        leadMs: this.opts.leadMs,
+        leaderTerm: this.opts.leaderTerm,
+      });
+      try {
+        const published = await publish(this.bus, subjects.signal, codecs.signal.encode(signal), {
+          msgId: signal.signalId,
+          expectLastSequence: last,
+        });
+        if (published.duplicate) {
+          await this.index.waitFor(published.seq, this.opts.readTimeoutMs);
+          const original = this.index.get(published.seq);
+          return this.duplicate(original ?? { ...signal, sequence: published.seq }, fenced);
+        }
+        if (published.seq !== signal.sequence) {
+          throw new LogInconsistencyError(
+            `signal ${signal.signalId} was stored at stream sequence ${published.seq}, not ${signal.sequence}`,
+            { signalId: signal.signalId, expected: signal.sequence, stored: published.seq },
+          );
+        }
+        this.tail = published.seq;
+        coordinatorMetrics.signalsAppended.inc({ kind: signalKindName(signal.kind), rule: signal.ruleId });
+        coordinatorMetrics.appendSeconds.observe((performance.now() - started) / 1_000);
+        return { signal, duplicate: false, fenced };
+      } catch (err) {
+        if (!(err instanceof FencedAppendError)) throw err;
+        fenced++;
+        coordinatorMetrics.fencedAppends.inc();
+        // Someone appended past our view: catch the reader up to the real tail
+        // and retry only if our draft is not among what they appended.
+        const tail = await this.readTail();
+        await this.index.waitFor(tail, this.opts.readTimeoutMs);
+        const appended = this.index.bySignalId(draft.signalId);
+        if (appended) return this.duplicate(appended, fenced);
+      }
+    }
+    throw new AppendContendedError(draft.signalId, fenced);
+  }
+
+  private duplicate(signal: Signal, fenced: number): Appended {
+    coordinatorMetrics.duplicateAppends.inc();
+    return { signal, duplicate: true, fenced };
+  }
+}

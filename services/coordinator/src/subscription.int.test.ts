@@ -1,0 +1,112 @@
+import { type Bus, connectBus } from "@breakwater/bus";
+import type { SignalDraft } from "@breakwater/core";
+import { SignalKind, type SubscribeResponse } from "@breakwater/proto";
+import { eventually, type NatsServer, startNats } from "@breakwater/testkit";
+import { type ServiceError, status } from "@grpc/grpc-js";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SignalLogFollower } from "./log-follower.js";
+import { SignalIndex } from "./signal-index.js";
+import { SignalLog } from "./signal-log.js";
+import {
+  type CoordinatorProcess,
+  rawClient,
+  recordingVenue,
+  startCoordinatorProcess,
+} from "./test-helpers.js";
+
+const BULK = "x".repeat(100_000);
+
+function advisory(n: number): SignalDraft {
+  return {
+    signalId: `bulk-${n}`,
+    kind: SignalKind.SIGNAL_KIND_ADVISORY,
+    ruleId: "bulk",
+    scope: { assets: [], markets: [], venues: [], chains: [] },
+    reason: BULK,
+    evidence: [],
+    action: { $case: "advisory", value: { code: "bulk", message: String(n) } },
+    durationMs: 0,
+  };
+}
+
+describe("subscriptions: markers and slow subscribers", () => {
+  let nats: NatsServer;
+  let bus: Bus;
+  let coordinator: CoordinatorProcess;
+  let follower: SignalLogFollower;
+  let writer: SignalLog;
+  const closers: (() => unknown)[] = [];
+
+  beforeAll(async () => {
+    nats = await startNats();
+    bus = await connectBus({ url: nats.url, name: "subscription-test" });
+    coordinator = await startCoordinatorProcess(nats.url, {
+      BW_SUBSCRIBER_BUFFER: "10",
+      BW_MARKER_INTERVAL_MS: "100",
+    });
+    // A second writer in the test process fills the log directly.
+    const index = new SignalIndex();
+    follower = SignalLogFollower.start(bus, index, pino({ level: "silent" }));
+    writer = new SignalLog(bus, index, { leadMs: 500, leaderTerm: 1 });
+  });
+  afterAll(async () => {
+    for (const close of closers) await close();
+    await follower?.stop();
+    await coordinator?.proc.stop();
+    await bus?.close();
+    await nats?.dispose();
+  });
+
+  it("behavior: an idle subscription gets position markers with the log sequence checked", async () => {
+    await writer.append(advisory(0));
+    const client = rawClient(coordinator.grpc);
+    closers.push(() => client.close());
+    const seen: SubscribeResponse[] = [];
+    const call = client.subscribe({ venueId: "idle-venue", afterSequence: 0 });
+    call.on("data", (r: SubscribeResponse) => seen.push(r));
+    call.on("error", () => undefined);
+    await eventually(() => (seen.filter((r) => r.item?.$case === "marker").length >= 3 ? true : undefined));
+    call.cancel();
+    expect(seen[0]).toMatchObject({ item: { $case: "signal", value: { sequence: 1 } }, previousInScope: 0 });
+    for (const r of seen.slice(1)) {
+      expect(r).toMatchObject({ item: { $case: "marker", value: { logSequence: 1 } }, previousInScope: 1 });
+    }
+  });
+
+  it("behavior: a subscriber that stops reading is cut off with RESOURCE_EXHAUSTED; one that reads is not", async () => {
+    const reader = recordingVenue(coordinator.grpc, "fast-venue", { afterSequence: 1 });
+    closers.push(() => reader.client.close());
+    await reader.synced;
+    let readerDropped = 0;
+    reader.client.on("disconnected", () => readerDropped++);
+    const client = rawClient(coordinator.grpc);
+    closers.push(() => client.close());
+    const call = client.subscribe({ venueId: "slow-venue", afterSequence: 1 });
+    const ended = new Promise<ServiceError>((resolve) => call.on("error", resolve));
+    await new Promise((resolve) => call.once("data", resolve));
+    call.pause(); // the venue stops reading
+
+    for (let n = 1; n <= 60; n++) {
+      await writer.append(advisory(n));
+      await new Promise((r) => setTimeout(r, 5)); // a burst a reading venue keeps up with
+    }
+    await eventually(async () => {
+      const metrics = await (await fetch(`${coordinator.http}/metrics`)).text();
+      return /bw_coordinator_subscribers_dropped_total\{reason="slow_subscriber"\} 1/.test(metrics)
+        ? true
+        : undefined;
+    });
+    call.resume();
+    call.on("data", () => undefined);
+    const error = await ended;
+    expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(error.details).toMatch(
+      /fell \d+ signals behind \(limit 10\); resubscribe with after_sequence=\d+/,
+    );
+
+    await eventually(() => (reader.signals.length === 60 ? true : undefined), 15_000, "reader got all 60");
+    expect(reader.signals.map((s) => s.sequence)).toEqual(Array.from({ length: 60 }, (_, i) => i + 2));
+    expect(readerDropped).toBe(0);
+  });
+});

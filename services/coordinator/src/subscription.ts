@@ -1,0 +1,158 @@
+import { concernsVenue, signalKindName } from "@breakwater/core";
+import type { SubscribeRequest, SubscribeResponse } from "@breakwater/proto";
+import type { Logger } from "@breakwater/telemetry";
+import { Metadata, type ServerWritableStream, type ServiceError, status } from "@grpc/grpc-js";
+import { coordinatorMetrics } from "./metrics.js";
+import type { SignalIndex } from "./signal-index.js";
+
+export interface SubscriptionOptions {
+  /** An idle subscription gets a position marker this often. */
+  readonly markerIntervalMs: number;
+  /** In-scope signals a stalled subscriber may fall behind before its stream is ended. */
+  readonly maxBacklog: number;
+  readonly clock?: () => number;
+}
+
+export type SubscriptionEnd = "client_cancelled" | "slow_subscriber" | "shutdown" | "stream_error";
+
+/**
+ * One venue's subscription: walks the log from `after_sequence`, writes every
+ * signal in the venue's scope (with the sequence of the previous one in scope),
+ * then follows the log live. When idle it writes a position marker saying how
+ * far the log has been checked. It writes only while the stream has room; a
+ * venue that stops reading and falls `maxBacklog` signals behind is cut off
+ * with RESOURCE_EXHAUSTED and resumes by sequence.
+ */
+export class VenueSubscription {
+  /** Highest log sequence examined for this venue. */
+  private scanned: number;
+  /** Sequence of the last in-scope signal at or before `scanned`. */
+  private previousInScope: number;
+  private blocked = false;
+  private caughtUp = false;
+  private ended = false;
+  private lastWriteAt: number;
+  private readonly clock: () => number;
+  private readonly timer: NodeJS.Timeout;
+  private readonly unfollow: () => void;
+  private readonly onEnd: Set<(reason: SubscriptionEnd) => void> = new Set();
+
+  constructor(
+    private readonly call: ServerWritableStream<SubscribeRequest, SubscribeResponse>,
+    readonly venueId: string,
+    private readonly after: number,
+    private readonly index: SignalIndex,
+    private readonly opts: SubscriptionOptions,
+    private readonly log: Logger,
+  ) {
+    this.clock = opts.clock ?? Date.now;
+    this.scanned = Math.min(after, index.last);
+    this.previousInScope = index.previousInScope(venueId, this.scanned);
+    this.lastWriteAt = this.clock();
+    this.unfollow = index.onEntry(() => this.onLogEntry());
+    this.timer = setInterval(() => this.maybeMark(), Math.max(10, Math.floor(opts.markerIntervalMs / 2)));
+    call.on("cancelled", () => this.end("client_cancelled"));
+    call.on("error", (err) => {
+      if (!this.ended) this.log.warn({ venue: venueId, err: String(err) }, "subscription stream failed");
+      this.end("stream_error");
+    });
+    call.on("close", () => this.end("client_cancelled"));
+  }
+
+  /** Registers a callback for when the subscription ends, whatever the reason. */
+  whenEnded(fn: (reason: SubscriptionEnd) => void): void {
+    this.onEnd.add(fn);
+  }
+
+  /** Sends headers (so the venue knows it is subscribed) and starts the replay. */
+  start(): void {
+    this.call.sendMetadata(new Metadata());
+    this.pump();
+  }
+
+  /** Ends the stream from the coordinator's side. */
+  close(reason: "shutdown" | "slow_subscriber", details: string): void {
+    if (this.ended) return;
+    this.end(reason);
+    const code = reason === "shutdown" ? status.UNAVAILABLE : status.RESOURCE_EXHAUSTED;
+    const error: Partial<ServiceError> = { code, details, metadata: new Metadata() };
+    // The stream's error handler turns this into the call's status and ends it
+    // once the messages already handed to gRPC are flushed.
+    this.call.emit("error", error);
+  }
+
+  private end(reason: SubscriptionEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearInterval(this.timer);
+    this.unfollow();
+    for (const fn of this.onEnd) fn(reason);
+  }
+
+  private onLogEntry(): void {
+    if (this.ended) return;
+    if (!this.blocked) {
+      this.pump();
+      return;
+    }
+    const backlog = this.index.countInScope(this.venueId, this.scanned);
+    if (backlog > this.opts.maxBacklog) {
+      coordinatorMetrics.subscribersDropped.inc({ reason: "slow_subscriber" });
+      this.log.warn(
+        { venue: this.venueId, scanned: this.scanned, backlog, maxBacklog: this.opts.maxBacklog },
+        "venue is not reading its stream; ending the subscription",
+      );
+      this.close(
+        "slow_subscriber",
+        `subscriber fell ${backlog} signals behind (limit ${this.opts.maxBacklog}); ` +
+          `resubscribe with after_sequence=${this.scanned}`,
+      );
+    }
+  }
+
+  /** Writes what the log holds past `scanned` until the stream pushes back. */
+  private pump(): void {
+    while (!this.ended && !this.blocked && this.scanned < this.index.last) {
+      const sequence = this.scanned + 1;
+      const signal = this.index.get(sequence);
+      this.scanned = sequence;
+      if (!signal || !concernsVenue(signal, this.venueId)) continue;
+      const previous = this.previousInScope;
+      this.previousInScope = sequence;
+      if (sequence <= this.after) continue; // the venue already has it
+      this.write({ item: { $case: "signal", value: signal }, previousInScope: previous });
+      coordinatorMetrics.signalsDelivered.inc({ kind: signalKindName(signal.kind) });
+      if (this.caughtUp) {
+        coordinatorMetrics.issueToDelivery.observe(Math.max(0, this.clock() - signal.issuedAtMs) / 1_000);
+      }
+    }
+    if (!this.ended && !this.blocked && !this.caughtUp) {
+      // Replay done: say at once how far the log was checked.
+      this.caughtUp = true;
+      this.mark();
+    }
+  }
+
+  private maybeMark(): void {
+    if (this.ended || this.blocked || this.scanned < this.index.last) return;
+    if (this.clock() - this.lastWriteAt >= this.opts.markerIntervalMs) this.mark();
+  }
+
+  private mark(): void {
+    this.write({
+      item: { $case: "marker", value: { logSequence: this.scanned, atMs: this.clock() } },
+      previousInScope: this.previousInScope,
+    });
+  }
+
+  private write(response: SubscribeResponse): void {
+    this.lastWriteAt = this.clock();
+    if (!this.call.write(response)) {
+      this.blocked = true;
+      this.call.once("drain", () => {
+        this.blocked = false;
+        this.pump();
+      });
+    }
+  }
+}
