@@ -1,0 +1,15 @@
+import type { ChainDriver } from "../chain-driver.js";
+import type { WatcherConfig } from "../config.js";
+import { SimDriver } from "./sim/sim-driver.js";
+
+/** The chain driver the configuration names. EVM (viem) and Solana drivers plug in here. */
+export function createDriver(config: WatcherConfig): ChainDriver {
+  switch (config.driver) {
+    case "sim":
+      return new SimDriver({
+        scenario: config.scenario,
+        chainId: config.chain,
+        genesisMs: config.simGenesisMs,
+      });
+  }
+}

@@ -1,0 +1,34 @@
+import { BreakwaterError } from "@breakwater/core";
+
+/** A simulation scenario that cannot be used; `problems` names every bad field. */
+export class ScenarioError extends BreakwaterError {
+  readonly problems: readonly string[];
+  constructor(source: string, problems: readonly string[], cause?: unknown) {
+    super(
+      "invalid_scenario",
+      `invalid scenario ${source}:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      { source },
+      cause,
+    );
+    this.problems = problems;
+  }
+}
+
+/** A stored checkpoint that this driver cannot resume from. */
+export class CheckpointMismatchError extends BreakwaterError {
+  constructor(chainId: string, reason: string, hint: string) {
+    super("checkpoint_mismatch", `cannot resume chain ${chainId}: ${reason} (${hint})`, { chainId, reason });
+  }
+}
+
+/** A checkpoint in the bucket that is not a checkpoint (corrupted or written by something else). */
+export class CorruptCheckpointError extends BreakwaterError {
+  constructor(chainId: string, reason: string, cause?: unknown) {
+    super(
+      "corrupt_checkpoint",
+      `checkpoint of chain ${chainId} is unreadable: ${reason} (inspect or delete the key to start over)`,
+      { chainId },
+      cause,
+    );
+  }
+}

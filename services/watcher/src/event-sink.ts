@@ -1,0 +1,139 @@
+import { type Bus, codecs, deadLetter, publish, subjects } from "@breakwater/bus";
+import { validatePositionUpdate, validatePriceTick, validateRetraction } from "@breakwater/core";
+import { inSpan, type Logger } from "@breakwater/telemetry";
+import type { Tracer } from "@opentelemetry/api";
+import type { BlockRef, ChainEvent, ChainEventSink, Checkpoint, ResumeData } from "./chain-driver.js";
+import type { ChainProgress } from "./chain-progress.js";
+import type { CheckpointStore } from "./checkpoint-store.js";
+import { watcherMetrics } from "./metrics.js";
+
+export interface BusEventSinkOptions {
+  readonly bus: Bus;
+  readonly chainId: string;
+  readonly driverKind: string;
+  readonly store: CheckpointStore;
+  readonly progress: ChainProgress;
+  readonly tracer: Tracer;
+  readonly log: Logger;
+  /** The checkpoint the watcher started from, if any. */
+  readonly initial: Checkpoint | undefined;
+}
+
+function subjectOf(chainId: string, kind: ChainEvent["kind"]): string {
+  return kind === "position"
+    ? subjects.position(chainId)
+    : kind === "price"
+      ? subjects.price(chainId)
+      : subjects.retraction(chainId);
+}
+
+/** Protobuf encoding of an event, unvalidated. */
+function encode(e: ChainEvent): Uint8Array {
+  switch (e.kind) {
+    case "position":
+      return codecs.position.encode(e.event);
+    case "price":
+      return codecs.price.encode(e.event);
+    case "retraction":
+      return codecs.retraction.encode(e.event);
+  }
+}
+
+/** Throws ValidationError naming every bad field. */
+function validate(e: ChainEvent): void {
+  if (e.kind === "position") validatePositionUpdate(e.event);
+  else if (e.kind === "price") validatePriceTick(e.event);
+  else validateRetraction(e.event);
+}
+
+/**
+ * The runtime's side of the driver contract: publishes each event to the bus
+ * with its event id as the dedup id, then checkpoints each processed block.
+ * An event that fails validation is dead-lettered and counted, never published.
+ */
+export class BusEventSink implements ChainEventSink {
+  private last: Checkpoint | undefined;
+
+  constructor(private readonly opts: BusEventSinkOptions) {
+    this.last = opts.initial;
+  }
+
+  /** The last checkpoint saved (or started from): where a restarted driver resumes. */
+  get lastCheckpoint(): Checkpoint | undefined {
+    return this.last;
+  }
+
+  async head(head: BlockRef): Promise<void> {
+    this.opts.progress.setHead(head);
+    watcherMetrics.headBlock.set(
+      { chain: this.opts.chainId },
+      this.opts.progress.head?.number ?? head.number,
+    );
+  }
+
+  async publish(e: ChainEvent): Promise<void> {
+    const { bus, chainId } = this.opts;
+    const subject = subjectOf(chainId, e.kind);
+    const data = encode(e);
+    try {
+      validate(e);
+    } catch (err) {
+      await this.reject(e, subject, data, String((err as Error).message));
+      return;
+    }
+    const id = e.event.eventId;
+    const published = await inSpan(this.opts.tracer, "watcher.publish", (span) => {
+      span.setAttributes({ "bw.chain": chainId, "bw.event_kind": e.kind, "bw.event_id": id });
+      return publish(bus, subject, data, { msgId: id });
+    }).catch((err: unknown) => {
+      watcherMetrics.errors.inc({ chain: chainId, stage: "publish" });
+      throw err;
+    });
+    const labels = { chain: chainId, kind: e.kind };
+    if (published.duplicate) watcherMetrics.publishDuplicates.inc(labels);
+    else watcherMetrics.eventsPublished.inc(labels);
+  }
+
+  async processed(block: BlockRef, resume: ResumeData): Promise<void> {
+    const { chainId, store, progress } = this.opts;
+    const checkpoint: Checkpoint = {
+      chainId,
+      driver: this.opts.driverKind,
+      blockNumber: block.number,
+      blockHash: block.hash,
+      blockTimeMs: block.timeMs,
+      resume,
+      savedAtMs: Date.now(),
+    };
+    await store.save(checkpoint).catch((err: unknown) => {
+      watcherMetrics.errors.inc({ chain: chainId, stage: "checkpoint" });
+      throw err;
+    });
+    this.last = checkpoint;
+    progress.setProcessed(block);
+    watcherMetrics.checkpoints.inc({ chain: chainId });
+    watcherMetrics.processedBlock.set({ chain: chainId }, block.number);
+  }
+
+  trouble(detail: string | undefined): void {
+    this.opts.progress.setTrouble(detail);
+    if (detail)
+      this.opts.log.warn({ chain: this.opts.chainId, detail }, "driver has trouble following the chain");
+  }
+
+  private async reject(e: ChainEvent, subject: string, payload: Uint8Array, error: string): Promise<void> {
+    const { bus, chainId, log } = this.opts;
+    watcherMetrics.errors.inc({ chain: chainId, stage: "invalid_event" });
+    log.error(
+      { chain: chainId, kind: e.kind, eventId: e.event.eventId, err: error },
+      "driver produced an invalid event",
+    );
+    await deadLetter(bus, {
+      service: "watcher",
+      subject,
+      payload,
+      error,
+      originId: `${chainId}:${e.event.eventId}`,
+    });
+  }
+}
