@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, type NatsServer, type ServiceProcess, startNats, startService } from "@breakwater/testkit";
+import { DEFAULT_SCENARIO_PATH } from "@breakwater/watcher";
+import { parse as parseYaml } from "yaml";
 
 /** One line a sample venue prints for each signal it receives. */
 export interface VenueSignalLine {
@@ -58,7 +60,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const dir = mkdtempSync(join(tmpdir(), "bw-system-"));
   const nats = await startNats({ storeDir: join(dir, "nats") });
   const genesisMs = opts.genesisMs ?? Date.now() + 1_500;
-  const logLevel = opts.logLevel ?? "warn";
+  const logLevel = opts.logLevel ?? "info";
   const common = { BW_NATS_URL: nats.url, BW_HTTP_HOST: "127.0.0.1", BW_LOG_LEVEL: logLevel };
   const addresses: Record<string, string> = { nats: nats.url };
   const started: ServiceProcess[] = [];
@@ -72,7 +74,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     let scenarioEnv: Record<string, string> = {};
     if (opts.scenario) {
       const file = join(dir, "scenario.json");
-      writeFileSync(file, JSON.stringify(opts.scenario, null, 2));
+      const base = parseYaml(readFileSync(DEFAULT_SCENARIO_PATH, "utf8")) as Record<string, unknown>;
+      writeFileSync(file, JSON.stringify({ ...base, ...opts.scenario }, null, 2));
       scenarioEnv = { BW_SIM_SCENARIO: file };
     }
 
