@@ -3,27 +3,36 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseAllDocuments } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const chart = `${root}charts/breakwater`;
-const helm = (...args: string[]) => spawnSync(`${root}scripts/helm.sh`, args, { encoding: "utf8", cwd: root });
+const helm = (...args: string[]) =>
+  spawnSync(`${root}scripts/helm.sh`, args, { encoding: "utf8", cwd: root });
 
 interface K8sObject {
   kind: string;
   metadata: { name: string; labels: Record<string, string> };
   spec: Record<string, unknown> & {
     replicas?: number;
-    template?: { spec: { containers: { args: string[]; env: { name: string; value: string }[]; readinessProbe: unknown }[] } };
+    template?: {
+      spec: {
+        containers: { args: string[]; env: { name: string; value: string }[]; readinessProbe: unknown }[];
+      };
+    };
   };
 }
 
 function render(...values: string[]): K8sObject[] {
-  const out = execFileSync(`${root}scripts/helm.sh`, ["template", "bw", chart, ...values.flatMap((v) => ["-f", v])], {
-    encoding: "utf8",
-    cwd: root,
-  });
+  const out = execFileSync(
+    `${root}scripts/helm.sh`,
+    ["template", "bw", chart, ...values.flatMap((v) => ["-f", v])],
+    {
+      encoding: "utf8",
+      cwd: root,
+    },
+  );
   return parseAllDocuments(out)
     .map((d) => d.toJS() as K8sObject)
     .filter(Boolean);
@@ -46,14 +55,20 @@ describe("Helm chart (real helm lint and template, offline)", () => {
   it("behavior: one watcher Deployment per chain, each pinned to its chain and probed", () => {
     const objects = render(`${chart}/ci/evm-values.yaml`);
     const watchers = objects.filter((o) => o.kind === "Deployment" && o.metadata.name.includes("-watcher-"));
-    expect(watchers.map((w) => w.metadata.labels["breakwater.io/chain"])).toEqual(["ethereum", "arbitrum", "solana"]);
+    expect(watchers.map((w) => w.metadata.labels["breakwater.io/chain"])).toEqual([
+      "ethereum",
+      "arbitrum",
+      "solana",
+    ]);
     for (const w of watchers) {
       expect(w.spec.replicas).toBe(1);
       const c = w.spec.template!.spec.containers[0]!;
       expect(c.args).toContain(w.metadata.labels["breakwater.io/chain"]);
       expect(c.readinessProbe).toBeTruthy();
     }
-    const coordinator = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "bw-breakwater-coordinator");
+    const coordinator = objects.find(
+      (o) => o.kind === "Deployment" && o.metadata.name === "bw-breakwater-coordinator",
+    );
     expect(coordinator?.spec.replicas).toBe(3);
     expect(objects.some((o) => o.kind === "PodDisruptionBudget")).toBe(true);
     expect(objects.some((o) => o.kind === "PodMonitor")).toBe(true);
