@@ -50,6 +50,19 @@ async function main(): Promise<number> {
     line("\nDEMO_KEEP=1: running until interrupted (Ctrl-C). Try:");
     line(`  curl ${system.addresses["correlator http"]}/v1/exposure?asset=ETH`);
     line(`  curl ${system.addresses["coordinator http"]}/v1/signals`);
+    line("Signals as venues receive them:");
+    const printed = new Map<string, number>();
+    setInterval(() => {
+      for (const v of VENUES) {
+        const list = system.signals(v);
+        for (const s of list.slice(printed.get(v) ?? 0)) {
+          line(
+            `  ${v.padEnd(8)} seq ${s.sequence} ${s.kind} on ${(s.scope["assets"] ?? []).join(",")} received in ${s.latencyMs} ms`,
+          );
+        }
+        printed.set(v, list.length);
+      }
+    }, 1_000);
     await new Promise(() => undefined);
   }
 
