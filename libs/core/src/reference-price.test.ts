@@ -49,46 +49,86 @@ describe("medianDecimal", () => {
 });
 
 describe("ReferencePriceBook", () => {
-  it("default: the median of the latest price of each (chain, source) pair", () => {
+  it("default: the median of the agreeing (chain, source) pairs, with their count and divergence", () => {
     const book = new ReferencePriceBook(30_000);
     book.observe(obs({ chainId: "sim-a", source: "oracle", price: "1990" }));
     book.observe(obs({ chainId: "sim-a", source: "oracle", price: "2000" }));
     book.observe(obs({ chainId: "sim-b", source: "oracle", price: "2010" }));
-    const ref = book.observe(obs({ chainId: "sim-b", source: "pyth", price: "2100" }));
-    expect(ref).toEqual({
+    const ref = book.observe(obs({ chainId: "sim-b", source: "pyth", price: "2004" }));
+    expect(ref).toMatchObject({
       asset: "ETH",
-      price: "2010",
-      value: 2010,
+      price: "2004",
+      value: 2004,
       sources: 3,
+      freshSources: 3,
+      unpriceable: false,
       newestMs: T0,
       chains: ["sim-a", "sim-b"],
     });
+    expect(ref.divergence).toBeCloseTo(10 / 2004, 12);
+    expect(ref.observations.map((o) => [o.chainId, o.source, o.price, o.agreeing])).toEqual([
+      ["sim-a", "oracle", "2000", true],
+      ["sim-b", "oracle", "2010", true],
+      ["sim-b", "pyth", "2004", true],
+    ]);
   });
 
-  it("behavior: the same source on two chains counts as two pairs", () => {
+  it("behavior: a lone source that jumps is rejected; the others set the price", () => {
+    const book = new ReferencePriceBook();
+    book.observe(obs({ source: "a", price: "2000" }));
+    book.observe(obs({ source: "b", price: "2001" }));
+    book.observe(obs({ source: "c", price: "2002" }));
+    const ref = book.observe(obs({ source: "d", price: "2600" }));
+    expect(ref).toMatchObject({ price: "2001", sources: 3, freshSources: 4, unpriceable: false });
+    const d = ref.observations.find((o) => o.source === "d")!;
+    expect(d).toMatchObject({ fresh: true, agreeing: false });
+    expect(d.deviation).toBeCloseTo(598.5 / 2001.5, 9);
+    expect(ref.divergence).toBeCloseTo(600 / 2001.5, 9);
+  });
+
+  it("behavior: a split with no clear majority is unpriceable; the last agreed price is kept aside", () => {
+    const book = new ReferencePriceBook();
+    book.observe(obs({ source: "a", price: "2000" }));
+    book.observe(obs({ source: "b", price: "2000.5" }));
+    book.observe(obs({ source: "c", price: "1500" }));
+    const ref = book.observe(obs({ source: "d", price: "1500.5" }));
+    expect(ref).toMatchObject({ price: "", sources: 0, freshSources: 4, unpriceable: true, chains: [] });
+    expect(Number.isNaN(ref.value)).toBe(true);
+    expect(ref.lastPrice).toBe("2000.25");
+    expect(ref.observations.every((o) => !o.agreeing)).toBe(true);
+  });
+
+  it("behavior: two sources agree within the band, or split", () => {
     const book = new ReferencePriceBook();
     book.observe(obs({ chainId: "sim-a", price: "100" }));
-    expect(book.observe(obs({ chainId: "sim-b", price: "101" }))).toMatchObject({
-      price: "100.5",
+    expect(book.observe(obs({ chainId: "sim-b", price: "100.5" }))).toMatchObject({
+      price: "100.25",
       sources: 2,
     });
+    expect(book.observe(obs({ chainId: "sim-b", price: "103" }))).toMatchObject({ unpriceable: true });
   });
 
   it("behavior: a pair exactly freshMs older than the newest tick is still fresh", () => {
     const book = new ReferencePriceBook(30_000);
     book.observe(obs({ source: "slow", price: "100", chainTimeMs: T0 }));
-    const ref = book.observe(obs({ source: "fast", price: "200", chainTimeMs: T0 + 30_000 }));
-    expect(ref).toMatchObject({ price: "150", sources: 2 });
+    const ref = book.observe(obs({ source: "fast", price: "100.2", chainTimeMs: T0 + 30_000 }));
+    expect(ref).toMatchObject({ price: "100.1", sources: 2 });
+    expect(ref.observations.find((o) => o.source === "slow")).toMatchObject({ ageMs: 30_000, fresh: true });
   });
 
-  it("behavior: a pair one ms older than the bound drops out of the median", () => {
+  it("behavior: a pair one ms older than the bound drops out (stale), shown with its age", () => {
     const book = new ReferencePriceBook(30_000);
     book.observe(obs({ source: "slow", price: "100", chainTimeMs: T0 }));
     const ref = book.observe(obs({ source: "fast", price: "200", chainTimeMs: T0 + 30_001 }));
-    expect(ref).toMatchObject({ price: "200", sources: 1, newestMs: T0 + 30_001 });
+    expect(ref).toMatchObject({ price: "200", sources: 1, freshSources: 1, newestMs: T0 + 30_001 });
+    expect(ref.observations.find((o) => o.source === "slow")).toMatchObject({
+      ageMs: 30_001,
+      fresh: false,
+      agreeing: false,
+    });
     // the stale pair comes back once it ticks again
-    expect(book.observe(obs({ source: "slow", price: "110", chainTimeMs: T0 + 30_002 }))).toMatchObject({
-      price: "155",
+    expect(book.observe(obs({ source: "slow", price: "199", chainTimeMs: T0 + 30_002 }))).toMatchObject({
+      price: "199.5",
       sources: 2,
     });
   });
@@ -122,7 +162,7 @@ describe("ReferencePriceBook", () => {
     expect(book.chainsPricing("SOL")).toEqual([]);
   });
 
-  it("behavior: chainsPricing lists stale pairs too; reference chains only fresh ones", () => {
+  it("behavior: chainsPricing lists stale pairs too; reference chains only agreeing ones", () => {
     const book = new ReferencePriceBook(10);
     book.observe(obs({ chainId: "sim-a", price: "1", chainTimeMs: T0 }));
     const ref = book.observe(obs({ chainId: "sim-b", price: "2", chainTimeMs: T0 + 100 }));
@@ -130,10 +170,32 @@ describe("ReferencePriceBook", () => {
     expect(book.chainsPricing("ETH")).toEqual(["sim-a", "sim-b"]);
   });
 
-  it("behavior: rejects a malformed price and a negative freshness bound", () => {
+  it("behavior: rejects a malformed price and bad options", () => {
     const book = new ReferencePriceBook();
     expect(() => book.observe(obs({ price: "abc" }))).toThrow(/not a non-negative decimal/);
     expect(book.referenceOf("ETH")).toBeUndefined();
     expect(() => new ReferencePriceBook(-1)).toThrow(RangeError);
+    expect(() => new ReferencePriceBook({ minBand: 0.1, maxBand: 0.01 })).toThrow(RangeError);
+  });
+
+  it("property: with a strict majority of identical sources, the price is theirs whatever the others say", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.integer({ min: 1, max: 1_000_000 }), { maxLength: 4 }),
+        (agreeing, others) => {
+          fc.pre(agreeing > others.length);
+          const book = new ReferencePriceBook();
+          for (let i = 0; i < agreeing; i++) book.observe(obs({ source: `good-${i}`, price: "2000" }));
+          others.forEach((p, i) => {
+            book.observe(obs({ source: `other-${i}`, price: String(p) }));
+          });
+          const ref = book.referenceOf("ETH")!;
+          expect(ref.unpriceable).toBe(false);
+          expect(Number(ref.price)).toBeCloseTo(2000, 0);
+          expect(ref.sources).toBeGreaterThanOrEqual(agreeing);
+        },
+      ),
+    );
   });
 });

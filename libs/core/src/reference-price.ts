@@ -11,49 +11,109 @@ export interface PriceObservation {
   readonly chainTimeMs: number;
 }
 
+/** One (chain, source) pair's latest price, as the reference saw it. */
+export interface SourcePrice {
+  readonly chainId: string;
+  readonly source: string;
+  readonly price: string;
+  readonly chainTimeMs: number;
+  /** How much older (chain time) than the asset's newest observation. */
+  readonly ageMs: number;
+  /** Within `freshMs` of the newest observation. */
+  readonly fresh: boolean;
+  /** Fresh and within the agreement band around the median (in the reference). */
+  readonly agreeing: boolean;
+  /** |price − median of fresh sources| / that median (0 for a stale source). */
+  readonly deviation: number;
+}
+
 /** An asset's multi-source reference price. */
 export interface ReferencePrice {
   readonly asset: string;
-  /** Exact decimal string: the median of the fresh sources' latest prices. */
+  /** Exact decimal string: the median of the agreeing sources; "" when unpriceable. */
   readonly price: string;
-  /** `price` as a float64, for risk math only. */
+  /** `price` as a float64, for risk math only; NaN when unpriceable. */
   readonly value: number;
-  /** How many fresh (chain, source) pairs the median was taken over. */
+  /** How many fresh (chain, source) pairs agree (the median was taken over them). */
   readonly sources: number;
+  /** Fresh pairs, agreeing or not. */
+  readonly freshSources: number;
+  /** (max − min) / median over the fresh pairs: 0 when they all agree exactly. */
+  readonly divergence: number;
+  /** No strict majority of fresh sources agrees: the price is not published. */
+  readonly unpriceable: boolean;
+  /** The last price that was not unpriceable ("" if none yet), kept for exposure valuation. */
+  readonly lastPrice: string;
+  readonly lastValue: number;
   /** Chain time of the newest observation of the asset. */
   readonly newestMs: number;
-  /** Chains whose sources contributed to the median, sorted. */
+  /** Chains whose sources agree, sorted. */
   readonly chains: readonly string[];
+  /** Every pair ever seen for the asset, sorted by chain then source. */
+  readonly observations: readonly SourcePrice[];
+}
+
+export interface ReferencePriceOptions {
+  /** A pair is fresh when at most this much older (chain time) than the asset's newest tick (default 30 s). */
+  readonly freshMs?: number;
+  /** Agreement band: this many scaled MADs around the median (default 3). */
+  readonly madMultiplier?: number;
+  /** The band is never narrower than this relative deviation (default 0.005 = 0.5%). */
+  readonly minBand?: number;
+  /** …nor wider than this (default 0.01 = 1%): two camps more than twice this apart are a split, not noise. */
+  readonly maxBand?: number;
 }
 
 interface Latest {
   readonly chainId: string;
+  readonly source: string;
   readonly price: string;
+  readonly value: number;
   readonly chainTimeMs: number;
 }
 
+/** The median absolute deviation of a normal sample is 0.6745σ; scaled, it estimates σ. */
+const MAD_SCALE = 1.4826;
+
 /**
- * Reference prices per asset: the median of the latest price of every fresh
- * (chain, source) pair. A pair is fresh when its latest observation is at most
- * `freshMs` older (chain time) than the newest observation of that asset, so a
- * feed that stopped updating drops out of the median instead of dragging it.
- * Medians of an even count average the middle two exactly (no float goes into
- * the decimal string).
+ * Reference prices per asset from several sources: the latest price of every
+ * (chain, source) pair; the fresh ones (at most `freshMs` older, chain time,
+ * than the asset's newest tick, so a feed that stopped drops out); outliers
+ * rejected by median absolute deviation: a pair agrees when its relative
+ * deviation from the fresh median is within `madMultiplier` scaled MADs,
+ * clamped to [minBand, maxBand]. The reference is the exact decimal median
+ * of the agreeing pairs, provided they are a strict majority of the fresh
+ * ones: a lone source that jumps is outvoted, and a split with no clear
+ * majority (two camps further apart than maxBand) is reported unpriceable.
  *
  * @example
- * const book = new ReferencePriceBook(30_000);
+ * const book = new ReferencePriceBook({ freshMs: 30_000 });
  * book.observe({ asset: "ETH", chainId: "sim-a", source: "oracle", price: "2000", chainTimeMs: 1 });
  * book.referenceOf("ETH")?.price; // "2000"
  */
 export class ReferencePriceBook {
+  readonly freshMs: number;
+  private readonly madMultiplier: number;
+  private readonly minBand: number;
+  private readonly maxBand: number;
   /** asset → "chain|source" → latest observation */
   private readonly latest = new Map<string, Map<string, Latest>>();
   private readonly newest = new Map<string, number>();
+  private readonly lastGood = new Map<string, string>();
   private readonly cached = new Map<string, ReferencePrice>();
 
-  constructor(readonly freshMs = 30_000) {
-    if (!(freshMs >= 0) || !Number.isFinite(freshMs))
-      throw new RangeError(`freshMs must be a non-negative number of milliseconds, got ${freshMs}`);
+  constructor(opts: number | ReferencePriceOptions = {}) {
+    const o = typeof opts === "number" ? { freshMs: opts } : opts;
+    this.freshMs = o.freshMs ?? 30_000;
+    this.madMultiplier = o.madMultiplier ?? 3;
+    this.minBand = o.minBand ?? 0.005;
+    this.maxBand = o.maxBand ?? 0.01;
+    if (!(this.freshMs >= 0) || !Number.isFinite(this.freshMs))
+      throw new RangeError(`freshMs must be a non-negative number of milliseconds, got ${this.freshMs}`);
+    if (!(this.madMultiplier > 0))
+      throw new RangeError(`madMultiplier must be positive, got ${this.madMultiplier}`);
+    if (!(this.minBand >= 0 && this.maxBand >= this.minBand))
+      throw new RangeError(`need 0 <= minBand <= maxBand, got ${this.minBand} and ${this.maxBand}`);
   }
 
   /**
@@ -62,7 +122,7 @@ export class ReferencePriceBook {
    * redelivered or out-of-order ticks never move the price backwards.
    */
   observe(obs: PriceObservation): ReferencePrice {
-    parseDecimal(obs.price, "price");
+    const value = Number(formatDecimal(parseDecimal(obs.price, "price")));
     let pairs = this.latest.get(obs.asset);
     if (!pairs) {
       pairs = new Map();
@@ -71,7 +131,13 @@ export class ReferencePriceBook {
     const key = `${obs.chainId}|${obs.source}`;
     const previous = pairs.get(key);
     if (!previous || obs.chainTimeMs >= previous.chainTimeMs) {
-      pairs.set(key, { chainId: obs.chainId, price: obs.price, chainTimeMs: obs.chainTimeMs });
+      pairs.set(key, {
+        chainId: obs.chainId,
+        source: obs.source,
+        price: obs.price,
+        value,
+        chainTimeMs: obs.chainTimeMs,
+      });
       this.cached.delete(obs.asset);
     }
     if (obs.chainTimeMs > (this.newest.get(obs.asset) ?? Number.NEGATIVE_INFINITY)) {
@@ -88,21 +154,53 @@ export class ReferencePriceBook {
     const pairs = this.latest.get(asset);
     const newestMs = this.newest.get(asset);
     if (!pairs || newestMs === undefined) return undefined;
-    const fresh = [...pairs.values()].filter((p) => newestMs - p.chainTimeMs <= this.freshMs);
-    const price = medianDecimal(fresh.map((p) => p.price));
+    const all = [...pairs.values()].sort((a, b) =>
+      a.chainId === b.chainId ? (a.source < b.source ? -1 : 1) : a.chainId < b.chainId ? -1 : 1,
+    );
+    const fresh = all.filter((p) => newestMs - p.chainTimeMs <= this.freshMs);
+    const values = fresh.map((p) => p.value);
+    const median = floatMedian(values);
+    const deviation = (v: number) => (median > 0 ? Math.abs(v - median) / median : Math.abs(v - median));
+    const band = Math.min(
+      this.maxBand,
+      Math.max(this.minBand, this.madMultiplier * MAD_SCALE * floatMedian(values.map(deviation))),
+    );
+    const agreeing = new Set(fresh.filter((p) => deviation(p.value) <= band));
+    const priced = agreeing.size * 2 > fresh.length;
+    const price = priced ? medianDecimal([...agreeing].map((p) => p.price)) : "";
+    if (priced) this.lastGood.set(asset, price);
+    const lastPrice = this.lastGood.get(asset) ?? "";
     const ref: ReferencePrice = {
       asset,
       price,
-      value: Number(price),
-      sources: fresh.length,
+      value: priced ? Number(price) : Number.NaN,
+      sources: priced ? agreeing.size : 0,
+      freshSources: fresh.length,
+      divergence: median > 0 ? (Math.max(...values) - Math.min(...values)) / median : 0,
+      unpriceable: !priced,
+      lastPrice,
+      lastValue: lastPrice === "" ? Number.NaN : Number(lastPrice),
       newestMs,
-      chains: [...new Set(fresh.map((p) => p.chainId))].sort(),
+      chains: priced ? [...new Set([...agreeing].map((p) => p.chainId))].sort() : [],
+      observations: all.map((p) => {
+        const isFresh = newestMs - p.chainTimeMs <= this.freshMs;
+        return {
+          chainId: p.chainId,
+          source: p.source,
+          price: p.price,
+          chainTimeMs: p.chainTimeMs,
+          ageMs: newestMs - p.chainTimeMs,
+          fresh: isFresh,
+          agreeing: priced && agreeing.has(p),
+          deviation: isFresh ? deviation(p.value) : 0,
+        };
+      }),
     };
     this.cached.set(asset, ref);
     return ref;
   }
 
-  /** Every asset with a reference price, sorted. */
+  /** Every asset ever observed, sorted. */
   assets(): string[] {
     return [...this.latest.keys()].sort();
   }
@@ -112,6 +210,13 @@ export class ReferencePriceBook {
     const pairs = this.latest.get(asset);
     return pairs ? [...new Set([...pairs.values()].map((p) => p.chainId))].sort() : [];
   }
+}
+
+function floatMedian(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** A non-negative decimal as an integer and a count of fractional digits: "12.50" → 1250n, 2. */

@@ -44,8 +44,12 @@ export function issueSignal(draft: SignalDraft, opts: IssueOptions): Signal {
   };
 }
 
-/** True when a signal concerns a venue: its venue list is empty (all) or names it. */
+/**
+ * True when a signal concerns a venue: it is not internal (a coordinator-only
+ * log entry) and its venue list is empty (all) or names it.
+ */
 export function concernsVenue(signal: Pick<Signal, "scope">, venueId: string): boolean {
+  if (signal.scope?.internal) return false;
   const venues = signal.scope?.venues ?? [];
   return venues.length === 0 || venues.includes(venueId);
 }

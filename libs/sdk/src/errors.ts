@@ -82,3 +82,18 @@ export class HandlerFailedError extends VenueClientError {
     );
   }
 }
+
+/** A signal failed signature verification; it is not handed to the handler and is acked REJECTED. */
+export class SignatureError extends VenueClientError {
+  constructor(
+    readonly sequence: number,
+    readonly keyId: string,
+    readonly reason: string,
+  ) {
+    super(
+      "invalid_signature",
+      `signal ${sequence} failed signature verification (${reason}, key id "${keyId}"); not applied`,
+      { sequence, keyId, reason },
+    );
+  }
+}

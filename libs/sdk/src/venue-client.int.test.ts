@@ -1,3 +1,6 @@
+import { generateKeyPairSync } from "node:crypto";
+import { keyIdOf, rawPublicKey, signSignal } from "@breakwater/core";
+import type { SigningKey } from "@breakwater/proto";
 import {
   type AckRequest,
   AckState,
@@ -24,6 +27,9 @@ type Call = ServerWritableStream<SubscribeRequest, SubscribeResponse>;
 class ScriptedCoordinator {
   readonly subscribes: SubscribeRequest[] = [];
   readonly acks: AckRequest[] = [];
+  /** What GetSigningKeys returns. */
+  keys: SigningKey[] = [];
+  keyFetches = 0;
   private readonly server = new Server();
 
   constructor(private readonly scripts: ((call: Call) => void)[]) {}
@@ -42,7 +48,10 @@ class ScriptedCoordinator {
       },
       listSignals: (_call, cb) => cb(null, { signals: [], lastSequence: 0 }),
       getVenueStatus: (_call, cb) => cb({ code: status.UNIMPLEMENTED }),
-      getSigningKeys: (_call, cb) => cb(null, { keys: [] }),
+      getSigningKeys: (_call, cb) => {
+        this.keyFetches++;
+        cb(null, { keys: this.keys });
+      },
     };
     this.server.addService(CoordinationServiceService, impl);
     const port = await new Promise<number>((resolve, reject) =>
@@ -270,5 +279,73 @@ describe("VenueClient against a scripted coordinator", () => {
     } catch (err) {
       expect((err as InvalidClientOptionsError).problems).toHaveLength(3);
     }
+  });
+
+  describe("signatures", () => {
+    const makeKey = () => {
+      const { privateKey } = generateKeyPairSync("ed25519");
+      const keyId = keyIdOf(privateKey);
+      return {
+        keyId,
+        privateKey,
+        published: { keyId, publicKey: rawPublicKey(privateKey), notBeforeMs: 0, notAfterMs: 0 },
+      };
+    };
+    const current = makeKey();
+    const signed = (seq: number, key = current) => signSignal(signal(seq), key.privateKey, key.keyId);
+
+    it("behavior: with pinned keys, a tampered signal is rejected, never handled, and the stream goes on", async () => {
+      const { coordinator, client, handled } = await setup(
+        [
+          (call) => {
+            call.write(sig(signed(1), 0));
+            call.write(sig({ ...signed(2), reason: "tampered in transit" }, 1));
+            call.write(sig(signal(3), 2)); // unsigned
+            call.write(sig(signed(4), 3));
+            call.write(marker(4, 4));
+          },
+        ],
+        { signatures: { keys: [{ keyId: current.keyId, publicKey: current.published.publicKey }] } },
+      );
+      const errors: string[] = [];
+      client.on("error", (err) => errors.push(`${err.code}:${(err.context as { reason: string }).reason}`));
+      client.start();
+      await eventually(() => (coordinator.acks.length === 4 ? true : undefined));
+      expect(handled.map((s) => s.sequence)).toEqual([1, 4]);
+      expect(coordinator.ackLog()).toEqual(["1:received", "2:rejected", "3:rejected", "4:received"]);
+      expect(coordinator.acks[1]!.detail).toBe("signature: bad_signature");
+      expect(errors).toEqual(["invalid_signature:bad_signature", "invalid_signature:unsigned"]);
+      expect(coordinator.keyFetches).toBe(0);
+    });
+
+    it("behavior: fetching from the coordinator trusts its published keys and refetches after a rotation", async () => {
+      const next = makeKey();
+      const { coordinator, client, handled } = await setup(
+        [
+          (call) => {
+            call.write(sig(signed(1), 0));
+            // the coordinator rotates: the new key is published, the old one kept for overlap
+            coordinator.keys = [next.published, current.published];
+            call.write(sig(signed(2, next), 1));
+            call.write(sig(signed(3, makeKey()), 2)); // a key nobody publishes
+            call.write(marker(3, 3));
+          },
+        ],
+        { signatures: { fetchFromCoordinator: true } },
+      );
+      coordinator.keys = [current.published];
+      client.start();
+      await eventually(() => (coordinator.acks.length === 3 ? true : undefined));
+      expect(handled.map((s) => s.sequence)).toEqual([1, 2]);
+      expect(coordinator.ackLog()).toEqual(["1:received", "2:received", "3:rejected"]);
+      expect(coordinator.keyFetches).toBe(3); // at start, then once per unknown key id
+    });
+
+    it("behavior: signature options without any key are invalid", () => {
+      expect(
+        () =>
+          new VenueClient({ address: "127.0.0.1:1", venueId: "v", handler: () => undefined, signatures: {} }),
+      ).toThrow(/pin at least one key/);
+    });
   });
 });

@@ -22,9 +22,11 @@ import {
   ContinuityGapError,
   HandlerFailedError,
   InvalidClientOptionsError,
+  SignatureError,
   SubscriptionLostError,
   type VenueClientError,
 } from "./errors.js";
+import { SignatureCheck, type SignatureOptions } from "./signature-check.js";
 import { type ClockSkew, checkTiming, type LateDelivery } from "./timing.js";
 
 /** What the client knows about one delivery of a signal. */
@@ -69,6 +71,13 @@ export interface VenueClientOptions {
   readonly autoAck?: boolean;
   /** The venue's clock. Default Date.now. */
   readonly clock?: () => number;
+  /**
+   * Signature verification. When set, a signal must be signed by a pinned key
+   * (or, with `fetchFromCoordinator`, a key the coordinator publishes): one that
+   * fails is never handed to the handler, is acked REJECTED and reported as a
+   * `SignatureError`. When absent, signatures are not checked.
+   */
+  readonly signatures?: SignatureOptions;
 }
 
 /** Events a {@link VenueClient} emits. */
@@ -90,7 +99,7 @@ export interface VenueClientEvents {
   ];
   /** The stream ended or failed; the client reconnects after `retryInMs`. */
   disconnected: [info: { readonly error: SubscriptionLostError; readonly retryInMs: number }];
-  /** Handler and ack failures. Without a listener they become process warnings. */
+  /** Handler, ack and signature failures. Without a listener they become process warnings. */
   error: [error: VenueClientError];
 }
 
@@ -136,6 +145,8 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
   private readonly tracker: ContinuityTracker;
   private readonly acks: AckSender;
   private readonly backoff: Backoff;
+  private readonly signatures: SignatureCheck | undefined;
+  private keysFetched = false;
   private readonly clock: () => number;
   private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private call: ClientReadableStream<SubscribeResponse> | undefined;
@@ -177,6 +188,12 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
       opts.credentials ?? credentials.createInsecure(),
       CHANNEL_OPTIONS,
     );
+    if (opts.signatures) {
+      if (!opts.signatures.fetchFromCoordinator && (opts.signatures.keys ?? []).length === 0) {
+        throw new InvalidClientOptionsError(["signatures: pin at least one key or set fetchFromCoordinator"]);
+      }
+      this.signatures = new SignatureCheck(opts.signatures, this.grpc);
+    }
     this.acks = new AckSender(this.grpc, {
       venueId: this.venueId,
       onAcked: (sequence, state) => this.emit("acked", { sequence, state }),
@@ -250,6 +267,26 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
 
   private async run(): Promise<void> {
     while (!this.closed) {
+      if (this.signatures && this.opts.signatures?.fetchFromCoordinator && !this.keysFetched) {
+        // Keys first: a signal must never be judged before the keys are known.
+        try {
+          await this.signatures.fetchKeys();
+          this.keysFetched = true;
+        } catch (err) {
+          const e = err as ServiceError;
+          const retryInMs = this.backoff.next();
+          this.emit("disconnected", {
+            error: new SubscriptionLostError(
+              e.code,
+              `fetching signing keys failed: ${e.details ?? e.message}`,
+              err,
+            ),
+            retryInMs,
+          });
+          await this.sleep(retryInMs);
+          continue;
+        }
+      }
       const error = await this.subscribeOnce();
       if (this.closed) break;
       const retryInMs = this.backoff.next();
@@ -328,6 +365,14 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
     if (verdict.kind === "gap") {
       this.emitGap(signal.sequence, verdict);
       return "gap";
+    }
+    if (this.signatures) {
+      const verdict = await this.signatures.verify(signal);
+      if (!verdict.ok) {
+        this.report(new SignatureError(signal.sequence, signal.keyId, verdict.reason));
+        void this.ack(signal.sequence, AckState.ACK_STATE_REJECTED, `signature: ${verdict.reason}`);
+        return "signal";
+      }
     }
     const timing = checkTiming(signal, receivedAtMs, this.opts.maxClockSkewMs ?? 1_000);
     if (timing.skew) this.emit("skew", timing.skew);

@@ -58,6 +58,9 @@ export class AckLedger {
     private readonly venues: VenueRegistry,
     private readonly log: Logger,
     private readonly clock: () => number = Date.now,
+    /** Told of every ack recorded or replayed (per-signal tracking). */
+    private readonly onAck: (venueId: string, sequence: number, state: AckState, atMs: number) => void = () =>
+      undefined,
   ) {}
 
   async record(ack: AckRequest): Promise<void> {
@@ -69,7 +72,9 @@ export class AckLedger {
       codecs.ack.encode({ ...ack, detail: ack.detail.slice(0, 1_000) }),
       { msgId: `${ack.venueId}:${ack.sequence}:${state}` },
     );
-    this.venues.acked(ack.venueId, ack.sequence, ack.state, this.clock());
+    const at = this.clock();
+    this.venues.acked(ack.venueId, ack.sequence, ack.state, at);
+    this.onAck(ack.venueId, ack.sequence, ack.state, at);
     coordinatorMetrics.acks.inc({ state });
     this.log.debug({ venue: ack.venueId, sequence: ack.sequence, state }, "ack recorded");
   }
@@ -82,6 +87,7 @@ export class AckLedger {
         try {
           const ack = codecs.ack.decode(data, subject);
           this.venues.acked(ack.venueId, ack.sequence, ack.state, 0);
+          this.onAck(ack.venueId, ack.sequence, ack.state, 0);
         } catch (err) {
           this.log.warn({ subject, err: (err as Error).message }, "skipping unreadable ack");
         }

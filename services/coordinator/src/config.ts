@@ -21,7 +21,7 @@ export const coordinatorConfigSchema = z
     /** Signals a stalled subscriber may fall behind before its stream is ended. */
     subscriberBuffer: z.coerce.number().int("must be an integer").min(1).default(1_024),
     /** How long an assessment handed to the coordinator stays unacked before redelivery. */
-    assessmentAckWaitMs: fields.durationMs.default(10_000),
+    assessmentAckWaitMs: fields.durationMs.default(3_000),
     breakerThreshold: z.coerce
       .number()
       .gt(0, "must be a fraction in (0, 1)")
@@ -31,6 +31,36 @@ export const coordinatorConfigSchema = z
     breakerHaltMs: fields.durationMs.default(LEVEL_1_BREAKER.haltDurationMs),
     breakerPeriodMs: fields.durationMs.default(LEVEL_1_BREAKER.periodMs),
     breakerMode: z.enum(["full", "reduce-only"]).default("full"),
+    /** Declarative policy (YAML); when absent the embedded default policy is used. Reloaded on change. */
+    policyFile: z.string().min(1).optional(),
+    /** Active Ed25519 private key (PEM, or base64 of PKCS#8 DER or 32-byte seed). */
+    signingKey: z.string().min(1).optional(),
+    signingKeyFile: z.string().min(1).optional(),
+    signingKeyId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be 1-64 of A-Z a-z 0-9 _ . : -")
+      .optional(),
+    /** Retired keys still published: comma-separated `[keyId=]base64` or `[keyId=]@file`. */
+    previousSigningKeys: z.string().optional(),
+    previousKeysNotAfterMs: z.coerce.number().int().min(0).default(0),
+    /** This replica's name in the leader lease (default: host name, pid and a random suffix). */
+    replicaId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be 1-128 of A-Z a-z 0-9 _ . : -")
+      .optional(),
+    /** A leader that has not renewed its lease for this long is replaced. */
+    leaseTtlMs: fields.durationMs.default(1_500),
+    /** How often the leader renews its lease (and followers check it). */
+    leaseRenewMs: fields.durationMs.default(400),
+    /** How often acks of halts are checked against their effective time. */
+    ackCheckIntervalMs: fields.durationMs.default(250),
+    /** Grace after effective_at before an unacked halt is reported. */
+    ackGraceMs: z.coerce.number().int().min(0).default(0),
+    /** The leader appends an advisory for each halt some venue had not acked in time. */
+    ackAdvisory: z
+      .enum(["true", "false"], { error: "must be true or false" })
+      .default("true")
+      .transform((v) => v === "true"),
   })
   .strict();
 
@@ -53,6 +83,18 @@ export const COORDINATOR_ENV = {
   BW_BREAKER_HALT_MS: "breakerHaltMs",
   BW_BREAKER_PERIOD_MS: "breakerPeriodMs",
   BW_BREAKER_MODE: "breakerMode",
+  BW_POLICY_FILE: "policyFile",
+  BW_SIGNING_KEY: "signingKey",
+  BW_SIGNING_KEY_FILE: "signingKeyFile",
+  BW_SIGNING_KEY_ID: "signingKeyId",
+  BW_SIGNING_PREVIOUS_KEYS: "previousSigningKeys",
+  BW_SIGNING_PREVIOUS_NOT_AFTER_MS: "previousKeysNotAfterMs",
+  BW_REPLICA_ID: "replicaId",
+  BW_LEASE_TTL_MS: "leaseTtlMs",
+  BW_LEASE_RENEW_MS: "leaseRenewMs",
+  BW_ACK_CHECK_INTERVAL_MS: "ackCheckIntervalMs",
+  BW_ACK_GRACE_MS: "ackGraceMs",
+  BW_ACK_ADVISORY: "ackAdvisory",
 } as const;
 
 /** Command-line flag → setting. */
@@ -63,6 +105,8 @@ export const COORDINATOR_FLAGS = {
   "grpc-port": "grpcPort",
   "http-host": "httpHost",
   "http-port": "httpPort",
+  policy: "policyFile",
+  "replica-id": "replicaId",
 } as const;
 
 /** Loads and validates the configuration; throws ConfigError listing every problem. */

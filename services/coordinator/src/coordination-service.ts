@@ -1,6 +1,6 @@
 import { PublishError } from "@breakwater/bus";
 import { asError, isVenueId } from "@breakwater/core";
-import type { CoordinationServiceServer } from "@breakwater/proto";
+import type { CoordinationServiceServer, SigningKey } from "@breakwater/proto";
 import type { Logger } from "@breakwater/telemetry";
 import { type ServiceError, type sendUnaryData, status } from "@grpc/grpc-js";
 import type { AckLedger } from "./acks.js";
@@ -16,6 +16,8 @@ export interface CoordinationServiceDeps {
   readonly acks: AckLedger;
   readonly subscription: SubscriptionOptions;
   readonly log: Logger;
+  /** Public keys venues pin: the active one first, then retired ones still in their overlap. */
+  readonly signingKeys: () => readonly SigningKey[];
 }
 
 const DEFAULT_LIST_LIMIT = 100;
@@ -123,6 +125,6 @@ export function coordinationService(
       return { status: venues.status(req.venueId) };
     }),
 
-    getSigningKeys: unary("GetSigningKeys", () => ({ keys: [] })),
+    getSigningKeys: unary("GetSigningKeys", () => ({ keys: [...deps.signingKeys()] })),
   };
 }

@@ -57,10 +57,17 @@ describe("coordinator: policy → signal log → venues", () => {
     await processedUpTo(bus, last);
 
     const log = await httpSignals(coordinator.http);
-    expect(log.signals).toHaveLength(1);
-    const halt = log.signals[0]!;
-    expect(halt).toMatchObject({
+    // the leader opened its term with an internal entry no venue receives
+    expect(log.signals[0]).toMatchObject({
       sequence: 1,
+      ruleId: "leader-election",
+      scope: { internal: true },
+    });
+    const halts = log.signals.filter((s) => !s.scope?.internal);
+    expect(halts).toHaveLength(1);
+    const halt = halts[0]!;
+    expect(halt).toMatchObject({
+      sequence: 2,
       kind: SignalKind.SIGNAL_KIND_CIRCUIT_BREAKER,
       ruleId: "circuit-breaker-l1",
       scope: { assets: ["ETH"], venues: IN_SCOPE },
@@ -69,8 +76,9 @@ describe("coordinator: policy → signal log → venues", () => {
         value: { level: 1, mode: HaltMode.HALT_MODE_FULL, durationMs: 900_000 },
       },
       leaderTerm: 1,
-      keyId: "",
     });
+    expect(halt.keyId).toMatch(/^ed25519:[0-9a-f]{16}$/);
+    expect(halt.signature).toHaveLength(64);
     expect(halt.effectiveAtMs - halt.issuedAtMs).toBe(500);
     expect(halt.expiresAtMs).toBe(halt.effectiveAtMs + 900_000);
 
@@ -101,7 +109,7 @@ describe("coordinator: policy → signal log → venues", () => {
         10_000,
         `${id} applied`,
       );
-      expect(st).toMatchObject({ connected: true, lastReceivedSequence: 1, lastAppliedSequence: 1 });
+      expect(st).toMatchObject({ connected: true, lastReceivedSequence: 2, lastAppliedSequence: 2 });
     }
     const acks: string[] = [];
     await replay(bus, {
@@ -113,8 +121,8 @@ describe("coordinator: policy → signal log → venues", () => {
     });
     expect(acks.sort()).toEqual(
       IN_SCOPE.flatMap((id) => [
-        `${id}:1:${AckState.ACK_STATE_RECEIVED}`,
-        `${id}:1:${AckState.ACK_STATE_APPLIED}`,
+        `${id}:2:${AckState.ACK_STATE_RECEIVED}`,
+        `${id}:2:${AckState.ACK_STATE_APPLIED}`,
       ]).sort(),
     );
   });
@@ -176,21 +184,24 @@ describe("coordinator: policy → signal log → venues", () => {
       (
         await unaryError(ack, {
           venueId: "perp-a",
-          sequence: 1,
+          sequence: 2,
           state: AckState.ACK_STATE_UNSPECIFIED,
           detail: "",
         })
       )?.code,
     ).toBe(status.INVALID_ARGUMENT);
-    const outsider = await unaryError(ack, { venueId: "perp-z", sequence: 1, state: received, detail: "" });
+    const outsider = await unaryError(ack, { venueId: "perp-z", sequence: 2, state: received, detail: "" });
     expect(outsider?.code).toBe(status.INVALID_ARGUMENT);
     expect(outsider?.details).toMatch(/does not concern venue perp-z/);
     const getStatus = client.getVenueStatus.bind(client) as Parameters<typeof unaryError>[0];
     expect((await unaryError(getStatus, { venueId: "" }))?.code).toBe(status.INVALID_ARGUMENT);
-    const keys = await new Promise<number>((resolve, reject) =>
-      client.getSigningKeys({}, (err, res) => (err ? reject(err) : resolve(res.keys.length))),
+    const keys = await new Promise<{ keyId: string; publicKey: Buffer }[]>((resolve, reject) =>
+      client.getSigningKeys({}, (err, res) => (err ? reject(err) : resolve(res.keys))),
     );
-    expect(keys).toBe(0);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]!.publicKey).toHaveLength(32);
+    const internal = await unaryError(ack, { venueId: "perp-a", sequence: 1, state: received, detail: "" });
+    expect(internal?.details).toMatch(/does not concern venue perp-a/);
   });
 
   it("behavior: an unpriceable assessment is skipped and a garbled one is dead-lettered", async () => {
@@ -219,11 +230,11 @@ describe("coordinator: policy → signal log → venues", () => {
   });
 
   it("behavior: the HTTP API lists signals and venues", async () => {
-    const res = await fetch(`${coordinator.http}/v1/signals?after=5`);
+    const res = await fetch(`${coordinator.http}/v1/signals?after=6`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { lastSequence: number; signals: { sequence: number }[] };
-    expect(body.lastSequence).toBe(6);
-    expect(body.signals.map((s) => s.sequence)).toEqual([6]);
+    expect(body.lastSequence).toBe(7);
+    expect(body.signals.map((s) => s.sequence)).toEqual([7]);
     expect((await fetch(`${coordinator.http}/v1/signals?after=-1`)).status).toBe(400);
     const list = (await (await fetch(`${coordinator.http}/v1/venues`)).json()) as {
       venues: { venueId: string; connected: boolean; lastAppliedSequence: number }[];
@@ -231,7 +242,7 @@ describe("coordinator: policy → signal log → venues", () => {
     expect(list.venues.map((v) => v.venueId)).toEqual(["lend-c", "perp-a", "perp-b", "perp-z"]);
     expect(list.venues.find((v) => v.venueId === "lend-c")).toMatchObject({
       connected: true,
-      lastAppliedSequence: 1,
+      lastAppliedSequence: 2,
     });
     expect((await fetch(`${coordinator.http}/readyz`)).status).toBe(200);
   });

@@ -39,3 +39,13 @@ export class RequestError extends BreakwaterError {
     super(status, message, context);
   }
 }
+
+/**
+ * This replica may not append: it does not hold the leader lease, or the log
+ * already holds a signal from a later term (it was deposed while paused).
+ */
+export class NotLeaderError extends BreakwaterError {
+  constructor(term: number, reason: string, context: Record<string, unknown> = {}) {
+    super("not_leader", `the writer of term ${term} may not append: ${reason}`, { term, ...context });
+  }
+}

@@ -1,5 +1,12 @@
 import { type CoordinationServiceServer, CoordinationServiceService } from "@breakwater/proto";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { serializeSubscribeResponse } from "./wire.js";
+
+/** The generated definition, except that Subscribe responses may be pre-encoded (see wire.ts). */
+const SERVICE = {
+  ...CoordinationServiceService,
+  subscribe: { ...CoordinationServiceService.subscribe, responseSerialize: serializeSubscribeResponse },
+} as typeof CoordinationServiceService;
 
 export interface GrpcServer {
   readonly server: Server;
@@ -26,7 +33,7 @@ export async function startGrpcServer(
   service: CoordinationServiceServer,
 ): Promise<GrpcServer> {
   const server = new Server(SERVER_OPTIONS);
-  server.addService(CoordinationServiceService, service);
+  server.addService(SERVICE, service);
   const bound = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, actual) =>
       err ? reject(err) : resolve(actual),

@@ -111,4 +111,77 @@ export const coordinatorMetrics = {
         labelNames: ["method", "status"],
       }),
   ),
+  isLeader: once(
+    "bw_coordinator_is_leader",
+    () =>
+      new Gauge({ name: "bw_coordinator_is_leader", help: "1 while this replica holds the leader lease" }),
+  ),
+  leaderTerm: once(
+    "bw_coordinator_leader_term",
+    () =>
+      new Gauge({
+        name: "bw_coordinator_leader_term",
+        help: "Term of the lease this replica holds (0 = follower)",
+      }),
+  ),
+  leaderElections: once(
+    "bw_coordinator_leader_elections_total",
+    () =>
+      new Counter({
+        name: "bw_coordinator_leader_elections_total",
+        help: "Times this replica acquired the lease",
+      }),
+  ),
+  deposedAppends: once(
+    "bw_coordinator_deposed_appends_total",
+    () =>
+      new Counter({
+        name: "bw_coordinator_deposed_appends_total",
+        help: "Appends refused because this replica lost the lease or a later term is in the log",
+      }),
+  ),
+  policyReloads: once(
+    "bw_coordinator_policy_reloads_total",
+    () =>
+      new Counter({
+        name: "bw_coordinator_policy_reloads_total",
+        help: "Policy file loads, by outcome (applied, rejected)",
+        labelNames: ["outcome"],
+      }),
+  ),
+  policyVersion: once(
+    "bw_coordinator_policy_info",
+    () =>
+      new Gauge({
+        name: "bw_coordinator_policy_info",
+        help: "1 for the policy in force (label: its content hash)",
+        labelNames: ["hash"],
+      }),
+  ),
+  shadowDecisions: once(
+    "bw_coordinator_shadow_decisions_total",
+    () =>
+      new Counter({
+        name: "bw_coordinator_shadow_decisions_total",
+        help: "Signals a shadow-mode rule would have issued (logged, not sent)",
+        labelNames: ["rule", "kind"],
+      }),
+  ),
+  unackedHalts: once(
+    "bw_coordinator_unacked_halts_total",
+    () =>
+      new Counter({
+        name: "bw_coordinator_unacked_halts_total",
+        help: "Venues that had not acked a halt by its effective time",
+        labelNames: ["venue"],
+      }),
+  ),
+  unackedHaltsOpen: once(
+    "bw_coordinator_unacked_halts",
+    () =>
+      new Gauge({
+        name: "bw_coordinator_unacked_halts",
+        help: "(venue, halt) pairs past effective time still without an ack",
+      }),
+  ),
 };

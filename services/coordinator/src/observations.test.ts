@@ -35,10 +35,18 @@ describe("observe", () => {
   });
 
   it("behavior: an empty reference price is unpriceable, not an error", () => {
-    expect(observe({ ...base, referencePrice: "" })).toEqual({
+    expect(observe({ ...base, referencePrice: "", divergence: 0.3 })).toEqual({
       kind: "unpriceable",
-      assessmentId: "a1",
-      asset: "ETH",
+      observation: {
+        assessmentId: "a1",
+        asset: "ETH",
+        priceTimeMs: 1_700_000_000_000,
+        venues: ["perp-a"],
+        markets: ["ETH-PERP"],
+        chains: ["sim-a"],
+        divergence: 0.3,
+        unpriceable: true,
+      },
     });
   });
 

@@ -1,23 +1,36 @@
 import { MalformedMessageError } from "@breakwater/bus";
-import { type AssetObservation, decimalToNumber } from "@breakwater/core";
+import { decimalToNumber, type PolicyObservation } from "@breakwater/core";
 import type { RiskAssessment } from "@breakwater/proto";
 
 /**
- * What an assessment tells the policy: an observation, or why there is none.
- * An empty reference price means the correlator could not price the asset.
+ * What an assessment tells the policy: an observation, priced or not (an
+ * unpriceable asset is news for the oracle-divergence rule).
  */
 export type Observed =
-  | { readonly kind: "priced"; readonly observation: AssetObservation }
-  | { readonly kind: "unpriceable"; readonly assessmentId: string; readonly asset: string };
+  | { readonly kind: "priced"; readonly observation: PolicyObservation }
+  | { readonly kind: "unpriceable"; readonly observation: PolicyObservation };
 
 /**
  * Turns a risk assessment into an observation. A reference price that is
  * present but not a positive decimal makes the message malformed (it is
- * dead-lettered); an empty one is a legitimate "unpriceable".
+ * dead-lettered); an empty one is a legitimate "unpriceable". The correlator's
+ * optional figures (divergence, ladder pressure, volatility) are carried when set.
  */
 export function observe(assessment: RiskAssessment, subject = "assessment"): Observed {
-  if (assessment.referencePrice === "") {
-    return { kind: "unpriceable", assessmentId: assessment.assessmentId, asset: assessment.asset };
+  if (!(assessment.priceTimeMs > 0)) {
+    throw new MalformedMessageError(subject, "price_time_ms: must be a positive Unix time in ms");
+  }
+  const common = {
+    assessmentId: assessment.assessmentId,
+    asset: assessment.asset,
+    priceTimeMs: assessment.priceTimeMs,
+    venues: assessment.venues,
+    markets: assessment.markets,
+    chains: assessment.chains,
+    ...optionalFigures(assessment),
+  };
+  if (assessment.referencePrice === "" || assessment.unpriceable === true) {
+    return { kind: "unpriceable", observation: { ...common, unpriceable: true } };
   }
   let price: number;
   try {
@@ -26,26 +39,29 @@ export function observe(assessment: RiskAssessment, subject = "assessment"): Obs
     throw new MalformedMessageError(subject, (err as Error).message, err);
   }
   if (!(price > 0)) throw new MalformedMessageError(subject, "reference_price: must be positive");
-  if (!(assessment.priceTimeMs > 0)) {
-    throw new MalformedMessageError(subject, "price_time_ms: must be a positive Unix time in ms");
+  return { kind: "priced", observation: { ...common, price } };
+}
+
+function optionalFigures(a: RiskAssessment): Partial<PolicyObservation> {
+  const out: Record<string, unknown> = {};
+  if (a.staleChains.length > 0) out["staleChains"] = a.staleChains;
+  for (const key of [
+    "divergence",
+    "ladderMoveBps",
+    "liquidatableDownNotional",
+    "liquidatableUpNotional",
+    "depthNotional",
+    "volatility",
+  ] as const) {
+    const value = a[key];
+    if (typeof value === "number" && Number.isFinite(value)) out[key] = value;
   }
-  return {
-    kind: "priced",
-    observation: {
-      assessmentId: assessment.assessmentId,
-      asset: assessment.asset,
-      price,
-      priceTimeMs: assessment.priceTimeMs,
-      venues: assessment.venues,
-      markets: assessment.markets,
-      chains: assessment.chains,
-    },
-  };
+  return out as Partial<PolicyObservation>;
 }
 
 interface Ordered {
   readonly order: number;
-  readonly obs: AssetObservation;
+  readonly obs: PolicyObservation;
 }
 
 /**
@@ -59,7 +75,7 @@ export class RecentObservations {
 
   constructor(private readonly windowMs: number) {}
 
-  add(obs: AssetObservation): void {
+  add(obs: PolicyObservation): void {
     let asset = this.byAsset.get(obs.asset);
     if (!asset) {
       asset = { latestMs: obs.priceTimeMs, entries: [] };
@@ -73,7 +89,7 @@ export class RecentObservations {
     while (asset.entries.length > 0 && asset.entries[0]!.obs.priceTimeMs < cutoff) asset.entries.shift();
   }
 
-  observations(): AssetObservation[] {
+  observations(): PolicyObservation[] {
     return [...this.byAsset.values()]
       .flatMap((a) => a.entries)
       .sort((a, b) => a.order - b.order)

@@ -1,4 +1,4 @@
-import type { AssetObservation, PolicyRule, SignalDraft } from "@breakwater/core";
+import type { PolicyObservation, PolicyRule, SignalDraft } from "@breakwater/core";
 import type { Signal } from "@breakwater/proto";
 import type { Logger } from "@breakwater/telemetry";
 import type { Appended, SignalLog } from "./signal-log.js";
@@ -27,14 +27,20 @@ export class Policy {
    * windows, without issuing anything. Returns the drafts the rules produced
    * (after a clean restore they are already in the log).
    */
-  warm(observation: AssetObservation, nowMs: number): SignalDraft[] {
-    return this.rules.flatMap((rule) => rule.evaluate(observation, nowMs));
+  warm(observation: PolicyObservation, nowMs: number): SignalDraft[] {
+    return this.rules.flatMap((rule) =>
+      rule.evaluate(observation as Parameters<PolicyRule["evaluate"]>[0], nowMs),
+    );
   }
 
   /** Evaluates a live observation and appends every decision; throws if an append fails. */
-  async decide(observation: AssetObservation, nowMs: number): Promise<Appended[]> {
+  async decide(observation: PolicyObservation, nowMs: number): Promise<Appended[]> {
     const appended = await this.flushPending();
-    this.pending.push(...this.rules.flatMap((rule) => rule.evaluate(observation, nowMs)));
+    this.pending.push(
+      ...this.rules.flatMap((rule) =>
+        rule.evaluate(observation as Parameters<PolicyRule["evaluate"]>[0], nowMs),
+      ),
+    );
     appended.push(...(await this.flushPending()));
     return appended;
   }
@@ -52,6 +58,8 @@ export class Policy {
       this.pending.shift();
       done.push(result);
       const { signal } = result;
+      // The rules learn the logged signal (its sequence) at once, not only when the reader gets to it.
+      this.restore(signal);
       this.log.info(
         {
           sequence: signal.sequence,

@@ -41,7 +41,7 @@ export async function rebuildPolicy(
       onMessage: (subject, data) => {
         try {
           const observed = observe(codecs.assessment.decode(data, subject), subject);
-          if (observed.kind === "priced") recent.add(observed.observation);
+          recent.add(observed.observation);
         } catch {
           // dead-lettered when it was first consumed
         }

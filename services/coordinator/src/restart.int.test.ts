@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assessment,
   type CoordinatorProcess,
+  httpSignals,
   processedUpTo,
   publishAssessment,
   recordingVenue,
@@ -11,7 +12,13 @@ import {
 } from "./test-helpers.js";
 
 async function storedLog(bus: Bus) {
-  const entries: { streamSeq: number; sequence: number; signalId: string; asset: string }[] = [];
+  const entries: {
+    streamSeq: number;
+    sequence: number;
+    signalId: string;
+    asset: string;
+    internal: boolean;
+  }[] = [];
   await replay(bus, {
     stream: streams.signals.name,
     onMessage: (subject, data, seq) => {
@@ -20,11 +27,27 @@ async function storedLog(bus: Bus) {
         streamSeq: seq,
         sequence: s.sequence,
         signalId: s.signalId,
-        asset: s.scope!.assets[0]!,
+        asset: s.scope!.assets[0] ?? "",
+        internal: s.scope?.internal === true,
       });
     },
   });
   return entries;
+}
+
+async function httpSignalsLevels(http: string): Promise<Map<string, number[]>> {
+  const { signals } = await httpSignals(http);
+  const levels = new Map<string, number[]>();
+  for (const s of signals) {
+    if (s.action?.$case !== "circuitBreaker") continue;
+    const asset = s.scope!.assets[0]!;
+    levels.set(asset, [...(levels.get(asset) ?? []), s.action.value.level]);
+  }
+  return levels;
+}
+
+function halted(log: Awaited<ReturnType<typeof storedLog>>): string[] {
+  return log.filter((e) => !e.internal).map((e) => e.asset);
 }
 
 describe("coordinator restart", () => {
@@ -71,7 +94,7 @@ describe("coordinator restart", () => {
     // 92 is 8% below the peak of 100, which only the replayed assessments know about.
     last = await publishAssessment(bus, assessment("WIN", 92, ["perp-a"], at(3)));
     await processedUpTo(bus, last);
-    expect((await storedLog(bus)).map((e) => e.asset)).toEqual(["WIN"]);
+    expect(halted(await storedLog(bus))).toEqual(["WIN"]);
 
     // Later the halt's own observations are out of the window: only the log remembers it.
     for (const sec of [10, 11])
@@ -80,13 +103,13 @@ describe("coordinator restart", () => {
     await coordinator.proc.kill();
     coordinator = await startCoordinatorProcess(nats.url, env);
     expect(coordinator.proc.output()).toMatch(
-      /"signalsRestored":1,"ackFloor":6,"assessmentsRead":6,"observationsReplayed":2/,
+      /"signalsRestored":3,"ackFloor":6,"assessmentsRead":6,"observationsReplayed":2/,
     );
     // A fresh 10% fall within the period does not halt WIN a second time.
     last = await publishAssessment(bus, assessment("WIN", 100, ["perp-a"], at(12)));
     last = await publishAssessment(bus, assessment("WIN", 90, ["perp-a"], at(13)));
     await processedUpTo(bus, last);
-    expect((await storedLog(bus)).map((e) => e.asset)).toEqual(["WIN"]);
+    expect(halted(await storedLog(bus))).toEqual(["WIN"]);
   });
 
   it("SIGKILL mid-stream: the log has no gap and no duplicate, and halted assets do not re-fire", async () => {
@@ -116,9 +139,11 @@ describe("coordinator restart", () => {
     coordinator = await startCoordinatorProcess(nats.url, env);
     let last = await publishing;
     await processedUpTo(bus, last);
-    // Falling further changes nothing: every asset is already halted for the period.
-    for (const asset of assets) {
-      last = await publishAssessment(bus, assessment(asset, 80, ["perp-a"], t0 + 1_000));
+    // Falling to 20% fires level 3 once (level 2 counts as fired with it); repeating it changes nothing.
+    for (const repeat of [0, 1]) {
+      for (const asset of assets) {
+        last = await publishAssessment(bus, assessment(asset, 80, ["perp-a"], t0 + 1_000 + repeat));
+      }
     }
     await processedUpTo(bus, last);
 
@@ -127,10 +152,14 @@ describe("coordinator restart", () => {
     expect(log.map((e) => e.sequence)).toEqual(log.map((_, i) => i + 1));
     expect(log.every((e) => e.streamSeq === e.sequence)).toBe(true);
     expect(new Set(log.map((e) => e.signalId)).size).toBe(log.length);
-    expect(log.map((e) => e.asset).sort()).toEqual(["WIN", ...assets].sort());
+    expect(halted(log).sort()).toEqual(["WIN", ...assets, ...assets].sort());
+    const levels = await httpSignalsLevels(coordinator.http);
+    for (const asset of assets) expect(levels.get(asset)).toEqual([1, 3]);
+    // every start opened a new term with an internal entry
+    expect(log.filter((e) => e.internal).length).toBe(4);
 
     // The venue (in every scope here) rode through the crash: every halt once, in order, no gap.
-    const halts = log.map((e) => e.sequence);
+    const halts = log.filter((e) => !e.internal).map((e) => e.sequence);
     await eventually(
       () => (venue!.signals.length >= halts.length ? true : undefined),
       15_000,

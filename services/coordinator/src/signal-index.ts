@@ -21,10 +21,16 @@ export class SignalIndex {
   private readonly listeners = new Set<IndexListener>();
   private readonly waiters = new Set<{ sequence: number; resolve: () => void }>();
   private readonly holeCounts = new Map<HoleReason, number>();
+  private highestTerm = 0;
 
   /** Highest log sequence read (0 when the log is empty). */
   get last(): number {
     return this.base + this.entries.length;
+  }
+
+  /** Highest leader term of any signal read: a writer with a lower term is deposed. */
+  get maxTerm(): number {
+    return this.highestTerm;
   }
 
   /** Number of signals (not holes) held. */
@@ -53,8 +59,10 @@ export class SignalIndex {
     else if (signal && this.ids.has(signal.signalId)) reason = "duplicate_signal_id";
     const kept = reason ? undefined : signal;
     this.entries.push(kept);
-    if (kept) this.ids.set(kept.signalId, kept);
-    else this.holeCounts.set(reason!, this.holes(reason!) + 1);
+    if (kept) {
+      this.ids.set(kept.signalId, kept);
+      this.highestTerm = Math.max(this.highestTerm, kept.leaderTerm);
+    } else this.holeCounts.set(reason!, this.holes(reason!) + 1);
     for (const waiter of this.waiters) {
       if (waiter.sequence <= sequence) {
         this.waiters.delete(waiter);

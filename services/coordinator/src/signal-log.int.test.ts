@@ -13,6 +13,8 @@ import { SignalKind } from "@breakwater/proto";
 import { type NatsServer, startNats } from "@breakwater/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NotLeaderError } from "./errors.js";
+import { termStartDraft } from "./leader-role.js";
 import { SignalLogFollower } from "./log-follower.js";
 import { SignalIndex } from "./signal-index.js";
 import { SignalLog } from "./signal-log.js";
@@ -135,5 +137,31 @@ describe("SignalLog against a real nats-server", () => {
     expect(byB).toMatchObject({ duplicate: true, fenced: 1, signal: { sequence: byA.signal.sequence } });
     const stored = await storedLog(bus);
     expect(stored.filter((e) => e.signalId === "shared-decision")).toHaveLength(1);
+  });
+
+  it("fencing: once a later term opened the log, a deposed writer with an up-to-date view cannot append", async () => {
+    // Both replicas are caught up; b's reader was restarted by the previous test.
+    const tail = (await bus.jsm.streams.info(streams.signals.name)).state.last_seq;
+    await a.index.waitFor(tail);
+    await b.index.waitFor(tail);
+    const deposed = new SignalLog(bus, a.index, { leadMs: 500, leaderTerm: 1 });
+    await deposed.readTail(); // its view of the tail is current: only the term can stop it
+    const next = new SignalLog(bus, b.index, { leadMs: 500, leaderTerm: 2 });
+    const opened = await next.append(termStartDraft(2, "replica-b"));
+    expect(opened.signal).toMatchObject({ sequence: tail + 1, leaderTerm: 2, scope: { internal: true } });
+
+    await expect(deposed.append(draft("from-the-deposed-leader"))).rejects.toThrow(NotLeaderError);
+    await expect(deposed.append(draft("from-the-deposed-leader"))).rejects.toThrow(
+      /log holds a signal of term 2/,
+    );
+    const stored = await storedLog(bus);
+    expect(stored.map((e) => e.signalId)).not.toContain("from-the-deposed-leader");
+    expect(stored.at(-1)!.sequence).toBe(tail + 1);
+  });
+
+  it("fencing: a writer whose lease is gone appends nothing", async () => {
+    const lapsed = new SignalLog(bus, b.index, { leadMs: 500, leaderTerm: 2, holdsLease: () => false });
+    await expect(lapsed.append(draft("after-the-lease"))).rejects.toThrow(/the lease is lost/);
+    expect((await storedLog(bus)).map((e) => e.signalId)).not.toContain("after-the-lease");
   });
 });

@@ -1,7 +1,7 @@
 import { type Bus, codecs, FencedAppendError, publish, streams, subjects } from "@breakwater/bus";
 import { issueSignal, type SignalDraft, signalKindName } from "@breakwater/core";
 import type { Signal } from "@breakwater/proto";
-import { AppendContendedError, LogInconsistencyError } from "./errors.js";
+import { AppendContendedError, LogInconsistencyError, NotLeaderError } from "./errors.js";
 import { coordinatorMetrics } from "./metrics.js";
 import type { SignalIndex } from "./signal-index.js";
 
@@ -16,6 +16,10 @@ export interface SignalLogOptions {
   readonly maxAttempts?: number;
   /** How long to wait for the reader to reach the tail after a fence. Default 10 s. */
   readonly readTimeoutMs?: number;
+  /** Signs each issued signal (sets key_id and signature). */
+  readonly sign?: (signal: Signal) => Signal;
+  /** Checked before every attempt: false means the lease is lost and nothing may be appended. */
+  readonly holdsLease?: () => boolean;
 }
 
 export interface Appended {
@@ -68,13 +72,15 @@ export class SignalLog {
     const maxAttempts = this.opts.maxAttempts ?? 5;
     let fenced = 0;
     while (fenced < maxAttempts) {
+      this.checkTerm();
       const last = this.tail ?? (await this.readTail());
-      const signal = issueSignal(draft, {
+      const issued = issueSignal(draft, {
         sequence: last + 1,
         issuedAtMs: this.clock(),
         leadMs: this.opts.leadMs,
         leaderTerm: this.opts.leaderTerm,
       });
+      const signal = this.opts.sign ? this.opts.sign(issued) : issued;
       try {
         const published = await publish(this.bus, subjects.signal, codecs.signal.encode(signal), {
           msgId: signal.signalId,
@@ -92,6 +98,9 @@ export class SignalLog {
           );
         }
         this.tail = published.seq;
+        // The stream acknowledged it at this sequence: serve it now rather than when the
+        // reader gets it back (the reader skips what the index already holds).
+        if (this.index.last === published.seq - 1) this.index.add(published.seq, signal);
         coordinatorMetrics.signalsAppended.inc({ kind: signalKindName(signal.kind), rule: signal.ruleId });
         coordinatorMetrics.appendSeconds.observe((performance.now() - started) / 1_000);
         return { signal, duplicate: false, fenced };
@@ -105,9 +114,22 @@ export class SignalLog {
         await this.index.waitFor(tail, this.opts.readTimeoutMs);
         const appended = this.index.bySignalId(draft.signalId);
         if (appended) return this.duplicate(appended, fenced);
+        // A later term in the log means a new leader took over: never append again.
+        this.checkTerm();
       }
     }
     throw new AppendContendedError(draft.signalId, fenced);
+  }
+
+  /** Throws NotLeaderError when the lease is lost or the log holds a later term. */
+  private checkTerm(): void {
+    const term = this.opts.leaderTerm;
+    if (this.index.maxTerm > term) {
+      throw new NotLeaderError(term, `the log holds a signal of term ${this.index.maxTerm}`, {
+        logTerm: this.index.maxTerm,
+      });
+    }
+    if (this.opts.holdsLease && !this.opts.holdsLease()) throw new NotLeaderError(term, "the lease is lost");
   }
 
   private duplicate(signal: Signal, fenced: number): Appended {

@@ -68,21 +68,22 @@ describe("subscriptions: markers and slow subscribers", () => {
     call.on("error", () => undefined);
     await eventually(() => (seen.filter((r) => r.item?.$case === "marker").length >= 3 ? true : undefined));
     call.cancel();
-    expect(seen[0]).toMatchObject({ item: { $case: "signal", value: { sequence: 1 } }, previousInScope: 0 });
+    // sequence 1 is the leader's internal term-start entry: no venue receives it
+    expect(seen[0]).toMatchObject({ item: { $case: "signal", value: { sequence: 2 } }, previousInScope: 0 });
     for (const r of seen.slice(1)) {
-      expect(r).toMatchObject({ item: { $case: "marker", value: { logSequence: 1 } }, previousInScope: 1 });
+      expect(r).toMatchObject({ item: { $case: "marker", value: { logSequence: 2 } }, previousInScope: 2 });
     }
   });
 
   it("behavior: a subscriber that stops reading is cut off with RESOURCE_EXHAUSTED; one that reads is not", async () => {
-    const reader = recordingVenue(coordinator.grpc, "fast-venue", { afterSequence: 1 });
+    const reader = recordingVenue(coordinator.grpc, "fast-venue", { afterSequence: 2 });
     closers.push(() => reader.client.close());
     await reader.synced;
     let readerDropped = 0;
     reader.client.on("disconnected", () => readerDropped++);
     const client = rawClient(coordinator.grpc);
     closers.push(() => client.close());
-    const call = client.subscribe({ venueId: "slow-venue", afterSequence: 1 });
+    const call = client.subscribe({ venueId: "slow-venue", afterSequence: 2 });
     const ended = new Promise<ServiceError>((resolve) => call.on("error", resolve));
     await new Promise((resolve) => call.once("data", resolve));
     call.pause(); // the venue stops reading
@@ -106,7 +107,7 @@ describe("subscriptions: markers and slow subscribers", () => {
     );
 
     await eventually(() => (reader.signals.length === 60 ? true : undefined), 15_000, "reader got all 60");
-    expect(reader.signals.map((s) => s.sequence)).toEqual(Array.from({ length: 60 }, (_, i) => i + 2));
+    expect(reader.signals.map((s) => s.sequence)).toEqual(Array.from({ length: 60 }, (_, i) => i + 3));
     expect(readerDropped).toBe(0);
   });
 });

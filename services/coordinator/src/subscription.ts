@@ -4,6 +4,7 @@ import type { Logger } from "@breakwater/telemetry";
 import { Metadata, type ServerWritableStream, type ServiceError, status } from "@grpc/grpc-js";
 import { coordinatorMetrics } from "./metrics.js";
 import type { SignalIndex } from "./signal-index.js";
+import { type EncodedResponse, encodeSignalResponse } from "./wire.js";
 
 export interface SubscriptionOptions {
   /** An idle subscription gets a position marker this often. */
@@ -120,7 +121,7 @@ export class VenueSubscription {
       const previous = this.previousInScope;
       this.previousInScope = sequence;
       if (sequence <= this.after) continue; // the venue already has it
-      this.write({ item: { $case: "signal", value: signal }, previousInScope: previous });
+      this.write(encodeSignalResponse(signal, previous));
       coordinatorMetrics.signalsDelivered.inc({ kind: signalKindName(signal.kind) });
       if (this.caughtUp) {
         coordinatorMetrics.issueToDelivery.observe(Math.max(0, this.clock() - signal.issuedAtMs) / 1_000);
@@ -145,9 +146,10 @@ export class VenueSubscription {
     });
   }
 
-  private write(response: SubscribeResponse): void {
+  private write(response: SubscribeResponse | EncodedResponse): void {
     this.lastWriteAt = this.clock();
-    if (!this.call.write(response)) {
+    // Pre-encoded responses pass through the service's serializer (grpc-server.ts).
+    if (!this.call.write(response as SubscribeResponse)) {
       this.blocked = true;
       this.call.once("drain", () => {
         this.blocked = false;

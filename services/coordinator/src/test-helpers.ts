@@ -19,6 +19,7 @@ export interface CoordinatorProcess {
 export async function startCoordinatorProcess(
   natsUrl: string,
   env: Record<string, string> = {},
+  opts: { awaitLeader?: boolean } = {},
 ): Promise<CoordinatorProcess> {
   const proc = startService(COORDINATOR_ENTRY, [], {
     BW_NATS_URL: natsUrl,
@@ -26,10 +27,14 @@ export async function startCoordinatorProcess(
     BW_HTTP_PORT: "0",
     BW_MARKER_INTERVAL_MS: "200",
     BW_LOG_LEVEL: "info",
+    // Tests that count signals opt in to the unacked-halt advisory (ack-watch.int.test.ts).
+    BW_ACK_ADVISORY: "false",
     ...env,
   });
   const line = await proc.waitFor(/"msg":"coordinator started"/, 30_000);
   const started = JSON.parse(line) as { grpc: string; http: string };
+  // A restarted leader waits out its predecessor's lease before it leads.
+  if (opts.awaitLeader ?? true) await proc.waitFor(/"msg":"leader is consuming assessments"/, 30_000);
   return { proc, grpc: started.grpc, http: started.http };
 }
 

@@ -14,6 +14,14 @@ describe("loadCorrelatorConfig", () => {
       staleAfterMs: 5_000,
       snapshotIntervalMs: 10_000,
       priceFreshMs: 30_000,
+      ewmaLambda: 0.94,
+      volSampleMs: 60_000,
+      volHorizonMs: 86_400_000,
+      ladderMoveBps: 500,
+      ladderMaxAgeMs: 1_000,
+      entityMap: {},
+      depth: {},
+      insuranceFunds: {},
     });
   });
 

@@ -17,6 +17,30 @@ export const correlatorConfigSchema = z.strictObject({
   snapshotIntervalMs: fields.durationMs.default(10_000),
   /** A (chain, source) price is fresh when at most this much older (chain time) than the asset's newest tick. */
   priceFreshMs: fields.durationMs.default(30_000),
+  /** RiskMetrics decay of the EWMA volatility and correlation. */
+  ewmaLambda: z.coerce.number().gt(0).lt(1).default(0.94),
+  /** Reference prices are sampled for returns on this chain-time grid. */
+  volSampleMs: fields.durationMs.default(60_000),
+  /** Volatilities are reported over this horizon. */
+  volHorizonMs: fields.durationMs.default(86_400_000),
+  /** Assessments report ladder pressure vs depth for a move of this many basis points. */
+  ladderMoveBps: z.coerce.number().int().min(1).max(5_000).default(500),
+  /** The ladder behind assessments is recomputed at most this often. */
+  ladderMaxAgeMs: z.coerce.number().int().min(0).default(1_000),
+  /** Account → entity overrides: keys "<chain>:<account>" or a bare account (file only). */
+  entityMap: z.record(z.string().min(1), z.string().min(1)).default({}),
+  /** Depth model per asset, for stress and ladder pressure (file only). */
+  depth: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        notionalPer1Pct: z.number().positive(),
+        exponent: z.number().gt(0).max(2).default(1),
+      }),
+    )
+    .default({}),
+  /** Insurance fund per venue, in quote currency (file only). */
+  insuranceFunds: z.record(z.string().min(1), z.number().min(0)).default({}),
 });
 
 export type CorrelatorConfig = z.infer<typeof correlatorConfigSchema>;
@@ -31,6 +55,11 @@ const ENV = {
   BW_STALE_AFTER_MS: "staleAfterMs",
   BW_SNAPSHOT_INTERVAL_MS: "snapshotIntervalMs",
   BW_PRICE_FRESH_MS: "priceFreshMs",
+  BW_EWMA_LAMBDA: "ewmaLambda",
+  BW_VOL_SAMPLE_MS: "volSampleMs",
+  BW_VOL_HORIZON_MS: "volHorizonMs",
+  BW_LADDER_MOVE_BPS: "ladderMoveBps",
+  BW_LADDER_MAX_AGE_MS: "ladderMaxAgeMs",
 } as const;
 
 const FLAGS = {
@@ -43,6 +72,11 @@ const FLAGS = {
   "stale-after-ms": "staleAfterMs",
   "snapshot-interval-ms": "snapshotIntervalMs",
   "price-fresh-ms": "priceFreshMs",
+  "ewma-lambda": "ewmaLambda",
+  "vol-sample-ms": "volSampleMs",
+  "vol-horizon-ms": "volHorizonMs",
+  "ladder-move-bps": "ladderMoveBps",
+  "ladder-max-age-ms": "ladderMaxAgeMs",
 } as const;
 
 /** Loads the configuration (file, then env, then flags); throws ConfigError naming every bad field. */

@@ -161,7 +161,55 @@ describe("CorrelatorState", () => {
       chains: ["sim-a", "sim-b"],
       staleChains: ["sim-b"],
       grossNotional: 3 * 1500,
+      divergence: 0,
+      unpriceable: false,
+      freshSources: 1,
+      ladderMoveBps: 500,
+      liquidatableDownNotional: 0,
+      liquidatableUpNotional: 0,
+      depthNotional: 5 * 10_000_000,
+      volatility: 0,
     });
+  });
+
+  it("behavior: an assessment reports ladder pressure, a split as unpriceable, and vol from sampled returns", () => {
+    const s = new CorrelatorState({
+      staleAfterMs: 5_000,
+      priceFreshMs: 30_000,
+      ladderMaxAgeMs: 0,
+      volSampleMs: 1_000,
+      volHorizonMs: 1_000,
+      depth: { ETH: { notionalPer1Pct: 1_000, exponent: 1 } },
+    });
+    s.apply(position({ account: "a", size: "2", liquidationPrice: "1940" }), T0); // -3%
+    s.apply(
+      position({ account: "b", size: "1", liquidationPrice: "2200", side: PositionSide.POSITION_SIDE_SHORT }),
+      T0,
+    ); // +10%
+    s.apply({ kind: "price", value: tick({ price: "2000", chainTimeMs: T0 }) }, T0);
+    const t = tick({ price: "2000", chainTimeMs: T0 + 1_000 });
+    s.apply({ kind: "price", value: t }, T0);
+    const a = s.assess(t, T0);
+    expect(a).toMatchObject({ ladderMoveBps: 500, liquidatableUpNotional: 0, depthNotional: 5_000 });
+    expect(a.liquidatableDownNotional).toBeCloseTo(2 * 2000 * 0.97, 6);
+    const up = tick({ price: "2100", chainTimeMs: T0 + 2_000 });
+    s.apply({ kind: "price", value: up }, T0);
+    // returns 0 (seeds σ² = 0), then ln(2100/2000): σ² = 0.06 r²
+    expect(s.assess(up, T0).volatility).toBeCloseTo(Math.sqrt(0.06) * Math.log(2100 / 2000), 12);
+    s.apply({ kind: "price", value: tick({ source: "pyth", price: "1500", chainTimeMs: T0 + 2_001 }) }, T0);
+    const split = s.assess(up, T0);
+    expect(split).toMatchObject({
+      unpriceable: true,
+      referencePrice: "",
+      agreeingSources: 0,
+      freshSources: 2,
+    });
+    expect(split.divergence).toBeCloseTo(600 / 1800, 12);
+    // exposure stays valued at the last agreed price, and the snapshot says the asset is unpriceable
+    const snap = s.snapshot({}, T0);
+    expect(snap.unpriceableAssets).toEqual(["ETH"]);
+    expect(snap.referencePrices).toEqual({});
+    expect(snap.rows[0]!.longNotional).toBe(2 * 2100);
   });
 
   it("behavior: a retraction restores the previous revision; retracting twice changes nothing", () => {

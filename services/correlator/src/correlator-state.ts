@@ -1,9 +1,17 @@
 import {
+  type AssetLadder,
+  DEFAULT_DEPTH,
+  type DepthModel,
   ExposureBook,
   type ExposureFilter,
+  entityResolver,
+  type LadderOptions,
+  liquidatableAt,
+  liquidationLadders,
   notionalOf,
   type ReferencePrice,
   ReferencePriceBook,
+  VolatilityTracker,
 } from "@breakwater/core";
 import type { ExposureRow, ExposureSnapshot, PriceTick, RiskAssessment } from "@breakwater/proto";
 import type { ChainEvent } from "./chain-event.js";
@@ -12,6 +20,19 @@ import { ChainFreshnessTracker } from "./chain-freshness.js";
 export interface CorrelatorStateOptions {
   readonly staleAfterMs: number;
   readonly priceFreshMs: number;
+  /** Account → entity overrides (see `entityResolver`). */
+  readonly entityMap?: Readonly<Record<string, string>>;
+  /** Depth model per asset (DEFAULT_DEPTH elsewhere). */
+  readonly depth?: Readonly<Record<string, DepthModel>>;
+  /** Insurance fund per venue, for stress bad debt. */
+  readonly insuranceFunds?: Readonly<Record<string, number>>;
+  readonly ewmaLambda?: number;
+  readonly volSampleMs?: number;
+  readonly volHorizonMs?: number;
+  /** The move (bps) assessments report ladder pressure for (default 500 = 5%). */
+  readonly ladderMoveBps?: number;
+  /** A ladder is recomputed for an assessment at most this often (default 1000 ms; 0 = every time). */
+  readonly ladderMaxAgeMs?: number;
 }
 
 /** What applying one event did. */
@@ -29,13 +50,72 @@ export type ApplyOutcome =
  * stream rebuilds exactly the state the live path built.
  */
 export class CorrelatorState {
-  readonly book = new ExposureBook();
+  readonly book: ExposureBook;
   readonly prices: ReferencePriceBook;
   readonly freshness: ChainFreshnessTracker;
+  readonly volatility: VolatilityTracker;
+  readonly ladderMoveBps: number;
+  private readonly depth: Readonly<Record<string, DepthModel>>;
+  readonly insuranceFunds: Readonly<Record<string, number>>;
+  private readonly ladderMaxAgeMs: number;
+  private ladderCache: { atMs: number; ladders: Map<string, AssetLadder> } | undefined;
 
   constructor(opts: CorrelatorStateOptions) {
+    this.book = new ExposureBook({ entityOf: entityResolver(opts.entityMap ?? {}) });
     this.prices = new ReferencePriceBook(opts.priceFreshMs);
     this.freshness = new ChainFreshnessTracker(opts.staleAfterMs);
+    this.volatility = new VolatilityTracker({
+      lambda: opts.ewmaLambda ?? 0.94,
+      sampleMs: opts.volSampleMs ?? 60_000,
+      horizonMs: opts.volHorizonMs ?? 86_400_000,
+    });
+    this.ladderMoveBps = opts.ladderMoveBps ?? 500;
+    this.depth = opts.depth ?? {};
+    this.insuranceFunds = opts.insuranceFunds ?? {};
+    this.ladderMaxAgeMs = opts.ladderMaxAgeMs ?? 1_000;
+  }
+
+  depthOf(asset: string): DepthModel {
+    return this.depth[asset] ?? DEFAULT_DEPTH;
+  }
+
+  /**
+   * The price exposure is valued at: the reference price, or the last agreed
+   * one while the sources are split; NaN when the asset was never priced.
+   */
+  valuationPrice(asset: string): number {
+    const ref = this.prices.referenceOf(asset);
+    if (!ref) return Number.NaN;
+    return ref.unpriceable ? ref.lastValue : ref.value;
+  }
+
+  /** Valuation prices indexed by the book's asset ids (0 = none), for the ladder and the cascade. */
+  priceColumn(): Float64Array {
+    const names = this.book.assets.all();
+    const out = new Float64Array(names.length);
+    names.forEach((asset, i) => {
+      const p = this.valuationPrice(asset);
+      out[i] = Number.isFinite(p) && p > 0 ? p : 0;
+    });
+    return out;
+  }
+
+  ladders(asset?: string, opts: LadderOptions = {}): AssetLadder[] {
+    const only = asset ? this.book.assets.find(asset) : -1;
+    if (asset && only < 0) return [];
+    return liquidationLadders(this.book.columns(), this.book.assets.all(), this.priceColumn(), opts, only);
+  }
+
+  /** The asset's default ladder, cached for `ladderMaxAgeMs` (assessments run on every tick). */
+  private cachedLadder(asset: string, nowMs: number): AssetLadder | undefined {
+    if (
+      !this.ladderCache ||
+      nowMs - this.ladderCache.atMs > this.ladderMaxAgeMs ||
+      this.ladderMaxAgeMs === 0
+    ) {
+      this.ladderCache = { atMs: nowMs, ladders: new Map(this.ladders().map((l) => [l.asset, l])) };
+    }
+    return this.ladderCache.ladders.get(asset);
   }
 
   apply(event: ChainEvent, receivedAtMs: number): ApplyOutcome {
@@ -48,7 +128,9 @@ export class CorrelatorState {
       case "price": {
         const t = event.value;
         this.freshness.seen(t.chainId, t.observedAtMs, receivedAtMs);
-        return { kind: "price", reference: this.prices.observe(t) };
+        const reference = this.prices.observe(t);
+        this.volatility.observe(t.chainTimeMs, () => this.agreedPrices());
+        return { kind: "price", reference };
       }
       case "heartbeat":
         this.freshness.heartbeat(event.value, receivedAtMs);
@@ -72,9 +154,13 @@ export class CorrelatorState {
     const ref = this.prices.referenceOf(asset);
     const holders = this.book.holdersOf(asset);
     const involved = new Set([...holders.chains, ...this.prices.chainsPricing(asset)]);
-    const price = ref?.value ?? 0;
+    const price = this.valuationPrice(asset);
     let gross = 0;
-    for (const cell of this.book.cellsMatching({ asset })) gross += notionalOf(cell, price).grossNotional;
+    if (price > 0)
+      for (const cell of this.book.cellsMatching({ asset })) gross += notionalOf(cell, price).grossNotional;
+    const ladder = price > 0 ? this.cachedLadder(asset, nowMs) : undefined;
+    const depth = this.depthOf(asset);
+    const vol = this.volatility.volatility(asset);
     return {
       assessmentId: assessmentIdOf(tick),
       asset,
@@ -87,7 +173,26 @@ export class CorrelatorState {
       chains: holders.chains,
       staleChains: [...involved].filter((c) => this.freshness.isStale(c, nowMs)).sort(),
       grossNotional: gross,
+      divergence: ref?.divergence ?? 0,
+      unpriceable: ref?.unpriceable ?? true,
+      freshSources: ref?.freshSources ?? 0,
+      ladderMoveBps: this.ladderMoveBps,
+      liquidatableDownNotional: ladder ? liquidatableAt(ladder, -this.ladderMoveBps) : 0,
+      liquidatableUpNotional: ladder ? liquidatableAt(ladder, this.ladderMoveBps) : 0,
+      // flow that moves the price by ladderMoveBps: invert 1% × (q/d)^e
+      depthNotional: depth.notionalPer1Pct * (this.ladderMoveBps / 100) ** (1 / depth.exponent),
+      volatility: Number.isFinite(vol) ? vol : 0,
     };
+  }
+
+  /** Agreed reference prices of every priceable asset. */
+  agreedPrices(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const asset of this.prices.assets()) {
+      const ref = this.prices.referenceOf(asset)!;
+      if (!ref.unpriceable) out.set(asset, ref.value);
+    }
+    return out;
   }
 
   /**
@@ -101,21 +206,27 @@ export class CorrelatorState {
       .view(nowMs)
       .filter((c) => !filter.chainId || c.chainId === filter.chainId)
       .map(({ chainId, lastHeartbeatMs, ageMs, stale }) => ({ chainId, lastHeartbeatMs, ageMs, stale }));
-    const rows: ExposureRow[] = this.book.cellsMatching(filter).map((cell) => ({
-      asset: cell.asset,
-      venueId: cell.venueId,
-      chainId: cell.chainId,
-      ...notionalOf(cell, this.prices.referenceOf(cell.asset)?.value ?? 0),
-      positions: cell.positions,
-      stale: this.freshness.isStale(cell.chainId, nowMs),
-    }));
+    const rows: ExposureRow[] = this.book.cellsMatching(filter).map((cell) => {
+      const price = this.valuationPrice(cell.asset);
+      return {
+        asset: cell.asset,
+        venueId: cell.venueId,
+        chainId: cell.chainId,
+        ...notionalOf(cell, Number.isFinite(price) && price > 0 ? price : 0),
+        positions: cell.positions,
+        stale: this.freshness.isStale(cell.chainId, nowMs),
+      };
+    });
     const referencePrices: Record<string, string> = {};
+    const unpriceableAssets: string[] = [];
     for (const asset of this.prices.assets()) {
       if (filter.asset && asset !== filter.asset) continue;
-      referencePrices[asset] = this.prices.referenceOf(asset)!.price;
+      const ref = this.prices.referenceOf(asset)!;
+      if (ref.unpriceable) unpriceableAssets.push(asset);
+      else referencePrices[asset] = ref.price;
     }
     const staleChains = chains.filter((c) => c.stale).map((c) => c.chainId);
-    return { takenAtMs: nowMs, rows, referencePrices, chains, staleChains };
+    return { takenAtMs: nowMs, rows, referencePrices, chains, staleChains, unpriceableAssets };
   }
 }
 

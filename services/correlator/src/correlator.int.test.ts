@@ -175,7 +175,7 @@ describe("correlator against a real nats-server", () => {
       body: {
         error: "invalid_query",
         field: "colour",
-        reason: "unknown parameter (known: asset, chain, venue)",
+        reason: "unknown parameter (known: asset, chain, venue, entity)",
       },
     });
     const bad = await correlator.get("/v1/exposure?chain=SIM%20A");

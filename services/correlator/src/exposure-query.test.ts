@@ -30,7 +30,7 @@ describe("parseExposureQuery", () => {
   it("behavior: an unknown parameter names itself and the known ones", () => {
     expect(rejection(() => q("asset=ETH&chainId=sim-a"))).toEqual({
       field: "chainId",
-      reason: "unknown parameter (known: asset, chain, venue)",
+      reason: "unknown parameter (known: asset, chain, venue, entity)",
     });
   });
 
@@ -91,10 +91,12 @@ describe("filterOfRequest", () => {
     );
   });
 
-  it("behavior: an entity filter is refused until it is supported", () => {
-    expect(rejection(() => filterOfRequest(GetExposureRequest.fromPartial({ entity: "whale-1" })))).toEqual({
-      field: "entity",
-      reason: "filtering by entity is not supported yet",
+  it("behavior: an entity filters by entity; an invalid one names the field", () => {
+    expect(filterOfRequest(GetExposureRequest.fromPartial({ entity: "whale-1" }))).toEqual({
+      entity: "whale-1",
     });
+    expect(
+      rejection(() => filterOfRequest(GetExposureRequest.fromPartial({ entity: "bad entity" }))).field,
+    ).toBe("entity");
   });
 });

@@ -18,6 +18,12 @@ export class QueryError extends BreakwaterError {
 }
 
 const ASSET = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
+/** An entity: an address, `<chain>:<account>` or a configured name. */
+const ENTITY = /^[A-Za-z0-9][A-Za-z0-9_.:/@+-]{0,199}$/;
+
+export function isAssetId(value: string): boolean {
+  return ASSET.test(value);
+}
 
 type FilterKey = keyof ExposureFilter;
 
@@ -26,10 +32,15 @@ const PARAMS: Record<string, { key: FilterKey; valid: (v: string) => boolean; ru
   asset: { key: "asset", valid: (v) => ASSET.test(v), rule: "an asset id (letters, digits, _ . : / -)" },
   chain: { key: "chainId", valid: isChainId, rule: "a chain id (lowercase letters, digits and dashes)" },
   venue: { key: "venueId", valid: isVenueId, rule: "a venue id (letters, digits, _ . : / -)" },
+  entity: {
+    key: "entity",
+    valid: (v) => ENTITY.test(v),
+    rule: "an entity (an address, <chain>:<account> or a configured name)",
+  },
 };
 
 /** Checks one filter value against its parameter's rule; `field` is the name the caller used. */
-function check(param: string, field: string, value: string, allowEmpty: boolean): string | undefined {
+export function check(param: string, field: string, value: string, allowEmpty: boolean): string | undefined {
   if (value === "") {
     if (allowEmpty) return undefined;
     throw new QueryError(field, "must not be empty (leave the parameter out to match everything)");
@@ -40,13 +51,13 @@ function check(param: string, field: string, value: string, allowEmpty: boolean)
 }
 
 /**
- * Parses `/v1/exposure?asset=&chain=&venue=` (and the subset `/v1/chains`
+ * Parses `/v1/exposure?asset=&chain=&venue=&entity=` (and the subset `/v1/chains`
  * takes). Unknown parameters, repeated parameters and invalid values throw
  * QueryError naming the field.
  */
 export function parseExposureQuery(
   params: URLSearchParams,
-  allowed: readonly string[] = Object.keys(PARAMS),
+  allowed: readonly string[] = ["asset", "chain", "venue", "entity"],
 ): ExposureFilter {
   const filter: ExposureFilter = {};
   for (const name of new Set(params.keys())) {
@@ -62,8 +73,9 @@ export function parseExposureQuery(
 
 /** The same filters from a gRPC request; empty fields match everything, as the proto says. */
 export function filterOfRequest(req: GetExposureRequest): ExposureFilter {
-  if (req.entity !== "") throw new QueryError("entity", "filtering by entity is not supported yet");
   const filter: ExposureFilter = {};
+  const entity = check("entity", "entity", req.entity, true);
+  if (entity) filter.entity = entity;
   const asset = check("asset", "asset", req.asset, true);
   const chainId = check("chain", "chain_id", req.chainId, true);
   const venueId = check("venue", "venue_id", req.venueId, true);

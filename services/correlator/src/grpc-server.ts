@@ -1,8 +1,18 @@
+import type { Bus } from "@breakwater/bus";
 import { type ExposureServiceServer, ExposureServiceService } from "@breakwater/proto";
 import type { Logger } from "@breakwater/telemetry";
-import { Server, ServerCredentials, status } from "@grpc/grpc-js";
+import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status } from "@grpc/grpc-js";
 import type { CorrelatorState } from "./correlator-state.js";
 import { filterOfRequest, QueryError } from "./exposure-query.js";
+import {
+  assetRisk,
+  chainFreshness,
+  ladder,
+  referencePrices,
+  runStress,
+  volatility,
+} from "./research-queries.js";
+import { listSnapshots } from "./snapshot-history.js";
 
 export interface ExposureGrpcOptions {
   readonly host: string;
@@ -11,6 +21,8 @@ export interface ExposureGrpcOptions {
   readonly state: CorrelatorState;
   readonly notReadyReason: () => string | undefined;
   readonly log: Logger;
+  /** For ListSnapshots; without it the call is UNAVAILABLE. */
+  readonly bus?: Bus;
   readonly clock?: () => number;
 }
 
@@ -28,25 +40,48 @@ export interface ExposureGrpc {
  */
 export async function startExposureGrpc(opts: ExposureGrpcOptions): Promise<ExposureGrpc> {
   const clock = opts.clock ?? Date.now;
-  const impl: ExposureServiceServer = {
-    getExposure(call, callback) {
-      const notReady = opts.notReadyReason();
+  /** One unary handler: readiness, then the query; QueryError → INVALID_ARGUMENT "field: reason". */
+  const unary =
+    <Req, Res>(name: string, answer: (req: Req, nowMs: number) => Res | Promise<Res>, needsState = true) =>
+    (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+      const notReady = needsState ? opts.notReadyReason() : undefined;
       if (notReady) {
         callback({ code: status.UNAVAILABLE, details: `not ready: ${notReady}` }, null);
         return;
       }
-      try {
-        const snapshot = opts.state.snapshot(filterOfRequest(call.request), clock());
-        callback(null, { snapshot });
-      } catch (err) {
-        if (err instanceof QueryError) {
-          callback({ code: status.INVALID_ARGUMENT, details: err.message }, null);
-          return;
-        }
-        opts.log.error({ err: String(err) }, "GetExposure failed");
-        callback({ code: status.INTERNAL, details: "internal error" }, null);
-      }
-    },
+      Promise.resolve()
+        .then(() => answer(call.request, clock()))
+        .then(
+          (res) => callback(null, res),
+          (err: unknown) => {
+            if (err instanceof QueryError) {
+              callback({ code: status.INVALID_ARGUMENT, details: err.message }, null);
+              return;
+            }
+            opts.log.error({ err: String(err) }, `${name} failed`);
+            callback({ code: status.INTERNAL, details: "internal error" }, null);
+          },
+        );
+    };
+  const { state } = opts;
+  const impl: ExposureServiceServer = {
+    getExposure: unary("GetExposure", (req, now) => ({
+      snapshot: state.snapshot(filterOfRequest(req), now),
+    })),
+    getAssetRisk: unary("GetAssetRisk", (req, now) => assetRisk(state, req, now)),
+    getLadder: unary("GetLadder", (req, now) => ladder(state, req, now)),
+    getReferencePrices: unary("GetReferencePrices", (req, now) => referencePrices(state, req, now)),
+    getVolatility: unary("GetVolatility", (req, now) => volatility(state, req, now)),
+    getChainFreshness: unary("GetChainFreshness", (req, now) => chainFreshness(state, req, now)),
+    listSnapshots: unary(
+      "ListSnapshots",
+      (req) => {
+        if (!opts.bus) throw new QueryError("from_ms", "snapshot history is not available");
+        return listSnapshots(opts.bus, req);
+      },
+      false,
+    ),
+    runStress: unary("RunStress", (req, now) => runStress(state, req, now)),
   };
   const server = new Server();
   server.addService(ExposureServiceService, impl);

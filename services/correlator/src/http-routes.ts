@@ -1,55 +1,205 @@
+import type { IncomingMessage } from "node:http";
+import type { Bus } from "@breakwater/bus";
+import {
+  GetAssetRiskRequest,
+  GetChainFreshnessRequest,
+  GetLadderRequest,
+  GetReferencePricesRequest,
+  GetVolatilityRequest,
+  ListSnapshotsRequest,
+} from "@breakwater/proto";
 import { type Route, sendJson } from "@breakwater/telemetry";
 import type { CorrelatorState } from "./correlator-state.js";
 import { parseExposureQuery, QueryError } from "./exposure-query.js";
+import { openApiDocument } from "./openapi.js";
+import {
+  assetRisk,
+  chainFreshness,
+  ladder,
+  referencePrices,
+  runStress,
+  volatility,
+} from "./research-queries.js";
+import { listSnapshots } from "./snapshot-history.js";
 import { exposureSnapshotJson } from "./snapshot-json.js";
+import { parseStressBody, RequestTooLargeError } from "./stress-body.js";
 
 export interface ResearcherApiDeps {
   readonly state: CorrelatorState;
   /** Why queries cannot be answered yet (state still being rebuilt), or undefined. */
   readonly notReadyReason: () => string | undefined;
+  /** For the snapshot history; without it `/v1/snapshots` answers 503. */
+  readonly bus?: Bus;
   readonly clock?: () => number;
 }
 
+/** Largest `POST /v1/stress` body accepted (bytes). */
+export const MAX_STRESS_BODY = 64 * 1024;
+
+type ParamKind = "string" | "int";
+
 /**
- * The researcher API on the service's HTTP server:
- * - `GET /v1/exposure?asset=&chain=&venue=` → the exposure snapshot (rows, reference prices, freshness)
- * - `GET /v1/chains?chain=` → each chain's freshness
- * A bad query is a 400 `{error, field, reason}`; before the state is rebuilt, a 503.
+ * Reads query parameters into a request object: each known parameter maps to
+ * a request field; unknown, repeated or empty parameters and non-integers are
+ * QueryErrors naming the parameter.
+ */
+function readParams(
+  params: URLSearchParams,
+  spec: Record<string, { field: string; kind: ParamKind }>,
+): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  const known = Object.keys(spec);
+  for (const name of new Set(params.keys())) {
+    const s = spec[name];
+    if (!s) throw new QueryError(name, `unknown parameter (known: ${known.join(", ") || "none"})`);
+    const values = params.getAll(name);
+    if (values.length > 1) throw new QueryError(name, "given more than once");
+    const v = values[0]!;
+    if (v === "") throw new QueryError(name, "must not be empty (leave the parameter out instead)");
+    if (s.kind === "int") {
+      if (!/^-?\d{1,15}$/.test(v)) throw new QueryError(name, `"${v.slice(0, 40)}" is not an integer`);
+      out[s.field] = Number(v);
+    } else out[s.field] = v;
+  }
+  return out;
+}
+
+/**
+ * The name a researcher used over HTTP for a proto field a query named:
+ * camelCase (`step_bps` → `stepBps`, `shocks[0].notional_per_1pct` →
+ * `shocks[0].notionalPer1pct`), and `chain_id` → `chain`.
+ */
+export function httpFieldOf(field: string): string {
+  if (field === "chain_id") return "chain";
+  return field.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) throw new RequestTooLargeError(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new RequestTooLargeError(limit);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * The researcher API on the service's HTTP server (see `/openapi.json`):
+ * exposure, per-asset risk, the liquidation ladder, reference prices with
+ * their sources, volatility and correlation, chain freshness, snapshot
+ * history and `POST /v1/stress`. A bad query is a 400 `{error, field,
+ * reason}`; an oversized body a 413; before the state is rebuilt, a 503.
  */
 export function researcherRoutes(deps: ResearcherApiDeps): Route[] {
   const clock = deps.clock ?? Date.now;
+  const { state } = deps;
   const endpoint =
-    (path: string, answer: (params: URLSearchParams) => unknown): Route =>
-    (req, res, url) => {
+    (
+      path: string,
+      method: "GET" | "POST",
+      answer: (params: URLSearchParams, req: IncomingMessage) => unknown | Promise<unknown>,
+      needsState = true,
+    ): Route =>
+    async (req, res, url) => {
       if (url.pathname !== path) return false;
-      if (req.method !== "GET") {
-        res.setHeader("allow", "GET");
+      if (req.method !== method) {
+        res.setHeader("allow", method);
         sendJson(res, 405, { error: "method_not_allowed", path });
         return true;
       }
-      const notReady = deps.notReadyReason();
+      const notReady = needsState ? deps.notReadyReason() : undefined;
       if (notReady) {
         sendJson(res, 503, { error: "not_ready", reason: notReady });
         return true;
       }
       try {
-        sendJson(res, 200, answer(url.searchParams));
+        sendJson(res, 200, await answer(url.searchParams, req));
       } catch (err) {
-        if (!(err instanceof QueryError)) throw err;
-        sendJson(res, 400, err.toJSON());
+        if (err instanceof QueryError) sendJson(res, 400, { ...err.toJSON(), field: httpFieldOf(err.field) });
+        else if (err instanceof RequestTooLargeError) sendJson(res, 413, err.toJSON());
+        else throw err;
       }
       return true;
     };
 
   return [
-    endpoint("/v1/exposure", (params) =>
-      exposureSnapshotJson(deps.state.snapshot(parseExposureQuery(params), clock())),
+    endpoint("/openapi.json", "GET", () => openApiDocument(), false),
+    endpoint("/v1/exposure", "GET", (params) =>
+      exposureSnapshotJson(state.snapshot(parseExposureQuery(params), clock())),
     ),
-    endpoint("/v1/chains", (params) => {
-      const { chainId } = parseExposureQuery(params, ["chain"]);
-      const now = clock();
-      const chains = deps.state.freshness.view(now).filter((c) => !chainId || c.chainId === chainId);
-      return { takenAtMs: now, chains, staleChains: chains.filter((c) => c.stale).map((c) => c.chainId) };
+    endpoint("/v1/chains", "GET", (params) =>
+      chainFreshness(
+        state,
+        GetChainFreshnessRequest.fromPartial(
+          readParams(params, { chain: { field: "chainId", kind: "string" } }),
+        ),
+        clock(),
+      ),
+    ),
+    endpoint("/v1/assets", "GET", (params) =>
+      assetRisk(
+        state,
+        GetAssetRiskRequest.fromPartial(readParams(params, { asset: { field: "asset", kind: "string" } })),
+        clock(),
+      ),
+    ),
+    endpoint("/v1/ladder", "GET", (params) =>
+      ladder(
+        state,
+        GetLadderRequest.fromPartial(
+          readParams(params, {
+            asset: { field: "asset", kind: "string" },
+            stepBps: { field: "stepBps", kind: "int" },
+            rangeBps: { field: "rangeBps", kind: "int" },
+          }),
+        ),
+        clock(),
+      ),
+    ),
+    endpoint("/v1/prices", "GET", (params) =>
+      referencePrices(
+        state,
+        GetReferencePricesRequest.fromPartial(
+          readParams(params, { asset: { field: "asset", kind: "string" } }),
+        ),
+        clock(),
+      ),
+    ),
+    endpoint("/v1/volatility", "GET", (params) =>
+      volatility(
+        state,
+        GetVolatilityRequest.fromPartial(readParams(params, { asset: { field: "asset", kind: "string" } })),
+        clock(),
+      ),
+    ),
+    endpoint(
+      "/v1/snapshots",
+      "GET",
+      async (params) => {
+        const req = ListSnapshotsRequest.fromPartial(
+          readParams(params, {
+            fromMs: { field: "fromMs", kind: "int" },
+            toMs: { field: "toMs", kind: "int" },
+            pageSize: { field: "pageSize", kind: "int" },
+            pageToken: { field: "pageToken", kind: "string" },
+          }),
+        );
+        if (!deps.bus) throw new QueryError("from_ms", "snapshot history is not available");
+        const page = await listSnapshots(deps.bus, req);
+        return {
+          snapshots: page.snapshots.map(exposureSnapshotJson),
+          nextPageToken: page.nextPageToken,
+        };
+      },
+      false,
+    ),
+    endpoint("/v1/stress", "POST", async (_params, req) => {
+      const body = await readBody(req, MAX_STRESS_BODY);
+      return runStress(state, parseStressBody(body), clock());
     }),
   ];
 }

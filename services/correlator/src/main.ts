@@ -18,7 +18,18 @@ runService(SERVICE, async () => {
   const tracer = initTracing(SERVICE);
   const bus = await connectBus({ url: config.natsUrl, name: SERVICE });
 
-  const state = new CorrelatorState({ staleAfterMs: config.staleAfterMs, priceFreshMs: config.priceFreshMs });
+  const state = new CorrelatorState({
+    staleAfterMs: config.staleAfterMs,
+    priceFreshMs: config.priceFreshMs,
+    entityMap: config.entityMap,
+    depth: config.depth,
+    insuranceFunds: config.insuranceFunds,
+    ewmaLambda: config.ewmaLambda,
+    volSampleMs: config.volSampleMs,
+    volHorizonMs: config.volHorizonMs,
+    ladderMoveBps: config.ladderMoveBps,
+    ladderMaxAgeMs: config.ladderMaxAgeMs,
+  });
   registerStateGauges({
     positions: () => state.book.positionCount,
     staleChains: () => state.freshness.staleChains(Date.now()).length,
@@ -31,7 +42,7 @@ runService(SERVICE, async () => {
     host: config.httpHost,
     port: config.httpPort,
     notReadyReason,
-    routes: researcherRoutes({ state, notReadyReason }),
+    routes: researcherRoutes({ state, notReadyReason, bus }),
   });
   const grpc = await startExposureGrpc({
     host: config.grpcHost,
@@ -39,6 +50,7 @@ runService(SERVICE, async () => {
     state,
     notReadyReason,
     log,
+    bus,
   });
   const snapshots = startSnapshotPublisher({
     bus,

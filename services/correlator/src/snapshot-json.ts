@@ -24,6 +24,7 @@ export interface ExposureSnapshotJson {
   readonly referencePrices: Record<string, string>;
   readonly chains: Chain[];
   readonly staleChains: string[];
+  readonly unpriceableAssets: string[];
 }
 
 /**
@@ -39,12 +40,21 @@ export function exposureSnapshotJson(snapshot: ExposureSnapshot): ExposureSnapsh
     referencePrices: Record<string, string>;
     chains: Partial<Chain>[];
     staleChains: string[];
+    unpriceableAssets: string[];
   }>;
   return {
     takenAtMs: json.takenAtMs ?? 0,
     rows: (json.rows ?? []).map((r) => ({ ...ROW_DEFAULTS, ...r })),
     referencePrices: json.referencePrices ?? {},
-    chains: (json.chains ?? []).map((c) => ({ ...CHAIN_DEFAULTS, ...c })),
+    // a snapshot's chains carry freshness only (status and head are GetChainFreshness's)
+    chains: (json.chains ?? []).map(({ chainId, lastHeartbeatMs, ageMs, stale }) => ({
+      ...CHAIN_DEFAULTS,
+      ...(chainId === undefined ? {} : { chainId }),
+      ...(lastHeartbeatMs === undefined ? {} : { lastHeartbeatMs }),
+      ...(ageMs === undefined ? {} : { ageMs }),
+      ...(stale === undefined ? {} : { stale }),
+    })),
     staleChains: json.staleChains ?? [],
+    unpriceableAssets: json.unpriceableAssets ?? [],
   };
 }

@@ -1,5 +1,5 @@
 import { loadConfig } from "@breakwater/config";
-import { isVenueId } from "@breakwater/core";
+import { isVenueId, parsePublicKey, type TrustedKey } from "@breakwater/core";
 import { z } from "zod";
 
 export const sampleVenueConfigSchema = z
@@ -12,6 +12,17 @@ export const sampleVenueConfigSchema = z
       .regex(/^[^\s:]+:\d{1,5}$/, "must be host:port")
       .default("127.0.0.1:50051"),
     afterSequence: z.coerce.number().int("must be an integer").min(0).default(0),
+    /**
+     * Pinned coordinator public keys, comma-separated `keyId=base64` (raw 32 bytes or SPKI DER).
+     * Empty: trust the keys the coordinator publishes (GetSigningKeys).
+     */
+    trustedKeys: z
+      .string()
+      .default("")
+      .refine(
+        (text) => parseTrustedKeys(text) !== undefined,
+        "must be comma-separated keyId=base64 Ed25519 public keys",
+      ),
   })
   .strict();
 
@@ -28,9 +39,36 @@ export function loadSampleVenueConfig(
       BW_VENUE_ID: "venueId",
       BW_COORDINATOR_ADDR: "coordinatorAddr",
       BW_AFTER_SEQUENCE: "afterSequence",
+      BW_TRUSTED_KEYS: "trustedKeys",
     },
-    flags: { venue: "venueId", coordinator: "coordinatorAddr", after: "afterSequence" },
+    flags: {
+      venue: "venueId",
+      coordinator: "coordinatorAddr",
+      after: "afterSequence",
+      "trusted-keys": "trustedKeys",
+    },
     ...(argv ? { argv } : {}),
     ...(environment ? { environment } : {}),
   });
+}
+
+/** Parses `keyId=base64,...`; undefined when any entry is not a readable Ed25519 public key. */
+export function parseTrustedKeys(text: string): TrustedKey[] | undefined {
+  const keys: TrustedKey[] = [];
+  for (const entry of text
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const eq = entry.indexOf("=");
+    if (eq <= 0) return undefined;
+    const keyId = entry.slice(0, eq);
+    const publicKey = entry.slice(eq + 1);
+    try {
+      parsePublicKey(publicKey);
+    } catch {
+      return undefined;
+    }
+    keys.push({ keyId, publicKey });
+  }
+  return keys;
 }

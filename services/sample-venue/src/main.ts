@@ -1,6 +1,6 @@
 import { runService } from "@breakwater/config";
 import { VenueClient } from "@breakwater/sdk";
-import { loadSampleVenueConfig } from "./config.js";
+import { loadSampleVenueConfig, parseTrustedKeys } from "./config.js";
 import { print, signalLine } from "./events.js";
 
 /**
@@ -10,10 +10,13 @@ import { print, signalLine } from "./events.js";
 runService("sample-venue", async () => {
   const config = loadSampleVenueConfig();
   const venue = config.venueId;
+  const pinned = parseTrustedKeys(config.trustedKeys) ?? [];
   const client: VenueClient = new VenueClient({
     address: config.coordinatorAddr,
     venueId: venue,
     afterSequence: config.afterSequence,
+    // Pinned keys when configured, else the keys the coordinator publishes.
+    signatures: pinned.length > 0 ? { keys: pinned } : { fetchFromCoordinator: true },
     handler: (signal, delivery) => {
       print(signalLine(venue, signal, delivery.receivedAtMs, delivery));
       // A halt that already ended (replayed after a long outage) is acknowledged, not applied.
@@ -31,6 +34,12 @@ runService("sample-venue", async () => {
     print({ event: "disconnected", venue, message: error.message, retryInMs }),
   );
   client.on("error", (err) => print({ event: "error", venue, code: err.code, message: err.message }));
+  print({
+    event: "signatures",
+    venue,
+    mode: pinned.length > 0 ? "pinned" : "fetched from the coordinator",
+    keyIds: pinned.map((k) => k.keyId),
+  });
   client.start();
   return () => client.close();
 });

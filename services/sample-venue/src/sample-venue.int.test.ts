@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import {
   ackFloor,
   type Bus,
@@ -8,6 +9,7 @@ import {
   streams,
   subjects,
 } from "@breakwater/bus";
+import { rawPublicKey } from "@breakwater/core";
 import { CoordinationServiceClient, type RiskAssessment, type VenueStatus } from "@breakwater/proto";
 import {
   eventually,
@@ -97,7 +99,7 @@ describe("sample venue", () => {
     expect(line).toMatchObject({
       event: "signal",
       venue: "perp-a",
-      sequence: 1,
+      sequence: 2, // 1 is the leader's internal term-start entry
       kind: "circuit_breaker",
       level: 1,
       scope: { assets: ["ETH"], venues: ["perp-a"] },
@@ -112,14 +114,15 @@ describe("sample venue", () => {
       client.getVenueStatus({ venueId: "perp-a" }, (err, res) => (err ? reject(err) : resolve(res.status!))),
     );
     client.close();
-    expect(status).toMatchObject({ connected: true, lastReceivedSequence: 1, lastAppliedSequence: 1 });
+    expect(status).toMatchObject({ connected: true, lastReceivedSequence: 2, lastAppliedSequence: 2 });
+    expect(lines(venue, "error")).toEqual([]);
   });
 
   it("behavior: started after the last sequence it processed, it prints nothing old", async () => {
     const venue = startService(VENUE_ENTRY, [], {
       BW_VENUE_ID: "perp-a",
       BW_COORDINATOR_ADDR: grpc,
-      BW_AFTER_SEQUENCE: "1",
+      BW_AFTER_SEQUENCE: "2",
     });
     venues.push(venue);
     await venue.waitFor(/"event":"ready"/);
@@ -129,7 +132,7 @@ describe("sample venue", () => {
       () =>
         new Promise<true | undefined>((resolve) =>
           client.listSignals({ afterSequence: 0, limit: 10 }, (err, res) =>
-            resolve(!err && res.lastSequence === 1 ? true : undefined),
+            resolve(!err && res.lastSequence === 2 ? true : undefined),
           ),
         ),
     );
@@ -138,13 +141,35 @@ describe("sample venue", () => {
     expect(lines(venue, "signal")).toEqual([]);
   });
 
+  it("behavior: a venue pinned to a key the coordinator does not sign with rejects its signals", async () => {
+    const foreign = rawPublicKey(generateKeyPairSync("ed25519").publicKey).toString("base64");
+    const venue = startService(VENUE_ENTRY, [
+      "--venue",
+      "perp-a",
+      "--coordinator",
+      grpc,
+      "--trusted-keys",
+      `someone-else=${foreign}`,
+    ]);
+    venues.push(venue);
+    const rejected = JSON.parse(await venue.waitFor(/"code":"invalid_signature"/)) as Record<string, unknown>;
+    expect(rejected["message"]).toMatch(/signal 2 failed signature verification \(unknown_key/);
+    expect(lines(venue, "signal")).toEqual([]);
+    expect(lines(venue, "signatures")[0]).toMatchObject({ mode: "pinned", keyIds: ["someone-else"] });
+  });
+
   it("behavior: an invalid configuration exits 2 and names every bad setting", async () => {
-    const venue = startService(VENUE_ENTRY, ["--coordinator", "no-port", "--after", "-3"], {
-      BW_VENUE_ID: "",
-    });
+    const venue = startService(
+      VENUE_ENTRY,
+      ["--coordinator", "no-port", "--after", "-3", "--trusted-keys", "k=zz"],
+      {
+        BW_VENUE_ID: "",
+      },
+    );
     expect(await venue.exited()).toBe(2);
     expect(venue.output()).toMatch(/venueId.*required \(--venue or BW_VENUE_ID\)/);
     expect(venue.output()).toMatch(/coordinatorAddr.*must be host:port/);
     expect(venue.output()).toMatch(/afterSequence.*>=0/);
+    expect(venue.output()).toMatch(/trustedKeys.*keyId=base64/);
   });
 });

@@ -70,17 +70,45 @@ describe("watcher config", () => {
   it("behavior: every bad field is named", () => {
     const problems = problemsOf([], {
       BW_NATS_URL: "http://example",
-      BW_DRIVER: "evm",
+      BW_DRIVER: "solana",
       BW_HEARTBEAT_MS: "-5",
       BW_SIM_GENESIS_MS: "yesterday",
       BW_LOG_LEVEL: "loud",
     }).join("\n");
     expect(problems).toMatch(/^chain \(env BW_CHAIN\): required: pass --chain or set BW_CHAIN/m);
     expect(problems).toMatch(/^natsUrl \(env BW_NATS_URL\): /m);
-    expect(problems).toMatch(/^driver \(env BW_DRIVER\): must be "sim"/m);
+    expect(problems).toMatch(/^driver \(env BW_DRIVER\): must be "sim" or "evm"/m);
     expect(problems).toMatch(/^heartbeatMs \(env BW_HEARTBEAT_MS\): /m);
     expect(problems).toMatch(/^simGenesisMs \(env BW_SIM_GENESIS_MS\): /m);
     expect(problems).toMatch(/^logLevel \(env BW_LOG_LEVEL\): /m);
+  });
+
+  it("behavior: the evm driver needs a valid chain file and an RPC endpoint", () => {
+    expect(problemsOf(["--chain", "arb"], { BW_DRIVER: "evm" })).toContain(
+      "evmConfig (env BW_EVM_CONFIG): required with BW_DRIVER=evm: the chain's config file",
+    );
+    const dir = mkdtempSync(join(tmpdir(), "bw-watcher-config-"));
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "chainId: 0\nconfirmations: -1\n");
+    const problems = problemsOf(["--chain", "arb"], { BW_DRIVER: "evm", BW_EVM_CONFIG: bad }).join("\n");
+    expect(problems).toMatch(/^evmConfig \(env BW_EVM_CONFIG\): .*bad\.yaml: chainId: /m);
+    expect(problems).toMatch(/^evmConfig \(env BW_EVM_CONFIG\): .*bad\.yaml: confirmations: /m);
+    const noRpc = join(dir, "no-rpc.yaml");
+    writeFileSync(noRpc, "chainId: 42161\n");
+    expect(problemsOf(["--chain", "arb"], { BW_DRIVER: "evm", BW_EVM_CONFIG: noRpc })).toContain(
+      "evmRpcUrls (env BW_EVM_RPC_URLS): no RPC endpoint: set BW_EVM_RPC_URLS or `rpc` in the config file",
+    );
+    const config = loadWatcherConfig(["--chain", "arb"], {
+      BW_DRIVER: "evm",
+      BW_EVM_CONFIG: noRpc,
+      BW_EVM_RPC_URLS: "http://127.0.0.1:1,http://127.0.0.1:2",
+      BW_EVM_CONFIRMATIONS: "3",
+    });
+    expect(config.evm).toMatchObject({
+      chainId: 42161,
+      confirmations: 3,
+      rpc: [{ url: "http://127.0.0.1:1" }, { url: "http://127.0.0.1:2" }],
+    });
   });
 
   it("behavior: a broken scenario file is reported field by field", () => {

@@ -1,5 +1,6 @@
 import { fields, loadConfig } from "@breakwater/config";
 import { z } from "zod";
+import { type EvmChainConfig, loadEvmChainConfig } from "./drivers/evm/evm-config.js";
 import { DEFAULT_SCENARIO_PATH, loadScenario, type Scenario } from "./drivers/sim/scenario.js";
 import { ScenarioError } from "./errors.js";
 
@@ -16,10 +17,13 @@ export const WATCHER_ENV = {
   BW_HEARTBEAT_MS: "heartbeatMs",
   BW_HEAD_STALE_MS: "headStaleMs",
   BW_HEAD_DOWN_MS: "headDownMs",
+  BW_EVM_CONFIG: "evmConfig",
+  BW_EVM_RPC_URLS: "evmRpcUrls",
+  BW_EVM_CONFIRMATIONS: "evmConfirmations",
 } as const;
 
 const chainField = z.string({ error: "required: pass --chain or set BW_CHAIN" }).pipe(fields.id);
-const driverField = z.enum(["sim"], { error: 'must be "sim" (the only driver so far)' }).default("sim");
+const driverField = z.enum(["sim", "evm"], { error: 'must be "sim" or "evm"' }).default("sim");
 
 /** The fields the scenario check needs; it runs whenever these are valid, whatever else is wrong. */
 const scenarioInputs = z.object({
@@ -45,6 +49,41 @@ const schema = z
     heartbeatMs: fields.durationMs.default(1_000),
     headStaleMs: fields.durationMs.default(5_000),
     headDownMs: fields.durationMs.default(30_000),
+    evmConfig: z.string().min(1).optional(),
+    evmRpcUrls: z
+      .string()
+      .transform((v) =>
+        v
+          .split(",")
+          .map((u) => u.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url("every entry must be a URL")).min(1))
+      .optional(),
+    evmConfirmations: z.coerce.number().int("must be an integer").min(0).optional(),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.driver !== "evm") return;
+    if (!cfg.evmConfig) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["evmConfig"],
+        message: "required with BW_DRIVER=evm: the chain's config file",
+      });
+      return;
+    }
+    const loaded = loadEvmChainConfig(cfg.evmConfig);
+    if (!loaded.ok) {
+      for (const problem of loaded.problems)
+        ctx.addIssue({ code: "custom", path: ["evmConfig"], message: problem });
+      return;
+    }
+    if (loaded.config.rpc.length === 0 && !cfg.evmRpcUrls)
+      ctx.addIssue({
+        code: "custom",
+        path: ["evmRpcUrls"],
+        message: "no RPC endpoint: set BW_EVM_RPC_URLS or `rpc` in the config file",
+      });
   })
   .superRefine(
     (cfg, ctx) => {
@@ -78,6 +117,8 @@ export type WatcherSettings = z.output<typeof schema>;
 export interface WatcherConfig extends WatcherSettings {
   /** The simulation scenario (driver `sim`). */
   readonly scenario: Scenario;
+  /** The EVM chain file with env overrides applied (driver `evm`). */
+  readonly evm?: EvmChainConfig | undefined;
 }
 
 /**
@@ -95,5 +136,19 @@ export function loadWatcherConfig(
     argv,
     environment,
   });
-  return { ...settings, scenario: loadScenario(settings.simScenario ?? DEFAULT_SCENARIO_PATH) };
+  return {
+    ...settings,
+    scenario: loadScenario(settings.simScenario ?? DEFAULT_SCENARIO_PATH),
+    evm: settings.driver === "evm" ? evmConfigOf(settings) : undefined,
+  };
+}
+
+function evmConfigOf(settings: WatcherSettings): EvmChainConfig {
+  const loaded = loadEvmChainConfig(settings.evmConfig!);
+  if (!loaded.ok) throw new Error(loaded.problems.join("; ")); // validated above
+  return {
+    ...loaded.config,
+    ...(settings.evmRpcUrls ? { rpc: settings.evmRpcUrls.map((url) => ({ url })) } : {}),
+    ...(settings.evmConfirmations === undefined ? {} : { confirmations: settings.evmConfirmations }),
+  };
 }

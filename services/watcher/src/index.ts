@@ -1,5 +1,19 @@
 // The watcher: one process per chain, a ChainDriver behind it, events onto the bus.
 
+// The EVM driver (viem) and its venue and oracle adapters.
+export type { AaveV3AdapterConfig, AccountHealth } from "./adapters/aave-v3.js";
+export { AaveV3Adapter, collateralLiquidationPrice } from "./adapters/aave-v3.js";
+export { aaveV3PoolAbi } from "./adapters/aave-v3-abi.js";
+export type { ContractReader, LogAdapter, LogContext } from "./adapters/adapter.js";
+export { LogDecodeError } from "./adapters/adapter.js";
+export { aggregatorEventsAbi, aggregatorV3Abi } from "./adapters/chainlink-abi.js";
+export type { ChainlinkFeedConfig, FeedFreshness } from "./adapters/chainlink-feed.js";
+export { ChainlinkFeedAdapter } from "./adapters/chainlink-feed.js";
+export type { EventMapping, FieldSource, MappedAdapterConfig } from "./adapters/mapped.js";
+export { MappedAdapter } from "./adapters/mapped.js";
+export type { PerpVenueAdapterConfig } from "./adapters/perp-venue.js";
+export { PerpVenueAdapter, perpVenueEventsAbi } from "./adapters/perp-venue.js";
+export { SequencerGate, SequencerUptimeAdapter } from "./adapters/sequencer-uptime.js";
 // The driver contract (sim now; EVM and Solana drivers implement the same interface).
 export type {
   BlockRef,
@@ -12,6 +26,17 @@ export type {
 } from "./chain-driver.js";
 export type { ChainHealth, HealthThresholds } from "./chain-progress.js";
 export { ChainProgress } from "./chain-progress.js";
+// The runtime pieces a benchmark or an embedding needs.
+export { CheckpointStore } from "./checkpoint-store.js";
+// A local EVM chain with the reference venue and feeds: tests, the demo and the bench.
+export type { Artifact, EvmLab, EvmLabOptions, Landed } from "./demo/evm-lab.js";
+export { loadArtifact, startEvmLab } from "./demo/evm-lab.js";
+export type { EvmAdapterConfig, EvmChainConfig } from "./drivers/evm/evm-config.js";
+export { evmChainSchema, loadEvmChainConfig } from "./drivers/evm/evm-config.js";
+export type { EvmDriverOptions } from "./drivers/evm/evm-driver.js";
+export { EvmDriver } from "./drivers/evm/evm-driver.js";
+export type { RpcEndpointConfig } from "./drivers/evm/rpc-pool.js";
+export { RpcPool } from "./drivers/evm/rpc-pool.js";
 // The simulated chain, for tests and demos that need to know what it will do.
 export { MarketPricePath } from "./drivers/sim/price-path.js";
 export type {
@@ -32,3 +57,4 @@ export { SimChain, simBlockHash } from "./drivers/sim/sim-chain.js";
 export { SimDriver } from "./drivers/sim/sim-driver.js";
 export { SimTimeline } from "./drivers/sim/timeline.js";
 export { CheckpointMismatchError, CorruptCheckpointError, ScenarioError } from "./errors.js";
+export { BusEventSink } from "./event-sink.js";

@@ -36,7 +36,7 @@ runService("watcher", async () => {
 
   const store = await CheckpointStore.open(bus, chain);
   const initial = await store.load();
-  const driver = createDriver(config);
+  const driver = createDriver(config, log);
   const sink = new BusEventSink({
     bus,
     chainId: chain,

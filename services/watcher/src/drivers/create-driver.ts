@@ -1,9 +1,11 @@
+import type { Logger } from "@breakwater/telemetry";
 import type { ChainDriver } from "../chain-driver.js";
 import type { WatcherConfig } from "../config.js";
+import { EvmDriver } from "./evm/evm-driver.js";
 import { SimDriver } from "./sim/sim-driver.js";
 
 /** The chain driver the configuration names. EVM (viem) and Solana drivers plug in here. */
-export function createDriver(config: WatcherConfig): ChainDriver {
+export function createDriver(config: WatcherConfig, log: Logger): ChainDriver {
   switch (config.driver) {
     case "sim":
       return new SimDriver({
@@ -11,5 +13,7 @@ export function createDriver(config: WatcherConfig): ChainDriver {
         chainId: config.chain,
         genesisMs: config.simGenesisMs,
       });
+    case "evm":
+      return new EvmDriver({ chainId: config.chain, config: config.evm!, log });
   }
 }

@@ -241,6 +241,44 @@ export interface RiskAssessment {
   chains: string[];
   staleChains: string[];
   grossNotional: number;
+  /**
+   * Fields 12-19 are optional so producers written before them still compile;
+   * the correlator always sets them.
+   * Relative spread of the fresh sources' prices, (max - min) / median: 0 when
+   * they agree exactly. Large values mean the sources disagree.
+   */
+  divergence?:
+    | number
+    | undefined;
+  /**
+   * True when no strict majority of the fresh sources agrees (a split): then
+   * reference_price is empty and agreeing_sources is 0. Do not act on a price.
+   */
+  unpriceable?:
+    | boolean
+    | undefined;
+  /** Fresh sources, agreeing or not (agreeing_sources <= fresh_sources). */
+  freshSources?:
+    | number
+    | undefined;
+  /**
+   * Ladder pressure vs depth, for a move of ladder_move_bps basis points each
+   * way: the notional that becomes liquidatable (all venues and chains) by a
+   * fall of that size, by a rise of that size, and the notional the asset's
+   * depth model absorbs for such a move. pressure = liquidatable / depth;
+   * above 1 a move of that size feeds itself.
+   */
+  ladderMoveBps?: number | undefined;
+  liquidatableDownNotional?: number | undefined;
+  liquidatableUpNotional?: number | undefined;
+  depthNotional?:
+    | number
+    | undefined;
+  /**
+   * EWMA volatility of the reference price over the configured horizon
+   * (0 until two samples exist).
+   */
+  volatility?: number | undefined;
 }
 
 /** A message that could not be decoded or validated, kept for inspection. */
@@ -1333,6 +1371,14 @@ function createBaseRiskAssessment(): RiskAssessment {
     chains: [],
     staleChains: [],
     grossNotional: 0,
+    divergence: undefined,
+    unpriceable: undefined,
+    freshSources: undefined,
+    ladderMoveBps: undefined,
+    liquidatableDownNotional: undefined,
+    liquidatableUpNotional: undefined,
+    depthNotional: undefined,
+    volatility: undefined,
   };
 }
 
@@ -1370,6 +1416,30 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
     }
     if (message.grossNotional !== 0) {
       writer.uint32(89).double(message.grossNotional);
+    }
+    if (message.divergence !== undefined) {
+      writer.uint32(97).double(message.divergence);
+    }
+    if (message.unpriceable !== undefined) {
+      writer.uint32(104).bool(message.unpriceable);
+    }
+    if (message.freshSources !== undefined) {
+      writer.uint32(112).uint32(message.freshSources);
+    }
+    if (message.ladderMoveBps !== undefined) {
+      writer.uint32(120).int32(message.ladderMoveBps);
+    }
+    if (message.liquidatableDownNotional !== undefined) {
+      writer.uint32(129).double(message.liquidatableDownNotional);
+    }
+    if (message.liquidatableUpNotional !== undefined) {
+      writer.uint32(137).double(message.liquidatableUpNotional);
+    }
+    if (message.depthNotional !== undefined) {
+      writer.uint32(145).double(message.depthNotional);
+    }
+    if (message.volatility !== undefined) {
+      writer.uint32(153).double(message.volatility);
     }
     return writer;
   },
@@ -1475,6 +1545,70 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
             message.grossNotional = reader.double();
             continue;
           }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.divergence = reader.double();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.unpriceable = reader.bool();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.freshSources = reader.uint32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.ladderMoveBps = reader.int32();
+            continue;
+          }
+          case 16: {
+            if (tag !== 129) {
+              break;
+            }
+
+            message.liquidatableDownNotional = reader.double();
+            continue;
+          }
+          case 17: {
+            if (tag !== 137) {
+              break;
+            }
+
+            message.liquidatableUpNotional = reader.double();
+            continue;
+          }
+          case 18: {
+            if (tag !== 145) {
+              break;
+            }
+
+            message.depthNotional = reader.double();
+            continue;
+          }
+          case 19: {
+            if (tag !== 153) {
+              break;
+            }
+
+            message.volatility = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1532,6 +1666,34 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
         : isSet(object.gross_notional)
         ? globalThis.Number(object.gross_notional)
         : 0,
+      divergence: isSet(object.divergence) ? globalThis.Number(object.divergence) : undefined,
+      unpriceable: isSet(object.unpriceable) ? globalThis.Boolean(object.unpriceable) : undefined,
+      freshSources: isSet(object.freshSources)
+        ? globalThis.Number(object.freshSources)
+        : isSet(object.fresh_sources)
+        ? globalThis.Number(object.fresh_sources)
+        : undefined,
+      ladderMoveBps: isSet(object.ladderMoveBps)
+        ? globalThis.Number(object.ladderMoveBps)
+        : isSet(object.ladder_move_bps)
+        ? globalThis.Number(object.ladder_move_bps)
+        : undefined,
+      liquidatableDownNotional: isSet(object.liquidatableDownNotional)
+        ? globalThis.Number(object.liquidatableDownNotional)
+        : isSet(object.liquidatable_down_notional)
+        ? globalThis.Number(object.liquidatable_down_notional)
+        : undefined,
+      liquidatableUpNotional: isSet(object.liquidatableUpNotional)
+        ? globalThis.Number(object.liquidatableUpNotional)
+        : isSet(object.liquidatable_up_notional)
+        ? globalThis.Number(object.liquidatable_up_notional)
+        : undefined,
+      depthNotional: isSet(object.depthNotional)
+        ? globalThis.Number(object.depthNotional)
+        : isSet(object.depth_notional)
+        ? globalThis.Number(object.depth_notional)
+        : undefined,
+      volatility: isSet(object.volatility) ? globalThis.Number(object.volatility) : undefined,
     };
   },
 
@@ -1570,6 +1732,30 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
     if (message.grossNotional !== 0) {
       obj.grossNotional = floatToJson(message.grossNotional);
     }
+    if (message.divergence !== undefined) {
+      obj.divergence = floatToJson(message.divergence);
+    }
+    if (message.unpriceable !== undefined) {
+      obj.unpriceable = message.unpriceable;
+    }
+    if (message.freshSources !== undefined) {
+      obj.freshSources = Math.round(message.freshSources);
+    }
+    if (message.ladderMoveBps !== undefined) {
+      obj.ladderMoveBps = Math.round(message.ladderMoveBps);
+    }
+    if (message.liquidatableDownNotional !== undefined) {
+      obj.liquidatableDownNotional = floatToJson(message.liquidatableDownNotional);
+    }
+    if (message.liquidatableUpNotional !== undefined) {
+      obj.liquidatableUpNotional = floatToJson(message.liquidatableUpNotional);
+    }
+    if (message.depthNotional !== undefined) {
+      obj.depthNotional = floatToJson(message.depthNotional);
+    }
+    if (message.volatility !== undefined) {
+      obj.volatility = floatToJson(message.volatility);
+    }
     return obj;
   },
 
@@ -1589,6 +1775,14 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
     message.chains = object.chains?.map((e) => e) || [];
     message.staleChains = object.staleChains?.map((e) => e) || [];
     message.grossNotional = object.grossNotional ?? 0;
+    message.divergence = object.divergence ?? undefined;
+    message.unpriceable = object.unpriceable ?? undefined;
+    message.freshSources = object.freshSources ?? undefined;
+    message.ladderMoveBps = object.ladderMoveBps ?? undefined;
+    message.liquidatableDownNotional = object.liquidatableDownNotional ?? undefined;
+    message.liquidatableUpNotional = object.liquidatableUpNotional ?? undefined;
+    message.depthNotional = object.depthNotional ?? undefined;
+    message.volatility = object.volatility ?? undefined;
     return message;
   },
 };

@@ -28,6 +28,10 @@ export interface GetExposureRequest {
   asset: string;
   chainId: string;
   venueId: string;
+  /**
+   * An entity: an EVM address (the same on every chain), "<chain>:<account>",
+   * or a name from the configured entity map.
+   */
   entity: string;
 }
 
@@ -50,6 +54,9 @@ export interface ChainFreshness {
   lastHeartbeatMs: number;
   ageMs: number;
   stale: boolean;
+  /** Filled by GetChainFreshness: the watcher's reported status and head. */
+  status?: string | undefined;
+  headNumber?: number | undefined;
 }
 
 export interface GetExposureResponse {
@@ -62,11 +69,280 @@ export interface ExposureSnapshot {
   referencePrices: { [key: string]: string };
   chains: ChainFreshness[];
   staleChains: string[];
+  /**
+   * Assets whose sources split with no majority: their rows are valued at the
+   * last agreed price, which is not in reference_prices.
+   */
+  unpriceableAssets: string[];
 }
 
 export interface ExposureSnapshot_ReferencePricesEntry {
   key: string;
   value: string;
+}
+
+/**
+ * Size of one group of positions, in units of the asset and valued at the
+ * reference price.
+ */
+export interface ExposureTotals {
+  /** "venue", "chain" or "all" */
+  group: string;
+  key: string;
+  longNotional: number;
+  shortNotional: number;
+  netNotional: number;
+  grossNotional: number;
+  /** Lending supply plus margin posted in this asset. */
+  collateralValue: number;
+  borrowNotional: number;
+  positions: number;
+}
+
+export interface LeverageBucket {
+  /** [from, to); to = 0 means unbounded. unknown = no entry or liquidation price. */
+  from: number;
+  to: number;
+  unknown: boolean;
+  positions: number;
+  size: number;
+}
+
+export interface EntityShare {
+  entity: string;
+  size: number;
+  share: number;
+}
+
+export interface AssetRisk {
+  asset: string;
+  /** Empty when unpriceable or never priced. */
+  referencePrice: string;
+  total: ExposureTotals | undefined;
+  byVenue: ExposureTotals[];
+  byChain: ExposureTotals[];
+  /** Collateral in this asset held on each venue (supply + posted margin). */
+  collateralByVenue: ExposureTotals[];
+  leverage: LeverageBucket[];
+  /** Herfindahl-Hirschman index over entities (0..1) of Σ size, any side. */
+  hhi: number;
+  entities: number;
+  topEntities: EntityShare[];
+  /** Share of the largest 1 and 10 entities. */
+  top1Share: number;
+  top10Share: number;
+}
+
+export interface GetAssetRiskRequest {
+  /** Empty = every asset. */
+  asset: string;
+}
+
+export interface GetAssetRiskResponse {
+  takenAtMs: number;
+  assets: AssetRisk[];
+  staleChains: string[];
+}
+
+export interface LadderRung {
+  moveBps: number;
+  price: number;
+  positions: number;
+  size: number;
+  notional: number;
+  cumulativeNotional: number;
+}
+
+export interface AssetLadder {
+  asset: string;
+  price: number;
+  stepBps: number;
+  rungs: LadderRung[];
+  beyondRangePositions: number;
+  beyondRangeNotional: number;
+  withoutLiquidationPrice: number;
+}
+
+export interface GetLadderRequest {
+  /** Empty = every priced asset. */
+  asset: string;
+  /** 0 = the default (50 = 0.5%); must divide range_bps. */
+  stepBps: number;
+  /** 0 = the default (5000 = ±50%). */
+  rangeBps: number;
+}
+
+export interface GetLadderResponse {
+  takenAtMs: number;
+  ladders: AssetLadder[];
+  staleChains: string[];
+}
+
+export interface SourcePrice {
+  chainId: string;
+  source: string;
+  price: string;
+  chainTimeMs: number;
+  ageMs: number;
+  fresh: boolean;
+  agreeing: boolean;
+  deviation: number;
+  /** The chain carrying this source is stale. */
+  chainStale: boolean;
+}
+
+export interface ReferencePriceView {
+  asset: string;
+  /** Empty when unpriceable. */
+  price: string;
+  agreeingSources: number;
+  freshSources: number;
+  divergence: number;
+  unpriceable: boolean;
+  lastPrice: string;
+  newestMs: number;
+  sources: SourcePrice[];
+}
+
+export interface GetReferencePricesRequest {
+  asset: string;
+}
+
+export interface GetReferencePricesResponse {
+  takenAtMs: number;
+  prices: ReferencePriceView[];
+  staleChains: string[];
+}
+
+export interface AssetVolatility {
+  asset: string;
+  /** Over horizon_ms; 0 until two samples exist. */
+  volatility: number;
+  samples: number;
+}
+
+export interface Correlation {
+  assetA: string;
+  assetB: string;
+  correlation: number;
+}
+
+export interface GetVolatilityRequest {
+  /** Empty = every asset; otherwise only pairs involving it. */
+  asset: string;
+}
+
+export interface GetVolatilityResponse {
+  takenAtMs: number;
+  lambda: number;
+  sampleMs: number;
+  horizonMs: number;
+  assets: AssetVolatility[];
+  /** Pairs with at least one common sample, sorted by correlation, highest first. */
+  correlations: Correlation[];
+  staleChains: string[];
+}
+
+export interface GetChainFreshnessRequest {
+  chainId: string;
+}
+
+export interface GetChainFreshnessResponse {
+  takenAtMs: number;
+  chains: ChainFreshness[];
+  staleChains: string[];
+}
+
+export interface ListSnapshotsRequest {
+  /** Inclusive bounds on taken_at_ms; 0 = open. */
+  fromMs: number;
+  toMs: number;
+  /** 1..100; 0 = 20. */
+  pageSize: number;
+  /** From a previous response; empty = first page. */
+  pageToken: string;
+}
+
+export interface ListSnapshotsResponse {
+  snapshots: ExposureSnapshot[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+export interface StressShock {
+  asset: string;
+  /** Relative move, e.g. -0.2 = 20% down; in [-0.99, 10]. */
+  move: number;
+}
+
+export interface StressDepth {
+  asset: string;
+  /** Liquidation flow that moves the price 1%. */
+  notionalPer1pct: number;
+  /** 1 = linear book, 0.5 = square-root law; in (0, 2]. */
+  exponent: number;
+}
+
+export interface InsuranceFund {
+  venueId: string;
+  amount: number;
+}
+
+export interface RunStressRequest {
+  shocks: StressShock[];
+  /** 1..100; 0 = 10. */
+  maxRounds: number;
+  /** Overrides of the configured depth per asset. */
+  depth: StressDepth[];
+  /** Overrides of the configured insurance funds. */
+  insuranceFunds: InsuranceFund[];
+  /** Propagate moves to correlated assets via EWMA beta (ρσⱼ/σᵢ, positive only). */
+  propagate: boolean;
+}
+
+export interface StressRound {
+  round: number;
+  positions: number;
+  notional: number;
+}
+
+export interface StressVenue {
+  venueId: string;
+  positions: number;
+  notional: number;
+  badDebt: number;
+  insuranceFund: number;
+  uncovered: number;
+}
+
+export interface StressChain {
+  chainId: string;
+  positions: number;
+  notional: number;
+}
+
+export interface StressAsset {
+  asset: string;
+  initialPrice: number;
+  finalPrice: number;
+  move: number;
+  shock: number;
+  liquidatedNotional: number;
+}
+
+export interface RunStressResponse {
+  rounds: number;
+  converged: boolean;
+  perRound: StressRound[];
+  liquidatedPositions: number;
+  /** At the pre-shock reference prices. */
+  liquidatedNotional: number;
+  venues: StressVenue[];
+  chains: StressChain[];
+  assets: StressAsset[];
+  badDebt: number;
+  uncoveredBadDebt: number;
+  staleChains: string[];
 }
 
 function createBaseGetExposureRequest(): GetExposureRequest {
@@ -447,7 +723,7 @@ export const ExposureRow: MessageFns<ExposureRow> = {
 };
 
 function createBaseChainFreshness(): ChainFreshness {
-  return { chainId: "", lastHeartbeatMs: 0, ageMs: 0, stale: false };
+  return { chainId: "", lastHeartbeatMs: 0, ageMs: 0, stale: false, status: undefined, headNumber: undefined };
 }
 
 export const ChainFreshness: MessageFns<ChainFreshness> = {
@@ -463,6 +739,12 @@ export const ChainFreshness: MessageFns<ChainFreshness> = {
     }
     if (message.stale !== false) {
       writer.uint32(32).bool(message.stale);
+    }
+    if (message.status !== undefined) {
+      writer.uint32(42).string(message.status);
+    }
+    if (message.headNumber !== undefined) {
+      writer.uint32(48).uint64(message.headNumber);
     }
     return writer;
   },
@@ -512,6 +794,22 @@ export const ChainFreshness: MessageFns<ChainFreshness> = {
             message.stale = reader.bool();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.headNumber = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -542,6 +840,12 @@ export const ChainFreshness: MessageFns<ChainFreshness> = {
         ? globalThis.Number(object.age_ms)
         : 0,
       stale: isSet(object.stale) ? globalThis.Boolean(object.stale) : false,
+      status: isSet(object.status) ? globalThis.String(object.status) : undefined,
+      headNumber: isSet(object.headNumber)
+        ? globalThis.Number(object.headNumber)
+        : isSet(object.head_number)
+        ? globalThis.Number(object.head_number)
+        : undefined,
     };
   },
 
@@ -559,6 +863,12 @@ export const ChainFreshness: MessageFns<ChainFreshness> = {
     if (message.stale !== false) {
       obj.stale = message.stale;
     }
+    if (message.status !== undefined) {
+      obj.status = message.status;
+    }
+    if (message.headNumber !== undefined) {
+      obj.headNumber = Math.round(message.headNumber);
+    }
     return obj;
   },
 
@@ -571,6 +881,8 @@ export const ChainFreshness: MessageFns<ChainFreshness> = {
     message.lastHeartbeatMs = object.lastHeartbeatMs ?? 0;
     message.ageMs = object.ageMs ?? 0;
     message.stale = object.stale ?? false;
+    message.status = object.status ?? undefined;
+    message.headNumber = object.headNumber ?? undefined;
     return message;
   },
 };
@@ -645,7 +957,7 @@ export const GetExposureResponse: MessageFns<GetExposureResponse> = {
 };
 
 function createBaseExposureSnapshot(): ExposureSnapshot {
-  return { takenAtMs: 0, rows: [], referencePrices: {}, chains: [], staleChains: [] };
+  return { takenAtMs: 0, rows: [], referencePrices: {}, chains: [], staleChains: [], unpriceableAssets: [] };
 }
 
 export const ExposureSnapshot: MessageFns<ExposureSnapshot> = {
@@ -664,6 +976,9 @@ export const ExposureSnapshot: MessageFns<ExposureSnapshot> = {
     }
     for (const v of message.staleChains) {
       writer.uint32(42).string(v!);
+    }
+    for (const v of message.unpriceableAssets) {
+      writer.uint32(50).string(v!);
     }
     return writer;
   },
@@ -724,6 +1039,14 @@ export const ExposureSnapshot: MessageFns<ExposureSnapshot> = {
             message.staleChains.push(reader.string());
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.unpriceableAssets.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -777,6 +1100,11 @@ export const ExposureSnapshot: MessageFns<ExposureSnapshot> = {
         : globalThis.Array.isArray(object?.stale_chains)
         ? object.stale_chains.map((e: any) => globalThis.String(e))
         : [],
+      unpriceableAssets: globalThis.Array.isArray(object?.unpriceableAssets)
+        ? object.unpriceableAssets.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.unpriceable_assets)
+        ? object.unpriceable_assets.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -803,6 +1131,9 @@ export const ExposureSnapshot: MessageFns<ExposureSnapshot> = {
     if (message.staleChains?.length) {
       obj.staleChains = message.staleChains;
     }
+    if (message.unpriceableAssets?.length) {
+      obj.unpriceableAssets = message.unpriceableAssets;
+    }
     return obj;
   },
 
@@ -824,6 +1155,7 @@ export const ExposureSnapshot: MessageFns<ExposureSnapshot> = {
     );
     message.chains = object.chains?.map((e) => ChainFreshness.fromPartial(e)) || [];
     message.staleChains = object.staleChains?.map((e) => e) || [];
+    message.unpriceableAssets = object.unpriceableAssets?.map((e) => e) || [];
     return message;
   },
 };
@@ -913,7 +1245,4213 @@ export const ExposureSnapshot_ReferencePricesEntry: MessageFns<ExposureSnapshot_
   },
 };
 
-/** Researchers' view of cross-venue, cross-chain exposure. */
+function createBaseExposureTotals(): ExposureTotals {
+  return {
+    group: "",
+    key: "",
+    longNotional: 0,
+    shortNotional: 0,
+    netNotional: 0,
+    grossNotional: 0,
+    collateralValue: 0,
+    borrowNotional: 0,
+    positions: 0,
+  };
+}
+
+export const ExposureTotals: MessageFns<ExposureTotals> = {
+  encode(message: ExposureTotals, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.group !== "") {
+      writer.uint32(10).string(message.group);
+    }
+    if (message.key !== "") {
+      writer.uint32(18).string(message.key);
+    }
+    if (message.longNotional !== 0) {
+      writer.uint32(25).double(message.longNotional);
+    }
+    if (message.shortNotional !== 0) {
+      writer.uint32(33).double(message.shortNotional);
+    }
+    if (message.netNotional !== 0) {
+      writer.uint32(41).double(message.netNotional);
+    }
+    if (message.grossNotional !== 0) {
+      writer.uint32(49).double(message.grossNotional);
+    }
+    if (message.collateralValue !== 0) {
+      writer.uint32(57).double(message.collateralValue);
+    }
+    if (message.borrowNotional !== 0) {
+      writer.uint32(65).double(message.borrowNotional);
+    }
+    if (message.positions !== 0) {
+      writer.uint32(72).uint32(message.positions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExposureTotals {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExposureTotals();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.group = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.longNotional = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.shortNotional = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.netNotional = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.grossNotional = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.collateralValue = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.borrowNotional = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.positions = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExposureTotals {
+    return {
+      group: isSet(object.group) ? globalThis.String(object.group) : "",
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      longNotional: isSet(object.longNotional)
+        ? globalThis.Number(object.longNotional)
+        : isSet(object.long_notional)
+        ? globalThis.Number(object.long_notional)
+        : 0,
+      shortNotional: isSet(object.shortNotional)
+        ? globalThis.Number(object.shortNotional)
+        : isSet(object.short_notional)
+        ? globalThis.Number(object.short_notional)
+        : 0,
+      netNotional: isSet(object.netNotional)
+        ? globalThis.Number(object.netNotional)
+        : isSet(object.net_notional)
+        ? globalThis.Number(object.net_notional)
+        : 0,
+      grossNotional: isSet(object.grossNotional)
+        ? globalThis.Number(object.grossNotional)
+        : isSet(object.gross_notional)
+        ? globalThis.Number(object.gross_notional)
+        : 0,
+      collateralValue: isSet(object.collateralValue)
+        ? globalThis.Number(object.collateralValue)
+        : isSet(object.collateral_value)
+        ? globalThis.Number(object.collateral_value)
+        : 0,
+      borrowNotional: isSet(object.borrowNotional)
+        ? globalThis.Number(object.borrowNotional)
+        : isSet(object.borrow_notional)
+        ? globalThis.Number(object.borrow_notional)
+        : 0,
+      positions: isSet(object.positions) ? globalThis.Number(object.positions) : 0,
+    };
+  },
+
+  toJSON(message: ExposureTotals): unknown {
+    const obj: any = {};
+    if (message.group !== "") {
+      obj.group = message.group;
+    }
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.longNotional !== 0) {
+      obj.longNotional = floatToJson(message.longNotional);
+    }
+    if (message.shortNotional !== 0) {
+      obj.shortNotional = floatToJson(message.shortNotional);
+    }
+    if (message.netNotional !== 0) {
+      obj.netNotional = floatToJson(message.netNotional);
+    }
+    if (message.grossNotional !== 0) {
+      obj.grossNotional = floatToJson(message.grossNotional);
+    }
+    if (message.collateralValue !== 0) {
+      obj.collateralValue = floatToJson(message.collateralValue);
+    }
+    if (message.borrowNotional !== 0) {
+      obj.borrowNotional = floatToJson(message.borrowNotional);
+    }
+    if (message.positions !== 0) {
+      obj.positions = Math.round(message.positions);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExposureTotals>): ExposureTotals {
+    return ExposureTotals.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExposureTotals>): ExposureTotals {
+    const message = createBaseExposureTotals();
+    message.group = object.group ?? "";
+    message.key = object.key ?? "";
+    message.longNotional = object.longNotional ?? 0;
+    message.shortNotional = object.shortNotional ?? 0;
+    message.netNotional = object.netNotional ?? 0;
+    message.grossNotional = object.grossNotional ?? 0;
+    message.collateralValue = object.collateralValue ?? 0;
+    message.borrowNotional = object.borrowNotional ?? 0;
+    message.positions = object.positions ?? 0;
+    return message;
+  },
+};
+
+function createBaseLeverageBucket(): LeverageBucket {
+  return { from: 0, to: 0, unknown: false, positions: 0, size: 0 };
+}
+
+export const LeverageBucket: MessageFns<LeverageBucket> = {
+  encode(message: LeverageBucket, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.from !== 0) {
+      writer.uint32(9).double(message.from);
+    }
+    if (message.to !== 0) {
+      writer.uint32(17).double(message.to);
+    }
+    if (message.unknown !== false) {
+      writer.uint32(24).bool(message.unknown);
+    }
+    if (message.positions !== 0) {
+      writer.uint32(32).uint32(message.positions);
+    }
+    if (message.size !== 0) {
+      writer.uint32(41).double(message.size);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LeverageBucket {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLeverageBucket();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.from = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.to = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.unknown = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.positions = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.size = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LeverageBucket {
+    return {
+      from: isSet(object.from) ? globalThis.Number(object.from) : 0,
+      to: isSet(object.to) ? globalThis.Number(object.to) : 0,
+      unknown: isSet(object.unknown) ? globalThis.Boolean(object.unknown) : false,
+      positions: isSet(object.positions) ? globalThis.Number(object.positions) : 0,
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+    };
+  },
+
+  toJSON(message: LeverageBucket): unknown {
+    const obj: any = {};
+    if (message.from !== 0) {
+      obj.from = floatToJson(message.from);
+    }
+    if (message.to !== 0) {
+      obj.to = floatToJson(message.to);
+    }
+    if (message.unknown !== false) {
+      obj.unknown = message.unknown;
+    }
+    if (message.positions !== 0) {
+      obj.positions = Math.round(message.positions);
+    }
+    if (message.size !== 0) {
+      obj.size = floatToJson(message.size);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LeverageBucket>): LeverageBucket {
+    return LeverageBucket.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LeverageBucket>): LeverageBucket {
+    const message = createBaseLeverageBucket();
+    message.from = object.from ?? 0;
+    message.to = object.to ?? 0;
+    message.unknown = object.unknown ?? false;
+    message.positions = object.positions ?? 0;
+    message.size = object.size ?? 0;
+    return message;
+  },
+};
+
+function createBaseEntityShare(): EntityShare {
+  return { entity: "", size: 0, share: 0 };
+}
+
+export const EntityShare: MessageFns<EntityShare> = {
+  encode(message: EntityShare, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.entity !== "") {
+      writer.uint32(10).string(message.entity);
+    }
+    if (message.size !== 0) {
+      writer.uint32(17).double(message.size);
+    }
+    if (message.share !== 0) {
+      writer.uint32(25).double(message.share);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EntityShare {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEntityShare();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entity = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.size = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.share = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EntityShare {
+    return {
+      entity: isSet(object.entity) ? globalThis.String(object.entity) : "",
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+      share: isSet(object.share) ? globalThis.Number(object.share) : 0,
+    };
+  },
+
+  toJSON(message: EntityShare): unknown {
+    const obj: any = {};
+    if (message.entity !== "") {
+      obj.entity = message.entity;
+    }
+    if (message.size !== 0) {
+      obj.size = floatToJson(message.size);
+    }
+    if (message.share !== 0) {
+      obj.share = floatToJson(message.share);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EntityShare>): EntityShare {
+    return EntityShare.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EntityShare>): EntityShare {
+    const message = createBaseEntityShare();
+    message.entity = object.entity ?? "";
+    message.size = object.size ?? 0;
+    message.share = object.share ?? 0;
+    return message;
+  },
+};
+
+function createBaseAssetRisk(): AssetRisk {
+  return {
+    asset: "",
+    referencePrice: "",
+    total: undefined,
+    byVenue: [],
+    byChain: [],
+    collateralByVenue: [],
+    leverage: [],
+    hhi: 0,
+    entities: 0,
+    topEntities: [],
+    top1Share: 0,
+    top10Share: 0,
+  };
+}
+
+export const AssetRisk: MessageFns<AssetRisk> = {
+  encode(message: AssetRisk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    if (message.referencePrice !== "") {
+      writer.uint32(18).string(message.referencePrice);
+    }
+    if (message.total !== undefined) {
+      ExposureTotals.encode(message.total, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.byVenue) {
+      ExposureTotals.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.byChain) {
+      ExposureTotals.encode(v!, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.collateralByVenue) {
+      ExposureTotals.encode(v!, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.leverage) {
+      LeverageBucket.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.hhi !== 0) {
+      writer.uint32(65).double(message.hhi);
+    }
+    if (message.entities !== 0) {
+      writer.uint32(72).uint32(message.entities);
+    }
+    for (const v of message.topEntities) {
+      EntityShare.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.top1Share !== 0) {
+      writer.uint32(89).double(message.top1Share);
+    }
+    if (message.top10Share !== 0) {
+      writer.uint32(97).double(message.top10Share);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssetRisk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssetRisk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.referencePrice = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.total = ExposureTotals.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.byVenue.push(ExposureTotals.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.byChain.push(ExposureTotals.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.collateralByVenue.push(ExposureTotals.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.leverage.push(LeverageBucket.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.hhi = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.entities = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.topEntities.push(EntityShare.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.top1Share = reader.double();
+            continue;
+          }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.top10Share = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssetRisk {
+    return {
+      asset: isSet(object.asset) ? globalThis.String(object.asset) : "",
+      referencePrice: isSet(object.referencePrice)
+        ? globalThis.String(object.referencePrice)
+        : isSet(object.reference_price)
+        ? globalThis.String(object.reference_price)
+        : "",
+      total: isSet(object.total) ? ExposureTotals.fromJSON(object.total) : undefined,
+      byVenue: globalThis.Array.isArray(object?.byVenue)
+        ? object.byVenue.map((e: any) => ExposureTotals.fromJSON(e))
+        : globalThis.Array.isArray(object?.by_venue)
+        ? object.by_venue.map((e: any) => ExposureTotals.fromJSON(e))
+        : [],
+      byChain: globalThis.Array.isArray(object?.byChain)
+        ? object.byChain.map((e: any) => ExposureTotals.fromJSON(e))
+        : globalThis.Array.isArray(object?.by_chain)
+        ? object.by_chain.map((e: any) => ExposureTotals.fromJSON(e))
+        : [],
+      collateralByVenue: globalThis.Array.isArray(object?.collateralByVenue)
+        ? object.collateralByVenue.map((e: any) => ExposureTotals.fromJSON(e))
+        : globalThis.Array.isArray(object?.collateral_by_venue)
+        ? object.collateral_by_venue.map((e: any) => ExposureTotals.fromJSON(e))
+        : [],
+      leverage: globalThis.Array.isArray(object?.leverage)
+        ? object.leverage.map((e: any) => LeverageBucket.fromJSON(e))
+        : [],
+      hhi: isSet(object.hhi) ? globalThis.Number(object.hhi) : 0,
+      entities: isSet(object.entities) ? globalThis.Number(object.entities) : 0,
+      topEntities: globalThis.Array.isArray(object?.topEntities)
+        ? object.topEntities.map((e: any) => EntityShare.fromJSON(e))
+        : globalThis.Array.isArray(object?.top_entities)
+        ? object.top_entities.map((e: any) => EntityShare.fromJSON(e))
+        : [],
+      top1Share: isSet(object.top1Share)
+        ? globalThis.Number(object.top1Share)
+        : isSet(object.top1_share)
+        ? globalThis.Number(object.top1_share)
+        : 0,
+      top10Share: isSet(object.top10Share)
+        ? globalThis.Number(object.top10Share)
+        : isSet(object.top10_share)
+        ? globalThis.Number(object.top10_share)
+        : 0,
+    };
+  },
+
+  toJSON(message: AssetRisk): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    if (message.referencePrice !== "") {
+      obj.referencePrice = message.referencePrice;
+    }
+    if (message.total !== undefined) {
+      obj.total = ExposureTotals.toJSON(message.total);
+    }
+    if (message.byVenue?.length) {
+      obj.byVenue = message.byVenue.map((e) => ExposureTotals.toJSON(e));
+    }
+    if (message.byChain?.length) {
+      obj.byChain = message.byChain.map((e) => ExposureTotals.toJSON(e));
+    }
+    if (message.collateralByVenue?.length) {
+      obj.collateralByVenue = message.collateralByVenue.map((e) => ExposureTotals.toJSON(e));
+    }
+    if (message.leverage?.length) {
+      obj.leverage = message.leverage.map((e) => LeverageBucket.toJSON(e));
+    }
+    if (message.hhi !== 0) {
+      obj.hhi = floatToJson(message.hhi);
+    }
+    if (message.entities !== 0) {
+      obj.entities = Math.round(message.entities);
+    }
+    if (message.topEntities?.length) {
+      obj.topEntities = message.topEntities.map((e) => EntityShare.toJSON(e));
+    }
+    if (message.top1Share !== 0) {
+      obj.top1Share = floatToJson(message.top1Share);
+    }
+    if (message.top10Share !== 0) {
+      obj.top10Share = floatToJson(message.top10Share);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AssetRisk>): AssetRisk {
+    return AssetRisk.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AssetRisk>): AssetRisk {
+    const message = createBaseAssetRisk();
+    message.asset = object.asset ?? "";
+    message.referencePrice = object.referencePrice ?? "";
+    message.total = (object.total !== undefined && object.total !== null)
+      ? ExposureTotals.fromPartial(object.total)
+      : undefined;
+    message.byVenue = object.byVenue?.map((e) => ExposureTotals.fromPartial(e)) || [];
+    message.byChain = object.byChain?.map((e) => ExposureTotals.fromPartial(e)) || [];
+    message.collateralByVenue = object.collateralByVenue?.map((e) => ExposureTotals.fromPartial(e)) || [];
+    message.leverage = object.leverage?.map((e) => LeverageBucket.fromPartial(e)) || [];
+    message.hhi = object.hhi ?? 0;
+    message.entities = object.entities ?? 0;
+    message.topEntities = object.topEntities?.map((e) => EntityShare.fromPartial(e)) || [];
+    message.top1Share = object.top1Share ?? 0;
+    message.top10Share = object.top10Share ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetAssetRiskRequest(): GetAssetRiskRequest {
+  return { asset: "" };
+}
+
+export const GetAssetRiskRequest: MessageFns<GetAssetRiskRequest> = {
+  encode(message: GetAssetRiskRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAssetRiskRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAssetRiskRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetAssetRiskRequest {
+    return { asset: isSet(object.asset) ? globalThis.String(object.asset) : "" };
+  },
+
+  toJSON(message: GetAssetRiskRequest): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetAssetRiskRequest>): GetAssetRiskRequest {
+    return GetAssetRiskRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetAssetRiskRequest>): GetAssetRiskRequest {
+    const message = createBaseGetAssetRiskRequest();
+    message.asset = object.asset ?? "";
+    return message;
+  },
+};
+
+function createBaseGetAssetRiskResponse(): GetAssetRiskResponse {
+  return { takenAtMs: 0, assets: [], staleChains: [] };
+}
+
+export const GetAssetRiskResponse: MessageFns<GetAssetRiskResponse> = {
+  encode(message: GetAssetRiskResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.takenAtMs !== 0) {
+      writer.uint32(8).int64(message.takenAtMs);
+    }
+    for (const v of message.assets) {
+      AssetRisk.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.staleChains) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAssetRiskResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAssetRiskResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.takenAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.assets.push(AssetRisk.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.staleChains.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetAssetRiskResponse {
+    return {
+      takenAtMs: isSet(object.takenAtMs)
+        ? globalThis.Number(object.takenAtMs)
+        : isSet(object.taken_at_ms)
+        ? globalThis.Number(object.taken_at_ms)
+        : 0,
+      assets: globalThis.Array.isArray(object?.assets) ? object.assets.map((e: any) => AssetRisk.fromJSON(e)) : [],
+      staleChains: globalThis.Array.isArray(object?.staleChains)
+        ? object.staleChains.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.stale_chains)
+        ? object.stale_chains.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetAssetRiskResponse): unknown {
+    const obj: any = {};
+    if (message.takenAtMs !== 0) {
+      obj.takenAtMs = Math.round(message.takenAtMs);
+    }
+    if (message.assets?.length) {
+      obj.assets = message.assets.map((e) => AssetRisk.toJSON(e));
+    }
+    if (message.staleChains?.length) {
+      obj.staleChains = message.staleChains;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetAssetRiskResponse>): GetAssetRiskResponse {
+    return GetAssetRiskResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetAssetRiskResponse>): GetAssetRiskResponse {
+    const message = createBaseGetAssetRiskResponse();
+    message.takenAtMs = object.takenAtMs ?? 0;
+    message.assets = object.assets?.map((e) => AssetRisk.fromPartial(e)) || [];
+    message.staleChains = object.staleChains?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseLadderRung(): LadderRung {
+  return { moveBps: 0, price: 0, positions: 0, size: 0, notional: 0, cumulativeNotional: 0 };
+}
+
+export const LadderRung: MessageFns<LadderRung> = {
+  encode(message: LadderRung, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.moveBps !== 0) {
+      writer.uint32(8).int32(message.moveBps);
+    }
+    if (message.price !== 0) {
+      writer.uint32(17).double(message.price);
+    }
+    if (message.positions !== 0) {
+      writer.uint32(24).uint32(message.positions);
+    }
+    if (message.size !== 0) {
+      writer.uint32(33).double(message.size);
+    }
+    if (message.notional !== 0) {
+      writer.uint32(41).double(message.notional);
+    }
+    if (message.cumulativeNotional !== 0) {
+      writer.uint32(49).double(message.cumulativeNotional);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LadderRung {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLadderRung();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.moveBps = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.price = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.positions = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.size = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.notional = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.cumulativeNotional = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LadderRung {
+    return {
+      moveBps: isSet(object.moveBps)
+        ? globalThis.Number(object.moveBps)
+        : isSet(object.move_bps)
+        ? globalThis.Number(object.move_bps)
+        : 0,
+      price: isSet(object.price) ? globalThis.Number(object.price) : 0,
+      positions: isSet(object.positions) ? globalThis.Number(object.positions) : 0,
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+      notional: isSet(object.notional) ? globalThis.Number(object.notional) : 0,
+      cumulativeNotional: isSet(object.cumulativeNotional)
+        ? globalThis.Number(object.cumulativeNotional)
+        : isSet(object.cumulative_notional)
+        ? globalThis.Number(object.cumulative_notional)
+        : 0,
+    };
+  },
+
+  toJSON(message: LadderRung): unknown {
+    const obj: any = {};
+    if (message.moveBps !== 0) {
+      obj.moveBps = Math.round(message.moveBps);
+    }
+    if (message.price !== 0) {
+      obj.price = floatToJson(message.price);
+    }
+    if (message.positions !== 0) {
+      obj.positions = Math.round(message.positions);
+    }
+    if (message.size !== 0) {
+      obj.size = floatToJson(message.size);
+    }
+    if (message.notional !== 0) {
+      obj.notional = floatToJson(message.notional);
+    }
+    if (message.cumulativeNotional !== 0) {
+      obj.cumulativeNotional = floatToJson(message.cumulativeNotional);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LadderRung>): LadderRung {
+    return LadderRung.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LadderRung>): LadderRung {
+    const message = createBaseLadderRung();
+    message.moveBps = object.moveBps ?? 0;
+    message.price = object.price ?? 0;
+    message.positions = object.positions ?? 0;
+    message.size = object.size ?? 0;
+    message.notional = object.notional ?? 0;
+    message.cumulativeNotional = object.cumulativeNotional ?? 0;
+    return message;
+  },
+};
+
+function createBaseAssetLadder(): AssetLadder {
+  return {
+    asset: "",
+    price: 0,
+    stepBps: 0,
+    rungs: [],
+    beyondRangePositions: 0,
+    beyondRangeNotional: 0,
+    withoutLiquidationPrice: 0,
+  };
+}
+
+export const AssetLadder: MessageFns<AssetLadder> = {
+  encode(message: AssetLadder, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    if (message.price !== 0) {
+      writer.uint32(17).double(message.price);
+    }
+    if (message.stepBps !== 0) {
+      writer.uint32(24).int32(message.stepBps);
+    }
+    for (const v of message.rungs) {
+      LadderRung.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.beyondRangePositions !== 0) {
+      writer.uint32(40).uint32(message.beyondRangePositions);
+    }
+    if (message.beyondRangeNotional !== 0) {
+      writer.uint32(49).double(message.beyondRangeNotional);
+    }
+    if (message.withoutLiquidationPrice !== 0) {
+      writer.uint32(56).uint32(message.withoutLiquidationPrice);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssetLadder {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssetLadder();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.price = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.stepBps = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.rungs.push(LadderRung.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.beyondRangePositions = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.beyondRangeNotional = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.withoutLiquidationPrice = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssetLadder {
+    return {
+      asset: isSet(object.asset) ? globalThis.String(object.asset) : "",
+      price: isSet(object.price) ? globalThis.Number(object.price) : 0,
+      stepBps: isSet(object.stepBps)
+        ? globalThis.Number(object.stepBps)
+        : isSet(object.step_bps)
+        ? globalThis.Number(object.step_bps)
+        : 0,
+      rungs: globalThis.Array.isArray(object?.rungs) ? object.rungs.map((e: any) => LadderRung.fromJSON(e)) : [],
+      beyondRangePositions: isSet(object.beyondRangePositions)
+        ? globalThis.Number(object.beyondRangePositions)
+        : isSet(object.beyond_range_positions)
+        ? globalThis.Number(object.beyond_range_positions)
+        : 0,
+      beyondRangeNotional: isSet(object.beyondRangeNotional)
+        ? globalThis.Number(object.beyondRangeNotional)
+        : isSet(object.beyond_range_notional)
+        ? globalThis.Number(object.beyond_range_notional)
+        : 0,
+      withoutLiquidationPrice: isSet(object.withoutLiquidationPrice)
+        ? globalThis.Number(object.withoutLiquidationPrice)
+        : isSet(object.without_liquidation_price)
+        ? globalThis.Number(object.without_liquidation_price)
+        : 0,
+    };
+  },
+
+  toJSON(message: AssetLadder): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    if (message.price !== 0) {
+      obj.price = floatToJson(message.price);
+    }
+    if (message.stepBps !== 0) {
+      obj.stepBps = Math.round(message.stepBps);
+    }
+    if (message.rungs?.length) {
+      obj.rungs = message.rungs.map((e) => LadderRung.toJSON(e));
+    }
+    if (message.beyondRangePositions !== 0) {
+      obj.beyondRangePositions = Math.round(message.beyondRangePositions);
+    }
+    if (message.beyondRangeNotional !== 0) {
+      obj.beyondRangeNotional = floatToJson(message.beyondRangeNotional);
+    }
+    if (message.withoutLiquidationPrice !== 0) {
+      obj.withoutLiquidationPrice = Math.round(message.withoutLiquidationPrice);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AssetLadder>): AssetLadder {
+    return AssetLadder.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AssetLadder>): AssetLadder {
+    const message = createBaseAssetLadder();
+    message.asset = object.asset ?? "";
+    message.price = object.price ?? 0;
+    message.stepBps = object.stepBps ?? 0;
+    message.rungs = object.rungs?.map((e) => LadderRung.fromPartial(e)) || [];
+    message.beyondRangePositions = object.beyondRangePositions ?? 0;
+    message.beyondRangeNotional = object.beyondRangeNotional ?? 0;
+    message.withoutLiquidationPrice = object.withoutLiquidationPrice ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetLadderRequest(): GetLadderRequest {
+  return { asset: "", stepBps: 0, rangeBps: 0 };
+}
+
+export const GetLadderRequest: MessageFns<GetLadderRequest> = {
+  encode(message: GetLadderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    if (message.stepBps !== 0) {
+      writer.uint32(16).int32(message.stepBps);
+    }
+    if (message.rangeBps !== 0) {
+      writer.uint32(24).int32(message.rangeBps);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLadderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLadderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.stepBps = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.rangeBps = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetLadderRequest {
+    return {
+      asset: isSet(object.asset) ? globalThis.String(object.asset) : "",
+      stepBps: isSet(object.stepBps)
+        ? globalThis.Number(object.stepBps)
+        : isSet(object.step_bps)
+        ? globalThis.Number(object.step_bps)
+        : 0,
+      rangeBps: isSet(object.rangeBps)
+        ? globalThis.Number(object.rangeBps)
+        : isSet(object.range_bps)
+        ? globalThis.Number(object.range_bps)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetLadderRequest): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    if (message.stepBps !== 0) {
+      obj.stepBps = Math.round(message.stepBps);
+    }
+    if (message.rangeBps !== 0) {
+      obj.rangeBps = Math.round(message.rangeBps);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetLadderRequest>): GetLadderRequest {
+    return GetLadderRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetLadderRequest>): GetLadderRequest {
+    const message = createBaseGetLadderRequest();
+    message.asset = object.asset ?? "";
+    message.stepBps = object.stepBps ?? 0;
+    message.rangeBps = object.rangeBps ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetLadderResponse(): GetLadderResponse {
+  return { takenAtMs: 0, ladders: [], staleChains: [] };
+}
+
+export const GetLadderResponse: MessageFns<GetLadderResponse> = {
+  encode(message: GetLadderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.takenAtMs !== 0) {
+      writer.uint32(8).int64(message.takenAtMs);
+    }
+    for (const v of message.ladders) {
+      AssetLadder.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.staleChains) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLadderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLadderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.takenAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ladders.push(AssetLadder.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.staleChains.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetLadderResponse {
+    return {
+      takenAtMs: isSet(object.takenAtMs)
+        ? globalThis.Number(object.takenAtMs)
+        : isSet(object.taken_at_ms)
+        ? globalThis.Number(object.taken_at_ms)
+        : 0,
+      ladders: globalThis.Array.isArray(object?.ladders) ? object.ladders.map((e: any) => AssetLadder.fromJSON(e)) : [],
+      staleChains: globalThis.Array.isArray(object?.staleChains)
+        ? object.staleChains.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.stale_chains)
+        ? object.stale_chains.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetLadderResponse): unknown {
+    const obj: any = {};
+    if (message.takenAtMs !== 0) {
+      obj.takenAtMs = Math.round(message.takenAtMs);
+    }
+    if (message.ladders?.length) {
+      obj.ladders = message.ladders.map((e) => AssetLadder.toJSON(e));
+    }
+    if (message.staleChains?.length) {
+      obj.staleChains = message.staleChains;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetLadderResponse>): GetLadderResponse {
+    return GetLadderResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetLadderResponse>): GetLadderResponse {
+    const message = createBaseGetLadderResponse();
+    message.takenAtMs = object.takenAtMs ?? 0;
+    message.ladders = object.ladders?.map((e) => AssetLadder.fromPartial(e)) || [];
+    message.staleChains = object.staleChains?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSourcePrice(): SourcePrice {
+  return {
+    chainId: "",
+    source: "",
+    price: "",
+    chainTimeMs: 0,
+    ageMs: 0,
+    fresh: false,
+    agreeing: false,
+    deviation: 0,
+    chainStale: false,
+  };
+}
+
+export const SourcePrice: MessageFns<SourcePrice> = {
+  encode(message: SourcePrice, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chainId !== "") {
+      writer.uint32(10).string(message.chainId);
+    }
+    if (message.source !== "") {
+      writer.uint32(18).string(message.source);
+    }
+    if (message.price !== "") {
+      writer.uint32(26).string(message.price);
+    }
+    if (message.chainTimeMs !== 0) {
+      writer.uint32(32).int64(message.chainTimeMs);
+    }
+    if (message.ageMs !== 0) {
+      writer.uint32(40).int64(message.ageMs);
+    }
+    if (message.fresh !== false) {
+      writer.uint32(48).bool(message.fresh);
+    }
+    if (message.agreeing !== false) {
+      writer.uint32(56).bool(message.agreeing);
+    }
+    if (message.deviation !== 0) {
+      writer.uint32(65).double(message.deviation);
+    }
+    if (message.chainStale !== false) {
+      writer.uint32(72).bool(message.chainStale);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SourcePrice {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSourcePrice();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chainId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.price = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.chainTimeMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.ageMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.fresh = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.agreeing = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.deviation = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.chainStale = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SourcePrice {
+    return {
+      chainId: isSet(object.chainId)
+        ? globalThis.String(object.chainId)
+        : isSet(object.chain_id)
+        ? globalThis.String(object.chain_id)
+        : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      price: isSet(object.price) ? globalThis.String(object.price) : "",
+      chainTimeMs: isSet(object.chainTimeMs)
+        ? globalThis.Number(object.chainTimeMs)
+        : isSet(object.chain_time_ms)
+        ? globalThis.Number(object.chain_time_ms)
+        : 0,
+      ageMs: isSet(object.ageMs)
+        ? globalThis.Number(object.ageMs)
+        : isSet(object.age_ms)
+        ? globalThis.Number(object.age_ms)
+        : 0,
+      fresh: isSet(object.fresh) ? globalThis.Boolean(object.fresh) : false,
+      agreeing: isSet(object.agreeing) ? globalThis.Boolean(object.agreeing) : false,
+      deviation: isSet(object.deviation) ? globalThis.Number(object.deviation) : 0,
+      chainStale: isSet(object.chainStale)
+        ? globalThis.Boolean(object.chainStale)
+        : isSet(object.chain_stale)
+        ? globalThis.Boolean(object.chain_stale)
+        : false,
+    };
+  },
+
+  toJSON(message: SourcePrice): unknown {
+    const obj: any = {};
+    if (message.chainId !== "") {
+      obj.chainId = message.chainId;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.price !== "") {
+      obj.price = message.price;
+    }
+    if (message.chainTimeMs !== 0) {
+      obj.chainTimeMs = Math.round(message.chainTimeMs);
+    }
+    if (message.ageMs !== 0) {
+      obj.ageMs = Math.round(message.ageMs);
+    }
+    if (message.fresh !== false) {
+      obj.fresh = message.fresh;
+    }
+    if (message.agreeing !== false) {
+      obj.agreeing = message.agreeing;
+    }
+    if (message.deviation !== 0) {
+      obj.deviation = floatToJson(message.deviation);
+    }
+    if (message.chainStale !== false) {
+      obj.chainStale = message.chainStale;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SourcePrice>): SourcePrice {
+    return SourcePrice.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SourcePrice>): SourcePrice {
+    const message = createBaseSourcePrice();
+    message.chainId = object.chainId ?? "";
+    message.source = object.source ?? "";
+    message.price = object.price ?? "";
+    message.chainTimeMs = object.chainTimeMs ?? 0;
+    message.ageMs = object.ageMs ?? 0;
+    message.fresh = object.fresh ?? false;
+    message.agreeing = object.agreeing ?? false;
+    message.deviation = object.deviation ?? 0;
+    message.chainStale = object.chainStale ?? false;
+    return message;
+  },
+};
+
+function createBaseReferencePriceView(): ReferencePriceView {
+  return {
+    asset: "",
+    price: "",
+    agreeingSources: 0,
+    freshSources: 0,
+    divergence: 0,
+    unpriceable: false,
+    lastPrice: "",
+    newestMs: 0,
+    sources: [],
+  };
+}
+
+export const ReferencePriceView: MessageFns<ReferencePriceView> = {
+  encode(message: ReferencePriceView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    if (message.price !== "") {
+      writer.uint32(18).string(message.price);
+    }
+    if (message.agreeingSources !== 0) {
+      writer.uint32(24).uint32(message.agreeingSources);
+    }
+    if (message.freshSources !== 0) {
+      writer.uint32(32).uint32(message.freshSources);
+    }
+    if (message.divergence !== 0) {
+      writer.uint32(41).double(message.divergence);
+    }
+    if (message.unpriceable !== false) {
+      writer.uint32(48).bool(message.unpriceable);
+    }
+    if (message.lastPrice !== "") {
+      writer.uint32(58).string(message.lastPrice);
+    }
+    if (message.newestMs !== 0) {
+      writer.uint32(64).int64(message.newestMs);
+    }
+    for (const v of message.sources) {
+      SourcePrice.encode(v!, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReferencePriceView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReferencePriceView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.price = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.agreeingSources = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.freshSources = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.divergence = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.unpriceable = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lastPrice = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.newestMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.sources.push(SourcePrice.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReferencePriceView {
+    return {
+      asset: isSet(object.asset) ? globalThis.String(object.asset) : "",
+      price: isSet(object.price) ? globalThis.String(object.price) : "",
+      agreeingSources: isSet(object.agreeingSources)
+        ? globalThis.Number(object.agreeingSources)
+        : isSet(object.agreeing_sources)
+        ? globalThis.Number(object.agreeing_sources)
+        : 0,
+      freshSources: isSet(object.freshSources)
+        ? globalThis.Number(object.freshSources)
+        : isSet(object.fresh_sources)
+        ? globalThis.Number(object.fresh_sources)
+        : 0,
+      divergence: isSet(object.divergence) ? globalThis.Number(object.divergence) : 0,
+      unpriceable: isSet(object.unpriceable) ? globalThis.Boolean(object.unpriceable) : false,
+      lastPrice: isSet(object.lastPrice)
+        ? globalThis.String(object.lastPrice)
+        : isSet(object.last_price)
+        ? globalThis.String(object.last_price)
+        : "",
+      newestMs: isSet(object.newestMs)
+        ? globalThis.Number(object.newestMs)
+        : isSet(object.newest_ms)
+        ? globalThis.Number(object.newest_ms)
+        : 0,
+      sources: globalThis.Array.isArray(object?.sources)
+        ? object.sources.map((e: any) => SourcePrice.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ReferencePriceView): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    if (message.price !== "") {
+      obj.price = message.price;
+    }
+    if (message.agreeingSources !== 0) {
+      obj.agreeingSources = Math.round(message.agreeingSources);
+    }
+    if (message.freshSources !== 0) {
+      obj.freshSources = Math.round(message.freshSources);
+    }
+    if (message.divergence !== 0) {
+      obj.divergence = floatToJson(message.divergence);
+    }
+    if (message.unpriceable !== false) {
+      obj.unpriceable = message.unpriceable;
+    }
+    if (message.lastPrice !== "") {
+      obj.lastPrice = message.lastPrice;
+    }
+    if (message.newestMs !== 0) {
+      obj.newestMs = Math.round(message.newestMs);
+    }
+    if (message.sources?.length) {
+      obj.sources = message.sources.map((e) => SourcePrice.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReferencePriceView>): ReferencePriceView {
+    return ReferencePriceView.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReferencePriceView>): ReferencePriceView {
+    const message = createBaseReferencePriceView();
+    message.asset = object.asset ?? "";
+    message.price = object.price ?? "";
+    message.agreeingSources = object.agreeingSources ?? 0;
+    message.freshSources = object.freshSources ?? 0;
+    message.divergence = object.divergence ?? 0;
+    message.unpriceable = object.unpriceable ?? false;
+    message.lastPrice = object.lastPrice ?? "";
+    message.newestMs = object.newestMs ?? 0;
+    message.sources = object.sources?.map((e) => SourcePrice.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetReferencePricesRequest(): GetReferencePricesRequest {
+  return { asset: "" };
+}
+
+export const GetReferencePricesRequest: MessageFns<GetReferencePricesRequest> = {
+  encode(message: GetReferencePricesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetReferencePricesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetReferencePricesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetReferencePricesRequest {
+    return { asset: isSet(object.asset) ? globalThis.String(object.asset) : "" };
+  },
+
+  toJSON(message: GetReferencePricesRequest): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetReferencePricesRequest>): GetReferencePricesRequest {
+    return GetReferencePricesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetReferencePricesRequest>): GetReferencePricesRequest {
+    const message = createBaseGetReferencePricesRequest();
+    message.asset = object.asset ?? "";
+    return message;
+  },
+};
+
+function createBaseGetReferencePricesResponse(): GetReferencePricesResponse {
+  return { takenAtMs: 0, prices: [], staleChains: [] };
+}
+
+export const GetReferencePricesResponse: MessageFns<GetReferencePricesResponse> = {
+  encode(message: GetReferencePricesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.takenAtMs !== 0) {
+      writer.uint32(8).int64(message.takenAtMs);
+    }
+    for (const v of message.prices) {
+      ReferencePriceView.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.staleChains) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetReferencePricesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetReferencePricesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.takenAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.prices.push(ReferencePriceView.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.staleChains.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetReferencePricesResponse {
+    return {
+      takenAtMs: isSet(object.takenAtMs)
+        ? globalThis.Number(object.takenAtMs)
+        : isSet(object.taken_at_ms)
+        ? globalThis.Number(object.taken_at_ms)
+        : 0,
+      prices: globalThis.Array.isArray(object?.prices)
+        ? object.prices.map((e: any) => ReferencePriceView.fromJSON(e))
+        : [],
+      staleChains: globalThis.Array.isArray(object?.staleChains)
+        ? object.staleChains.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.stale_chains)
+        ? object.stale_chains.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetReferencePricesResponse): unknown {
+    const obj: any = {};
+    if (message.takenAtMs !== 0) {
+      obj.takenAtMs = Math.round(message.takenAtMs);
+    }
+    if (message.prices?.length) {
+      obj.prices = message.prices.map((e) => ReferencePriceView.toJSON(e));
+    }
+    if (message.staleChains?.length) {
+      obj.staleChains = message.staleChains;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetReferencePricesResponse>): GetReferencePricesResponse {
+    return GetReferencePricesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetReferencePricesResponse>): GetReferencePricesResponse {
+    const message = createBaseGetReferencePricesResponse();
+    message.takenAtMs = object.takenAtMs ?? 0;
+    message.prices = object.prices?.map((e) => ReferencePriceView.fromPartial(e)) || [];
+    message.staleChains = object.staleChains?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseAssetVolatility(): AssetVolatility {
+  return { asset: "", volatility: 0, samples: 0 };
+}
+
+export const AssetVolatility: MessageFns<AssetVolatility> = {
+  encode(message: AssetVolatility, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    if (message.volatility !== 0) {
+      writer.uint32(17).double(message.volatility);
+    }
+    if (message.samples !== 0) {
+      writer.uint32(24).uint32(message.samples);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssetVolatility {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssetVolatility();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.volatility = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.samples = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssetVolatility {
+    return {
+      asset: isSet(object.asset) ? globalThis.String(object.asset) : "",
+      volatility: isSet(object.volatility) ? globalThis.Number(object.volatility) : 0,
+      samples: isSet(object.samples) ? globalThis.Number(object.samples) : 0,
+    };
+  },
+
+  toJSON(message: AssetVolatility): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    if (message.volatility !== 0) {
+      obj.volatility = floatToJson(message.volatility);
+    }
+    if (message.samples !== 0) {
+      obj.samples = Math.round(message.samples);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AssetVolatility>): AssetVolatility {
+    return AssetVolatility.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AssetVolatility>): AssetVolatility {
+    const message = createBaseAssetVolatility();
+    message.asset = object.asset ?? "";
+    message.volatility = object.volatility ?? 0;
+    message.samples = object.samples ?? 0;
+    return message;
+  },
+};
+
+function createBaseCorrelation(): Correlation {
+  return { assetA: "", assetB: "", correlation: 0 };
+}
+
+export const Correlation: MessageFns<Correlation> = {
+  encode(message: Correlation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.assetA !== "") {
+      writer.uint32(10).string(message.assetA);
+    }
+    if (message.assetB !== "") {
+      writer.uint32(18).string(message.assetB);
+    }
+    if (message.correlation !== 0) {
+      writer.uint32(25).double(message.correlation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Correlation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCorrelation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.assetA = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.assetB = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.correlation = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Correlation {
+    return {
+      assetA: isSet(object.assetA)
+        ? globalThis.String(object.assetA)
+        : isSet(object.asset_a)
+        ? globalThis.String(object.asset_a)
+        : "",
+      assetB: isSet(object.assetB)
+        ? globalThis.String(object.assetB)
+        : isSet(object.asset_b)
+        ? globalThis.String(object.asset_b)
+        : "",
+      correlation: isSet(object.correlation) ? globalThis.Number(object.correlation) : 0,
+    };
+  },
+
+  toJSON(message: Correlation): unknown {
+    const obj: any = {};
+    if (message.assetA !== "") {
+      obj.assetA = message.assetA;
+    }
+    if (message.assetB !== "") {
+      obj.assetB = message.assetB;
+    }
+    if (message.correlation !== 0) {
+      obj.correlation = floatToJson(message.correlation);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Correlation>): Correlation {
+    return Correlation.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Correlation>): Correlation {
+    const message = createBaseCorrelation();
+    message.assetA = object.assetA ?? "";
+    message.assetB = object.assetB ?? "";
+    message.correlation = object.correlation ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetVolatilityRequest(): GetVolatilityRequest {
+  return { asset: "" };
+}
+
+export const GetVolatilityRequest: MessageFns<GetVolatilityRequest> = {
+  encode(message: GetVolatilityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetVolatilityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetVolatilityRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetVolatilityRequest {
+    return { asset: isSet(object.asset) ? globalThis.String(object.asset) : "" };
+  },
+
+  toJSON(message: GetVolatilityRequest): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetVolatilityRequest>): GetVolatilityRequest {
+    return GetVolatilityRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetVolatilityRequest>): GetVolatilityRequest {
+    const message = createBaseGetVolatilityRequest();
+    message.asset = object.asset ?? "";
+    return message;
+  },
+};
+
+function createBaseGetVolatilityResponse(): GetVolatilityResponse {
+  return { takenAtMs: 0, lambda: 0, sampleMs: 0, horizonMs: 0, assets: [], correlations: [], staleChains: [] };
+}
+
+export const GetVolatilityResponse: MessageFns<GetVolatilityResponse> = {
+  encode(message: GetVolatilityResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.takenAtMs !== 0) {
+      writer.uint32(8).int64(message.takenAtMs);
+    }
+    if (message.lambda !== 0) {
+      writer.uint32(17).double(message.lambda);
+    }
+    if (message.sampleMs !== 0) {
+      writer.uint32(24).int64(message.sampleMs);
+    }
+    if (message.horizonMs !== 0) {
+      writer.uint32(32).int64(message.horizonMs);
+    }
+    for (const v of message.assets) {
+      AssetVolatility.encode(v!, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.correlations) {
+      Correlation.encode(v!, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.staleChains) {
+      writer.uint32(58).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetVolatilityResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetVolatilityResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.takenAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.lambda = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sampleMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.horizonMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.assets.push(AssetVolatility.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.correlations.push(Correlation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.staleChains.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetVolatilityResponse {
+    return {
+      takenAtMs: isSet(object.takenAtMs)
+        ? globalThis.Number(object.takenAtMs)
+        : isSet(object.taken_at_ms)
+        ? globalThis.Number(object.taken_at_ms)
+        : 0,
+      lambda: isSet(object.lambda) ? globalThis.Number(object.lambda) : 0,
+      sampleMs: isSet(object.sampleMs)
+        ? globalThis.Number(object.sampleMs)
+        : isSet(object.sample_ms)
+        ? globalThis.Number(object.sample_ms)
+        : 0,
+      horizonMs: isSet(object.horizonMs)
+        ? globalThis.Number(object.horizonMs)
+        : isSet(object.horizon_ms)
+        ? globalThis.Number(object.horizon_ms)
+        : 0,
+      assets: globalThis.Array.isArray(object?.assets)
+        ? object.assets.map((e: any) => AssetVolatility.fromJSON(e))
+        : [],
+      correlations: globalThis.Array.isArray(object?.correlations)
+        ? object.correlations.map((e: any) => Correlation.fromJSON(e))
+        : [],
+      staleChains: globalThis.Array.isArray(object?.staleChains)
+        ? object.staleChains.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.stale_chains)
+        ? object.stale_chains.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetVolatilityResponse): unknown {
+    const obj: any = {};
+    if (message.takenAtMs !== 0) {
+      obj.takenAtMs = Math.round(message.takenAtMs);
+    }
+    if (message.lambda !== 0) {
+      obj.lambda = floatToJson(message.lambda);
+    }
+    if (message.sampleMs !== 0) {
+      obj.sampleMs = Math.round(message.sampleMs);
+    }
+    if (message.horizonMs !== 0) {
+      obj.horizonMs = Math.round(message.horizonMs);
+    }
+    if (message.assets?.length) {
+      obj.assets = message.assets.map((e) => AssetVolatility.toJSON(e));
+    }
+    if (message.correlations?.length) {
+      obj.correlations = message.correlations.map((e) => Correlation.toJSON(e));
+    }
+    if (message.staleChains?.length) {
+      obj.staleChains = message.staleChains;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetVolatilityResponse>): GetVolatilityResponse {
+    return GetVolatilityResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetVolatilityResponse>): GetVolatilityResponse {
+    const message = createBaseGetVolatilityResponse();
+    message.takenAtMs = object.takenAtMs ?? 0;
+    message.lambda = object.lambda ?? 0;
+    message.sampleMs = object.sampleMs ?? 0;
+    message.horizonMs = object.horizonMs ?? 0;
+    message.assets = object.assets?.map((e) => AssetVolatility.fromPartial(e)) || [];
+    message.correlations = object.correlations?.map((e) => Correlation.fromPartial(e)) || [];
+    message.staleChains = object.staleChains?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseGetChainFreshnessRequest(): GetChainFreshnessRequest {
+  return { chainId: "" };
+}
+
+export const GetChainFreshnessRequest: MessageFns<GetChainFreshnessRequest> = {
+  encode(message: GetChainFreshnessRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chainId !== "") {
+      writer.uint32(10).string(message.chainId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetChainFreshnessRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetChainFreshnessRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chainId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetChainFreshnessRequest {
+    return {
+      chainId: isSet(object.chainId)
+        ? globalThis.String(object.chainId)
+        : isSet(object.chain_id)
+        ? globalThis.String(object.chain_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetChainFreshnessRequest): unknown {
+    const obj: any = {};
+    if (message.chainId !== "") {
+      obj.chainId = message.chainId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetChainFreshnessRequest>): GetChainFreshnessRequest {
+    return GetChainFreshnessRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetChainFreshnessRequest>): GetChainFreshnessRequest {
+    const message = createBaseGetChainFreshnessRequest();
+    message.chainId = object.chainId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetChainFreshnessResponse(): GetChainFreshnessResponse {
+  return { takenAtMs: 0, chains: [], staleChains: [] };
+}
+
+export const GetChainFreshnessResponse: MessageFns<GetChainFreshnessResponse> = {
+  encode(message: GetChainFreshnessResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.takenAtMs !== 0) {
+      writer.uint32(8).int64(message.takenAtMs);
+    }
+    for (const v of message.chains) {
+      ChainFreshness.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.staleChains) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetChainFreshnessResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetChainFreshnessResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.takenAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chains.push(ChainFreshness.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.staleChains.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetChainFreshnessResponse {
+    return {
+      takenAtMs: isSet(object.takenAtMs)
+        ? globalThis.Number(object.takenAtMs)
+        : isSet(object.taken_at_ms)
+        ? globalThis.Number(object.taken_at_ms)
+        : 0,
+      chains: globalThis.Array.isArray(object?.chains) ? object.chains.map((e: any) => ChainFreshness.fromJSON(e)) : [],
+      staleChains: globalThis.Array.isArray(object?.staleChains)
+        ? object.staleChains.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.stale_chains)
+        ? object.stale_chains.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetChainFreshnessResponse): unknown {
+    const obj: any = {};
+    if (message.takenAtMs !== 0) {
+      obj.takenAtMs = Math.round(message.takenAtMs);
+    }
+    if (message.chains?.length) {
+      obj.chains = message.chains.map((e) => ChainFreshness.toJSON(e));
+    }
+    if (message.staleChains?.length) {
+      obj.staleChains = message.staleChains;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetChainFreshnessResponse>): GetChainFreshnessResponse {
+    return GetChainFreshnessResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetChainFreshnessResponse>): GetChainFreshnessResponse {
+    const message = createBaseGetChainFreshnessResponse();
+    message.takenAtMs = object.takenAtMs ?? 0;
+    message.chains = object.chains?.map((e) => ChainFreshness.fromPartial(e)) || [];
+    message.staleChains = object.staleChains?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseListSnapshotsRequest(): ListSnapshotsRequest {
+  return { fromMs: 0, toMs: 0, pageSize: 0, pageToken: "" };
+}
+
+export const ListSnapshotsRequest: MessageFns<ListSnapshotsRequest> = {
+  encode(message: ListSnapshotsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromMs !== 0) {
+      writer.uint32(8).int64(message.fromMs);
+    }
+    if (message.toMs !== 0) {
+      writer.uint32(16).int64(message.toMs);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(24).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(34).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSnapshotsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSnapshotsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.fromMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.toMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSnapshotsRequest {
+    return {
+      fromMs: isSet(object.fromMs)
+        ? globalThis.Number(object.fromMs)
+        : isSet(object.from_ms)
+        ? globalThis.Number(object.from_ms)
+        : 0,
+      toMs: isSet(object.toMs)
+        ? globalThis.Number(object.toMs)
+        : isSet(object.to_ms)
+        ? globalThis.Number(object.to_ms)
+        : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListSnapshotsRequest): unknown {
+    const obj: any = {};
+    if (message.fromMs !== 0) {
+      obj.fromMs = Math.round(message.fromMs);
+    }
+    if (message.toMs !== 0) {
+      obj.toMs = Math.round(message.toMs);
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListSnapshotsRequest>): ListSnapshotsRequest {
+    return ListSnapshotsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListSnapshotsRequest>): ListSnapshotsRequest {
+    const message = createBaseListSnapshotsRequest();
+    message.fromMs = object.fromMs ?? 0;
+    message.toMs = object.toMs ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListSnapshotsResponse(): ListSnapshotsResponse {
+  return { snapshots: [], nextPageToken: "" };
+}
+
+export const ListSnapshotsResponse: MessageFns<ListSnapshotsResponse> = {
+  encode(message: ListSnapshotsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.snapshots) {
+      ExposureSnapshot.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSnapshotsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSnapshotsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.snapshots.push(ExposureSnapshot.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSnapshotsResponse {
+    return {
+      snapshots: globalThis.Array.isArray(object?.snapshots)
+        ? object.snapshots.map((e: any) => ExposureSnapshot.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListSnapshotsResponse): unknown {
+    const obj: any = {};
+    if (message.snapshots?.length) {
+      obj.snapshots = message.snapshots.map((e) => ExposureSnapshot.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListSnapshotsResponse>): ListSnapshotsResponse {
+    return ListSnapshotsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListSnapshotsResponse>): ListSnapshotsResponse {
+    const message = createBaseListSnapshotsResponse();
+    message.snapshots = object.snapshots?.map((e) => ExposureSnapshot.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseStressShock(): StressShock {
+  return { asset: "", move: 0 };
+}
+
+export const StressShock: MessageFns<StressShock> = {
+  encode(message: StressShock, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    if (message.move !== 0) {
+      writer.uint32(17).double(message.move);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StressShock {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStressShock();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.move = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StressShock {
+    return {
+      asset: isSet(object.asset) ? globalThis.String(object.asset) : "",
+      move: isSet(object.move) ? globalThis.Number(object.move) : 0,
+    };
+  },
+
+  toJSON(message: StressShock): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    if (message.move !== 0) {
+      obj.move = floatToJson(message.move);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StressShock>): StressShock {
+    return StressShock.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StressShock>): StressShock {
+    const message = createBaseStressShock();
+    message.asset = object.asset ?? "";
+    message.move = object.move ?? 0;
+    return message;
+  },
+};
+
+function createBaseStressDepth(): StressDepth {
+  return { asset: "", notionalPer1pct: 0, exponent: 0 };
+}
+
+export const StressDepth: MessageFns<StressDepth> = {
+  encode(message: StressDepth, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    if (message.notionalPer1pct !== 0) {
+      writer.uint32(17).double(message.notionalPer1pct);
+    }
+    if (message.exponent !== 0) {
+      writer.uint32(25).double(message.exponent);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StressDepth {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStressDepth();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.notionalPer1pct = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.exponent = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StressDepth {
+    return {
+      asset: isSet(object.asset) ? globalThis.String(object.asset) : "",
+      notionalPer1pct: isSet(object.notionalPer1pct)
+        ? globalThis.Number(object.notionalPer1pct)
+        : isSet(object.notional_per_1pct)
+        ? globalThis.Number(object.notional_per_1pct)
+        : 0,
+      exponent: isSet(object.exponent) ? globalThis.Number(object.exponent) : 0,
+    };
+  },
+
+  toJSON(message: StressDepth): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    if (message.notionalPer1pct !== 0) {
+      obj.notionalPer1pct = floatToJson(message.notionalPer1pct);
+    }
+    if (message.exponent !== 0) {
+      obj.exponent = floatToJson(message.exponent);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StressDepth>): StressDepth {
+    return StressDepth.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StressDepth>): StressDepth {
+    const message = createBaseStressDepth();
+    message.asset = object.asset ?? "";
+    message.notionalPer1pct = object.notionalPer1pct ?? 0;
+    message.exponent = object.exponent ?? 0;
+    return message;
+  },
+};
+
+function createBaseInsuranceFund(): InsuranceFund {
+  return { venueId: "", amount: 0 };
+}
+
+export const InsuranceFund: MessageFns<InsuranceFund> = {
+  encode(message: InsuranceFund, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.venueId !== "") {
+      writer.uint32(10).string(message.venueId);
+    }
+    if (message.amount !== 0) {
+      writer.uint32(17).double(message.amount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InsuranceFund {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInsuranceFund();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.venueId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.amount = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InsuranceFund {
+    return {
+      venueId: isSet(object.venueId)
+        ? globalThis.String(object.venueId)
+        : isSet(object.venue_id)
+        ? globalThis.String(object.venue_id)
+        : "",
+      amount: isSet(object.amount) ? globalThis.Number(object.amount) : 0,
+    };
+  },
+
+  toJSON(message: InsuranceFund): unknown {
+    const obj: any = {};
+    if (message.venueId !== "") {
+      obj.venueId = message.venueId;
+    }
+    if (message.amount !== 0) {
+      obj.amount = floatToJson(message.amount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<InsuranceFund>): InsuranceFund {
+    return InsuranceFund.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<InsuranceFund>): InsuranceFund {
+    const message = createBaseInsuranceFund();
+    message.venueId = object.venueId ?? "";
+    message.amount = object.amount ?? 0;
+    return message;
+  },
+};
+
+function createBaseRunStressRequest(): RunStressRequest {
+  return { shocks: [], maxRounds: 0, depth: [], insuranceFunds: [], propagate: false };
+}
+
+export const RunStressRequest: MessageFns<RunStressRequest> = {
+  encode(message: RunStressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.shocks) {
+      StressShock.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.maxRounds !== 0) {
+      writer.uint32(16).uint32(message.maxRounds);
+    }
+    for (const v of message.depth) {
+      StressDepth.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.insuranceFunds) {
+      InsuranceFund.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.propagate !== false) {
+      writer.uint32(40).bool(message.propagate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunStressRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunStressRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shocks.push(StressShock.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxRounds = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.depth.push(StressDepth.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.insuranceFunds.push(InsuranceFund.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.propagate = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunStressRequest {
+    return {
+      shocks: globalThis.Array.isArray(object?.shocks) ? object.shocks.map((e: any) => StressShock.fromJSON(e)) : [],
+      maxRounds: isSet(object.maxRounds)
+        ? globalThis.Number(object.maxRounds)
+        : isSet(object.max_rounds)
+        ? globalThis.Number(object.max_rounds)
+        : 0,
+      depth: globalThis.Array.isArray(object?.depth) ? object.depth.map((e: any) => StressDepth.fromJSON(e)) : [],
+      insuranceFunds: globalThis.Array.isArray(object?.insuranceFunds)
+        ? object.insuranceFunds.map((e: any) => InsuranceFund.fromJSON(e))
+        : globalThis.Array.isArray(object?.insurance_funds)
+        ? object.insurance_funds.map((e: any) => InsuranceFund.fromJSON(e))
+        : [],
+      propagate: isSet(object.propagate) ? globalThis.Boolean(object.propagate) : false,
+    };
+  },
+
+  toJSON(message: RunStressRequest): unknown {
+    const obj: any = {};
+    if (message.shocks?.length) {
+      obj.shocks = message.shocks.map((e) => StressShock.toJSON(e));
+    }
+    if (message.maxRounds !== 0) {
+      obj.maxRounds = Math.round(message.maxRounds);
+    }
+    if (message.depth?.length) {
+      obj.depth = message.depth.map((e) => StressDepth.toJSON(e));
+    }
+    if (message.insuranceFunds?.length) {
+      obj.insuranceFunds = message.insuranceFunds.map((e) => InsuranceFund.toJSON(e));
+    }
+    if (message.propagate !== false) {
+      obj.propagate = message.propagate;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RunStressRequest>): RunStressRequest {
+    return RunStressRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RunStressRequest>): RunStressRequest {
+    const message = createBaseRunStressRequest();
+    message.shocks = object.shocks?.map((e) => StressShock.fromPartial(e)) || [];
+    message.maxRounds = object.maxRounds ?? 0;
+    message.depth = object.depth?.map((e) => StressDepth.fromPartial(e)) || [];
+    message.insuranceFunds = object.insuranceFunds?.map((e) => InsuranceFund.fromPartial(e)) || [];
+    message.propagate = object.propagate ?? false;
+    return message;
+  },
+};
+
+function createBaseStressRound(): StressRound {
+  return { round: 0, positions: 0, notional: 0 };
+}
+
+export const StressRound: MessageFns<StressRound> = {
+  encode(message: StressRound, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.round !== 0) {
+      writer.uint32(8).uint32(message.round);
+    }
+    if (message.positions !== 0) {
+      writer.uint32(16).uint32(message.positions);
+    }
+    if (message.notional !== 0) {
+      writer.uint32(25).double(message.notional);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StressRound {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStressRound();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.round = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.positions = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.notional = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StressRound {
+    return {
+      round: isSet(object.round) ? globalThis.Number(object.round) : 0,
+      positions: isSet(object.positions) ? globalThis.Number(object.positions) : 0,
+      notional: isSet(object.notional) ? globalThis.Number(object.notional) : 0,
+    };
+  },
+
+  toJSON(message: StressRound): unknown {
+    const obj: any = {};
+    if (message.round !== 0) {
+      obj.round = Math.round(message.round);
+    }
+    if (message.positions !== 0) {
+      obj.positions = Math.round(message.positions);
+    }
+    if (message.notional !== 0) {
+      obj.notional = floatToJson(message.notional);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StressRound>): StressRound {
+    return StressRound.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StressRound>): StressRound {
+    const message = createBaseStressRound();
+    message.round = object.round ?? 0;
+    message.positions = object.positions ?? 0;
+    message.notional = object.notional ?? 0;
+    return message;
+  },
+};
+
+function createBaseStressVenue(): StressVenue {
+  return { venueId: "", positions: 0, notional: 0, badDebt: 0, insuranceFund: 0, uncovered: 0 };
+}
+
+export const StressVenue: MessageFns<StressVenue> = {
+  encode(message: StressVenue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.venueId !== "") {
+      writer.uint32(10).string(message.venueId);
+    }
+    if (message.positions !== 0) {
+      writer.uint32(16).uint32(message.positions);
+    }
+    if (message.notional !== 0) {
+      writer.uint32(25).double(message.notional);
+    }
+    if (message.badDebt !== 0) {
+      writer.uint32(33).double(message.badDebt);
+    }
+    if (message.insuranceFund !== 0) {
+      writer.uint32(41).double(message.insuranceFund);
+    }
+    if (message.uncovered !== 0) {
+      writer.uint32(49).double(message.uncovered);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StressVenue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStressVenue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.venueId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.positions = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.notional = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.badDebt = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.insuranceFund = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.uncovered = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StressVenue {
+    return {
+      venueId: isSet(object.venueId)
+        ? globalThis.String(object.venueId)
+        : isSet(object.venue_id)
+        ? globalThis.String(object.venue_id)
+        : "",
+      positions: isSet(object.positions) ? globalThis.Number(object.positions) : 0,
+      notional: isSet(object.notional) ? globalThis.Number(object.notional) : 0,
+      badDebt: isSet(object.badDebt)
+        ? globalThis.Number(object.badDebt)
+        : isSet(object.bad_debt)
+        ? globalThis.Number(object.bad_debt)
+        : 0,
+      insuranceFund: isSet(object.insuranceFund)
+        ? globalThis.Number(object.insuranceFund)
+        : isSet(object.insurance_fund)
+        ? globalThis.Number(object.insurance_fund)
+        : 0,
+      uncovered: isSet(object.uncovered) ? globalThis.Number(object.uncovered) : 0,
+    };
+  },
+
+  toJSON(message: StressVenue): unknown {
+    const obj: any = {};
+    if (message.venueId !== "") {
+      obj.venueId = message.venueId;
+    }
+    if (message.positions !== 0) {
+      obj.positions = Math.round(message.positions);
+    }
+    if (message.notional !== 0) {
+      obj.notional = floatToJson(message.notional);
+    }
+    if (message.badDebt !== 0) {
+      obj.badDebt = floatToJson(message.badDebt);
+    }
+    if (message.insuranceFund !== 0) {
+      obj.insuranceFund = floatToJson(message.insuranceFund);
+    }
+    if (message.uncovered !== 0) {
+      obj.uncovered = floatToJson(message.uncovered);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StressVenue>): StressVenue {
+    return StressVenue.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StressVenue>): StressVenue {
+    const message = createBaseStressVenue();
+    message.venueId = object.venueId ?? "";
+    message.positions = object.positions ?? 0;
+    message.notional = object.notional ?? 0;
+    message.badDebt = object.badDebt ?? 0;
+    message.insuranceFund = object.insuranceFund ?? 0;
+    message.uncovered = object.uncovered ?? 0;
+    return message;
+  },
+};
+
+function createBaseStressChain(): StressChain {
+  return { chainId: "", positions: 0, notional: 0 };
+}
+
+export const StressChain: MessageFns<StressChain> = {
+  encode(message: StressChain, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chainId !== "") {
+      writer.uint32(10).string(message.chainId);
+    }
+    if (message.positions !== 0) {
+      writer.uint32(16).uint32(message.positions);
+    }
+    if (message.notional !== 0) {
+      writer.uint32(25).double(message.notional);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StressChain {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStressChain();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chainId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.positions = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.notional = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StressChain {
+    return {
+      chainId: isSet(object.chainId)
+        ? globalThis.String(object.chainId)
+        : isSet(object.chain_id)
+        ? globalThis.String(object.chain_id)
+        : "",
+      positions: isSet(object.positions) ? globalThis.Number(object.positions) : 0,
+      notional: isSet(object.notional) ? globalThis.Number(object.notional) : 0,
+    };
+  },
+
+  toJSON(message: StressChain): unknown {
+    const obj: any = {};
+    if (message.chainId !== "") {
+      obj.chainId = message.chainId;
+    }
+    if (message.positions !== 0) {
+      obj.positions = Math.round(message.positions);
+    }
+    if (message.notional !== 0) {
+      obj.notional = floatToJson(message.notional);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StressChain>): StressChain {
+    return StressChain.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StressChain>): StressChain {
+    const message = createBaseStressChain();
+    message.chainId = object.chainId ?? "";
+    message.positions = object.positions ?? 0;
+    message.notional = object.notional ?? 0;
+    return message;
+  },
+};
+
+function createBaseStressAsset(): StressAsset {
+  return { asset: "", initialPrice: 0, finalPrice: 0, move: 0, shock: 0, liquidatedNotional: 0 };
+}
+
+export const StressAsset: MessageFns<StressAsset> = {
+  encode(message: StressAsset, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    if (message.initialPrice !== 0) {
+      writer.uint32(17).double(message.initialPrice);
+    }
+    if (message.finalPrice !== 0) {
+      writer.uint32(25).double(message.finalPrice);
+    }
+    if (message.move !== 0) {
+      writer.uint32(33).double(message.move);
+    }
+    if (message.shock !== 0) {
+      writer.uint32(41).double(message.shock);
+    }
+    if (message.liquidatedNotional !== 0) {
+      writer.uint32(49).double(message.liquidatedNotional);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StressAsset {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStressAsset();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.initialPrice = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.finalPrice = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.move = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.shock = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.liquidatedNotional = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StressAsset {
+    return {
+      asset: isSet(object.asset) ? globalThis.String(object.asset) : "",
+      initialPrice: isSet(object.initialPrice)
+        ? globalThis.Number(object.initialPrice)
+        : isSet(object.initial_price)
+        ? globalThis.Number(object.initial_price)
+        : 0,
+      finalPrice: isSet(object.finalPrice)
+        ? globalThis.Number(object.finalPrice)
+        : isSet(object.final_price)
+        ? globalThis.Number(object.final_price)
+        : 0,
+      move: isSet(object.move) ? globalThis.Number(object.move) : 0,
+      shock: isSet(object.shock) ? globalThis.Number(object.shock) : 0,
+      liquidatedNotional: isSet(object.liquidatedNotional)
+        ? globalThis.Number(object.liquidatedNotional)
+        : isSet(object.liquidated_notional)
+        ? globalThis.Number(object.liquidated_notional)
+        : 0,
+    };
+  },
+
+  toJSON(message: StressAsset): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    if (message.initialPrice !== 0) {
+      obj.initialPrice = floatToJson(message.initialPrice);
+    }
+    if (message.finalPrice !== 0) {
+      obj.finalPrice = floatToJson(message.finalPrice);
+    }
+    if (message.move !== 0) {
+      obj.move = floatToJson(message.move);
+    }
+    if (message.shock !== 0) {
+      obj.shock = floatToJson(message.shock);
+    }
+    if (message.liquidatedNotional !== 0) {
+      obj.liquidatedNotional = floatToJson(message.liquidatedNotional);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StressAsset>): StressAsset {
+    return StressAsset.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StressAsset>): StressAsset {
+    const message = createBaseStressAsset();
+    message.asset = object.asset ?? "";
+    message.initialPrice = object.initialPrice ?? 0;
+    message.finalPrice = object.finalPrice ?? 0;
+    message.move = object.move ?? 0;
+    message.shock = object.shock ?? 0;
+    message.liquidatedNotional = object.liquidatedNotional ?? 0;
+    return message;
+  },
+};
+
+function createBaseRunStressResponse(): RunStressResponse {
+  return {
+    rounds: 0,
+    converged: false,
+    perRound: [],
+    liquidatedPositions: 0,
+    liquidatedNotional: 0,
+    venues: [],
+    chains: [],
+    assets: [],
+    badDebt: 0,
+    uncoveredBadDebt: 0,
+    staleChains: [],
+  };
+}
+
+export const RunStressResponse: MessageFns<RunStressResponse> = {
+  encode(message: RunStressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rounds !== 0) {
+      writer.uint32(8).uint32(message.rounds);
+    }
+    if (message.converged !== false) {
+      writer.uint32(16).bool(message.converged);
+    }
+    for (const v of message.perRound) {
+      StressRound.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.liquidatedPositions !== 0) {
+      writer.uint32(32).uint32(message.liquidatedPositions);
+    }
+    if (message.liquidatedNotional !== 0) {
+      writer.uint32(41).double(message.liquidatedNotional);
+    }
+    for (const v of message.venues) {
+      StressVenue.encode(v!, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.chains) {
+      StressChain.encode(v!, writer.uint32(58).fork()).join();
+    }
+    for (const v of message.assets) {
+      StressAsset.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.badDebt !== 0) {
+      writer.uint32(73).double(message.badDebt);
+    }
+    if (message.uncoveredBadDebt !== 0) {
+      writer.uint32(81).double(message.uncoveredBadDebt);
+    }
+    for (const v of message.staleChains) {
+      writer.uint32(90).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunStressResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunStressResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.rounds = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.converged = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.perRound.push(StressRound.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.liquidatedPositions = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.liquidatedNotional = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.venues.push(StressVenue.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.chains.push(StressChain.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.assets.push(StressAsset.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.badDebt = reader.double();
+            continue;
+          }
+          case 10: {
+            if (tag !== 81) {
+              break;
+            }
+
+            message.uncoveredBadDebt = reader.double();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.staleChains.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunStressResponse {
+    return {
+      rounds: isSet(object.rounds) ? globalThis.Number(object.rounds) : 0,
+      converged: isSet(object.converged) ? globalThis.Boolean(object.converged) : false,
+      perRound: globalThis.Array.isArray(object?.perRound)
+        ? object.perRound.map((e: any) => StressRound.fromJSON(e))
+        : globalThis.Array.isArray(object?.per_round)
+        ? object.per_round.map((e: any) => StressRound.fromJSON(e))
+        : [],
+      liquidatedPositions: isSet(object.liquidatedPositions)
+        ? globalThis.Number(object.liquidatedPositions)
+        : isSet(object.liquidated_positions)
+        ? globalThis.Number(object.liquidated_positions)
+        : 0,
+      liquidatedNotional: isSet(object.liquidatedNotional)
+        ? globalThis.Number(object.liquidatedNotional)
+        : isSet(object.liquidated_notional)
+        ? globalThis.Number(object.liquidated_notional)
+        : 0,
+      venues: globalThis.Array.isArray(object?.venues) ? object.venues.map((e: any) => StressVenue.fromJSON(e)) : [],
+      chains: globalThis.Array.isArray(object?.chains) ? object.chains.map((e: any) => StressChain.fromJSON(e)) : [],
+      assets: globalThis.Array.isArray(object?.assets) ? object.assets.map((e: any) => StressAsset.fromJSON(e)) : [],
+      badDebt: isSet(object.badDebt)
+        ? globalThis.Number(object.badDebt)
+        : isSet(object.bad_debt)
+        ? globalThis.Number(object.bad_debt)
+        : 0,
+      uncoveredBadDebt: isSet(object.uncoveredBadDebt)
+        ? globalThis.Number(object.uncoveredBadDebt)
+        : isSet(object.uncovered_bad_debt)
+        ? globalThis.Number(object.uncovered_bad_debt)
+        : 0,
+      staleChains: globalThis.Array.isArray(object?.staleChains)
+        ? object.staleChains.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.stale_chains)
+        ? object.stale_chains.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RunStressResponse): unknown {
+    const obj: any = {};
+    if (message.rounds !== 0) {
+      obj.rounds = Math.round(message.rounds);
+    }
+    if (message.converged !== false) {
+      obj.converged = message.converged;
+    }
+    if (message.perRound?.length) {
+      obj.perRound = message.perRound.map((e) => StressRound.toJSON(e));
+    }
+    if (message.liquidatedPositions !== 0) {
+      obj.liquidatedPositions = Math.round(message.liquidatedPositions);
+    }
+    if (message.liquidatedNotional !== 0) {
+      obj.liquidatedNotional = floatToJson(message.liquidatedNotional);
+    }
+    if (message.venues?.length) {
+      obj.venues = message.venues.map((e) => StressVenue.toJSON(e));
+    }
+    if (message.chains?.length) {
+      obj.chains = message.chains.map((e) => StressChain.toJSON(e));
+    }
+    if (message.assets?.length) {
+      obj.assets = message.assets.map((e) => StressAsset.toJSON(e));
+    }
+    if (message.badDebt !== 0) {
+      obj.badDebt = floatToJson(message.badDebt);
+    }
+    if (message.uncoveredBadDebt !== 0) {
+      obj.uncoveredBadDebt = floatToJson(message.uncoveredBadDebt);
+    }
+    if (message.staleChains?.length) {
+      obj.staleChains = message.staleChains;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RunStressResponse>): RunStressResponse {
+    return RunStressResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RunStressResponse>): RunStressResponse {
+    const message = createBaseRunStressResponse();
+    message.rounds = object.rounds ?? 0;
+    message.converged = object.converged ?? false;
+    message.perRound = object.perRound?.map((e) => StressRound.fromPartial(e)) || [];
+    message.liquidatedPositions = object.liquidatedPositions ?? 0;
+    message.liquidatedNotional = object.liquidatedNotional ?? 0;
+    message.venues = object.venues?.map((e) => StressVenue.fromPartial(e)) || [];
+    message.chains = object.chains?.map((e) => StressChain.fromPartial(e)) || [];
+    message.assets = object.assets?.map((e) => StressAsset.fromPartial(e)) || [];
+    message.badDebt = object.badDebt ?? 0;
+    message.uncoveredBadDebt = object.uncoveredBadDebt ?? 0;
+    message.staleChains = object.staleChains?.map((e) => e) || [];
+    return message;
+  },
+};
+
+/**
+ * Researchers' view of cross-venue, cross-chain exposure.
+ * Every answer names the stale chains. Invalid arguments are INVALID_ARGUMENT
+ * with "field: reason"; before the state is rebuilt, UNAVAILABLE.
+ */
 export type ExposureServiceService = typeof ExposureServiceService;
 export const ExposureServiceService = {
   getExposure: {
@@ -925,10 +5463,99 @@ export const ExposureServiceService = {
     responseSerialize: (value: GetExposureResponse): Buffer => Buffer.from(GetExposureResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetExposureResponse => GetExposureResponse.decode(value),
   },
+  /**
+   * Per-asset aggregates: totals by venue and chain, collateral across
+   * venues, leverage distribution and concentration.
+   */
+  getAssetRisk: {
+    path: "/breakwater.v1.ExposureService/GetAssetRisk" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetAssetRiskRequest): Buffer => Buffer.from(GetAssetRiskRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetAssetRiskRequest => GetAssetRiskRequest.decode(value),
+    responseSerialize: (value: GetAssetRiskResponse): Buffer =>
+      Buffer.from(GetAssetRiskResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetAssetRiskResponse => GetAssetRiskResponse.decode(value),
+  },
+  getLadder: {
+    path: "/breakwater.v1.ExposureService/GetLadder" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetLadderRequest): Buffer => Buffer.from(GetLadderRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetLadderRequest => GetLadderRequest.decode(value),
+    responseSerialize: (value: GetLadderResponse): Buffer => Buffer.from(GetLadderResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetLadderResponse => GetLadderResponse.decode(value),
+  },
+  getReferencePrices: {
+    path: "/breakwater.v1.ExposureService/GetReferencePrices" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetReferencePricesRequest): Buffer =>
+      Buffer.from(GetReferencePricesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetReferencePricesRequest => GetReferencePricesRequest.decode(value),
+    responseSerialize: (value: GetReferencePricesResponse): Buffer =>
+      Buffer.from(GetReferencePricesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetReferencePricesResponse => GetReferencePricesResponse.decode(value),
+  },
+  getVolatility: {
+    path: "/breakwater.v1.ExposureService/GetVolatility" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetVolatilityRequest): Buffer => Buffer.from(GetVolatilityRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetVolatilityRequest => GetVolatilityRequest.decode(value),
+    responseSerialize: (value: GetVolatilityResponse): Buffer =>
+      Buffer.from(GetVolatilityResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetVolatilityResponse => GetVolatilityResponse.decode(value),
+  },
+  getChainFreshness: {
+    path: "/breakwater.v1.ExposureService/GetChainFreshness" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetChainFreshnessRequest): Buffer =>
+      Buffer.from(GetChainFreshnessRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetChainFreshnessRequest => GetChainFreshnessRequest.decode(value),
+    responseSerialize: (value: GetChainFreshnessResponse): Buffer =>
+      Buffer.from(GetChainFreshnessResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetChainFreshnessResponse => GetChainFreshnessResponse.decode(value),
+  },
+  /** Exposure snapshots from the history stream, oldest first, paged. */
+  listSnapshots: {
+    path: "/breakwater.v1.ExposureService/ListSnapshots" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListSnapshotsRequest): Buffer => Buffer.from(ListSnapshotsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListSnapshotsRequest => ListSnapshotsRequest.decode(value),
+    responseSerialize: (value: ListSnapshotsResponse): Buffer =>
+      Buffer.from(ListSnapshotsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListSnapshotsResponse => ListSnapshotsResponse.decode(value),
+  },
+  /** Runs a cascade stress scenario on the current positions. */
+  runStress: {
+    path: "/breakwater.v1.ExposureService/RunStress" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RunStressRequest): Buffer => Buffer.from(RunStressRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RunStressRequest => RunStressRequest.decode(value),
+    responseSerialize: (value: RunStressResponse): Buffer => Buffer.from(RunStressResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RunStressResponse => RunStressResponse.decode(value),
+  },
 } as const;
 
 export interface ExposureServiceServer extends UntypedServiceImplementation {
   getExposure: handleUnaryCall<GetExposureRequest, GetExposureResponse>;
+  /**
+   * Per-asset aggregates: totals by venue and chain, collateral across
+   * venues, leverage distribution and concentration.
+   */
+  getAssetRisk: handleUnaryCall<GetAssetRiskRequest, GetAssetRiskResponse>;
+  getLadder: handleUnaryCall<GetLadderRequest, GetLadderResponse>;
+  getReferencePrices: handleUnaryCall<GetReferencePricesRequest, GetReferencePricesResponse>;
+  getVolatility: handleUnaryCall<GetVolatilityRequest, GetVolatilityResponse>;
+  getChainFreshness: handleUnaryCall<GetChainFreshnessRequest, GetChainFreshnessResponse>;
+  /** Exposure snapshots from the history stream, oldest first, paged. */
+  listSnapshots: handleUnaryCall<ListSnapshotsRequest, ListSnapshotsResponse>;
+  /** Runs a cascade stress scenario on the current positions. */
+  runStress: handleUnaryCall<RunStressRequest, RunStressResponse>;
 }
 
 export interface ExposureServiceClient extends Client {
@@ -946,6 +5573,117 @@ export interface ExposureServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetExposureResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Per-asset aggregates: totals by venue and chain, collateral across
+   * venues, leverage distribution and concentration.
+   */
+  getAssetRisk(
+    request: GetAssetRiskRequest,
+    callback: (error: ServiceError | null, response: GetAssetRiskResponse) => void,
+  ): ClientUnaryCall;
+  getAssetRisk(
+    request: GetAssetRiskRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetAssetRiskResponse) => void,
+  ): ClientUnaryCall;
+  getAssetRisk(
+    request: GetAssetRiskRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetAssetRiskResponse) => void,
+  ): ClientUnaryCall;
+  getLadder(
+    request: GetLadderRequest,
+    callback: (error: ServiceError | null, response: GetLadderResponse) => void,
+  ): ClientUnaryCall;
+  getLadder(
+    request: GetLadderRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetLadderResponse) => void,
+  ): ClientUnaryCall;
+  getLadder(
+    request: GetLadderRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetLadderResponse) => void,
+  ): ClientUnaryCall;
+  getReferencePrices(
+    request: GetReferencePricesRequest,
+    callback: (error: ServiceError | null, response: GetReferencePricesResponse) => void,
+  ): ClientUnaryCall;
+  getReferencePrices(
+    request: GetReferencePricesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetReferencePricesResponse) => void,
+  ): ClientUnaryCall;
+  getReferencePrices(
+    request: GetReferencePricesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetReferencePricesResponse) => void,
+  ): ClientUnaryCall;
+  getVolatility(
+    request: GetVolatilityRequest,
+    callback: (error: ServiceError | null, response: GetVolatilityResponse) => void,
+  ): ClientUnaryCall;
+  getVolatility(
+    request: GetVolatilityRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetVolatilityResponse) => void,
+  ): ClientUnaryCall;
+  getVolatility(
+    request: GetVolatilityRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetVolatilityResponse) => void,
+  ): ClientUnaryCall;
+  getChainFreshness(
+    request: GetChainFreshnessRequest,
+    callback: (error: ServiceError | null, response: GetChainFreshnessResponse) => void,
+  ): ClientUnaryCall;
+  getChainFreshness(
+    request: GetChainFreshnessRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetChainFreshnessResponse) => void,
+  ): ClientUnaryCall;
+  getChainFreshness(
+    request: GetChainFreshnessRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetChainFreshnessResponse) => void,
+  ): ClientUnaryCall;
+  /** Exposure snapshots from the history stream, oldest first, paged. */
+  listSnapshots(
+    request: ListSnapshotsRequest,
+    callback: (error: ServiceError | null, response: ListSnapshotsResponse) => void,
+  ): ClientUnaryCall;
+  listSnapshots(
+    request: ListSnapshotsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListSnapshotsResponse) => void,
+  ): ClientUnaryCall;
+  listSnapshots(
+    request: ListSnapshotsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListSnapshotsResponse) => void,
+  ): ClientUnaryCall;
+  /** Runs a cascade stress scenario on the current positions. */
+  runStress(
+    request: RunStressRequest,
+    callback: (error: ServiceError | null, response: RunStressResponse) => void,
+  ): ClientUnaryCall;
+  runStress(
+    request: RunStressRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RunStressResponse) => void,
+  ): ClientUnaryCall;
+  runStress(
+    request: RunStressRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RunStressResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -109,6 +109,11 @@ export interface Scope {
   markets: string[];
   venues: string[];
   chains: string[];
+  /**
+   * True for log entries that concern no venue (e.g. the term-start entry a
+   * new leader appends to fence its predecessor); venues never receive them.
+   */
+  internal?: boolean | undefined;
 }
 
 /** A figure that crossed (or was compared with) a threshold. */
@@ -167,7 +172,7 @@ export interface Signal {
 }
 
 function createBaseScope(): Scope {
-  return { assets: [], markets: [], venues: [], chains: [] };
+  return { assets: [], markets: [], venues: [], chains: [], internal: undefined };
 }
 
 export const Scope: MessageFns<Scope> = {
@@ -183,6 +188,9 @@ export const Scope: MessageFns<Scope> = {
     }
     for (const v of message.chains) {
       writer.uint32(34).string(v!);
+    }
+    if (message.internal !== undefined) {
+      writer.uint32(40).bool(message.internal);
     }
     return writer;
   },
@@ -232,6 +240,14 @@ export const Scope: MessageFns<Scope> = {
             message.chains.push(reader.string());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.internal = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -250,6 +266,7 @@ export const Scope: MessageFns<Scope> = {
       markets: globalThis.Array.isArray(object?.markets) ? object.markets.map((e: any) => globalThis.String(e)) : [],
       venues: globalThis.Array.isArray(object?.venues) ? object.venues.map((e: any) => globalThis.String(e)) : [],
       chains: globalThis.Array.isArray(object?.chains) ? object.chains.map((e: any) => globalThis.String(e)) : [],
+      internal: isSet(object.internal) ? globalThis.Boolean(object.internal) : undefined,
     };
   },
 
@@ -267,6 +284,9 @@ export const Scope: MessageFns<Scope> = {
     if (message.chains?.length) {
       obj.chains = message.chains;
     }
+    if (message.internal !== undefined) {
+      obj.internal = message.internal;
+    }
     return obj;
   },
 
@@ -279,6 +299,7 @@ export const Scope: MessageFns<Scope> = {
     message.markets = object.markets?.map((e) => e) || [];
     message.venues = object.venues?.map((e) => e) || [];
     message.chains = object.chains?.map((e) => e) || [];
+    message.internal = object.internal ?? undefined;
     return message;
   },
 };

@@ -1,0 +1,123 @@
+import type { Signal } from "@breakwater/proto";
+import type { AssetObservation, PolicyRule } from "../rule.js";
+import type { SignalDraft } from "../signal.js";
+import { CircuitBreakerRule } from "./circuit-breaker.js";
+import { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./margin-demands.js";
+import { MarginGovernor } from "./margin-governor.js";
+import { OracleDivergenceRule } from "./oracle-divergence.js";
+import { PriceBandRule } from "./price-band.js";
+import type { EngineRule } from "./rule-support.js";
+import type { MarginDemand, PolicyDocument, PolicyObservation, RuleSpec, ShadowRecord } from "./types.js";
+
+function ruleOf(spec: RuleSpec): EngineRule {
+  switch (spec.kind) {
+    case "circuit-breaker":
+      return new CircuitBreakerRule(spec);
+    case "price-band":
+      return new PriceBandRule(spec);
+    case "oracle-divergence":
+      return new OracleDivergenceRule(spec);
+    case "cascade-risk":
+      return new CascadeRiskRule(spec);
+    case "chain-liveness":
+      return new ChainLivenessRule(spec);
+    case "dynamic-margin":
+      return new DynamicMarginRule(spec);
+  }
+}
+
+/**
+ * The longest history any enforced rule keeps (price windows, hold times):
+ * what a rebuild must replay. Shadow rules start cold after a rebuild.
+ */
+export function policyWindowMs(doc: PolicyDocument): number {
+  let ms = 0;
+  for (const r of doc.rules) {
+    if (r.mode !== "enforce") continue;
+    if (r.kind === "circuit-breaker") {
+      ms = Math.max(ms, r.params.windowMs, ...r.overrides.map((o) => o.params.windowMs ?? 0));
+    } else if (r.kind === "price-band") {
+      ms = Math.max(ms, r.params.referenceWindowMs + r.params.holdMs);
+    } else if (r.kind === "oracle-divergence") {
+      ms = Math.max(ms, r.params.resumeHoldMs);
+    }
+  }
+  return ms > 0 ? ms : 60_000;
+}
+
+/**
+ * The declarative policy, evaluated: every rule sees every observation in
+ * order; enforced rules' signals are returned for the log, shadow rules' are
+ * recorded (with their evidence) and never sent. Margin demands of enforced
+ * rules go through the margin governor's bounds; shadow demands are recorded
+ * with the multiplier they ask for.
+ */
+export class PolicyEngine implements PolicyRule {
+  readonly id = "policy";
+  private readonly rules: EngineRule[];
+  private readonly governor: MarginGovernor;
+  private readonly shadowGovernor: MarginGovernor;
+  private readonly shadow: ShadowRecord[] = [];
+
+  constructor(
+    readonly document: PolicyDocument,
+    private readonly opts: {
+      readonly maxShadowRecords?: number;
+      readonly onShadow?: (r: ShadowRecord) => void;
+    } = {},
+  ) {
+    this.rules = document.rules.map(ruleOf);
+    this.governor = new MarginGovernor(document.margin.id, document.margin.params);
+    this.shadowGovernor = new MarginGovernor(document.margin.id, document.margin.params);
+  }
+
+  /** Decisions shadow rules would have sent, oldest first. */
+  shadowRecords(): readonly ShadowRecord[] {
+    return this.shadow;
+  }
+
+  /** The margin multiplier in force for an asset. */
+  marginOf(asset: string): number {
+    return this.governor.multiplier(asset);
+  }
+
+  evaluate(observation: AssetObservation | PolicyObservation, nowMs: number): SignalDraft[] {
+    const obs = observation as PolicyObservation;
+    const drafts: SignalDraft[] = [];
+    const demands: MarginDemand[] = [];
+    const shadowDemands: MarginDemand[] = [];
+    for (const rule of this.rules) {
+      const outcome = rule.evaluate(obs, nowMs);
+      if (rule.mode === "enforce") {
+        drafts.push(...outcome.drafts);
+        demands.push(...outcome.demands);
+      } else {
+        for (const draft of outcome.drafts) this.record(rule.id, obs, nowMs, draft);
+        shadowDemands.push(...outcome.demands);
+      }
+    }
+    const margin = this.governor.apply(demands, obs, nowMs);
+    if (this.document.margin.mode === "enforce") drafts.push(...margin);
+    else for (const draft of margin) this.record(this.document.margin.id, obs, nowMs, draft);
+    // What the shadow rules' demands would do on top of the enforced ones.
+    if (shadowDemands.length > 0) {
+      for (const draft of this.shadowGovernor.apply([...demands, ...shadowDemands], obs, nowMs)) {
+        this.record(`${this.document.margin.id}(shadow)`, obs, nowMs, draft);
+      }
+    }
+    return drafts;
+  }
+
+  restore(signal: Signal): void {
+    for (const rule of this.rules) rule.restore(signal);
+    this.governor.restore(signal);
+  }
+
+  private record(ruleId: string, obs: PolicyObservation, nowMs: number, draft: SignalDraft): void {
+    const record: ShadowRecord = { ruleId, atMs: nowMs, assessmentId: obs.assessmentId, draft };
+    this.shadow.push(record);
+    const max = this.opts.maxShadowRecords ?? 1_000;
+    if (this.shadow.length > max) this.shadow.splice(0, this.shadow.length - max);
+    this.opts.onShadow?.(record);
+  }
+}

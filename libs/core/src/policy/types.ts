@@ -1,0 +1,172 @@
+import type { Evidence } from "@breakwater/proto";
+import type { SignalDraft } from "../signal.js";
+
+/**
+ * What the policy sees of one asset at one moment: a risk assessment, with
+ * the optional figures the correlator adds when it has them. `price` is
+ * undefined when the asset could not be priced.
+ */
+export interface PolicyObservation {
+  readonly assessmentId: string;
+  readonly asset: string;
+  readonly price?: number | undefined;
+  /** Time of the price (chain time). */
+  readonly priceTimeMs: number;
+  readonly venues: readonly string[];
+  readonly markets: readonly string[];
+  readonly chains: readonly string[];
+  readonly staleChains?: readonly string[] | undefined;
+  readonly grossNotional?: number | undefined;
+  /** Relative spread of the sources' prices ((max - min) / median). */
+  readonly divergence?: number | undefined;
+  /** No strict majority of sources agrees. */
+  readonly unpriceable?: boolean | undefined;
+  /** Liquidatable notional for a fall (or rise) of `ladderMoveBps`, and the depth that absorbs such a move. */
+  readonly ladderMoveBps?: number | undefined;
+  readonly liquidatableDownNotional?: number | undefined;
+  readonly liquidatableUpNotional?: number | undefined;
+  readonly depthNotional?: number | undefined;
+  /** EWMA volatility of the reference price. */
+  readonly volatility?: number | undefined;
+}
+
+/** Enforced rules send signals; shadow rules only record what they would have sent. */
+export type RuleMode = "enforce" | "shadow";
+
+/** Parameters that apply to the assets or markets named (later overrides win). */
+export interface Override<P> {
+  readonly assets?: readonly string[];
+  readonly markets?: readonly string[];
+  /** False exempts the matching assets from the rule. */
+  readonly enabled?: boolean;
+  readonly params: Partial<P>;
+}
+
+export interface RuleSpecBase<K extends string, P> {
+  readonly kind: K;
+  readonly id: string;
+  readonly mode: RuleMode;
+  readonly params: P;
+  readonly overrides: readonly Override<P>[];
+}
+
+/** A level of a circuit breaker. `haltMs: 0` halts for the rest of the period (Rule 80B level 3). */
+export interface BreakerLevel {
+  readonly level: number;
+  /** Move from the reference that trips the level, as a fraction (0.07 = 7%). */
+  readonly threshold: number;
+  readonly haltMs: number;
+  readonly mode: "full" | "reduce-only";
+}
+
+export interface CircuitBreakerParams {
+  readonly levels: readonly BreakerLevel[];
+  /** The reference is the window's highest price (falls) or also its lowest (rises, with `direction: both`). */
+  readonly windowMs: number;
+  readonly direction: "down" | "both";
+  /** Each level fires at most once per asset per period; periods start at `resetOffsetMs` after 00:00 UTC. */
+  readonly periodMs: number;
+  readonly resetOffsetMs: number;
+}
+
+export interface PriceBandParams {
+  /** Reference: mean price over this window (LULD: 5 minutes). */
+  readonly referenceWindowMs: number;
+  /** Band half-width as a fraction of the reference (LULD tier 1: 0.05). */
+  readonly band: number;
+  /** Time outside the band (limit state) before a pause (LULD: 15 s). */
+  readonly holdMs: number;
+  readonly pauseMs: number;
+  readonly mode: "full" | "reduce-only";
+  /** Prices needed in the reference window before the band applies. */
+  readonly minSamples: number;
+}
+
+export interface OracleDivergenceParams {
+  /** Divergence at or above this halts the asset (an unpriceable assessment always does). */
+  readonly haltDivergence: number;
+  /** Divergence must stay below this ... */
+  readonly resumeDivergence: number;
+  /** ... for this long, priced, before a RESUME is sent (asymmetric: stronger evidence to resume). */
+  readonly resumeHoldMs: number;
+  readonly mode: "full" | "reduce-only";
+}
+
+export interface CascadeRiskParams {
+  /** Liquidatable notional / depth at or above which margin tightens. */
+  readonly pressureThreshold: number;
+  /** Multiplier demanded on the asset. */
+  readonly multiplier: number;
+  /** Assets held to move with this one: they get the same demand when their correlation ≥ minCorrelation. */
+  readonly correlated: readonly { readonly asset: string; readonly correlation: number }[];
+  readonly minCorrelation: number;
+}
+
+export interface ChainLivenessParams {
+  /** Share of the asset's chains that are stale at or above which margin tightens. */
+  readonly minStaleShare: number;
+  readonly multiplier: number;
+}
+
+export interface DynamicMarginParams {
+  /** Volatility considered normal; multiplier grows with volatility above it. */
+  readonly baselineVolatility: number;
+  readonly volatilityWeight: number;
+}
+
+/** Anti-procyclical bounds on margin changes (EMIR art. 28, Aave-steward-style step limits). */
+export interface MarginBoundsParams {
+  /** Lowest multiplier ever published. */
+  readonly floor: number;
+  readonly cap: number;
+  /** Buffer kept over the floor in calm times and drawn down before tightening (0.25 = 25%). */
+  readonly buffer: number;
+  /** Largest relative step up / down per change (e.g. 0.3 / 0.1). */
+  readonly maxStepUp: number;
+  readonly maxStepDown: number;
+  /** At most one change per asset per interval. */
+  readonly intervalMs: number;
+  /** No loosening until this long after the last tightening. */
+  readonly loosenCooldownMs: number;
+  /** Changes smaller than this relative amount are not published (hysteresis). */
+  readonly minChange: number;
+  /** Maintenance multiplier = 1 + (initial − 1) × this share. */
+  readonly maintenanceShare: number;
+}
+
+export type RuleSpec =
+  | RuleSpecBase<"circuit-breaker", CircuitBreakerParams>
+  | RuleSpecBase<"price-band", PriceBandParams>
+  | RuleSpecBase<"oracle-divergence", OracleDivergenceParams>
+  | RuleSpecBase<"cascade-risk", CascadeRiskParams>
+  | RuleSpecBase<"chain-liveness", ChainLivenessParams>
+  | RuleSpecBase<"dynamic-margin", DynamicMarginParams>;
+
+/** A whole policy, as validated from the YAML file. */
+export interface PolicyDocument {
+  readonly version: 1;
+  readonly margin: { readonly id: string; readonly mode: RuleMode; readonly params: MarginBoundsParams };
+  readonly rules: readonly RuleSpec[];
+}
+
+/** A margin multiplier a rule asks for on an asset, with why. */
+export interface MarginDemand {
+  readonly asset: string;
+  readonly ruleId: string;
+  readonly multiplier: number;
+  readonly evidence: Evidence[];
+}
+
+/** What a rule decided on one observation. */
+export interface RuleOutcome {
+  readonly drafts: SignalDraft[];
+  readonly demands: MarginDemand[];
+}
+
+/** A decision a shadow rule would have sent, kept with its evidence. */
+export interface ShadowRecord {
+  readonly ruleId: string;
+  readonly atMs: number;
+  readonly assessmentId: string;
+  readonly draft: SignalDraft;
+}

@@ -1,0 +1,163 @@
+import { createHash } from "node:crypto";
+import type { PolicyDocument } from "@breakwater/core";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+
+const fraction = z.number().gt(0, "must be a fraction in (0, 1]").lte(1, "must be a fraction in (0, 1]");
+const ms = z.number().int("must be an integer number of milliseconds").min(0);
+const positiveMs = ms.positive("must be positive");
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be lowercase letters, digits and dashes");
+const mode = z.enum(["enforce", "shadow"]).default("enforce");
+const haltMode = z.enum(["full", "reduce-only"]).default("full");
+
+/** The same fields, all optional and without defaults: an override changes only what it names. */
+function overrideShape(shape: z.ZodRawShape): z.ZodRawShape {
+  return Object.fromEntries(
+    Object.entries(shape).map(([key, field]) => {
+      const def = (field as unknown as { def: { type: string; innerType?: z.ZodType } }).def;
+      const inner = def.type === "default" && def.innerType ? def.innerType : (field as z.ZodType);
+      return [key, inner.optional()];
+    }),
+  );
+}
+
+function rule<K extends string, P extends z.ZodRawShape>(kind: K, params: P) {
+  const paramsSchema = z.object(params).strict();
+  const overrideParams = z.object(overrideShape(params)).strict();
+  return z
+    .object({
+      kind: z.literal(kind),
+      id,
+      mode,
+      params: paramsSchema,
+      overrides: z
+        .array(
+          z
+            .object({
+              assets: z.array(z.string().min(1)).optional(),
+              markets: z.array(z.string().min(1)).optional(),
+              enabled: z.boolean().optional(),
+              params: overrideParams.default({}),
+            })
+            .strict()
+            .refine(
+              (o) => (o.assets?.length ?? 0) + (o.markets?.length ?? 0) > 0,
+              "an override names assets or markets",
+            ),
+        )
+        .default([]),
+    })
+    .strict();
+}
+
+const level = z
+  .object({ level: z.number().int().min(1).max(9), threshold: fraction, haltMs: ms, mode: haltMode })
+  .strict();
+
+const ruleSchema = z.discriminatedUnion("kind", [
+  rule("circuit-breaker", {
+    levels: z
+      .array(level)
+      .min(1)
+      .refine((ls) => new Set(ls.map((l) => l.level)).size === ls.length, "levels must be distinct"),
+    windowMs: positiveMs,
+    direction: z.enum(["down", "both"]).default("down"),
+    periodMs: positiveMs.default(86_400_000),
+    resetOffsetMs: ms.default(0),
+  }),
+  rule("price-band", {
+    referenceWindowMs: positiveMs.default(300_000),
+    band: fraction,
+    holdMs: ms.default(15_000),
+    pauseMs: positiveMs.default(300_000),
+    mode: haltMode,
+    minSamples: z.number().int().min(1).default(3),
+  }),
+  rule("oracle-divergence", {
+    haltDivergence: fraction,
+    resumeDivergence: fraction,
+    resumeHoldMs: ms.default(60_000),
+    mode: haltMode,
+  }),
+  rule("cascade-risk", {
+    pressureThreshold: z.number().positive(),
+    multiplier: z.number().min(1),
+    correlated: z
+      .array(z.object({ asset: z.string().min(1), correlation: z.number().min(-1).max(1) }).strict())
+      .default([]),
+    minCorrelation: z.number().min(-1).max(1).default(0.8),
+  }),
+  rule("chain-liveness", { minStaleShare: fraction, multiplier: z.number().min(1) }),
+  rule("dynamic-margin", { baselineVolatility: z.number().positive(), volatilityWeight: z.number().min(0) }),
+]);
+
+const marginSchema = z
+  .object({
+    id: id.default("margin"),
+    mode,
+    params: z
+      .object({
+        floor: z.number().positive().default(1),
+        cap: z.number().positive().default(3),
+        buffer: z.number().min(0).default(0.25),
+        maxStepUp: z.number().positive().default(0.3),
+        maxStepDown: z.number().positive().lt(1).default(0.1),
+        intervalMs: ms.default(60_000),
+        loosenCooldownMs: ms.default(1_800_000),
+        minChange: z.number().min(0).default(0.02),
+        maintenanceShare: z.number().min(0).max(1).default(0.5),
+      })
+      .strict()
+      .refine((p) => p.cap >= p.floor, "cap must be at least the floor")
+      .prefault({}),
+  })
+  .strict();
+
+/** The policy file's schema: unknown keys are errors, every problem is reported by path. */
+export const policySchema = z
+  .object({
+    version: z.literal(1),
+    margin: marginSchema.prefault({}),
+    rules: z.array(ruleSchema),
+  })
+  .strict()
+  .superRefine((doc, ctx) => {
+    const seen = new Set<string>();
+    doc.rules.forEach((r, i) => {
+      if (seen.has(r.id))
+        ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: `duplicate rule id "${r.id}"` });
+      seen.add(r.id);
+      if (r.kind === "oracle-divergence" && r.params.resumeDivergence > r.params.haltDivergence) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "params", "resumeDivergence"],
+          message: "must not exceed haltDivergence (resuming needs stronger evidence than halting)",
+        });
+      }
+    });
+  });
+
+export type PolicyParse =
+  | { readonly ok: true; readonly document: PolicyDocument; readonly hash: string }
+  | { readonly ok: false; readonly errors: string[] };
+
+/** Content hash of a policy (what `/v1/policy` and the metric show). */
+export function policyHash(document: PolicyDocument): string {
+  return createHash("sha256").update(JSON.stringify(document)).digest("hex").slice(0, 12);
+}
+
+/** Parses and validates a YAML policy; every problem is reported as `path: message`. */
+export function parsePolicy(text: string): PolicyParse {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0)
+    return { ok: false, errors: doc.errors.map((e) => `yaml: ${e.message.split("\n")[0]}`) };
+  const result = policySchema.safeParse(doc.toJS());
+  if (!result.success) {
+    return {
+      ok: false,
+      errors: result.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`),
+    };
+  }
+  const document = result.data as PolicyDocument;
+  return { ok: true, document, hash: policyHash(document) };
+}

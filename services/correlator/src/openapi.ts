@@ -1,0 +1,167 @@
+// The researcher API's OpenAPI document, served at /openapi.json. Response
+// bodies are the proto messages of breakwater.v1.ExposureService in their
+// JSON form (camelCase field names, every field present).
+
+import { STRESS_LIMITS } from "./research-queries.js";
+import { MAX_SNAPSHOT_PAGE } from "./snapshot-history.js";
+
+const str = (description: string) => ({ type: "string", description });
+const q = (name: string, description: string, type: "string" | "integer" = "string") => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema: { type },
+});
+const asset = q("asset", "An asset id, e.g. ETH; omitted = every asset");
+const invalid = {
+  description: 'Invalid query: `{error: "invalid_query", field, reason}`',
+  content: { "application/json": { schema: { $ref: "#/components/schemas/QueryError" } } },
+};
+const notReady = { description: 'State still being rebuilt from the stream: `{error: "not_ready", reason}`' };
+const ok = (message: string) => ({
+  description: `breakwater.v1.${message} as JSON`,
+  content: { "application/json": { schema: { type: "object", description: `proto message ${message}` } } },
+});
+const get = (summary: string, parameters: unknown[], message: string) => ({
+  get: { summary, parameters, responses: { 200: ok(message), 400: invalid, 503: notReady } },
+});
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Breakwater correlator — researcher API",
+      version: "1",
+      description:
+        "Cross-venue, cross-chain exposure, liquidation ladders, multi-source reference prices, EWMA volatility and correlation, chain freshness, snapshot history and cascade stress tests. The same queries are on gRPC breakwater.v1.ExposureService. Every answer lists stale chains (positions on them are kept, marked stale).",
+    },
+    paths: {
+      "/v1/exposure": get(
+        "Exposure per (asset, venue, chain) at the reference prices",
+        [
+          asset,
+          q("chain", "A chain id"),
+          q("venue", "A venue id"),
+          q("entity", "An entity: EVM address (same on every chain), <chain>:<account>, or a mapped name"),
+        ],
+        "ExposureSnapshot",
+      ),
+      "/v1/assets": get(
+        "Per-asset risk: totals by venue and chain, collateral across venues, leverage distribution, concentration (HHI, top entities)",
+        [asset],
+        "GetAssetRiskResponse",
+      ),
+      "/v1/ladder": get(
+        "Liquidation ladder: notional liquidatable at each price move",
+        [
+          asset,
+          q("stepBps", "Rung spacing in basis points (default 50)", "integer"),
+          q(
+            "rangeBps",
+            "Range ± in basis points, a multiple of stepBps, at most 9900 (default 5000)",
+            "integer",
+          ),
+        ],
+        "GetLadderResponse",
+      ),
+      "/v1/prices": get(
+        "Reference prices with every source, its age, freshness, agreement and deviation",
+        [asset],
+        "GetReferencePricesResponse",
+      ),
+      "/v1/volatility": get(
+        "EWMA volatility per asset and correlation per pair",
+        [q("asset", "Only this asset and the pairs involving it")],
+        "GetVolatilityResponse",
+      ),
+      "/v1/chains": get("Freshness of every chain", [q("chain", "A chain id")], "GetChainFreshnessResponse"),
+      "/v1/snapshots": get(
+        "Exposure snapshot history (BW_SNAPSHOTS), oldest first, paged",
+        [
+          q("fromMs", "Earliest takenAtMs (Unix ms, inclusive)", "integer"),
+          q("toMs", "Latest takenAtMs (Unix ms, inclusive)", "integer"),
+          q("pageSize", `1..${MAX_SNAPSHOT_PAGE} (default 20)`, "integer"),
+          q("pageToken", "nextPageToken of the previous page"),
+        ],
+        "ListSnapshotsResponse",
+      ),
+      "/v1/stress": {
+        post: {
+          summary: "Run a cascade stress scenario on the current positions",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/StressScenario" } } },
+          },
+          responses: {
+            200: ok("RunStressResponse"),
+            400: invalid,
+            413: {
+              description: 'Body larger than 64 KiB: `{error: "request_too_large", limitBytes, reason}`',
+            },
+            503: notReady,
+          },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        QueryError: {
+          type: "object",
+          required: ["error", "field", "reason"],
+          properties: {
+            error: { const: "invalid_query" },
+            field: str("The offending field"),
+            reason: str("Why"),
+          },
+        },
+        StressScenario: {
+          type: "object",
+          additionalProperties: false,
+          required: ["shocks"],
+          properties: {
+            shocks: {
+              type: "array",
+              minItems: 1,
+              maxItems: STRESS_LIMITS.shocks,
+              items: {
+                type: "object",
+                required: ["asset", "move"],
+                properties: { asset: str("Asset id"), move: { type: "number", minimum: -0.99, maximum: 10 } },
+              },
+            },
+            maxRounds: {
+              type: "integer",
+              minimum: 0,
+              maximum: STRESS_LIMITS.maxRounds,
+              description: "0 = 10",
+            },
+            depth: {
+              type: "array",
+              maxItems: STRESS_LIMITS.depth,
+              items: {
+                type: "object",
+                required: ["asset", "notionalPer1pct", "exponent"],
+                properties: {
+                  asset: str("Asset id"),
+                  notionalPer1pct: { type: "number", exclusiveMinimum: 0 },
+                  exponent: { type: "number", exclusiveMinimum: 0, maximum: 2 },
+                },
+              },
+            },
+            insuranceFunds: {
+              type: "array",
+              maxItems: STRESS_LIMITS.insuranceFunds,
+              items: {
+                type: "object",
+                required: ["venueId", "amount"],
+                properties: { venueId: str("Venue id"), amount: { type: "number", minimum: 0 } },
+              },
+            },
+            propagate: { type: "boolean", description: "Propagate moves through EWMA beta (positive only)" },
+          },
+        },
+      },
+    },
+  };
+}

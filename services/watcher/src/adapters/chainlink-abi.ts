@@ -1,0 +1,63 @@
+// Chainlink's public interfaces, written out from AggregatorV3Interface.sol and
+// AggregatorInterface.sol (@chainlink/contracts), which is not installed here.
+
+/** AggregatorV3Interface: what price and sequencer-uptime feeds answer. */
+export const aggregatorV3Abi = [
+  { type: "function", name: "decimals", stateMutability: "view", inputs: [], outputs: [{ type: "uint8" }] },
+  {
+    type: "function",
+    name: "description",
+    stateMutability: "view",
+    inputs: [],
+    outputs: [{ type: "string" }],
+  },
+  { type: "function", name: "version", stateMutability: "view", inputs: [], outputs: [{ type: "uint256" }] },
+  {
+    type: "function",
+    name: "getRoundData",
+    stateMutability: "view",
+    inputs: [{ name: "_roundId", type: "uint80" }],
+    outputs: [
+      { name: "roundId", type: "uint80" },
+      { name: "answer", type: "int256" },
+      { name: "startedAt", type: "uint256" },
+      { name: "updatedAt", type: "uint256" },
+      { name: "answeredInRound", type: "uint80" },
+    ],
+  },
+  {
+    type: "function",
+    name: "latestRoundData",
+    stateMutability: "view",
+    inputs: [],
+    outputs: [
+      { name: "roundId", type: "uint80" },
+      { name: "answer", type: "int256" },
+      { name: "startedAt", type: "uint256" },
+      { name: "updatedAt", type: "uint256" },
+      { name: "answeredInRound", type: "uint80" },
+    ],
+  },
+] as const;
+
+/** AggregatorInterface events, emitted by the aggregator behind a feed's proxy. */
+export const aggregatorEventsAbi = [
+  {
+    type: "event",
+    name: "AnswerUpdated",
+    inputs: [
+      { name: "current", type: "int256", indexed: true },
+      { name: "roundId", type: "uint256", indexed: true },
+      { name: "updatedAt", type: "uint256", indexed: false },
+    ],
+  },
+  {
+    type: "event",
+    name: "NewRound",
+    inputs: [
+      { name: "roundId", type: "uint256", indexed: true },
+      { name: "startedBy", type: "address", indexed: true },
+      { name: "startedAt", type: "uint256", indexed: false },
+    ],
+  },
+] as const;

@@ -1,0 +1,137 @@
+import { chainEventId, formatUnits } from "@breakwater/core";
+import { PositionSide, PositionStatus } from "@breakwater/proto";
+import { decodeEventLog } from "viem";
+import type { ChainEvent } from "../chain-driver.js";
+import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import {
+  bytes32ToText,
+  coordinatesOf,
+  eventSelectors,
+  type LogAdapter,
+  type LogContext,
+  LogDecodeError,
+  position,
+} from "./adapter.js";
+
+/** The events of Breakwater's reference perp venue (contracts/src/PerpVenue.sol). */
+export const perpVenueEventsAbi = [
+  {
+    type: "event",
+    name: "PositionOpened",
+    inputs: [
+      { name: "trader", type: "address", indexed: true },
+      { name: "market", type: "bytes32", indexed: true },
+      { name: "isLong", type: "bool", indexed: false },
+      { name: "size", type: "uint256", indexed: false },
+      { name: "collateral", type: "uint256", indexed: false },
+      { name: "entryPrice", type: "uint256", indexed: false },
+      { name: "liquidationPrice", type: "uint256", indexed: false },
+    ],
+  },
+  {
+    type: "event",
+    name: "PositionIncreased",
+    inputs: [
+      { name: "trader", type: "address", indexed: true },
+      { name: "market", type: "bytes32", indexed: true },
+      { name: "isLong", type: "bool", indexed: false },
+      { name: "size", type: "uint256", indexed: false },
+      { name: "collateral", type: "uint256", indexed: false },
+      { name: "entryPrice", type: "uint256", indexed: false },
+      { name: "liquidationPrice", type: "uint256", indexed: false },
+    ],
+  },
+  {
+    type: "event",
+    name: "PositionDecreased",
+    inputs: [
+      { name: "trader", type: "address", indexed: true },
+      { name: "market", type: "bytes32", indexed: true },
+      { name: "isLong", type: "bool", indexed: false },
+      { name: "size", type: "uint256", indexed: false },
+      { name: "collateral", type: "uint256", indexed: false },
+      { name: "entryPrice", type: "uint256", indexed: false },
+      { name: "liquidationPrice", type: "uint256", indexed: false },
+    ],
+  },
+  {
+    type: "event",
+    name: "PositionLiquidated",
+    inputs: [
+      { name: "trader", type: "address", indexed: true },
+      { name: "market", type: "bytes32", indexed: true },
+      { name: "isLong", type: "bool", indexed: false },
+      { name: "size", type: "uint256", indexed: false },
+      { name: "collateral", type: "uint256", indexed: false },
+      { name: "entryPrice", type: "uint256", indexed: false },
+      { name: "liquidator", type: "address", indexed: false },
+      { name: "markPrice", type: "uint256", indexed: false },
+    ],
+  },
+] as const;
+
+export interface PerpVenueAdapterConfig {
+  readonly venueId: string;
+  readonly address: `0x${string}`;
+  /** Market name → asset (default: the market's prefix, "ETH-PERP" → "ETH"). */
+  readonly markets?: Readonly<Record<string, string>> | undefined;
+  /** The quote asset posted as collateral (default USDC). */
+  readonly collateralAsset?: string | undefined;
+}
+
+const DECIMALS = 18;
+const SELECTORS = eventSelectors(perpVenueEventsAbi);
+
+/** Positions of the reference perp venue: every event carries the full position state. */
+export class PerpVenueAdapter implements LogAdapter {
+  readonly name: string;
+  readonly addresses: readonly `0x${string}`[];
+
+  constructor(private readonly cfg: PerpVenueAdapterConfig) {
+    this.name = `perp-venue:${cfg.venueId}`;
+    this.addresses = [cfg.address.toLowerCase() as `0x${string}`];
+  }
+
+  async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
+    if (!log.topics[0] || !SELECTORS.has(log.topics[0])) return [];
+    let decoded: ReturnType<typeof decodeEventLog<typeof perpVenueEventsAbi>>;
+    try {
+      decoded = decodeEventLog({ abi: perpVenueEventsAbi, topics: log.topics as never, data: log.data });
+    } catch (err) {
+      if ((err as Error).name === "AbiEventSignatureNotFoundError") return []; // MarketListed and others
+      throw new LogDecodeError(this.name, (err as Error).message.split("\n")[0]!, log, err);
+    }
+    const a = decoded.args;
+    const market = bytes32ToText(a.market);
+    if (market === "") throw new LogDecodeError(this.name, "empty market name", log);
+    const liquidated = decoded.eventName === "PositionLiquidated";
+    const closed = !liquidated && a.size === 0n;
+    return [
+      position({
+        eventId: chainEventId(ctx.chainId, log.blockHash, log.logIndex),
+        chainId: ctx.chainId,
+        venueId: this.cfg.venueId,
+        account: a.trader.toLowerCase(),
+        market,
+        asset: this.cfg.markets?.[market] ?? market.split("-")[0]!,
+        side: a.isLong ? PositionSide.POSITION_SIDE_LONG : PositionSide.POSITION_SIDE_SHORT,
+        status: liquidated
+          ? PositionStatus.POSITION_STATUS_LIQUIDATED
+          : closed
+            ? PositionStatus.POSITION_STATUS_CLOSED
+            : PositionStatus.POSITION_STATUS_OPEN,
+        size: liquidated ? "0" : formatUnits(a.size, DECIMALS),
+        entryPrice: liquidated || closed ? "" : formatUnits(a.entryPrice, DECIMALS),
+        collateralAsset: this.cfg.collateralAsset ?? "USDC",
+        collateralAmount: liquidated ? "0" : formatUnits(a.collateral, DECIMALS),
+        liquidationPrice:
+          "liquidationPrice" in a && !closed && a.liquidationPrice > 0n
+            ? formatUnits(a.liquidationPrice, DECIMALS)
+            : "",
+        coordinates: coordinatesOf(log),
+        chainTimeMs: ctx.blockTimeMs,
+        observedAtMs: ctx.observedAtMs,
+      }),
+    ];
+  }
+}

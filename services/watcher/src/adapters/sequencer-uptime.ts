@@ -1,0 +1,80 @@
+import { decodeEventLog } from "viem";
+import type { ChainEvent } from "../chain-driver.js";
+import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import type { ContractReader, LogAdapter, LogContext } from "./adapter.js";
+import { aggregatorEventsAbi } from "./chainlink-abi.js";
+import { latestRound } from "./chainlink-feed.js";
+
+export interface SequencerUptimeConfig {
+  /** The L2 sequencer-uptime feed (answer 0 = up, 1 = down). */
+  readonly address: `0x${string}`;
+  /** After the sequencer comes back, prices stay untrustworthy this long (Chainlink suggests 3600 s). */
+  readonly gracePeriodSeconds: number;
+}
+
+/**
+ * Whether a chain's prices can be trusted, from its sequencer-uptime feed:
+ * not while the sequencer is down, nor within the grace period after it came
+ * back (positions could not be topped up meanwhile). Pure state.
+ */
+export class SequencerGate {
+  private up = true;
+  /** Chain time (ms) of the last status change. */
+  private sinceMs = 0;
+
+  constructor(private readonly gracePeriodMs: number) {}
+
+  get isUp(): boolean {
+    return this.up;
+  }
+
+  set(up: boolean, sinceMs: number): void {
+    this.up = up;
+    this.sinceMs = sinceMs;
+  }
+
+  /** Why prices at chain time `atMs` are untrustworthy, or undefined when they can be trusted. */
+  distrust(atMs: number): string | undefined {
+    if (!this.up) return "sequencer down";
+    const since = atMs - this.sinceMs;
+    if (since < this.gracePeriodMs)
+      return `sequencer back up ${Math.round(since / 1000)}s ago, within the ${this.gracePeriodMs / 1000}s grace period`;
+    return undefined;
+  }
+}
+
+/** Follows the sequencer-uptime feed's AnswerUpdated logs into a SequencerGate; publishes nothing. */
+export class SequencerUptimeAdapter implements LogAdapter {
+  readonly name = "sequencer-uptime";
+  readonly addresses: readonly `0x${string}`[];
+  readonly gate: SequencerGate;
+
+  constructor(cfg: SequencerUptimeConfig) {
+    this.addresses = [cfg.address.toLowerCase() as `0x${string}`];
+    this.gate = new SequencerGate(cfg.gracePeriodSeconds * 1000);
+  }
+
+  /** Reads the feed's status as of `blockNumber` (on start). */
+  async load(reader: ContractReader, blockNumber: number): Promise<void> {
+    const round = await latestRound(reader, this.addresses[0]!, blockNumber);
+    this.gate.set(round.answer === 0n, round.startedAtMs);
+  }
+
+  async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
+    try {
+      const decoded = decodeEventLog({
+        abi: aggregatorEventsAbi,
+        topics: log.topics as never,
+        data: log.data,
+      });
+      if (decoded.eventName === "AnswerUpdated") {
+        const up = decoded.args.current === 0n;
+        // a repeated status is not a change: the grace period runs from the change
+        if (up !== this.gate.isUp) this.gate.set(up, ctx.blockTimeMs);
+      }
+    } catch {
+      // not a status update
+    }
+    return [];
+  }
+}

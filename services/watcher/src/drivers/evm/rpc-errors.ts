@@ -1,0 +1,37 @@
+import { BreakwaterError } from "@breakwater/core";
+
+/** An endpoint answered, but with something that is not a valid answer. Never used, never published. */
+export class MalformedResponseError extends BreakwaterError {
+  constructor(
+    readonly endpoint: string,
+    readonly method: string,
+    readonly reason: string,
+  ) {
+    super("malformed_rpc_response", `${endpoint} answered ${method} with ${reason}`, { endpoint, method });
+  }
+}
+
+/** The provider refuses an eth_getLogs range as too large: the caller splits it. */
+export class LogRangeTooLargeError extends BreakwaterError {
+  constructor(
+    readonly fromBlock: number,
+    readonly toBlock: number,
+    detail: string,
+  ) {
+    super("log_range_too_large", `eth_getLogs ${fromBlock}..${toBlock} refused: ${detail}`, {
+      fromBlock,
+      toBlock,
+    });
+  }
+}
+
+/** No endpoint in rotation could answer. */
+export class RpcUnavailableError extends BreakwaterError {
+  constructor(method: string, problems: readonly string[]) {
+    super(
+      "rpc_unavailable",
+      `no RPC endpoint could answer ${method}: ${problems.length ? problems.join("; ") : "none in rotation"}`,
+      { method },
+    );
+  }
+}
