@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parsePolicy } from "@breakwater/coordinator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 
@@ -72,6 +73,12 @@ describe("Helm chart (real helm lint and template, offline)", () => {
     expect(coordinator?.spec.replicas).toBe(3);
     expect(objects.some((o) => o.kind === "PodDisruptionBudget")).toBe(true);
     expect(objects.some((o) => o.kind === "PodMonitor")).toBe(true);
+    // the policy shipped in the ConfigMap is one the coordinator accepts
+    const configMap = objects.find((o) => o.kind === "ConfigMap") as unknown as {
+      data: Record<string, string>;
+    };
+    const parsed = parsePolicy(configMap.data["policy.yaml"]!);
+    expect(parsed.ok, JSON.stringify(parsed)).toBe(true);
   });
 
   it("behavior: a duplicated chain and unknown values are refused with a clear message", () => {

@@ -10,3 +10,5 @@ export type { HoleReason, IndexListener } from "./signal-index.js";
 export { SignalIndex } from "./signal-index.js";
 export type { Appended, SignalLogOptions } from "./signal-log.js";
 export { SignalLog } from "./signal-log.js";
+export type { PolicyParse } from "./policy-file.js";
+export { parsePolicy } from "./policy-file.js";
