@@ -173,9 +173,13 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
         try {
           await next.start();
         } catch (err) {
-          log.error({ term, err: asError(err).message }, "could not take up the leader role; following");
+          log.error({ term, err: asError(err).message }, "could not take up the leader role; retrying");
           await next.stop();
           if (role === next) role = undefined;
+          // Still holding the lease: try again rather than lead nothing until it lapses.
+          setTimeout(() => {
+            if (lease.term === term && !role) leadFor(term);
+          }, 1_000).unref();
         }
       });
     };

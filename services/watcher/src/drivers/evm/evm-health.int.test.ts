@@ -70,5 +70,5 @@ describe("EVM watcher health", () => {
 
     await lab.node.rpc("evm_setIntervalMining", [1000]);
     await eventually(async () => ((await readyz()).status === 200 ? true : undefined), 20_000, "ready again");
-  });
+  }, 60_000);
 });
