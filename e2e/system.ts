@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, type NatsServer, type ServiceProcess, startNats, startService } from "@breakwater/testkit";
-import { DEFAULT_SCENARIO_PATH } from "@breakwater/watcher";
+import { DEFAULT_SCENARIO_PATH, type EvmLab, startEvmLab } from "@breakwater/watcher";
 import { parse as parseYaml } from "yaml";
 
 /** One line a sample venue prints for each signal it receives. */
@@ -28,6 +28,11 @@ export interface SystemOptions {
   readonly genesisMs?: number;
   readonly coordinatorEnv?: Record<string, string>;
   readonly logLevel?: string;
+  /**
+   * Also run a local EVM chain (a Hardhat node with the reference perp venue
+   * `perp-evm` and a Chainlink-style ETH feed) followed by an EVM watcher.
+   */
+  readonly evm?: { readonly chain: string; readonly seedPositions: number };
 }
 
 export interface RunningSystem {
@@ -39,6 +44,8 @@ export interface RunningSystem {
   correlator: ServiceProcess;
   coordinator: ServiceProcess;
   readonly venues: Map<string, ServiceProcess>;
+  /** The local EVM chain, when `evm` was asked for. */
+  readonly evm: EvmLab | undefined;
   /** Signals each venue printed so far. */
   signals(venue: string): VenueSignalLine[];
   restartCorrelator(crash?: boolean): Promise<void>;
@@ -59,6 +66,18 @@ const VENUE = "services/sample-venue/src/main.ts";
 export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const dir = mkdtempSync(join(tmpdir(), "bw-system-"));
   const nats = await startNats({ storeDir: join(dir, "nats") });
+  let evm: EvmLab | undefined;
+  if (opts.evm) {
+    try {
+      evm = await startEvmLab({ chain: opts.evm.chain, prices: { ETH: 3000 }, blockTimeMs: 1_000 });
+      await evm.seedPositions("ETH", opts.evm.seedPositions);
+    } catch (err) {
+      await evm?.stop();
+      await nats.dispose();
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
   const genesisMs = opts.genesisMs ?? Date.now() + 1_500;
   const logLevel = opts.logLevel ?? "info";
   const common = { BW_NATS_URL: nats.url, BW_HTTP_HOST: "127.0.0.1", BW_LOG_LEVEL: logLevel };
@@ -93,6 +112,22 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       watchers.set(chain, p);
       addresses[`watcher ${chain} http`] = `http://127.0.0.1:${port}`;
     }
+    if (evm && opts.evm) {
+      const chainFile = join(dir, "evm-chain.json");
+      evm.writeChainConfig(chainFile);
+      const port = await freePort();
+      const p = track(
+        startService(WATCHER, ["--chain", opts.evm.chain], {
+          ...common,
+          BW_DRIVER: "evm",
+          BW_EVM_CONFIG: chainFile,
+          BW_HTTP_PORT: String(port),
+        }),
+      );
+      watchers.set(opts.evm.chain, p);
+      addresses[`evm node rpc`] = evm.rpcUrl;
+      addresses[`watcher ${opts.evm.chain} http`] = `http://127.0.0.1:${port}`;
+    }
 
     const corrHttp = await freePort();
     const corrGrpc = await freePort();
@@ -126,6 +161,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       correlator: track(startService(CORRELATOR, [], correlatorEnv)),
       coordinator: track(startService(COORDINATOR, [], coordinatorEnv)),
       venues: new Map(),
+      evm,
       signals(venue) {
         const p = this.venues.get(venue);
         if (!p) return [];
@@ -147,6 +183,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       },
       async stop() {
         await Promise.all(started.map((p) => p.stop(5_000)));
+        await evm?.stop();
         await nats.dispose();
         rmSync(dir, { recursive: true, force: true });
       },
@@ -170,6 +207,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     return system;
   } catch (err) {
     await Promise.all(started.map((p) => p.kill()));
+    await evm?.stop();
     await nats.dispose();
     rmSync(dir, { recursive: true, force: true });
     throw err;

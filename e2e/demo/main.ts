@@ -10,7 +10,11 @@ import { eventually } from "@breakwater/testkit";
 import { type RunningSystem, startSystem, type VenueSignalLine } from "../system.js";
 
 const CHAINS = ["sim-a", "sim-b"];
-const VENUES = ["perp-a", "lend-a", "perp-b"];
+const EVM_CHAIN = "evm-local";
+const VENUES = ["perp-a", "lend-a", "perp-b", "perp-evm"];
+/** The scripted crash starts this long after genesis on every chain (the sim scenario's shock). */
+const CRASH_AT_MS = 8_000;
+const REPEAT_MS = 60_000;
 const keep = process.env["DEMO_KEEP"] === "1";
 const reportPath = resolve(process.env["DEMO_REPORT"] ?? ".demo/report.json");
 const DEADLINE_MS = 100_000;
@@ -21,18 +25,22 @@ function line(text = ""): void {
 
 async function main(): Promise<number> {
   const startedAt = Date.now();
-  line("Breakwater demo: two simulated chains, correlator, coordinator, three venues; ETH falls 8%.");
+  line(
+    "Breakwater demo: two simulated chains and a local EVM chain, correlator, coordinator, four venues; ETH falls 8%.",
+  );
   const system = await startSystem({
     chains: CHAINS,
     venues: VENUES,
+    evm: { chain: EVM_CHAIN, seedPositions: 12 },
     ...(keep
       ? {
           // the crash repeats every minute; the level-1 breaker re-arms after 30 s
-          scenario: { repeatEveryMs: 60_000 },
+          scenario: { repeatEveryMs: REPEAT_MS },
           coordinatorEnv: { BW_BREAKER_PERIOD_MS: "30000", BW_BREAKER_HALT_MS: "20000" },
         }
       : {}),
   });
+  driveEvmCrashes(system);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -88,6 +96,30 @@ async function main(): Promise<number> {
   line(`\nReport: ${reportPath}`);
   await stop();
   return outcome === "ok" && report.consistent ? 0 : 1;
+}
+
+/**
+ * The EVM chain's oracle follows the same script as the simulated chains: the
+ * ETH feed falls 8% in steps from genesis + 8 s (and, with DEMO_KEEP, recovers
+ * and falls again every minute), liquidating what each step puts under water.
+ */
+function driveEvmCrashes(system: RunningSystem): void {
+  const lab = system.evm;
+  if (!lab) return;
+  const crashAt = (at: number) => {
+    const timer = setTimeout(
+      () => {
+        lab
+          .setPrice("ETH", 3000)
+          .then(() => lab.crash("ETH", { move: -0.08, steps: 8, stepMs: 500, liquidate: true }))
+          .catch((err: unknown) => line(`  (evm crash script: ${String(err)})`));
+        if (keep) crashAt(at + REPEAT_MS);
+      },
+      Math.max(0, at - Date.now()),
+    );
+    timer.unref();
+  };
+  crashAt(system.genesisMs + CRASH_AT_MS);
 }
 
 async function buildReport(system: RunningSystem, startedAt: number, outcome: string) {

@@ -167,7 +167,8 @@ describe("simulateCascade", () => {
           expect(small.rounds).toBeLessThanOrEqual(8);
           expect(large.liquidatedNotional).toBeGreaterThanOrEqual(small.liquidatedNotional);
           expect(large.liquidatedPositions).toBeGreaterThanOrEqual(small.liquidatedPositions);
-          expect(large.badDebt).toBeGreaterThanOrEqual(small.badDebt - 1e-9);
+          // (bad debt is not monotone: a position the small shock reaches a round later is closed
+          // at that later, lower price, so its gap can be larger)
           for (const a of ["ETH", "BTC"]) {
             const s = small.assets.find((x) => x.asset === a)!.finalPrice;
             const l = large.assets.find((x) => x.asset === a)!.finalPrice;

@@ -117,6 +117,27 @@ describe("ExposureBook aggregates", () => {
     expect(hist.at(-1)!.positions).toBe(1);
   });
 
+  it("behavior: positions whose key hashes collide stay distinct (exact overflow path)", () => {
+    const book = new ExposureBook();
+    const index = (
+      book as unknown as { slotOfKey: { hash(id: string): void; lastH1: number; lastH2: number } }
+    ).slotOfKey;
+    index.hash = function (this: { lastH1: number; lastH2: number }) {
+      this.lastH1 = 7;
+      this.lastH2 = 11;
+    };
+    for (const account of ["a", "b", "c"]) {
+      book.apply(update({ account, size: "1" }));
+      book.apply(update({ account, size: "2" }));
+    }
+    book.apply(update({ account: "b", venueId: "perp-b", size: "5" }));
+    expect(book.positionCount).toBe(4);
+    expect(book.cellsMatching().map((c) => [c.venueId, c.longSize, c.positions])).toEqual([
+      ["perp-a", 6, 3],
+      ["perp-b", 5, 1],
+    ]);
+  });
+
   it("behavior: only maxRevisions revisions are kept; an older event is unknown", () => {
     const book = new ExposureBook({ maxRevisions: 2 });
     const ids = ["1", "2", "3"].map((size) => {

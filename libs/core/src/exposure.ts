@@ -2,6 +2,7 @@ import type { PositionUpdate } from "@breakwater/proto";
 import { PositionSide, PositionStatus } from "@breakwater/proto";
 import { decimalToNumber } from "./decimal.js";
 import { type EntityResolver, entityResolver } from "./entity.js";
+import { EventIndex } from "./event-index.js";
 import { Interner } from "./interner.js";
 import { LEVERAGE_BUCKETS, leverageBucketOf } from "./leverage.js";
 
@@ -147,7 +148,9 @@ function grown<T extends Column>(a: T, min: number): T {
  * are states, so applying the same event twice changes nothing; a retraction
  * removes the revision its event produced and, when it was the newest,
  * restores the one before it exactly. At most `maxRevisions` revisions per
- * position are kept: a retraction older than that is unknown.
+ * position are kept: a retraction older than that is unknown. Event ids are
+ * remembered by a 64-bit hash (`EventIndex`), so the book keeps no string per
+ * event.
  */
 export class ExposureBook {
   readonly assets = new Interner();
@@ -161,8 +164,10 @@ export class ExposureBook {
   // positions (slots)
   private slotCount = 0;
   private openCount = 0;
-  /** (market, venue, chain) → account → slot. */
-  private readonly slotOfKey = new Map<number, Map<string, number>>();
+  /** (chain, venue, account, market) as a 64-bit hash → slot, checked against the slot's fields. */
+  private readonly slotOfKey: EventIndex;
+  /** Positions whose key hash another position already holds (never expected; kept exact anyway). */
+  private readonly slotOverflow = new Map<string, number>();
   private readonly slotAccount: string[] = [];
   private sOpen: Uint8Array;
   private sSide: Uint8Array;
@@ -189,8 +194,10 @@ export class ExposureBook {
   // revisions
   private revCount = 0;
   private readonly revFree: number[] = [];
-  private readonly revOfEvent = new Map<string, number>();
-  private readonly rEvent: string[] = [];
+  /** Event id (as a 64-bit hash) → revision; each revision keeps its event's hash to forget it. */
+  private readonly revOfEvent: EventIndex;
+  private rH1: Int32Array;
+  private rH2: Int32Array;
   private rSlot: Int32Array;
   private rPrev: Int32Array;
   private rNext: Int32Array;
@@ -253,6 +260,10 @@ export class ExposureBook {
     this.sCollAmount = new Float64Array(n);
     this.sLiq = new Float64Array(n);
     this.sEntry = new Float64Array(n);
+    this.revOfEvent = new EventIndex(n);
+    this.slotOfKey = new EventIndex(n);
+    this.rH1 = new Int32Array(n);
+    this.rH2 = new Int32Array(n);
     this.rSlot = new Int32Array(n);
     this.rPrev = new Int32Array(n);
     this.rNext = new Int32Array(n);
@@ -272,7 +283,11 @@ export class ExposureBook {
 
   /** Applies a position update; returns false when the event was already applied. Invalid amounts throw before anything changes. */
   apply(update: PositionUpdate): boolean {
-    if (this.revOfEvent.has(update.eventId)) return false;
+    const events = this.revOfEvent;
+    events.hash(update.eventId);
+    const h1 = events.lastH1;
+    const h2 = events.lastH2;
+    if (events.find(h1, h2) >= 0) return false;
     const open = update.status === PositionStatus.POSITION_STATUS_OPEN;
     const size = open ? decimalToNumber(update.size, "size") : 0;
     const collAmount = open ? optionalDecimal(update.collateralAmount, "collateral_amount") : 0;
@@ -280,7 +295,8 @@ export class ExposureBook {
     const entry = open ? optionalDecimal(update.entryPrice, "entry_price") : 0;
     const slot = this.slotFor(update.chainId, update.venueId, update.account, update.market);
     const rev = this.allocRevision();
-    this.rEvent[rev] = update.eventId;
+    this.rH1[rev] = h1;
+    this.rH2[rev] = h2;
     this.rSlot[rev] = slot;
     this.rOpen[rev] = open ? 1 : 0;
     this.rSide[rev] = update.side;
@@ -291,7 +307,7 @@ export class ExposureBook {
     this.rCollAmount[rev] = collAmount;
     this.rLiq[rev] = liq;
     this.rEntry[rev] = entry;
-    this.revOfEvent.set(update.eventId, rev);
+    events.insert(h1, h2, rev);
     // append as the newest revision
     const tail = this.sTail[slot]!;
     this.rPrev[rev] = tail;
@@ -307,8 +323,9 @@ export class ExposureBook {
 
   /** Undoes the revision an event produced; returns false when the event is unknown. */
   retract(eventId: string): boolean {
-    const rev = this.revOfEvent.get(eventId);
-    if (rev === undefined) return false;
+    this.revOfEvent.hash(eventId);
+    const rev = this.revOfEvent.find(this.revOfEvent.lastH1, this.revOfEvent.lastH2);
+    if (rev < 0) return false;
     const slot = this.rSlot[rev]!;
     const wasNewest = this.sTail[slot] === rev;
     this.dropRevision(rev);
@@ -523,17 +540,28 @@ export class ExposureBook {
     if (chain >= MAX_VENUES_OR_CHAINS || venue >= MAX_VENUES_OR_CHAINS)
       throw new RangeError(`the exposure book holds at most ${MAX_VENUES_OR_CHAINS} venues and chains`);
     const marketId = this.markets.idOf(market);
-    const combo = marketId * 65_536 + venue * 256 + chain;
-    let accounts = this.slotOfKey.get(combo);
-    if (!accounts) {
-      accounts = new Map();
-      this.slotOfKey.set(combo, accounts);
+    const index = this.slotOfKey;
+    index.hash(account);
+    const h1 = index.lastH1 ^ Math.imul(marketId * 65_536 + venue * 256 + chain, 0x9e3779b1);
+    const h2 = (index.lastH2 + Math.imul(marketId ^ (venue << 20) ^ (chain << 12), 0x85ebca6b)) | 0;
+    const hit = index.find(h1, h2);
+    let collided = false;
+    if (hit >= 0) {
+      if (
+        this.slotAccount[hit] === account &&
+        this.sChain[hit] === chain &&
+        this.sVenue[hit] === venue &&
+        this.sMarket[hit] === marketId
+      )
+        return hit;
+      const other = this.slotOverflow.get(`${chain}|${venue}|${marketId}|${account}`);
+      if (other !== undefined) return other;
+      collided = true;
     }
-    const existing = accounts.get(account);
-    if (existing !== undefined) return existing;
     const s = this.slotCount++;
     if (s >= this.sOpen.length) this.growSlots(s + 1);
-    accounts.set(account, s);
+    if (collided) this.slotOverflow.set(`${chain}|${venue}|${marketId}|${account}`, s);
+    else index.insert(h1, h2, s);
     this.slotAccount[s] = account;
     this.sChain[s] = chain;
     this.sVenue[s] = venue;
@@ -578,6 +606,8 @@ export class ExposureBook {
     const r = this.revCount++;
     if (r >= this.rSlot.length) {
       const min = r + 1;
+      this.rH1 = grown(this.rH1, min);
+      this.rH2 = grown(this.rH2, min);
       this.rSlot = grown(this.rSlot, min);
       this.rPrev = grown(this.rPrev, min);
       this.rNext = grown(this.rNext, min);
@@ -603,8 +633,7 @@ export class ExposureBook {
     if (next === NONE) this.sTail[slot] = prev;
     else this.rPrev[next] = prev;
     this.sRevisions[slot]!--;
-    this.revOfEvent.delete(this.rEvent[rev]!);
-    this.rEvent[rev] = "";
+    this.revOfEvent.remove(this.rH1[rev]!, this.rH2[rev]!);
     this.revFree.push(rev);
   }
 

@@ -357,4 +357,35 @@ describe("properties", () => {
       ),
     );
   });
+
+  it("hysteresis: divergence oscillating around the thresholds never resumes a halt before the calm hold time", () => {
+    const rule: RuleSpec = {
+      kind: "oracle-divergence",
+      id: "oracle",
+      mode: "enforce",
+      params: { haltDivergence: 0.05, resumeDivergence: 0.01, resumeHoldMs: 10_000, mode: "full" },
+      overrides: [],
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 0.1, noNaN: true }), { minLength: 5, maxLength: 200 }),
+        (divs) => {
+          const engine = new PolicyEngine(policy([rule]));
+          const events: { kind: SignalKind; at: number }[] = [];
+          divs.forEach((divergence, i) => {
+            const at = T0 + i * 1_000;
+            for (const d of engine.evaluate(obs("ETH", 100, at, { divergence }), at))
+              events.push({ kind: d.kind, at });
+          });
+          // strictly alternating halt / resume, each resume at least the hold time after its halt
+          events.forEach((e, i) => {
+            expect(e.kind).toBe(
+              i % 2 === 0 ? SignalKind.SIGNAL_KIND_CIRCUIT_BREAKER : SignalKind.SIGNAL_KIND_RESUME,
+            );
+            if (i % 2 === 1) expect(e.at - events[i - 1]!.at).toBeGreaterThanOrEqual(10_000);
+          });
+        },
+      ),
+    );
+  });
 });
