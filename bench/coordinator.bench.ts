@@ -40,6 +40,7 @@ function assessment(asset: string, price: number, atMs: number): RiskAssessment 
     chains: ["sim-a"],
     staleChains: [],
     grossNotional: 1,
+    chainNotional: [],
   };
 }
 

@@ -16,6 +16,7 @@ const base: RiskAssessment = {
   chains: ["sim-a"],
   staleChains: [],
   grossNotional: 1,
+  chainNotional: [],
 };
 
 describe("observe", () => {
@@ -32,6 +33,20 @@ describe("observe", () => {
         chains: ["sim-a"],
       },
     });
+  });
+
+  it("behavior: notional per chain and stale chains are carried for the chain-liveness rule", () => {
+    const observed = observe({
+      ...base,
+      chains: ["sim-a", "sim-b"],
+      staleChains: ["sim-b"],
+      chainNotional: [
+        { chainId: "sim-a", grossNotional: 6e6 },
+        { chainId: "sim-b", grossNotional: 4e6 },
+      ],
+    });
+    expect(observed.observation.staleChains).toEqual(["sim-b"]);
+    expect(observed.observation.chainNotional).toEqual({ "sim-a": 6e6, "sim-b": 4e6 });
   });
 
   it("behavior: an empty reference price is unpriceable, not an error", () => {

@@ -45,6 +45,13 @@ export function observe(assessment: RiskAssessment, subject = "assessment"): Obs
 function optionalFigures(a: RiskAssessment): Partial<PolicyObservation> {
   const out: Record<string, unknown> = {};
   if (a.staleChains.length > 0) out["staleChains"] = a.staleChains;
+  if (a.chainNotional.length > 0) {
+    out["chainNotional"] = Object.fromEntries(
+      a.chainNotional
+        .filter((c) => Number.isFinite(c.grossNotional))
+        .map((c) => [c.chainId, c.grossNotional]),
+    );
+  }
   for (const key of [
     "divergence",
     "ladderMoveBps",

@@ -60,6 +60,7 @@ export function assessment(
     chains: ["sim-a"],
     staleChains: [],
     grossNotional: 1_000_000,
+    chainNotional: [],
   };
 }
 

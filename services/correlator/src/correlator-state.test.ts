@@ -161,6 +161,10 @@ describe("CorrelatorState", () => {
       chains: ["sim-a", "sim-b"],
       staleChains: ["sim-b"],
       grossNotional: 3 * 1500,
+      chainNotional: [
+        { chainId: "sim-a", grossNotional: 2 * 1500 },
+        { chainId: "sim-b", grossNotional: 1 * 1500 },
+      ],
       divergence: 0,
       unpriceable: false,
       freshSources: 1,

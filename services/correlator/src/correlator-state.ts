@@ -156,8 +156,13 @@ export class CorrelatorState {
     const involved = new Set([...holders.chains, ...this.prices.chainsPricing(asset)]);
     const price = this.valuationPrice(asset);
     let gross = 0;
+    const byChain = new Map<string, number>();
     if (price > 0)
-      for (const cell of this.book.cellsMatching({ asset })) gross += notionalOf(cell, price).grossNotional;
+      for (const cell of this.book.cellsMatching({ asset })) {
+        const cellGross = notionalOf(cell, price).grossNotional;
+        gross += cellGross;
+        byChain.set(cell.chainId, (byChain.get(cell.chainId) ?? 0) + cellGross);
+      }
     const ladder = price > 0 ? this.cachedLadder(asset, nowMs) : undefined;
     const depth = this.depthOf(asset);
     const vol = this.volatility.volatility(asset);
@@ -173,6 +178,9 @@ export class CorrelatorState {
       chains: holders.chains,
       staleChains: [...involved].filter((c) => this.freshness.isStale(c, nowMs)).sort(),
       grossNotional: gross,
+      chainNotional: [...byChain]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([chainId, grossNotional]) => ({ chainId, grossNotional })),
       divergence: ref?.divergence ?? 0,
       unpriceable: ref?.unpriceable ?? true,
       freshSources: ref?.freshSources ?? 0,

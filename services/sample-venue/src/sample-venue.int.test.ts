@@ -37,6 +37,7 @@ function assessment(n: number, price: number): RiskAssessment {
     chains: ["sim-a"],
     staleChains: [],
     grossNotional: 1,
+    chainNotional: [],
   };
 }
 

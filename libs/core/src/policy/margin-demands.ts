@@ -67,24 +67,39 @@ export class CascadeRiskRule extends DemandRule<"cascade-risk", CascadeRiskParam
 }
 
 /**
- * Chain liveness: when a share of the chains holding the asset's exposure at
- * or above `minStaleShare` is stale, margin tightens on that asset (no halt).
- * The share counts chains (the assessment carries no per-chain notional).
+ * Chain liveness: when the share of the asset's exposure that sits on stale
+ * chains is at or above `minStaleShare`, margin tightens on that asset (no
+ * halt anywhere). The share is by gross notional when the assessment carries
+ * it per chain, otherwise by the number of chains holding the asset.
  */
 export class ChainLivenessRule extends DemandRule<"chain-liveness", ChainLivenessParams> {
   protected demands(obs: PolicyObservation, p: ChainLivenessParams): MarginDemand[] {
     const stale = (obs.staleChains ?? []).filter((c) => obs.chains.includes(c));
-    const share = obs.chains.length > 0 ? stale.length / obs.chains.length : 0;
+    const share = staleShare(obs, stale);
     const stressed = stale.length > 0 && share >= p.minStaleShare;
     return [
       {
         asset: obs.asset,
         ruleId: this.spec.id,
         multiplier: stressed ? p.multiplier : 1,
-        evidence: [evidence("stale_chain_share", share, p.minStaleShare, stale.join(",") || "none stale")],
+        evidence: [evidence("stale_exposure_share", share, p.minStaleShare, stale.join(",") || "none stale")],
       },
     ];
   }
+}
+
+function staleShare(obs: PolicyObservation, stale: readonly string[]): number {
+  const byChain = obs.chainNotional;
+  if (byChain) {
+    let total = 0;
+    let onStale = 0;
+    for (const [chain, notional] of Object.entries(byChain)) {
+      total += notional;
+      if (stale.includes(chain)) onStale += notional;
+    }
+    if (total > 0) return onStale / total;
+  }
+  return obs.chains.length > 0 ? stale.length / obs.chains.length : 0;
 }
 
 /** Dynamic margin from volatility: 1 + weight × (volatility / baseline − 1) above the baseline. */

@@ -256,6 +256,33 @@ describe("margin: cascade risk, chain liveness, dynamic margin", () => {
     expect(feed(engine, "BTC", [100], { chains: ["sim-a"], staleChains: ["sim-b"] })).toEqual([]);
   });
 
+  it("behavior: with notional per chain, a stale chain holding little of the exposure does not tighten", () => {
+    const live: RuleSpec = {
+      kind: "chain-liveness",
+      id: "liveness",
+      mode: "enforce",
+      params: { minStaleShare: 0.25, multiplier: 1.5 },
+      overrides: [],
+    };
+    const engine = new PolicyEngine(policy([live]));
+    // sim-b is stale but holds 10% of SOL's notional: below the 25% share
+    expect(
+      feed(engine, "SOL", [100], {
+        chains: ["sim-a", "sim-b"],
+        staleChains: ["sim-b"],
+        chainNotional: { "sim-a": 9e6, "sim-b": 1e6 },
+      }),
+    ).toEqual([]);
+    // on ETH it holds 40%: margin tightens, with the share as evidence
+    const drafts = feed(engine, "ETH", [100], {
+      chains: ["sim-a", "sim-b"],
+      staleChains: ["sim-b"],
+      chainNotional: { "sim-a": 6e6, "sim-b": 4e6 },
+    });
+    expect(margins(drafts)).toEqual([["ETH", 1.5]]);
+    expect(drafts[0]!.evidence.find((e) => e.name === "stale_exposure_share")?.value).toBeCloseTo(0.4, 12);
+  });
+
   it("behavior: the buffer absorbs a moderate rise; loosening waits for the cooldown and moves slower", () => {
     const dyn: RuleSpec = {
       kind: "dynamic-margin",

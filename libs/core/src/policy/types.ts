@@ -17,6 +17,8 @@ export interface PolicyObservation {
   readonly chains: readonly string[];
   readonly staleChains?: readonly string[] | undefined;
   readonly grossNotional?: number | undefined;
+  /** Gross notional of the asset held on each chain, when the correlator reports it. */
+  readonly chainNotional?: Readonly<Record<string, number>> | undefined;
   /** Relative spread of the sources' prices ((max - min) / median). */
   readonly divergence?: number | undefined;
   /** No strict majority of sources agrees. */

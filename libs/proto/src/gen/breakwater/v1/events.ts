@@ -225,6 +225,12 @@ export interface Retraction {
   observedAtMs: number;
 }
 
+/** Gross notional of one asset held on one chain. */
+export interface ChainNotional {
+  chainId: string;
+  grossNotional: number;
+}
+
 /** What the correlator tells the coordinator about one asset. */
 export interface RiskAssessment {
   assessmentId: string;
@@ -278,7 +284,14 @@ export interface RiskAssessment {
    * EWMA volatility of the reference price over the configured horizon
    * (0 until two samples exist).
    */
-  volatility?: number | undefined;
+  volatility?:
+    | number
+    | undefined;
+  /**
+   * Gross notional of the asset's exposure held on each chain (at the
+   * reference price), so policies can weigh a stale chain by what sits on it.
+   */
+  chainNotional: ChainNotional[];
 }
 
 /** A message that could not be decoded or validated, kept for inspection. */
@@ -1358,6 +1371,99 @@ export const Retraction: MessageFns<Retraction> = {
   },
 };
 
+function createBaseChainNotional(): ChainNotional {
+  return { chainId: "", grossNotional: 0 };
+}
+
+export const ChainNotional: MessageFns<ChainNotional> = {
+  encode(message: ChainNotional, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chainId !== "") {
+      writer.uint32(10).string(message.chainId);
+    }
+    if (message.grossNotional !== 0) {
+      writer.uint32(17).double(message.grossNotional);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChainNotional {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChainNotional();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chainId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.grossNotional = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChainNotional {
+    return {
+      chainId: isSet(object.chainId)
+        ? globalThis.String(object.chainId)
+        : isSet(object.chain_id)
+        ? globalThis.String(object.chain_id)
+        : "",
+      grossNotional: isSet(object.grossNotional)
+        ? globalThis.Number(object.grossNotional)
+        : isSet(object.gross_notional)
+        ? globalThis.Number(object.gross_notional)
+        : 0,
+    };
+  },
+
+  toJSON(message: ChainNotional): unknown {
+    const obj: any = {};
+    if (message.chainId !== "") {
+      obj.chainId = message.chainId;
+    }
+    if (message.grossNotional !== 0) {
+      obj.grossNotional = floatToJson(message.grossNotional);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ChainNotional>): ChainNotional {
+    return ChainNotional.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ChainNotional>): ChainNotional {
+    const message = createBaseChainNotional();
+    message.chainId = object.chainId ?? "";
+    message.grossNotional = object.grossNotional ?? 0;
+    return message;
+  },
+};
+
 function createBaseRiskAssessment(): RiskAssessment {
   return {
     assessmentId: "",
@@ -1379,6 +1485,7 @@ function createBaseRiskAssessment(): RiskAssessment {
     liquidatableUpNotional: undefined,
     depthNotional: undefined,
     volatility: undefined,
+    chainNotional: [],
   };
 }
 
@@ -1440,6 +1547,9 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
     }
     if (message.volatility !== undefined) {
       writer.uint32(153).double(message.volatility);
+    }
+    for (const v of message.chainNotional) {
+      ChainNotional.encode(v!, writer.uint32(162).fork()).join();
     }
     return writer;
   },
@@ -1609,6 +1719,14 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
             message.volatility = reader.double();
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.chainNotional.push(ChainNotional.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1694,6 +1812,11 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
         ? globalThis.Number(object.depth_notional)
         : undefined,
       volatility: isSet(object.volatility) ? globalThis.Number(object.volatility) : undefined,
+      chainNotional: globalThis.Array.isArray(object?.chainNotional)
+        ? object.chainNotional.map((e: any) => ChainNotional.fromJSON(e))
+        : globalThis.Array.isArray(object?.chain_notional)
+        ? object.chain_notional.map((e: any) => ChainNotional.fromJSON(e))
+        : [],
     };
   },
 
@@ -1756,6 +1879,9 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
     if (message.volatility !== undefined) {
       obj.volatility = floatToJson(message.volatility);
     }
+    if (message.chainNotional?.length) {
+      obj.chainNotional = message.chainNotional.map((e) => ChainNotional.toJSON(e));
+    }
     return obj;
   },
 
@@ -1783,6 +1909,7 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
     message.liquidatableUpNotional = object.liquidatableUpNotional ?? undefined;
     message.depthNotional = object.depthNotional ?? undefined;
     message.volatility = object.volatility ?? undefined;
+    message.chainNotional = object.chainNotional?.map((e) => ChainNotional.fromPartial(e)) || [];
     return message;
   },
 };
