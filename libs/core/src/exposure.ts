@@ -173,19 +173,17 @@ export class ExposureBook {
   private sSide: Uint8Array;
   private sChain: Int32Array;
   private sVenue: Int32Array;
-  private sMarket: Int32Array;
   private sEntity: Int32Array;
   private sAsset: Int32Array;
   private sCollAsset: Int32Array;
   /** Aggregate indices of the current state, cached per slot: its cell, collateral cell, entity and market pools. */
-  private sCell: Int32Array;
-  private sCollCell: Int32Array;
-  private sEntityPos: Int32Array;
-  private sMarketPos: Int32Array;
   private sLeverage: Uint8Array;
-  private sHead: Int32Array;
-  private sTail: Int32Array;
-  private sRevisions: Int32Array;
+  /**
+   * Per-slot bookkeeping interleaved, 8 int32 (one half cache line) per slot:
+   * head, tail and count of its revisions, then its cell, collateral cell,
+   * (asset, entity) and (asset, market) pool indices, then its market id.
+   */
+  private sInt: Int32Array;
   private sSize: Float64Array;
   private sCollAmount: Float64Array;
   private sLiq: Float64Array;
@@ -196,19 +194,12 @@ export class ExposureBook {
   private readonly revFree: number[] = [];
   /** Event id (as a 64-bit hash) → revision; each revision keeps its event's hash to forget it. */
   private readonly revOfEvent: EventIndex;
-  private rH1: Int32Array;
-  private rH2: Int32Array;
-  private rSlot: Int32Array;
-  private rPrev: Int32Array;
-  private rNext: Int32Array;
+  /** Per revision, 8 int32: event hash h1, h2, slot, prev, next, asset, collateral asset, unused. */
+  private rInt: Int32Array;
+  /** Per revision, 4 float64: size, collateral amount, liquidation price, entry price. */
+  private rF: Float64Array;
   private rOpen: Uint8Array;
   private rSide: Uint8Array;
-  private rAsset: Int32Array;
-  private rCollAsset: Int32Array;
-  private rSize: Float64Array;
-  private rCollAmount: Float64Array;
-  private rLiq: Float64Array;
-  private rEntry: Float64Array;
 
   // (asset, venue, chain) cells
   private cellCount = 0;
@@ -244,37 +235,21 @@ export class ExposureBook {
     this.sSide = new Uint8Array(n);
     this.sChain = new Int32Array(n);
     this.sVenue = new Int32Array(n);
-    this.sMarket = new Int32Array(n);
     this.sEntity = new Int32Array(n);
     this.sAsset = new Int32Array(n);
     this.sCollAsset = new Int32Array(n);
-    this.sCell = new Int32Array(n);
-    this.sCollCell = new Int32Array(n);
-    this.sEntityPos = new Int32Array(n);
-    this.sMarketPos = new Int32Array(n);
     this.sLeverage = new Uint8Array(n);
-    this.sHead = new Int32Array(n);
-    this.sTail = new Int32Array(n);
-    this.sRevisions = new Int32Array(n);
+    this.sInt = new Int32Array(n * 8);
     this.sSize = new Float64Array(n);
     this.sCollAmount = new Float64Array(n);
     this.sLiq = new Float64Array(n);
     this.sEntry = new Float64Array(n);
     this.revOfEvent = new EventIndex(n);
     this.slotOfKey = new EventIndex(n);
-    this.rH1 = new Int32Array(n);
-    this.rH2 = new Int32Array(n);
-    this.rSlot = new Int32Array(n);
-    this.rPrev = new Int32Array(n);
-    this.rNext = new Int32Array(n);
+    this.rInt = new Int32Array(n * 8);
+    this.rF = new Float64Array(n * 4);
     this.rOpen = new Uint8Array(n);
     this.rSide = new Uint8Array(n);
-    this.rAsset = new Int32Array(n);
-    this.rCollAsset = new Int32Array(n);
-    this.rSize = new Float64Array(n);
-    this.rCollAmount = new Float64Array(n);
-    this.rLiq = new Float64Array(n);
-    this.rEntry = new Float64Array(n);
   }
 
   get positionCount(): number {
@@ -295,28 +270,30 @@ export class ExposureBook {
     const entry = open ? optionalDecimal(update.entryPrice, "entry_price") : 0;
     const slot = this.slotFor(update.chainId, update.venueId, update.account, update.market);
     const rev = this.allocRevision();
-    this.rH1[rev] = h1;
-    this.rH2[rev] = h2;
-    this.rSlot[rev] = slot;
+    this.rInt[rev * 8] = h1;
+    this.rInt[rev * 8 + 1] = h2;
+    this.rInt[rev * 8 + 2] = slot;
     this.rOpen[rev] = open ? 1 : 0;
     this.rSide[rev] = update.side;
-    this.rAsset[rev] = open ? this.assetId(update.asset) : NONE;
-    this.rCollAsset[rev] =
-      open && update.collateralAsset !== "" && collAmount !== 0 ? this.assetId(update.collateralAsset) : NONE;
-    this.rSize[rev] = size;
-    this.rCollAmount[rev] = collAmount;
-    this.rLiq[rev] = liq;
-    this.rEntry[rev] = entry;
+    this.rInt[rev * 8 + 5] = open ? this.assetIdLike(update.asset, this.sAsset[slot]!) : NONE;
+    this.rInt[rev * 8 + 6] =
+      open && update.collateralAsset !== "" && collAmount !== 0
+        ? this.assetIdLike(update.collateralAsset, this.sCollAsset[slot]!)
+        : NONE;
+    this.rF[rev * 4] = size;
+    this.rF[rev * 4 + 1] = collAmount;
+    this.rF[rev * 4 + 2] = liq;
+    this.rF[rev * 4 + 3] = entry;
     events.insert(h1, h2, rev);
     // append as the newest revision
-    const tail = this.sTail[slot]!;
-    this.rPrev[rev] = tail;
-    this.rNext[rev] = NONE;
-    if (tail === NONE) this.sHead[slot] = rev;
-    else this.rNext[tail] = rev;
-    this.sTail[slot] = rev;
-    this.sRevisions[slot]!++;
-    if (this.sRevisions[slot]! > this.maxRevisions) this.dropRevision(this.sHead[slot]!);
+    const tail = this.sInt[slot * 8 + 1]!;
+    this.rInt[rev * 8 + 3] = tail;
+    this.rInt[rev * 8 + 4] = NONE;
+    if (tail === NONE) this.sInt[slot * 8] = rev;
+    else this.rInt[tail * 8 + 4] = rev;
+    this.sInt[slot * 8 + 1] = rev;
+    this.sInt[slot * 8 + 2]!++;
+    if (this.sInt[slot * 8 + 2]! > this.maxRevisions) this.dropRevision(this.sInt[slot * 8]!);
     this.setCurrent(slot, rev);
     return true;
   }
@@ -326,10 +303,10 @@ export class ExposureBook {
     this.revOfEvent.hash(eventId);
     const rev = this.revOfEvent.find(this.revOfEvent.lastH1, this.revOfEvent.lastH2);
     if (rev < 0) return false;
-    const slot = this.rSlot[rev]!;
-    const wasNewest = this.sTail[slot] === rev;
+    const slot = this.rInt[rev * 8 + 2]!;
+    const wasNewest = this.sInt[slot * 8 + 1] === rev;
     this.dropRevision(rev);
-    if (wasNewest) this.setCurrent(slot, this.sTail[slot]!);
+    if (wasNewest) this.setCurrent(slot, this.sInt[slot * 8 + 1]!);
     return true;
   }
 
@@ -452,7 +429,7 @@ export class ExposureBook {
       chainId: this.chains.nameOf(this.sChain[s]!),
       venueId: this.venues.nameOf(this.sVenue[s]!),
       account: this.slotAccount[s]!,
-      market: this.markets.nameOf(this.sMarket[s]!),
+      market: this.markets.nameOf(this.sInt[s * 8 + 7]!),
       asset: this.assets.nameOf(this.sAsset[s]!),
       side: this.sSide[s]! as PositionSide,
       size: this.sSize[s]!,
@@ -518,6 +495,11 @@ export class ExposureBook {
     return sortCells([...cells.values()]);
   }
 
+  /** `assetId(name)`, checking first whether `hint` (an asset id or NONE) is already it. */
+  private assetIdLike(name: string, hint: number): number {
+    return hint !== NONE && this.assets.nameOf(hint) === name ? hint : this.assetId(name);
+  }
+
   private assetId(name: string): number {
     const id = this.assets.idOf(name);
     while (this.perAsset.length <= id) {
@@ -535,25 +517,27 @@ export class ExposureBook {
   }
 
   private slotFor(chainId: string, venueId: string, account: string, market: string): number {
+    const index = this.slotOfKey;
+    index.hashKey(chainId, venueId, market, account);
+    const h1 = index.lastH1;
+    const h2 = index.lastH2;
+    const hit = index.find(h1, h2);
+    // the common case, an existing position, compares interned names and looks no string up in a map
+    if (
+      hit >= 0 &&
+      this.slotAccount[hit] === account &&
+      this.chains.nameOf(this.sChain[hit]!) === chainId &&
+      this.venues.nameOf(this.sVenue[hit]!) === venueId &&
+      this.markets.nameOf(this.sInt[hit * 8 + 7]!) === market
+    )
+      return hit;
     const chain = this.chains.idOf(chainId);
     const venue = this.venues.idOf(venueId);
     if (chain >= MAX_VENUES_OR_CHAINS || venue >= MAX_VENUES_OR_CHAINS)
       throw new RangeError(`the exposure book holds at most ${MAX_VENUES_OR_CHAINS} venues and chains`);
     const marketId = this.markets.idOf(market);
-    const index = this.slotOfKey;
-    index.hash(account);
-    const h1 = index.lastH1 ^ Math.imul(marketId * 65_536 + venue * 256 + chain, 0x9e3779b1);
-    const h2 = (index.lastH2 + Math.imul(marketId ^ (venue << 20) ^ (chain << 12), 0x85ebca6b)) | 0;
-    const hit = index.find(h1, h2);
     let collided = false;
     if (hit >= 0) {
-      if (
-        this.slotAccount[hit] === account &&
-        this.sChain[hit] === chain &&
-        this.sVenue[hit] === venue &&
-        this.sMarket[hit] === marketId
-      )
-        return hit;
       const other = this.slotOverflow.get(`${chain}|${venue}|${marketId}|${account}`);
       if (other !== undefined) return other;
       collided = true;
@@ -565,15 +549,15 @@ export class ExposureBook {
     this.slotAccount[s] = account;
     this.sChain[s] = chain;
     this.sVenue[s] = venue;
-    this.sMarket[s] = marketId;
+    this.sInt[s * 8 + 7] = marketId;
     this.sEntity[s] = this.entities.idOf(this.entityOf(chainId, account));
-    this.sHead[s] = NONE;
-    this.sTail[s] = NONE;
-    this.sRevisions[s] = 0;
+    this.sInt[s * 8] = NONE;
+    this.sInt[s * 8 + 1] = NONE;
+    this.sInt[s * 8 + 2] = 0;
     this.sOpen[s] = 0;
     this.sAsset[s] = NONE;
     this.sCollAsset[s] = NONE;
-    this.sCollCell[s] = NONE;
+    this.sInt[s * 8 + 4] = NONE;
     return s;
   }
 
@@ -582,18 +566,11 @@ export class ExposureBook {
     this.sSide = grown(this.sSide, min);
     this.sChain = grown(this.sChain, min);
     this.sVenue = grown(this.sVenue, min);
-    this.sMarket = grown(this.sMarket, min);
     this.sEntity = grown(this.sEntity, min);
     this.sAsset = grown(this.sAsset, min);
     this.sCollAsset = grown(this.sCollAsset, min);
-    this.sCell = grown(this.sCell, min);
-    this.sCollCell = grown(this.sCollCell, min);
-    this.sEntityPos = grown(this.sEntityPos, min);
-    this.sMarketPos = grown(this.sMarketPos, min);
     this.sLeverage = grown(this.sLeverage, min);
-    this.sHead = grown(this.sHead, min);
-    this.sTail = grown(this.sTail, min);
-    this.sRevisions = grown(this.sRevisions, min);
+    this.sInt = grown(this.sInt, min * 8);
     this.sSize = grown(this.sSize, min);
     this.sCollAmount = grown(this.sCollAmount, min);
     this.sLiq = grown(this.sLiq, min);
@@ -604,36 +581,27 @@ export class ExposureBook {
     const free = this.revFree.pop();
     if (free !== undefined) return free;
     const r = this.revCount++;
-    if (r >= this.rSlot.length) {
+    if (r * 8 >= this.rInt.length) {
       const min = r + 1;
-      this.rH1 = grown(this.rH1, min);
-      this.rH2 = grown(this.rH2, min);
-      this.rSlot = grown(this.rSlot, min);
-      this.rPrev = grown(this.rPrev, min);
-      this.rNext = grown(this.rNext, min);
+      this.rInt = grown(this.rInt, min * 8);
+      this.rF = grown(this.rF, min * 4);
       this.rOpen = grown(this.rOpen, min);
       this.rSide = grown(this.rSide, min);
-      this.rAsset = grown(this.rAsset, min);
-      this.rCollAsset = grown(this.rCollAsset, min);
-      this.rSize = grown(this.rSize, min);
-      this.rCollAmount = grown(this.rCollAmount, min);
-      this.rLiq = grown(this.rLiq, min);
-      this.rEntry = grown(this.rEntry, min);
     }
     return r;
   }
 
   /** Unlinks a revision from its slot's list and forgets its event. */
   private dropRevision(rev: number): void {
-    const slot = this.rSlot[rev]!;
-    const prev = this.rPrev[rev]!;
-    const next = this.rNext[rev]!;
-    if (prev === NONE) this.sHead[slot] = next;
-    else this.rNext[prev] = next;
-    if (next === NONE) this.sTail[slot] = prev;
-    else this.rPrev[next] = prev;
-    this.sRevisions[slot]!--;
-    this.revOfEvent.remove(this.rH1[rev]!, this.rH2[rev]!);
+    const slot = this.rInt[rev * 8 + 2]!;
+    const prev = this.rInt[rev * 8 + 3]!;
+    const next = this.rInt[rev * 8 + 4]!;
+    if (prev === NONE) this.sInt[slot * 8] = next;
+    else this.rInt[prev * 8 + 4] = next;
+    if (next === NONE) this.sInt[slot * 8 + 1] = prev;
+    else this.rInt[next * 8 + 3] = prev;
+    this.sInt[slot * 8 + 2]!--;
+    this.revOfEvent.remove(this.rInt[rev * 8]!, this.rInt[rev * 8 + 1]!);
     this.revFree.push(rev);
   }
 
@@ -648,26 +616,26 @@ export class ExposureBook {
       this.sOpen[slot] = 0;
       return;
     }
-    const asset = this.rAsset[rev]!;
-    const coll = this.rCollAsset[rev]!;
+    const asset = this.rInt[rev * 8 + 5]!;
+    const coll = this.rInt[rev * 8 + 6]!;
     // the cached indices hold while the slot keeps its asset (and collateral asset)
     if (asset !== this.sAsset[slot]) {
-      this.sCell[slot] = this.cellFor(asset, this.sVenue[slot]!, this.sChain[slot]!);
-      this.sEntityPos[slot] = this.entityPos(asset, this.sEntity[slot]!);
-      this.sMarketPos[slot] = this.marketPos(asset, this.sMarket[slot]!);
+      this.sInt[slot * 8 + 3] = this.cellFor(asset, this.sVenue[slot]!, this.sChain[slot]!);
+      this.sInt[slot * 8 + 5] = this.entityPos(asset, this.sEntity[slot]!);
+      this.sInt[slot * 8 + 6] = this.marketPos(asset, this.sInt[slot * 8 + 7]!);
     }
     if (coll !== this.sCollAsset[slot])
-      this.sCollCell[slot] =
+      this.sInt[slot * 8 + 4] =
         coll === NONE ? NONE : this.cellFor(coll, this.sVenue[slot]!, this.sChain[slot]!);
     this.sOpen[slot] = 1;
     this.sSide[slot] = this.rSide[rev]!;
     this.sAsset[slot] = asset;
     this.sCollAsset[slot] = coll;
-    this.sSize[slot] = this.rSize[rev]!;
-    this.sCollAmount[slot] = this.rCollAmount[rev]!;
-    this.sLiq[slot] = this.rLiq[rev]!;
-    this.sEntry[slot] = this.rEntry[rev]!;
-    this.sLeverage[slot] = leverageBucketOf(this.rEntry[rev]!, this.rLiq[rev]!);
+    this.sSize[slot] = this.rF[rev * 4]!;
+    this.sCollAmount[slot] = this.rF[rev * 4 + 1]!;
+    this.sLiq[slot] = this.rF[rev * 4 + 2]!;
+    this.sEntry[slot] = this.rF[rev * 4 + 3]!;
+    this.sLeverage[slot] = leverageBucketOf(this.rF[rev * 4 + 3]!, this.rF[rev * 4 + 2]!);
     this.contribute(slot, +1);
     this.openCount++;
   }
@@ -728,7 +696,7 @@ export class ExposureBook {
   /** Adds (sign +1) or removes (-1) the slot's current state from every aggregate, via its cached indices. */
   private contribute(slot: number, sign: 1 | -1): void {
     const size = sign * this.sSize[slot]!;
-    const c = this.sCell[slot]!;
+    const c = this.sInt[slot * 8 + 3]!;
     switch (this.sSide[slot]) {
       case LONG:
         this.cLong[c]! += size;
@@ -753,7 +721,7 @@ export class ExposureBook {
       this.cSupply[c] = 0;
       this.cBorrow[c] = 0;
     }
-    const cc = this.sCollCell[slot]!;
+    const cc = this.sInt[slot * 8 + 4]!;
     if (cc !== NONE) {
       this.cColl[cc]! += sign * this.sCollAmount[slot]!;
       this.cCollRefs[cc]! += sign;
@@ -764,8 +732,8 @@ export class ExposureBook {
     const bucket = this.sLeverage[slot]!;
     acc.leverageCount[bucket]! += sign;
     acc.leverageSize[bucket]! += size;
-    this.mCount[this.sMarketPos[slot]!]! += sign;
-    const e = this.sEntityPos[slot]!;
+    this.mCount[this.sInt[slot * 8 + 6]!]! += sign;
+    const e = this.sInt[slot * 8 + 5]!;
     const before = this.eSize[e]!;
     this.eCount[e]! += sign;
     const count = this.eCount[e]!;
