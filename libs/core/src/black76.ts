@@ -111,3 +111,27 @@ export function greeksByAsset(positions: Iterable<OptionPosition>): Map<string, 
   }
   return out;
 }
+
+/**
+ * The volatility at which Black-76 prices the option at `price` (the venue's
+ * mark), by bisection on σ ∈ (1e-6, 10] (the price rises with σ). Undefined
+ * when the price is outside the no-arbitrage bounds (intrinsic, upper bound)
+ * or the terms are not positive.
+ */
+export function impliedVolatility(terms: Omit<OptionTerms, "sigma">, price: number): number | undefined {
+  if (!(terms.forward > 0 && terms.strike > 0 && terms.years > 0 && Number.isFinite(price))) return undefined;
+  const df = Math.exp(-terms.rate * terms.years);
+  const intrinsic =
+    df * Math.max(terms.call ? terms.forward - terms.strike : terms.strike - terms.forward, 0);
+  const upper = df * (terms.call ? terms.forward : terms.strike);
+  if (!(price > intrinsic && price < upper)) return undefined;
+  let lo = 1e-6;
+  let hi = 10;
+  if (black76({ ...terms, sigma: hi }).price < price) return undefined;
+  for (let i = 0; i < 200 && hi - lo > 1e-14; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (black76({ ...terms, sigma: mid }).price < price) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}

@@ -1,7 +1,7 @@
 // Pure domain logic: no I/O anywhere in this package.
 
 export type { Greeks, OptionPosition, OptionTerms } from "./black76.js";
-export { black76, erf, erfc, greeksByAsset, normalCdf } from "./black76.js";
+export { black76, erf, erfc, greeksByAsset, impliedVolatility, normalCdf } from "./black76.js";
 export type { CascadeInput, CascadeResult, CascadeRound, DepthModel } from "./cascade.js";
 export { DEFAULT_DEPTH, priceImpact, simulateCascade } from "./cascade.js";
 export { decimalToNumber, formatUnits, isDecimal, numberToDecimal } from "./decimal.js";
