@@ -21,15 +21,28 @@ export class CheckpointStore {
     readonly chainId: string,
   ) {}
 
-  /** Opens the bucket, creating it on first use. */
-  static async open(bus: Bus, chainId: string): Promise<CheckpointStore> {
-    const kv = await bus.kvm.create(buckets.checkpoints, { history: 1 }).catch(async (err: unknown) => {
-      // another watcher created it with a different setting, or won a creation race
-      if (/already in use|exists/i.test(String((err as Error).message)))
-        return bus.kvm.open(buckets.checkpoints);
-      throw err;
-    });
-    return new CheckpointStore(kv, chainId);
+  /**
+   * Opens the bucket, creating it on first use. A NATS that is briefly
+   * unreachable or slow (timeouts while reconnecting) is waited for, up to
+   * `waitForMs`, rather than failing the watcher's start.
+   */
+  static async open(bus: Bus, chainId: string, waitForMs = 30_000): Promise<CheckpointStore> {
+    const deadline = Date.now() + waitForMs;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        const kv = await bus.kvm.create(buckets.checkpoints, { history: 1 }).catch(async (err: unknown) => {
+          // another watcher created it with a different setting, or won a creation race
+          if (/already in use|exists/i.test(String((err as Error).message)))
+            return bus.kvm.open(buckets.checkpoints);
+          throw err;
+        });
+        return new CheckpointStore(kv, chainId);
+      } catch (err) {
+        const transient = /timeout|disconnect|no responders|connection/i.test(String((err as Error).message));
+        if (!transient || Date.now() + delay > deadline) throw err;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /** The chain's checkpoint, or undefined before the first one. */
