@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { codecs } from "@breakwater/bus";
 import {
   cellsFromScratch,
+  ExposureBook,
   liquidationLadders,
   notionalOf,
   type PositionState,
@@ -21,7 +22,7 @@ import {
 } from "@breakwater/core";
 import { CorrelatorState } from "@breakwater/correlator";
 import { PositionSide, PositionStatus, PositionUpdate } from "@breakwater/proto";
-import { type Figure, heapUsed, percentile, saveReport, timeMs } from "./lib.js";
+import { type Figure, memoryUsed, percentile, saveReport, timeMs } from "./lib.js";
 
 const POSITIONS = Number(process.env["BENCH_POSITIONS"] ?? 1_000_000);
 const UPDATES = Number(process.env["BENCH_UPDATES"] ?? 300_000);
@@ -87,7 +88,7 @@ function gc(): void {
 // ---------------------------------------------------------------- load
 const rand = prng(42);
 gc();
-const heapBefore = heapUsed();
+const memoryBefore = memoryUsed();
 const state = new CorrelatorState({ staleAfterMs: 60_000, priceFreshMs: 60_000, ladderMaxAgeMs: 60_000 });
 for (let a = 0; a < ASSETS; a++)
   state.prices.observe({
@@ -104,8 +105,8 @@ for (let from = 0; from < POSITIONS; from += CHUNK) {
     for (const u of chunk) state.book.apply(u);
   });
 }
-const heapLoaded = heapUsed();
-const bytesPerPosition = (heapLoaded - heapBefore) / POSITIONS;
+const memoryLoaded = memoryUsed();
+const bytesPerPosition = (memoryLoaded - memoryBefore) / POSITIONS;
 process.stdout.write(`loaded ${state.book.positionCount} positions in ${loadMs.toFixed(0)} ms\n`);
 
 // ---------------------------------------------------------------- sustained updates
@@ -124,7 +125,21 @@ for (let from = 0; from < UPDATES; from += CHUNK) {
   });
 }
 const updatesPerSecond = (UPDATES / updateMs) * 1_000;
-const bytesAfterUpdates = (heapUsed() - heapBefore) / POSITIONS;
+const bytesAfterUpdates = (memoryUsed() - memoryBefore) / POSITIONS;
+
+// worst case: every position holding as many revisions as the book keeps for reorg retractions
+const WORST_POSITIONS = 50_000;
+const KEPT_REVISIONS = 16;
+let bytesWorstCase: number;
+{
+  const before = memoryUsed();
+  const book = new ExposureBook({ maxRevisions: KEPT_REVISIONS });
+  const r = prng(3);
+  for (let v = 0; v < KEPT_REVISIONS; v++)
+    for (let from = 0; from < WORST_POSITIONS; from += CHUNK)
+      for (const u of chunkOf(from, from + CHUNK, v * POSITIONS, (k) => k, r)) book.apply(u);
+  bytesWorstCase = (memoryUsed() - before) / book.positionCount;
+}
 
 // naive: keep position states in a map and recompute every aggregate for each batch of updates
 const naiveStore = new Map<string, PositionState>();
@@ -405,6 +420,13 @@ const figures: Figure[] = [
     unit: "bytes",
     target: "<= 1024",
     met: bytesAfterUpdates <= 1024,
+  },
+  {
+    name: `memory per position, ${KEPT_REVISIONS} revisions kept (worst case)`,
+    value: bytesWorstCase,
+    unit: "bytes",
+    target: "<= 1024",
+    met: bytesWorstCase <= 1024,
   },
   {
     name: "snapshot latency p50 (build + encode)",

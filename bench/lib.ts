@@ -43,10 +43,15 @@ export async function timeMs(fn: () => unknown | Promise<unknown>): Promise<numb
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-/** Heap used after a best-effort GC (run node with --expose-gc for precision). */
-export function heapUsed(): number {
+/**
+ * Memory in use after a best-effort GC (run node with --expose-gc for
+ * precision): the JS heap plus ArrayBuffer backing stores, which live outside
+ * the heap (typed arrays' memory is not in heapUsed).
+ */
+export function memoryUsed(): number {
   (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 export function saveReport(report: Omit<BenchReport, "at" | "node">): BenchReport {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decimalToNumber, formatUnits, isDecimal, numberToDecimal } from "./decimal.js";
+import { decimalToNumber, formatUnits, isDecimal, numberToDecimal, parseDecimal } from "./decimal.js";
 
 describe("decimals", () => {
   it("default: plain decimals parse; exponents, NaN, blanks and junk do not", () => {
@@ -41,5 +41,46 @@ describe("decimals", () => {
         },
       ),
     );
+  });
+
+  it("property: parseDecimal accepts exactly the isDecimal grammar and equals Number(text) bit for bit", () => {
+    const digits = (min: number, max: number) =>
+      fc.array(fc.constantFrom(..."0123456789"), { minLength: min, maxLength: max }).map((d) => d.join(""));
+    const decimal = fc
+      .tuple(
+        fc.boolean(),
+        fc.oneof(
+          fc.constant("0"),
+          fc.tuple(fc.constantFrom(..."123456789"), digits(0, 24)).map(([h, t]) => h + t),
+        ),
+        fc.option(digits(1, 30)),
+      )
+      .map(([neg, whole, frac]) => `${neg ? "-" : ""}${whole}${frac === null ? "" : `.${frac}`}`);
+    const junk = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom("1e5", "01", "-", "-.5", "1.", ".", "+1", " 1", "1 ", "0x1f", "١"),
+    );
+    fc.assert(
+      fc.property(fc.oneof(decimal, junk), (text) => {
+        const parsed = parseDecimal(text);
+        if (isDecimal(text)) expect(Object.is(parsed, Number(text)), text).toBe(true);
+        else expect(parsed, text).toBeNaN();
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it("behavior: parseDecimal is exact at the edges of its fast path", () => {
+    for (const text of [
+      "9007199254740993",
+      "9007199254740992.5",
+      "0.1",
+      "0.30000000000000004",
+      "123456789012345.678",
+      "0.0000000000000000000001",
+      "0.00000000000000000000001",
+      "-0",
+    ])
+      expect(Object.is(parseDecimal(text), Number(text)), text).toBe(true);
   });
 });

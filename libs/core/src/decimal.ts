@@ -7,15 +7,58 @@ export function isDecimal(text: string): boolean {
   return DECIMAL.test(text);
 }
 
+/** 10^0 … 10^22: every one exact in float64. */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const MAX_EXACT = 2 ** 53;
+
+/**
+ * The float64 nearest to a plain decimal (the same number `Number(text)`
+ * gives), or NaN when `text` is not one (the `isDecimal` grammar). One pass
+ * over the characters: with at most 2⁵³ as digits and at most 22 fractional
+ * digits, digits ÷ 10^k is a single correctly rounded division of two exact
+ * floats, hence equal to `Number(text)`; longer inputs fall back to it.
+ */
+export function parseDecimal(text: string): number {
+  const len = text.length;
+  let i = 0;
+  const negative = len > 0 && text.charCodeAt(0) === 45; // "-"
+  if (negative) i = 1;
+  const intStart = i;
+  let m = 0;
+  for (; i < len; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    m = m * 10 + d;
+  }
+  const intDigits = i - intStart;
+  if (intDigits === 0 || (intDigits > 1 && text.charCodeAt(intStart) === 48)) return Number.NaN;
+  let fracDigits = 0;
+  if (i < len) {
+    if (text.charCodeAt(i) !== 46) return Number.NaN; // "."
+    const fracStart = ++i;
+    for (; i < len; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return Number.NaN;
+      m = m * 10 + d;
+    }
+    fracDigits = i - fracStart;
+    if (fracDigits === 0) return Number.NaN;
+  }
+  if (m > MAX_EXACT || fracDigits > 22) return Number(text);
+  const v = fracDigits === 0 ? m : m / POW10[fracDigits]!;
+  return negative ? -v : v;
+}
+
 /**
  * Parses an exact decimal string into a float64 for risk math.
  * Rejects anything that is not a plain decimal (no exponents, NaN, Infinity, spaces).
  */
 export function decimalToNumber(text: string, field = "value"): number {
-  if (!isDecimal(text)) {
+  const n = parseDecimal(text);
+  if (Number.isNaN(n)) {
     throw new ValidationError("decimal", [`${field}: "${text.slice(0, 40)}" is not a decimal number`]);
   }
-  return Number(text);
+  return n;
 }
 
 /**

@@ -117,14 +117,22 @@ describe("ExposureBook aggregates", () => {
     expect(hist.at(-1)!.positions).toBe(1);
   });
 
-  it("behavior: positions whose key hashes collide stay distinct (exact overflow path)", () => {
+  it("behavior: positions whose keys share 64 of the 96 hash bits stay distinct", () => {
     const book = new ExposureBook();
     const index = (
-      book as unknown as { slotOfKey: { hash(id: string): void; lastH1: number; lastH2: number } }
+      book as unknown as {
+        slotOfKey: {
+          hashKey(a: string, b: string, c: string, d: string): void;
+          lastH1: number;
+          lastH2: number;
+        };
+      }
     ).slotOfKey;
-    index.hash = function (this: { lastH1: number; lastH2: number }) {
-      this.lastH1 = 7;
-      this.lastH2 = 11;
+    const real = index.hashKey.bind(index);
+    index.hashKey = (a, b, c, d) => {
+      real(a, b, c, d);
+      index.lastH1 = 7;
+      index.lastH2 = 11;
     };
     for (const account of ["a", "b", "c"]) {
       book.apply(update({ account, size: "1" }));

@@ -85,14 +85,9 @@ export interface PositionColumns {
   readonly asset: Int32Array;
   readonly venue: Int32Array;
   readonly chain: Int32Array;
-  readonly entity: Int32Array;
   readonly size: Float64Array;
   /** 0 = none. */
   readonly liquidationPrice: Float64Array;
-  readonly entryPrice: Float64Array;
-  /** -1 = none. */
-  readonly collateralAsset: Int32Array;
-  readonly collateralAmount: Float64Array;
 }
 
 /** Per-asset accumulators kept incrementally. */
@@ -129,6 +124,29 @@ const MAX_VENUES_OR_CHAINS = 256;
 
 type Column = Int32Array | Uint8Array | Float64Array;
 
+/**
+ * A slot's record: 16 int32 (64 bytes, one cache line) holding what an update
+ * of an existing position reads and writes besides the scanned columns. As
+ * int32: revisions head, tail and count, cell, collateral cell, (asset,
+ * entity) and (asset, market) pool indices, market id, collateral asset id,
+ * leverage bucket; as float64 (the same buffer): collateral amount at float
+ * index 6, entry price at 7.
+ */
+const REC = 16;
+const HEAD = 0;
+const TAIL = 1;
+const COUNT = 2;
+const CELL = 3;
+const COLL_CELL = 4;
+const ENTITY_POS = 5;
+const MARKET_POS = 6;
+const MARKET = 7;
+const COLL_ASSET = 8;
+const LEVERAGE = 9;
+const REC_F = 8;
+const F_COLL = 6;
+const F_ENTRY = 7;
+
 function grown<T extends Column>(a: T, min: number): T {
   if (a.length >= min) return a;
   const next = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2));
@@ -140,7 +158,10 @@ function grown<T extends Column>(a: T, min: number): T {
  * Cross-venue, cross-chain exposure kept incrementally in typed arrays.
  *
  * Strings (assets, venues, chains, markets, entities) are interned once; each
- * position lives in a slot of parallel arrays, each of its revisions in a
+ * position lives in a slot: the columns the ladder and the cascade scan
+ * (open, side, asset, size, liquidation price, venue, chain) plus one 64-byte
+ * record with everything else an update touches, so updating a position
+ * costs few cache misses. Each of its revisions in a
  * record of a doubly linked list per slot. An update or a retraction moves one
  * position's contribution out of and back into the aggregates it touches —
  * the (asset, venue, chain) cell, the collateral asset's cell, the asset's
@@ -148,9 +169,9 @@ function grown<T extends Column>(a: T, min: number): T {
  * are states, so applying the same event twice changes nothing; a retraction
  * removes the revision its event produced and, when it was the newest,
  * restores the one before it exactly. At most `maxRevisions` revisions per
- * position are kept: a retraction older than that is unknown. Event ids are
- * remembered by a 64-bit hash (`EventIndex`), so the book keeps no string per
- * event.
+ * position are kept: a retraction older than that is unknown. Event ids and
+ * position keys are remembered by a 96-bit hash (`EventIndex`), so the book
+ * keeps no string per event and compares no string on an update.
  */
 export class ExposureBook {
   readonly assets = new Interner();
@@ -164,10 +185,8 @@ export class ExposureBook {
   // positions (slots)
   private slotCount = 0;
   private openCount = 0;
-  /** (chain, venue, account, market) as a 64-bit hash → slot, checked against the slot's fields. */
+  /** (chain, venue, account, market) as a 96-bit hash → slot. */
   private readonly slotOfKey: EventIndex;
-  /** Positions whose key hash another position already holds (never expected; kept exact anyway). */
-  private readonly slotOverflow = new Map<string, number>();
   private readonly slotAccount: string[] = [];
   private sOpen: Uint8Array;
   private sSide: Uint8Array;
@@ -175,26 +194,18 @@ export class ExposureBook {
   private sVenue: Int32Array;
   private sEntity: Int32Array;
   private sAsset: Int32Array;
-  private sCollAsset: Int32Array;
-  /** Aggregate indices of the current state, cached per slot: its cell, collateral cell, entity and market pools. */
-  private sLeverage: Uint8Array;
-  /**
-   * Per-slot bookkeeping interleaved, 8 int32 (one half cache line) per slot:
-   * head, tail and count of its revisions, then its cell, collateral cell,
-   * (asset, entity) and (asset, market) pool indices, then its market id.
-   */
-  private sInt: Int32Array;
   private sSize: Float64Array;
-  private sCollAmount: Float64Array;
   private sLiq: Float64Array;
-  private sEntry: Float64Array;
+  /** Slot records (see REC), as int32 and, over the same buffer, as float64. */
+  private sInt: Int32Array;
+  private sF: Float64Array;
 
   // revisions
   private revCount = 0;
   private readonly revFree: number[] = [];
-  /** Event id (as a 64-bit hash) → revision; each revision keeps its event's hash to forget it. */
+  /** Event id (as a 96-bit hash) → revision; each revision keeps its event's hash to forget it. */
   private readonly revOfEvent: EventIndex;
-  /** Per revision, 8 int32: event hash h1, h2, slot, prev, next, asset, collateral asset, unused. */
+  /** Per revision, 8 int32: event hash h1, h2, slot, prev, next, asset, collateral asset, event hash h3. */
   private rInt: Int32Array;
   /** Per revision, 4 float64: size, collateral amount, liquidation price, entry price. */
   private rF: Float64Array;
@@ -218,8 +229,8 @@ export class ExposureBook {
   // per asset, and the (asset, entity) and (asset, market) pools
   private readonly perAsset: AssetAccumulator[] = [];
   private eEntity = new Int32Array(1024);
-  private eSize = new Float64Array(1024);
-  private eCount = new Int32Array(1024);
+  /** Per (asset, entity): Σ size at 2i, open positions at 2i + 1 (one cache line for both). */
+  private eSizeCount = new Float64Array(2048);
   private eUsed = 0;
   private readonly marketPosOf = new Map<number, number>();
   private readonly mMarket: number[] = [];
@@ -237,13 +248,10 @@ export class ExposureBook {
     this.sVenue = new Int32Array(n);
     this.sEntity = new Int32Array(n);
     this.sAsset = new Int32Array(n);
-    this.sCollAsset = new Int32Array(n);
-    this.sLeverage = new Uint8Array(n);
-    this.sInt = new Int32Array(n * 8);
     this.sSize = new Float64Array(n);
-    this.sCollAmount = new Float64Array(n);
     this.sLiq = new Float64Array(n);
-    this.sEntry = new Float64Array(n);
+    this.sInt = new Int32Array(n * REC);
+    this.sF = new Float64Array(this.sInt.buffer);
     this.revOfEvent = new EventIndex(n);
     this.slotOfKey = new EventIndex(n);
     this.rInt = new Int32Array(n * 8);
@@ -262,7 +270,8 @@ export class ExposureBook {
     events.hash(update.eventId);
     const h1 = events.lastH1;
     const h2 = events.lastH2;
-    if (events.find(h1, h2) >= 0) return false;
+    const h3 = events.lastH3;
+    if (events.find(h1, h2, h3) >= 0) return false;
     const open = update.status === PositionStatus.POSITION_STATUS_OPEN;
     const size = open ? decimalToNumber(update.size, "size") : 0;
     const collAmount = open ? optionalDecimal(update.collateralAmount, "collateral_amount") : 0;
@@ -273,40 +282,43 @@ export class ExposureBook {
     this.rInt[rev * 8] = h1;
     this.rInt[rev * 8 + 1] = h2;
     this.rInt[rev * 8 + 2] = slot;
+    this.rInt[rev * 8 + 7] = h3;
     this.rOpen[rev] = open ? 1 : 0;
     this.rSide[rev] = update.side;
     this.rInt[rev * 8 + 5] = open ? this.assetIdLike(update.asset, this.sAsset[slot]!) : NONE;
     this.rInt[rev * 8 + 6] =
       open && update.collateralAsset !== "" && collAmount !== 0
-        ? this.assetIdLike(update.collateralAsset, this.sCollAsset[slot]!)
+        ? this.assetIdLike(update.collateralAsset, this.sInt[slot * REC + COLL_ASSET]!)
         : NONE;
     this.rF[rev * 4] = size;
     this.rF[rev * 4 + 1] = collAmount;
     this.rF[rev * 4 + 2] = liq;
     this.rF[rev * 4 + 3] = entry;
-    events.insert(h1, h2, rev);
+    events.insert(h1, h2, h3, rev);
     // append as the newest revision
-    const tail = this.sInt[slot * 8 + 1]!;
+    const r = slot * REC;
+    const tail = this.sInt[r + TAIL]!;
     this.rInt[rev * 8 + 3] = tail;
     this.rInt[rev * 8 + 4] = NONE;
-    if (tail === NONE) this.sInt[slot * 8] = rev;
+    if (tail === NONE) this.sInt[r + HEAD] = rev;
     else this.rInt[tail * 8 + 4] = rev;
-    this.sInt[slot * 8 + 1] = rev;
-    this.sInt[slot * 8 + 2]!++;
-    if (this.sInt[slot * 8 + 2]! > this.maxRevisions) this.dropRevision(this.sInt[slot * 8]!);
+    this.sInt[r + TAIL] = rev;
+    this.sInt[r + COUNT]!++;
+    if (this.sInt[r + COUNT]! > this.maxRevisions) this.dropRevision(this.sInt[r + HEAD]!);
     this.setCurrent(slot, rev);
     return true;
   }
 
   /** Undoes the revision an event produced; returns false when the event is unknown. */
   retract(eventId: string): boolean {
-    this.revOfEvent.hash(eventId);
-    const rev = this.revOfEvent.find(this.revOfEvent.lastH1, this.revOfEvent.lastH2);
+    const events = this.revOfEvent;
+    events.hash(eventId);
+    const rev = events.find(events.lastH1, events.lastH2, events.lastH3);
     if (rev < 0) return false;
     const slot = this.rInt[rev * 8 + 2]!;
-    const wasNewest = this.sInt[slot * 8 + 1] === rev;
+    const wasNewest = this.sInt[slot * REC + TAIL] === rev;
     this.dropRevision(rev);
-    if (wasNewest) this.setCurrent(slot, this.sInt[slot * 8 + 1]!);
+    if (wasNewest) this.setCurrent(slot, this.sInt[slot * REC + TAIL]!);
     return true;
   }
 
@@ -323,12 +335,8 @@ export class ExposureBook {
       asset: this.sAsset,
       venue: this.sVenue,
       chain: this.sChain,
-      entity: this.sEntity,
       size: this.sSize,
       liquidationPrice: this.sLiq,
-      entryPrice: this.sEntry,
-      collateralAsset: this.sCollAsset,
-      collateralAmount: this.sCollAmount,
     };
   }
 
@@ -398,8 +406,8 @@ export class ExposureBook {
     let total = 0;
     let squares = 0;
     for (const i of acc.entityPool) {
-      if (this.eCount[i]! === 0) continue;
-      const size = this.eSize[i]!;
+      if (this.eSizeCount[2 * i + 1]! === 0) continue;
+      const size = this.eSizeCount[2 * i]!;
       sizes.push({ entity: this.eEntity[i]!, size });
       total += size;
       squares += size * size;
@@ -424,19 +432,19 @@ export class ExposureBook {
   }
 
   private stateOf(s: number): PositionState & { readonly entity: string } {
-    const coll = this.sCollAsset[s]!;
+    const coll = this.sInt[s * REC + COLL_ASSET]!;
     return {
       chainId: this.chains.nameOf(this.sChain[s]!),
       venueId: this.venues.nameOf(this.sVenue[s]!),
       account: this.slotAccount[s]!,
-      market: this.markets.nameOf(this.sInt[s * 8 + 7]!),
+      market: this.markets.nameOf(this.sInt[s * REC + MARKET]!),
       asset: this.assets.nameOf(this.sAsset[s]!),
       side: this.sSide[s]! as PositionSide,
       size: this.sSize[s]!,
       collateralAsset: coll === NONE ? "" : this.assets.nameOf(coll),
-      collateralAmount: coll === NONE ? 0 : this.sCollAmount[s]!,
+      collateralAmount: coll === NONE ? 0 : this.sF[s * REC_F + F_COLL]!,
       liquidationPrice: this.sLiq[s]!,
-      entryPrice: this.sEntry[s]!,
+      entryPrice: this.sF[s * REC_F + F_ENTRY]!,
       entity: this.entities.nameOf(this.sEntity[s]!),
     };
   }
@@ -521,43 +529,30 @@ export class ExposureBook {
     index.hashKey(chainId, venueId, market, account);
     const h1 = index.lastH1;
     const h2 = index.lastH2;
-    const hit = index.find(h1, h2);
-    // the common case, an existing position, compares interned names and looks no string up in a map
-    if (
-      hit >= 0 &&
-      this.slotAccount[hit] === account &&
-      this.chains.nameOf(this.sChain[hit]!) === chainId &&
-      this.venues.nameOf(this.sVenue[hit]!) === venueId &&
-      this.markets.nameOf(this.sInt[hit * 8 + 7]!) === market
-    )
-      return hit;
+    const h3 = index.lastH3;
+    // the common case, an existing position: one probe, no string compared or looked up
+    const hit = index.find(h1, h2, h3);
+    if (hit >= 0) return hit;
     const chain = this.chains.idOf(chainId);
     const venue = this.venues.idOf(venueId);
     if (chain >= MAX_VENUES_OR_CHAINS || venue >= MAX_VENUES_OR_CHAINS)
       throw new RangeError(`the exposure book holds at most ${MAX_VENUES_OR_CHAINS} venues and chains`);
-    const marketId = this.markets.idOf(market);
-    let collided = false;
-    if (hit >= 0) {
-      const other = this.slotOverflow.get(`${chain}|${venue}|${marketId}|${account}`);
-      if (other !== undefined) return other;
-      collided = true;
-    }
     const s = this.slotCount++;
     if (s >= this.sOpen.length) this.growSlots(s + 1);
-    if (collided) this.slotOverflow.set(`${chain}|${venue}|${marketId}|${account}`, s);
-    else index.insert(h1, h2, s);
+    index.insert(h1, h2, h3, s);
     this.slotAccount[s] = account;
     this.sChain[s] = chain;
     this.sVenue[s] = venue;
-    this.sInt[s * 8 + 7] = marketId;
     this.sEntity[s] = this.entities.idOf(this.entityOf(chainId, account));
-    this.sInt[s * 8] = NONE;
-    this.sInt[s * 8 + 1] = NONE;
-    this.sInt[s * 8 + 2] = 0;
     this.sOpen[s] = 0;
     this.sAsset[s] = NONE;
-    this.sCollAsset[s] = NONE;
-    this.sInt[s * 8 + 4] = NONE;
+    const r = s * REC;
+    this.sInt[r + HEAD] = NONE;
+    this.sInt[r + TAIL] = NONE;
+    this.sInt[r + COUNT] = 0;
+    this.sInt[r + COLL_CELL] = NONE;
+    this.sInt[r + MARKET] = this.markets.idOf(market);
+    this.sInt[r + COLL_ASSET] = NONE;
     return s;
   }
 
@@ -568,13 +563,10 @@ export class ExposureBook {
     this.sVenue = grown(this.sVenue, min);
     this.sEntity = grown(this.sEntity, min);
     this.sAsset = grown(this.sAsset, min);
-    this.sCollAsset = grown(this.sCollAsset, min);
-    this.sLeverage = grown(this.sLeverage, min);
-    this.sInt = grown(this.sInt, min * 8);
     this.sSize = grown(this.sSize, min);
-    this.sCollAmount = grown(this.sCollAmount, min);
     this.sLiq = grown(this.sLiq, min);
-    this.sEntry = grown(this.sEntry, min);
+    this.sInt = grown(this.sInt, min * REC);
+    this.sF = new Float64Array(this.sInt.buffer);
   }
 
   private allocRevision(): number {
@@ -596,12 +588,13 @@ export class ExposureBook {
     const slot = this.rInt[rev * 8 + 2]!;
     const prev = this.rInt[rev * 8 + 3]!;
     const next = this.rInt[rev * 8 + 4]!;
-    if (prev === NONE) this.sInt[slot * 8] = next;
+    const r = slot * REC;
+    if (prev === NONE) this.sInt[r + HEAD] = next;
     else this.rInt[prev * 8 + 4] = next;
-    if (next === NONE) this.sInt[slot * 8 + 1] = prev;
+    if (next === NONE) this.sInt[r + TAIL] = prev;
     else this.rInt[next * 8 + 3] = prev;
-    this.sInt[slot * 8 + 2]!--;
-    this.revOfEvent.remove(this.rInt[rev * 8]!, this.rInt[rev * 8 + 1]!);
+    this.sInt[r + COUNT]!--;
+    this.revOfEvent.remove(this.rInt[rev * 8]!, this.rInt[rev * 8 + 1]!, this.rInt[rev * 8 + 7]!);
     this.revFree.push(rev);
   }
 
@@ -618,24 +611,26 @@ export class ExposureBook {
     }
     const asset = this.rInt[rev * 8 + 5]!;
     const coll = this.rInt[rev * 8 + 6]!;
+    const r = slot * REC;
     // the cached indices hold while the slot keeps its asset (and collateral asset)
     if (asset !== this.sAsset[slot]) {
-      this.sInt[slot * 8 + 3] = this.cellFor(asset, this.sVenue[slot]!, this.sChain[slot]!);
-      this.sInt[slot * 8 + 5] = this.entityPos(asset, this.sEntity[slot]!);
-      this.sInt[slot * 8 + 6] = this.marketPos(asset, this.sInt[slot * 8 + 7]!);
+      this.sInt[r + CELL] = this.cellFor(asset, this.sVenue[slot]!, this.sChain[slot]!);
+      this.sInt[r + ENTITY_POS] = this.entityPos(asset, this.sEntity[slot]!);
+      this.sInt[r + MARKET_POS] = this.marketPos(asset, this.sInt[r + MARKET]!);
     }
-    if (coll !== this.sCollAsset[slot])
-      this.sInt[slot * 8 + 4] =
+    if (coll !== this.sInt[r + COLL_ASSET])
+      this.sInt[r + COLL_CELL] =
         coll === NONE ? NONE : this.cellFor(coll, this.sVenue[slot]!, this.sChain[slot]!);
+    const f = rev * 4;
     this.sOpen[slot] = 1;
     this.sSide[slot] = this.rSide[rev]!;
     this.sAsset[slot] = asset;
-    this.sCollAsset[slot] = coll;
-    this.sSize[slot] = this.rF[rev * 4]!;
-    this.sCollAmount[slot] = this.rF[rev * 4 + 1]!;
-    this.sLiq[slot] = this.rF[rev * 4 + 2]!;
-    this.sEntry[slot] = this.rF[rev * 4 + 3]!;
-    this.sLeverage[slot] = leverageBucketOf(this.rF[rev * 4 + 3]!, this.rF[rev * 4 + 2]!);
+    this.sInt[r + COLL_ASSET] = coll;
+    this.sSize[slot] = this.rF[f]!;
+    this.sF[slot * REC_F + F_COLL] = this.rF[f + 1]!;
+    this.sLiq[slot] = this.rF[f + 2]!;
+    this.sF[slot * REC_F + F_ENTRY] = this.rF[f + 3]!;
+    this.sInt[r + LEVERAGE] = leverageBucketOf(this.rF[f + 3]!, this.rF[f + 2]!);
     this.contribute(slot, +1);
     this.openCount++;
   }
@@ -670,10 +665,9 @@ export class ExposureBook {
     const hit = acc.entityPosOf.get(entity);
     if (hit !== undefined) return hit;
     const i = this.eUsed++;
-    if (i >= this.eSize.length) {
+    if (i >= this.eEntity.length) {
       this.eEntity = grown(this.eEntity, i + 1);
-      this.eSize = grown(this.eSize, i + 1);
-      this.eCount = grown(this.eCount, i + 1);
+      this.eSizeCount = grown(this.eSizeCount, 2 * (i + 1));
     }
     this.eEntity[i] = entity;
     acc.entityPosOf.set(entity, i);
@@ -696,7 +690,8 @@ export class ExposureBook {
   /** Adds (sign +1) or removes (-1) the slot's current state from every aggregate, via its cached indices. */
   private contribute(slot: number, sign: 1 | -1): void {
     const size = sign * this.sSize[slot]!;
-    const c = this.sInt[slot * 8 + 3]!;
+    const r = slot * REC;
+    const c = this.sInt[r + CELL]!;
     switch (this.sSide[slot]) {
       case LONG:
         this.cLong[c]! += size;
@@ -721,24 +716,24 @@ export class ExposureBook {
       this.cSupply[c] = 0;
       this.cBorrow[c] = 0;
     }
-    const cc = this.sInt[slot * 8 + 4]!;
+    const cc = this.sInt[r + COLL_CELL]!;
     if (cc !== NONE) {
-      this.cColl[cc]! += sign * this.sCollAmount[slot]!;
+      this.cColl[cc]! += sign * this.sF[slot * REC_F + F_COLL]!;
       this.cCollRefs[cc]! += sign;
       if (this.cCollRefs[cc] === 0) this.cColl[cc] = 0;
     }
     const acc = this.perAsset[this.sAsset[slot]!]!;
     acc.positions += sign;
-    const bucket = this.sLeverage[slot]!;
+    const bucket = this.sInt[r + LEVERAGE]!;
     acc.leverageCount[bucket]! += sign;
     acc.leverageSize[bucket]! += size;
-    this.mCount[this.sInt[slot * 8 + 6]!]! += sign;
-    const e = this.sInt[slot * 8 + 5]!;
-    const before = this.eSize[e]!;
-    this.eCount[e]! += sign;
-    const count = this.eCount[e]!;
+    this.mCount[this.sInt[r + MARKET_POS]!]! += sign;
+    const e = this.sInt[r + ENTITY_POS]!;
+    const before = this.eSizeCount[2 * e]!;
+    const count = this.eSizeCount[2 * e + 1]! + sign;
+    this.eSizeCount[2 * e + 1] = count;
     const after = count === 0 ? 0 : before + size;
-    this.eSize[e] = after;
+    this.eSizeCount[2 * e] = after;
     if (count === 0) acc.entityCount--;
     else if (count === 1 && sign === 1) acc.entityCount++;
     if (acc.positions === 0) acc.leverageSize.fill(0);
