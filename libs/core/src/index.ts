@@ -27,6 +27,14 @@ export { Interner } from "./interner.js";
 export { impliedLeverage, LEVERAGE_BUCKETS, leverageBucketOf } from "./leverage.js";
 export type { AssetLadder, LadderOptions, LadderRung } from "./liquidation-ladder.js";
 export { liquidatableAt, liquidationLadders } from "./liquidation-ladder.js";
+export type {
+  AssetGreeks,
+  GreeksTotals,
+  OptionPositionState,
+  OptionsBookOptions,
+  VenueGreeks,
+} from "./options-book.js";
+export { OptionsBook, optionKey, optionStateOf, sigmaOf, YEAR_MS } from "./options-book.js";
 export { CircuitBreakerRule } from "./policy/circuit-breaker.js";
 export type { DefaultPolicyOptions } from "./policy/default-policy.js";
 export { DEFAULT_MARGIN_BOUNDS, defaultPolicy, RULE_80B_LEVELS } from "./policy/default-policy.js";
@@ -81,6 +89,7 @@ export type { TrustedKey, VerifyFailure, VerifyResult } from "./signing/signal-v
 export { SignalVerifier } from "./signing/signal-verifier.js";
 export {
   isChainId,
+  MAX_IMPLIED_VOLATILITY,
   validateHeartbeat,
   validatePositionUpdate,
   validatePriceTick,

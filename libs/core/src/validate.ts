@@ -1,10 +1,18 @@
-import type { ChainHeartbeat, PositionUpdate, PriceTick, Retraction } from "@breakwater/proto";
-import { PositionSide, PositionStatus } from "@breakwater/proto";
+import type {
+  ChainHeartbeat,
+  OptionTerms as OptionContract,
+  PositionUpdate,
+  PriceTick,
+  Retraction,
+} from "@breakwater/proto";
+import { OptionKind, PositionSide, PositionStatus } from "@breakwater/proto";
 import { isDecimal } from "./decimal.js";
 import { ValidationError } from "./errors.js";
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
 const CHAIN_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** Largest implied volatility accepted (1000% a year): beyond it a venue's figure is not a volatility. */
+export const MAX_IMPLIED_VOLATILITY = 10;
 
 /** A chain id is used in NATS subjects: lowercase letters, digits and dashes. */
 export function isChainId(text: string): boolean {
@@ -57,8 +65,43 @@ export function validatePositionUpdate(p: PositionUpdate): PositionUpdate {
   if (p.collateralAmount !== "" && p.collateralAsset === "")
     v.list.push("collateral_asset: required with an amount");
   v.time("chain_time_ms", p.chainTimeMs);
+  if (p.option !== undefined) optionProblems(v, p.option, p.side, p.status);
   v.done("position update", { eventId: p.eventId });
   return p;
+}
+
+/**
+ * An options position: a call or put with a positive strike and expiry, the
+ * venue's implied volatility (positive, at most MAX_IMPLIED_VOLATILITY)
+ * and/or its mark (non-negative), at least one of them while the position is
+ * open (a closed one is not priced); bought or written (LONG or SHORT), never
+ * a lending side.
+ */
+function optionProblems(v: Problems, o: OptionContract, side: PositionSide, status: PositionStatus): void {
+  if (o.kind !== OptionKind.OPTION_KIND_CALL && o.kind !== OptionKind.OPTION_KIND_PUT)
+    v.list.push("option.kind: must be CALL or PUT");
+  v.amount("option.strike", o.strike, { positive: true });
+  if (!(Number.isSafeInteger(o.expiryMs) && o.expiryMs > 0))
+    v.list.push("option.expiry_ms: must be a positive Unix time in ms");
+  const before = v.list.length;
+  v.amount("option.implied_volatility", o.impliedVolatility, { optional: true, positive: true });
+  if (
+    v.list.length === before &&
+    o.impliedVolatility !== "" &&
+    Number(o.impliedVolatility) > MAX_IMPLIED_VOLATILITY
+  )
+    v.list.push(
+      `option.implied_volatility: must be at most ${MAX_IMPLIED_VOLATILITY} (annualised decimal, got ${o.impliedVolatility.slice(0, 40)})`,
+    );
+  v.amount("option.mark_price", o.markPrice, { optional: true });
+  if (status === PositionStatus.POSITION_STATUS_OPEN && o.impliedVolatility === "" && o.markPrice === "")
+    v.list.push("option: give implied_volatility or mark_price (or both)");
+  if (
+    side !== PositionSide.POSITION_SIDE_UNSPECIFIED &&
+    side !== PositionSide.POSITION_SIDE_LONG &&
+    side !== PositionSide.POSITION_SIDE_SHORT
+  )
+    v.list.push("side: an options position is LONG or SHORT");
 }
 
 export function validatePriceTick(t: PriceTick): PriceTick {

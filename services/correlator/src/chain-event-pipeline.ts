@@ -127,7 +127,14 @@ export class ChainEventPipeline {
     });
     this.phase = "live";
     const report = { ackFloor: floor, lastDelivered, replayed, caughtUp };
-    log.info({ ...report, positions: this.deps.state.book.positionCount }, "consuming chain events live");
+    log.info(
+      {
+        ...report,
+        positions: this.deps.state.book.positionCount,
+        optionPositions: this.deps.state.options.positionCount,
+      },
+      "consuming chain events live",
+    );
     return report;
   }
 

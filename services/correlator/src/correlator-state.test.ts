@@ -1,5 +1,9 @@
+import { YEAR_MS } from "@breakwater/core";
 import {
   ChainStatus,
+  GetGreeksRequest,
+  type OptionTerms as OptionContract,
+  OptionKind,
   PositionSide,
   PositionStatus,
   type PositionUpdate,
@@ -8,6 +12,8 @@ import {
 import { describe, expect, it } from "vitest";
 import type { ChainEvent } from "./chain-event.js";
 import { CorrelatorState } from "./correlator-state.js";
+import { QueryError } from "./exposure-query.js";
+import { greeks } from "./research-queries.js";
 
 const T0 = 1_700_000_000_000;
 let n = 0;
@@ -255,5 +261,164 @@ describe("CorrelatorState", () => {
       twice.apply(e, T0);
     }
     expect(twice.snapshot({}, T0 + 10)).toEqual(once.snapshot({}, T0 + 10));
+  });
+
+  describe("options positions", () => {
+    // Black-76 at F = K, T = 1 year, σ = 0.2, r = 0: d1 = 0.1, N(d1) = 0.539827837277029, φ(d1) = 0.3969525474770118
+    const CALL_DELTA = 0.539827837277029;
+    const PHI = 0.3969525474770118;
+    const option = (o: Partial<OptionContract> = {}, p: Partial<PositionUpdate> = {}): ChainEvent =>
+      position({
+        venueId: "opt-a",
+        market: "ETH-C-2000",
+        option: {
+          kind: OptionKind.OPTION_KIND_CALL,
+          strike: "2000",
+          expiryMs: T0 + YEAR_MS,
+          impliedVolatility: "0.2",
+          markPrice: "",
+          ...o,
+        },
+        ...p,
+      });
+    const idOf = (e: ChainEvent) => (e.kind === "position" ? e.value.eventId : "");
+    const retraction = (retractedEventId: string): ChainEvent => ({
+      kind: "retraction",
+      value: {
+        eventId: `r-${retractedEventId}`,
+        chainId: "sim-a",
+        retractedEventId,
+        reason: "reorg",
+        observedAtMs: T0,
+      },
+    });
+    const ask = (s: CorrelatorState, req: Partial<GetGreeksRequest> = {}) =>
+      greeks(s, GetGreeksRequest.fromPartial(req), T0);
+
+    it("default: options go to the options book, not to linear exposure; greeks on the reference price", () => {
+      const s = fresh();
+      s.apply(heartbeat("sim-a", T0), T0);
+      s.apply(position({ account: "perp", size: "1" }), T0);
+      expect(s.apply(option({}, { account: "a", size: "3" }), T0)).toEqual({
+        kind: "position",
+        changed: true,
+      });
+      s.apply(
+        option(
+          { kind: OptionKind.OPTION_KIND_PUT, impliedVolatility: "", markPrice: "0" },
+          { account: "b", venueId: "opt-b", market: "ETH-P-2000", side: PositionSide.POSITION_SIDE_SHORT },
+        ),
+        T0,
+      );
+      s.apply({ kind: "price", value: tick({ price: "2000" }) }, T0);
+      expect(s.book.positionCount).toBe(1);
+      expect(s.options.positionCount).toBe(2);
+      // linear exposure ignores the options: 1 ETH long only
+      expect(s.snapshot({}, T0).rows).toMatchObject([
+        { venueId: "perp-a", longNotional: 2000, positions: 1 },
+      ]);
+      const res = ask(s, { asset: "ETH" });
+      expect(res).toMatchObject({ takenAtMs: T0, staleChains: [], rate: 0 });
+      const [eth] = res.assets;
+      expect(eth).toMatchObject({
+        asset: "ETH",
+        referencePrice: "2000",
+        unpriceable: false,
+        positions: 2,
+        unpriced: 1, // a zero mark implies no volatility
+        expired: 0,
+        chains: ["sim-a"],
+      });
+      expect(eth!.delta).toBeCloseTo(3 * CALL_DELTA, 12);
+      expect(eth!.gamma).toBeCloseTo((3 * PHI) / (2000 * 0.2), 14);
+      expect(eth!.vega).toBeCloseTo(3 * 2000 * PHI, 9);
+      expect(eth!.byVenue.map((v) => [v.venueId, v.positions, v.unpriced, v.delta])).toEqual([
+        ["opt-a", 1, 0, eth!.delta],
+        ["opt-b", 1, 1, 0],
+      ]);
+      expect(ask(s).assets.map((a) => a.asset)).toEqual(["ETH"]);
+      expect(ask(s, { asset: "ETH", venueId: "opt-b" }).assets[0]).toMatchObject({ positions: 1, delta: 0 });
+    });
+
+    it("behavior: without an agreed reference price the asset is unpriceable: counts, no greeks", () => {
+      const s = fresh();
+      s.apply(option({}, { size: "3" }), T0);
+      const never = ask(s, { asset: "ETH" }).assets[0]!;
+      expect(never).toMatchObject({ unpriceable: true, referencePrice: "", positions: 1, unpriced: 1 });
+      expect(never).not.toHaveProperty("delta");
+      expect(never.byVenue[0]).not.toHaveProperty("delta");
+      // a split: the last agreed price is not used for greeks
+      s.apply({ kind: "price", value: tick({ price: "2000" }) }, T0);
+      s.apply({ kind: "price", value: tick({ source: "pyth", price: "1500", chainTimeMs: T0 + 1 }) }, T0);
+      expect(s.prices.referenceOf("ETH")!.unpriceable).toBe(true);
+      expect(ask(s, { asset: "ETH" }).assets[0]).toMatchObject({ unpriceable: true, referencePrice: "" });
+      expect(ask(s, { asset: "ETH" }).assets[0]).not.toHaveProperty("gamma");
+    });
+
+    it("behavior: a closure without terms closes the options position; retractions reach both books", () => {
+      const s = fresh();
+      s.apply({ kind: "price", value: tick({ price: "2000" }) }, T0);
+      const opened = option({}, { size: "3" });
+      const linear = position({ account: "perp", size: "1" });
+      s.apply(opened, T0);
+      s.apply(linear, T0);
+      const closed = position({
+        venueId: "opt-a",
+        market: "ETH-C-2000",
+        status: PositionStatus.POSITION_STATUS_CLOSED,
+        size: "0",
+      });
+      s.apply(closed, T0);
+      expect(s.options.positionCount).toBe(0);
+      expect(s.book.positionCount).toBe(1);
+      expect(s.apply(retraction(idOf(closed)), T0)).toEqual({ kind: "retraction", changed: true });
+      expect(s.options.positionCount).toBe(1);
+      expect(s.apply(retraction(idOf(opened)), T0)).toEqual({ kind: "retraction", changed: true });
+      expect(s.apply(retraction(idOf(linear)), T0)).toEqual({ kind: "retraction", changed: true });
+      expect(s.apply(retraction(idOf(linear)), T0)).toEqual({ kind: "retraction", changed: false });
+      expect(s.options.positionCount + s.book.positionCount).toBe(0);
+      expect(ask(s, { asset: "ETH" }).assets[0]).toMatchObject({
+        positions: 0,
+        delta: 0,
+        unpriceable: false,
+      });
+      expect(ask(s).assets).toEqual([]);
+    });
+
+    it("behavior: stale chains are named; bad queries name the field", () => {
+      const s = fresh();
+      s.apply(heartbeat("sim-a", T0 - 60_000), T0);
+      s.apply(option(), T0);
+      expect(ask(s).staleChains).toEqual(["sim-a"]);
+      expect(() => ask(s, { asset: "not an asset" })).toThrow(QueryError);
+      try {
+        ask(s, { venueId: "bad venue" });
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(QueryError);
+        expect((err as QueryError).field).toBe("venue_id");
+      }
+    });
+
+    it("behavior: replaying the options events twice yields the same greeks as once", () => {
+      const events: ChainEvent[] = [
+        { kind: "price", value: tick({ price: "2100" }) },
+        option({}, { account: "a", size: "2" }),
+        option(
+          { kind: OptionKind.OPTION_KIND_PUT, strike: "1800" },
+          { account: "b", side: PositionSide.POSITION_SIDE_SHORT },
+        ),
+        option({}, { account: "a", size: "5" }),
+      ];
+      const once = fresh();
+      const twice = fresh();
+      for (const e of events) once.apply(e, T0);
+      for (const e of events) {
+        twice.apply(e, T0);
+        twice.apply(e, T0);
+      }
+      expect(ask(twice)).toEqual(ask(once));
+      expect(ask(once).assets[0]!.positions).toBe(2);
+    });
   });
 });

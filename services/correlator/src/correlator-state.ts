@@ -9,11 +9,19 @@ import {
   liquidatableAt,
   liquidationLadders,
   notionalOf,
+  OptionsBook,
   type ReferencePrice,
   ReferencePriceBook,
   VolatilityTracker,
 } from "@breakwater/core";
-import type { ExposureRow, ExposureSnapshot, PriceTick, RiskAssessment } from "@breakwater/proto";
+import {
+  type ExposureRow,
+  type ExposureSnapshot,
+  PositionStatus,
+  type PositionUpdate,
+  type PriceTick,
+  type RiskAssessment,
+} from "@breakwater/proto";
 import type { ChainEvent } from "./chain-event.js";
 import { ChainFreshnessTracker } from "./chain-freshness.js";
 
@@ -44,13 +52,19 @@ export type ApplyOutcome =
 
 /**
  * Everything the correlator knows, in memory and without I/O: exposure per
- * (asset, venue, chain), reference prices per asset and each chain's
- * freshness. Every event is idempotent here (positions are full states,
- * prices keep the latest per pair, heartbeats the newest), so replaying the
- * stream rebuilds exactly the state the live path built.
+ * (asset, venue, chain), options positions, reference prices per asset and
+ * each chain's freshness. Every event is idempotent here (positions are full
+ * states, prices keep the latest per pair, heartbeats the newest), so
+ * replaying the stream rebuilds exactly the state the live path built.
+ *
+ * Options positions (updates with `option` set) go to `options`, not to the
+ * linear `book`: an option's notional is not linear exposure (its delta is),
+ * so it is left out of exposure rows, ladders, stress and assessments and
+ * reported as greeks instead (`GetGreeks`).
  */
 export class CorrelatorState {
   readonly book: ExposureBook;
+  readonly options: OptionsBook;
   readonly prices: ReferencePriceBook;
   readonly freshness: ChainFreshnessTracker;
   readonly volatility: VolatilityTracker;
@@ -62,6 +76,7 @@ export class CorrelatorState {
 
   constructor(opts: CorrelatorStateOptions) {
     this.book = new ExposureBook({ entityOf: entityResolver(opts.entityMap ?? {}) });
+    this.options = new OptionsBook();
     this.prices = new ReferencePriceBook(opts.priceFreshMs);
     this.freshness = new ChainFreshnessTracker(opts.staleAfterMs);
     this.volatility = new VolatilityTracker({
@@ -123,7 +138,8 @@ export class CorrelatorState {
       case "position": {
         const p = event.value;
         this.freshness.seen(p.chainId, p.observedAtMs, receivedAtMs);
-        return { kind: "position", changed: this.book.apply(p) };
+        const book = this.isOptionsUpdate(p) ? this.options : this.book;
+        return { kind: "position", changed: book.apply(p) };
       }
       case "price": {
         const t = event.value;
@@ -138,9 +154,32 @@ export class CorrelatorState {
       case "retraction": {
         const r = event.value;
         this.freshness.seen(r.chainId, r.observedAtMs, receivedAtMs);
-        return { kind: "retraction", changed: this.book.retract(r.retractedEventId) };
+        // an event id lives in one book at most
+        const changed = this.options.retract(r.retractedEventId) || this.book.retract(r.retractedEventId);
+        return { kind: "retraction", changed };
       }
     }
+  }
+
+  /**
+   * An update carrying option terms, or one that closes a position the
+   * options book holds (a venue may close an options position without
+   * repeating its terms).
+   */
+  private isOptionsUpdate(p: PositionUpdate): boolean {
+    if (p.option !== undefined) return true;
+    return p.status !== PositionStatus.POSITION_STATUS_OPEN && this.options.holds(p);
+  }
+
+  /**
+   * The forward options on `asset` are priced at: its agreed reference price;
+   * undefined when it has none (never priced, or its sources split: greeks
+   * on the last agreed price would look current and are not given).
+   */
+  optionsForward(asset: string): { price: string; value: number } | undefined {
+    const ref = this.prices.referenceOf(asset);
+    if (!ref || ref.unpriceable || !(ref.value > 0)) return undefined;
+    return { price: ref.price, value: ref.value };
   }
 
   /**

@@ -7,6 +7,7 @@ import { filterOfRequest, QueryError } from "./exposure-query.js";
 import {
   assetRisk,
   chainFreshness,
+  greeks,
   ladder,
   referencePrices,
   runStress,
@@ -82,6 +83,7 @@ export async function startExposureGrpc(opts: ExposureGrpcOptions): Promise<Expo
       false,
     ),
     runStress: unary("RunStress", (req, now) => runStress(state, req, now)),
+    getGreeks: unary("GetGreeks", (req, now) => greeks(state, req, now)),
   };
   const server = new Server();
   server.addService(ExposureServiceService, impl);

@@ -3,6 +3,7 @@ import type { Bus } from "@breakwater/bus";
 import {
   GetAssetRiskRequest,
   GetChainFreshnessRequest,
+  GetGreeksRequest,
   GetLadderRequest,
   GetReferencePricesRequest,
   GetVolatilityRequest,
@@ -15,6 +16,7 @@ import { openApiDocument } from "./openapi.js";
 import {
   assetRisk,
   chainFreshness,
+  greeks,
   ladder,
   referencePrices,
   runStress,
@@ -67,10 +69,11 @@ function readParams(
 /**
  * The name a researcher used over HTTP for a proto field a query named:
  * camelCase (`step_bps` → `stepBps`, `shocks[0].notional_per_1pct` →
- * `shocks[0].notionalPer1pct`), and `chain_id` → `chain`.
+ * `shocks[0].notionalPer1pct`), `chain_id` → `chain` and `venue_id` → `venue`.
  */
 export function httpFieldOf(field: string): string {
   if (field === "chain_id") return "chain";
+  if (field === "venue_id") return "venue";
   return field.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
@@ -90,8 +93,8 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
 /**
  * The researcher API on the service's HTTP server (see `/openapi.json`):
  * exposure, per-asset risk, the liquidation ladder, reference prices with
- * their sources, volatility and correlation, chain freshness, snapshot
- * history and `POST /v1/stress`. A bad query is a 400 `{error, field,
+ * their sources, volatility and correlation, options greeks, chain
+ * freshness, snapshot history and `POST /v1/stress`. A bad query is a 400 `{error, field,
  * reason}`; an oversized body a 413; before the state is rebuilt, a 503.
  */
 export function researcherRoutes(deps: ResearcherApiDeps): Route[] {
@@ -173,6 +176,18 @@ export function researcherRoutes(deps: ResearcherApiDeps): Route[] {
       volatility(
         state,
         GetVolatilityRequest.fromPartial(readParams(params, { asset: { field: "asset", kind: "string" } })),
+        clock(),
+      ),
+    ),
+    endpoint("/v1/greeks", "GET", (params) =>
+      greeks(
+        state,
+        GetGreeksRequest.fromPartial(
+          readParams(params, {
+            asset: { field: "asset", kind: "string" },
+            venue: { field: "venueId", kind: "string" },
+          }),
+        ),
         clock(),
       ),
     ),

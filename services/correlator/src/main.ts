@@ -32,6 +32,7 @@ runService(SERVICE, async () => {
   });
   registerStateGauges({
     positions: () => state.book.positionCount,
+    optionPositions: () => state.options.positionCount,
     staleChains: () => state.freshness.staleChains(Date.now()).length,
     chains: () => state.freshness.size,
   });

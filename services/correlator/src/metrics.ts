@@ -29,7 +29,7 @@ export const correlatorMetrics = {
     () =>
       new Counter({
         name: "bw_correlator_retractions_unknown_total",
-        help: "Retractions of events the exposure book does not hold (already retracted, or not a position)",
+        help: "Retractions of events neither the exposure nor the options book holds (already retracted, or not a position)",
       }),
   ),
   applyErrors: once(
@@ -92,11 +92,17 @@ export const correlatorMetrics = {
 /** Gauges read from the state when scraped. */
 export function registerStateGauges(read: {
   positions: () => number;
+  optionPositions: () => number;
   staleChains: () => number;
   chains: () => number;
 }): void {
   for (const [name, help, fn] of [
     ["bw_correlator_positions", "Open positions held in the exposure book", read.positions],
+    [
+      "bw_correlator_option_positions",
+      "Open options positions held in the options book",
+      read.optionPositions,
+    ],
     ["bw_correlator_stale_chains", "Chains whose data is stale right now", read.staleChains],
     ["bw_correlator_chains", "Chains the correlator has seen", read.chains],
   ] as const) {

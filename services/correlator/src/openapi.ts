@@ -1,6 +1,7 @@
 // The researcher API's OpenAPI document, served at /openapi.json. Response
 // bodies are the proto messages of breakwater.v1.ExposureService in their
-// JSON form (camelCase field names, every field present).
+// JSON form (camelCase field names, every field present but the optional
+// greeks of an unpriceable asset in /v1/greeks).
 
 import { STRESS_LIMITS } from "./research-queries.js";
 import { MAX_SNAPSHOT_PAGE } from "./snapshot-history.js";
@@ -34,7 +35,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: "Breakwater correlator — researcher API",
       version: "1",
       description:
-        "Cross-venue, cross-chain exposure, liquidation ladders, multi-source reference prices, EWMA volatility and correlation, chain freshness, snapshot history and cascade stress tests. The same queries are on gRPC breakwater.v1.ExposureService. Every answer lists stale chains (positions on them are kept, marked stale).",
+        "Cross-venue, cross-chain exposure, liquidation ladders, multi-source reference prices, EWMA volatility and correlation, options greeks, chain freshness, snapshot history and cascade stress tests. The same queries are on gRPC breakwater.v1.ExposureService. Every answer lists stale chains (positions on them are kept, marked stale).",
     },
     paths: {
       "/v1/exposure": get(
@@ -74,6 +75,14 @@ export function openApiDocument(): Record<string, unknown> {
         "EWMA volatility per asset and correlation per pair",
         [q("asset", "Only this asset and the pairs involving it")],
         "GetVolatilityResponse",
+      ),
+      "/v1/greeks": get(
+        "Options greeks per underlying asset and venue: Σ ± size × Black-76 delta, gamma and vega (vega per 1.00 of volatility) on the reference price, with the venue's implied volatility or the one its mark implies. Without a reference price the asset is unpriceable: no greeks, positions still counted",
+        [
+          q("asset", "An underlying asset id, e.g. ETH; omitted = every asset holding options positions"),
+          q("venue", "A venue id; omitted = every venue"),
+        ],
+        "GetGreeksResponse",
       ),
       "/v1/chains": get("Freshness of every chain", [q("chain", "A chain id")], "GetChainFreshnessResponse"),
       "/v1/snapshots": get(

@@ -3,12 +3,15 @@
 // the proto response, so both transports return the same figures and names.
 import { type DepthModel, simulateCascade } from "@breakwater/core";
 import type {
+  AssetGreeks,
   AssetRisk,
   ExposureTotals,
   GetAssetRiskRequest,
   GetAssetRiskResponse,
   GetChainFreshnessRequest,
   GetChainFreshnessResponse,
+  GetGreeksRequest,
+  GetGreeksResponse,
   GetLadderRequest,
   GetLadderResponse,
   GetReferencePricesRequest,
@@ -17,6 +20,7 @@ import type {
   GetVolatilityResponse,
   RunStressRequest,
   RunStressResponse,
+  VenueGreeks,
 } from "@breakwater/proto";
 import type { CorrelatorState } from "./correlator-state.js";
 import { check, isAssetId, QueryError } from "./exposure-query.js";
@@ -212,6 +216,51 @@ export function chainFreshness(
   const chainId = check("chain", "chain_id", req.chainId, true);
   const chains = state.freshness.view(nowMs).filter((c) => !chainId || c.chainId === chainId);
   return { takenAtMs: nowMs, chains, staleChains: chains.filter((c) => c.stale).map((c) => c.chainId) };
+}
+
+/** Discount rate of the greeks: 0, greeks on the forward (the reference price) undiscounted. */
+export const GREEKS_RATE = 0;
+
+/** Core totals as proto fields: the greeks only when priced (absent, not 0, otherwise). */
+function greeksFields(t: {
+  delta: number | undefined;
+  gamma: number | undefined;
+  vega: number | undefined;
+  positions: number;
+  unpriced: number;
+  expired: number;
+}): Omit<VenueGreeks, "venueId"> {
+  return {
+    ...(t.delta === undefined ? {} : { delta: t.delta, gamma: t.gamma, vega: t.vega }),
+    positions: t.positions,
+    unpriced: t.unpriced,
+    expired: t.expired,
+  };
+}
+
+/**
+ * Delta, gamma and vega of the options positions per underlying asset (and
+ * per venue), Black-76 on the asset's agreed reference price; an asset
+ * without one is `unpriceable` with its positions counted and no greeks.
+ */
+export function greeks(state: CorrelatorState, req: GetGreeksRequest, nowMs: number): GetGreeksResponse {
+  const only = assetField("asset", req.asset);
+  const venueId = check("venue", "venue_id", req.venueId, true);
+  const assets: AssetGreeks[] = [];
+  for (const asset of only ? [only] : state.options.assets()) {
+    const forward = state.optionsForward(asset);
+    const g = state.options.greeks(asset, forward?.value, nowMs, GREEKS_RATE, { venueId });
+    if (g.positions === 0 && !only) continue;
+    assets.push({
+      asset,
+      referencePrice: forward?.price ?? "",
+      unpriceable: forward === undefined,
+      ...greeksFields(g),
+      byVenue: g.byVenue.map((v) => ({ venueId: v.venueId, ...greeksFields(v) })),
+      chains: [...g.chains],
+    });
+  }
+  return { takenAtMs: nowMs, assets, staleChains: staleChains(state, nowMs), rate: GREEKS_RATE };
 }
 
 /** Validates a scenario against the limits and the known assets, then runs the cascade. */

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Bus, connectBus } from "@breakwater/bus";
-import { ExposureServiceClient, PositionSide } from "@breakwater/proto";
+import { black76, impliedVolatility, YEAR_MS } from "@breakwater/core";
+import { ExposureServiceClient, OptionKind, PositionSide } from "@breakwater/proto";
 import { eventually, type NatsServer, startNats } from "@breakwater/testkit";
 import { credentials, status as grpcStatus } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +21,9 @@ const EVM_A = "0x00000000000000000000000000000000000000aa";
 const EVM_B = "0x00000000000000000000000000000000000000bb";
 
 type Unary = (req: unknown, cb: (err: Error | null, res: unknown) => void) => void;
+
+/** Options expire a year after the test starts (greeks need time to expiry on the correlator's clock). */
+const EXPIRY_MS = Date.now() + YEAR_MS;
 
 describe("researcher API over real HTTP and gRPC", () => {
   let nats: NatsServer;
@@ -106,6 +110,54 @@ describe("researcher API over real HTTP and gRPC", () => {
         size: "3",
       }),
     ];
+    // options positions: greeks only, never linear exposure (the ETH figures below ignore them)
+    positions.push(
+      positionUpdate({
+        eventId: "a:opt:1",
+        venueId: "opt-a",
+        account: EVM_A,
+        market: "ETH-C-2200",
+        size: "2",
+        option: {
+          kind: OptionKind.OPTION_KIND_CALL,
+          strike: "2200",
+          expiryMs: EXPIRY_MS,
+          impliedVolatility: "0.6",
+          markPrice: "",
+        },
+      }),
+      positionUpdate({
+        eventId: "b:opt:1",
+        chainId: "sim-b",
+        venueId: "opt-b",
+        account: "Sol1",
+        market: "ETH-P-1800",
+        side: PositionSide.POSITION_SIDE_SHORT,
+        size: "1.5",
+        option: {
+          kind: OptionKind.OPTION_KIND_PUT,
+          strike: "1800",
+          expiryMs: EXPIRY_MS,
+          impliedVolatility: "",
+          markPrice: "120",
+        },
+      }),
+      positionUpdate({
+        eventId: "a:opt:2",
+        venueId: "opt-a",
+        account: EVM_B,
+        market: "SOL-C-200",
+        asset: "SOL",
+        size: "10",
+        option: {
+          kind: OptionKind.OPTION_KIND_CALL,
+          strike: "200",
+          expiryMs: EXPIRY_MS,
+          impliedVolatility: "0.9",
+          markPrice: "",
+        },
+      }),
+    );
     for (const p of positions) await publishEvent(bus, { kind: "position", value: p });
     const ticks = [
       priceTick({ eventId: "pa:0", asset: "BTC", price: "60000", chainTimeMs: T0 }),
@@ -156,6 +208,7 @@ describe("researcher API over real HTTP and gRPC", () => {
       "/v1/assets",
       "/v1/chains",
       "/v1/exposure",
+      "/v1/greeks",
       "/v1/ladder",
       "/v1/prices",
       "/v1/snapshots",
@@ -218,6 +271,86 @@ describe("researcher API over real HTTP and gRPC", () => {
     };
     expect(usdc.assets[0]!["collateralByVenue"]).toEqual([]); // USDC has no price: collateral valued at 0
     expect((await grpc("getAssetRisk", { asset: "ETH" }))["assets"]).toEqual(http.assets);
+  });
+
+  it("options greeks per asset and venue over HTTP and gRPC; no reference price = unpriceable", async () => {
+    type Greeks = { delta?: number; gamma?: number; vega?: number; positions: number; unpriced: number };
+    type Answer = {
+      takenAtMs: number;
+      staleChains: string[];
+      rate: number;
+      assets: (Greeks & {
+        asset: string;
+        referencePrice: string;
+        unpriceable: boolean;
+        expired: number;
+        chains: string[];
+        byVenue: (Greeks & { venueId: string })[];
+      })[];
+    };
+    const res = await correlator.get("/v1/greeks");
+    expect(res.status).toBe(200);
+    const http = res.body as Answer;
+    expect(http.assets.map((a) => a.asset)).toEqual(["ETH", "SOL"]);
+    expect(http).toMatchObject({ staleChains: [], rate: 0 });
+    const [eth, sol] = http.assets;
+    // Black-76 on the reference price 2000 at the answer's own time
+    const years = (EXPIRY_MS - http.takenAtMs) / YEAR_MS;
+    const call = black76({ forward: 2000, strike: 2200, years, sigma: 0.6, rate: 0, call: true });
+    const putTerms = { forward: 2000, strike: 1800, years, rate: 0, call: false };
+    const putSigma = impliedVolatility(putTerms, 120)!;
+    const put = black76({ ...putTerms, sigma: putSigma });
+    expect(eth).toMatchObject({
+      referencePrice: "2000",
+      unpriceable: false,
+      positions: 2,
+      unpriced: 0,
+      expired: 0,
+      chains: ["sim-a", "sim-b"],
+    });
+    expect(eth!.delta).toBeCloseTo(2 * call.delta - 1.5 * put.delta, 9);
+    expect(eth!.gamma).toBeCloseTo(2 * call.gamma - 1.5 * put.gamma, 12);
+    expect(eth!.vega).toBeCloseTo(2 * call.vega - 1.5 * put.vega, 6);
+    expect(eth!.byVenue.map((v) => v.venueId)).toEqual(["opt-a", "opt-b"]);
+    expect(eth!.byVenue[1]!.delta).toBeCloseTo(-1.5 * put.delta, 9);
+    // SOL was never priced: counted, no greeks at all (not zeros)
+    expect(sol).toEqual({
+      asset: "SOL",
+      referencePrice: "",
+      unpriceable: true,
+      positions: 1,
+      unpriced: 1,
+      expired: 0,
+      byVenue: [{ venueId: "opt-a", positions: 1, unpriced: 1, expired: 0 }],
+      chains: ["sim-a"],
+    });
+    const one = (await correlator.get("/v1/greeks?asset=ETH&venue=opt-b")).body as Answer;
+    expect(one.assets).toHaveLength(1);
+    expect(one.assets[0]).toMatchObject({ positions: 1, chains: ["sim-b"] });
+    expect(one.assets[0]!.delta).toBeCloseTo(-1.5 * put.delta, 9);
+
+    const viaGrpc = (await grpc("getGreeks", { asset: "", venueId: "" })) as unknown as Answer;
+    expect(viaGrpc.assets.map((a) => [a.asset, a.unpriceable, a.positions, a.chains])).toEqual(
+      http.assets.map((a) => [a.asset, a.unpriceable, a.positions, a.chains]),
+    );
+    expect(viaGrpc.assets[0]!.delta).toBeCloseTo(eth!.delta!, 6);
+    expect(viaGrpc.assets[0]!.vega).toBeCloseTo(eth!.vega!, 3);
+    expect(viaGrpc.assets[1]!.delta).toBeUndefined();
+
+    expect(await correlator.get("/v1/greeks?venue=bad%20venue")).toEqual({
+      status: 400,
+      body: {
+        error: "invalid_query",
+        field: "venue",
+        reason: '"bad venue" is not a venue id (letters, digits, _ . : / -)',
+      },
+    });
+    expect((await correlator.get("/v1/greeks?strike=1")).body).toMatchObject({ field: "strike" });
+    expect((await correlator.get("/v1/greeks?asset=")).body).toMatchObject({ field: "asset" });
+    await expect(grpc("getGreeks", { asset: "", venueId: "bad venue" })).rejects.toMatchObject({
+      code: grpcStatus.INVALID_ARGUMENT,
+      details: expect.stringMatching(/^venue_id: /),
+    });
   });
 
   it("the liquidation ladder over HTTP and gRPC; invalid steps name the field", async () => {

@@ -109,6 +109,45 @@ export function positionStatusToJSON(object: PositionStatus): string {
   }
 }
 
+export enum OptionKind {
+  OPTION_KIND_UNSPECIFIED = 0,
+  OPTION_KIND_CALL = 1,
+  OPTION_KIND_PUT = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function optionKindFromJSON(object: any): OptionKind {
+  switch (object) {
+    case 0:
+    case "OPTION_KIND_UNSPECIFIED":
+      return OptionKind.OPTION_KIND_UNSPECIFIED;
+    case 1:
+    case "OPTION_KIND_CALL":
+      return OptionKind.OPTION_KIND_CALL;
+    case 2:
+    case "OPTION_KIND_PUT":
+      return OptionKind.OPTION_KIND_PUT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return OptionKind.UNRECOGNIZED;
+  }
+}
+
+export function optionKindToJSON(object: OptionKind): string {
+  switch (object) {
+    case OptionKind.OPTION_KIND_UNSPECIFIED:
+      return "OPTION_KIND_UNSPECIFIED";
+    case OptionKind.OPTION_KIND_CALL:
+      return "OPTION_KIND_CALL";
+    case OptionKind.OPTION_KIND_PUT:
+      return "OPTION_KIND_PUT";
+    case OptionKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export enum ChainStatus {
   CHAIN_STATUS_UNSPECIFIED = 0,
   CHAIN_STATUS_HEALTHY = 1,
@@ -166,6 +205,29 @@ export interface ChainCoordinates {
 }
 
 /**
+ * The contract of an options position: a European call or put on the
+ * position's `asset` (priced with Black-76 on the asset's reference price).
+ */
+export interface OptionTerms {
+  kind: OptionKind;
+  /** Strike in the quote currency (decimal string, positive). */
+  strike: string;
+  /** Expiry, Unix milliseconds. */
+  expiryMs: number;
+  /**
+   * The venue's implied volatility, annualised, as a decimal (e.g. "0.65");
+   * may be empty.
+   */
+  impliedVolatility: string;
+  /**
+   * The venue's mark: option premium per unit of `asset` in the quote
+   * currency (decimal string); may be empty. Used to imply a volatility when
+   * `implied_volatility` is empty. At least one of the two is set.
+   */
+  markPrice: string;
+}
+
+/**
  * The full current state of one position after an on-chain event. Updates
  * are states, not deltas, so applying one twice has no further effect.
  */
@@ -189,6 +251,13 @@ export interface PositionUpdate {
   coordinates: ChainCoordinates | undefined;
   chainTimeMs: number;
   observedAtMs: number;
+  /**
+   * Set on an options position: then `size` counts contracts on one unit of
+   * the underlying `asset` each, `side` is LONG or SHORT (bought or written),
+   * and the position is aggregated as delta, gamma and vega, not as linear
+   * exposure. Optional so producers written before it still compile.
+   */
+  option?: OptionTerms | undefined;
 }
 
 /** An oracle or venue price observation. */
@@ -436,6 +505,151 @@ export const ChainCoordinates: MessageFns<ChainCoordinates> = {
   },
 };
 
+function createBaseOptionTerms(): OptionTerms {
+  return { kind: 0, strike: "", expiryMs: 0, impliedVolatility: "", markPrice: "" };
+}
+
+export const OptionTerms: MessageFns<OptionTerms> = {
+  encode(message: OptionTerms, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== 0) {
+      writer.uint32(8).int32(message.kind);
+    }
+    if (message.strike !== "") {
+      writer.uint32(18).string(message.strike);
+    }
+    if (message.expiryMs !== 0) {
+      writer.uint32(24).int64(message.expiryMs);
+    }
+    if (message.impliedVolatility !== "") {
+      writer.uint32(34).string(message.impliedVolatility);
+    }
+    if (message.markPrice !== "") {
+      writer.uint32(42).string(message.markPrice);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OptionTerms {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOptionTerms();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.strike = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expiryMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.impliedVolatility = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.markPrice = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OptionTerms {
+    return {
+      kind: isSet(object.kind) ? optionKindFromJSON(object.kind) : 0,
+      strike: isSet(object.strike) ? globalThis.String(object.strike) : "",
+      expiryMs: isSet(object.expiryMs)
+        ? globalThis.Number(object.expiryMs)
+        : isSet(object.expiry_ms)
+        ? globalThis.Number(object.expiry_ms)
+        : 0,
+      impliedVolatility: isSet(object.impliedVolatility)
+        ? globalThis.String(object.impliedVolatility)
+        : isSet(object.implied_volatility)
+        ? globalThis.String(object.implied_volatility)
+        : "",
+      markPrice: isSet(object.markPrice)
+        ? globalThis.String(object.markPrice)
+        : isSet(object.mark_price)
+        ? globalThis.String(object.mark_price)
+        : "",
+    };
+  },
+
+  toJSON(message: OptionTerms): unknown {
+    const obj: any = {};
+    if (message.kind !== 0) {
+      obj.kind = optionKindToJSON(message.kind);
+    }
+    if (message.strike !== "") {
+      obj.strike = message.strike;
+    }
+    if (message.expiryMs !== 0) {
+      obj.expiryMs = Math.round(message.expiryMs);
+    }
+    if (message.impliedVolatility !== "") {
+      obj.impliedVolatility = message.impliedVolatility;
+    }
+    if (message.markPrice !== "") {
+      obj.markPrice = message.markPrice;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<OptionTerms>): OptionTerms {
+    return OptionTerms.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OptionTerms>): OptionTerms {
+    const message = createBaseOptionTerms();
+    message.kind = object.kind ?? 0;
+    message.strike = object.strike ?? "";
+    message.expiryMs = object.expiryMs ?? 0;
+    message.impliedVolatility = object.impliedVolatility ?? "";
+    message.markPrice = object.markPrice ?? "";
+    return message;
+  },
+};
+
 function createBasePositionUpdate(): PositionUpdate {
   return {
     eventId: "",
@@ -454,6 +668,7 @@ function createBasePositionUpdate(): PositionUpdate {
     coordinates: undefined,
     chainTimeMs: 0,
     observedAtMs: 0,
+    option: undefined,
   };
 }
 
@@ -506,6 +721,9 @@ export const PositionUpdate: MessageFns<PositionUpdate> = {
     }
     if (message.observedAtMs !== 0) {
       writer.uint32(128).int64(message.observedAtMs);
+    }
+    if (message.option !== undefined) {
+      OptionTerms.encode(message.option, writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -651,6 +869,14 @@ export const PositionUpdate: MessageFns<PositionUpdate> = {
             message.observedAtMs = longToNumber(reader.int64());
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.option = OptionTerms.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -717,6 +943,7 @@ export const PositionUpdate: MessageFns<PositionUpdate> = {
         : isSet(object.observed_at_ms)
         ? globalThis.Number(object.observed_at_ms)
         : 0,
+      option: isSet(object.option) ? OptionTerms.fromJSON(object.option) : undefined,
     };
   },
 
@@ -770,6 +997,9 @@ export const PositionUpdate: MessageFns<PositionUpdate> = {
     if (message.observedAtMs !== 0) {
       obj.observedAtMs = Math.round(message.observedAtMs);
     }
+    if (message.option !== undefined) {
+      obj.option = OptionTerms.toJSON(message.option);
+    }
     return obj;
   },
 
@@ -796,6 +1026,9 @@ export const PositionUpdate: MessageFns<PositionUpdate> = {
       : undefined;
     message.chainTimeMs = object.chainTimeMs ?? 0;
     message.observedAtMs = object.observedAtMs ?? 0;
+    message.option = (object.option !== undefined && object.option !== null)
+      ? OptionTerms.fromPartial(object.option)
+      : undefined;
     return message;
   },
 };

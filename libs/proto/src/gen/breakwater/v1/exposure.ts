@@ -345,6 +345,69 @@ export interface RunStressResponse {
   staleChains: string[];
 }
 
+export interface GetGreeksRequest {
+  /** Empty = every asset holding an options position. */
+  asset: string;
+  /** Empty = every venue. */
+  venueId: string;
+}
+
+/**
+ * Greeks of a group of options positions: Σ sign × size × Black-76 greek,
+ * long +, short −, size in contracts on one unit of the asset. Absent (not 0)
+ * when the asset has no reference price. Vega is per 1.00 of volatility (per
+ * vol point: divide by 100); gamma per unit of the asset's price.
+ */
+export interface VenueGreeks {
+  venueId: string;
+  delta?: number | undefined;
+  gamma?: number | undefined;
+  vega?:
+    | number
+    | undefined;
+  /** Open options positions, expired or not. */
+  positions: number;
+  /**
+   * Unexpired positions without a volatility (no implied volatility and a
+   * mark outside the no-arbitrage bounds, or no reference price): they
+   * contribute nothing.
+   */
+  unpriced: number;
+  /** Positions at or past expiry: they contribute nothing. */
+  expired: number;
+}
+
+export interface AssetGreeks {
+  asset: string;
+  /**
+   * The forward the greeks are computed on (decimal string); empty when
+   * unpriceable.
+   */
+  referencePrice: string;
+  /**
+   * True when the asset has no agreed reference price (never priced, or the
+   * sources split): then delta, gamma and vega are absent, never made up.
+   */
+  unpriceable: boolean;
+  delta?: number | undefined;
+  gamma?: number | undefined;
+  vega?: number | undefined;
+  positions: number;
+  unpriced: number;
+  expired: number;
+  byVenue: VenueGreeks[];
+  /** Chains holding the asset's options positions (see stale_chains). */
+  chains: string[];
+}
+
+export interface GetGreeksResponse {
+  takenAtMs: number;
+  assets: AssetGreeks[];
+  staleChains: string[];
+  /** The discount rate the greeks use (0: undiscounted, on the forward). */
+  rate: number;
+}
+
 function createBaseGetExposureRequest(): GetExposureRequest {
   return { asset: "", chainId: "", venueId: "", entity: "" };
 }
@@ -5447,6 +5510,638 @@ export const RunStressResponse: MessageFns<RunStressResponse> = {
   },
 };
 
+function createBaseGetGreeksRequest(): GetGreeksRequest {
+  return { asset: "", venueId: "" };
+}
+
+export const GetGreeksRequest: MessageFns<GetGreeksRequest> = {
+  encode(message: GetGreeksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    if (message.venueId !== "") {
+      writer.uint32(18).string(message.venueId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetGreeksRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetGreeksRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.venueId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetGreeksRequest {
+    return {
+      asset: isSet(object.asset) ? globalThis.String(object.asset) : "",
+      venueId: isSet(object.venueId)
+        ? globalThis.String(object.venueId)
+        : isSet(object.venue_id)
+        ? globalThis.String(object.venue_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetGreeksRequest): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    if (message.venueId !== "") {
+      obj.venueId = message.venueId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetGreeksRequest>): GetGreeksRequest {
+    return GetGreeksRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetGreeksRequest>): GetGreeksRequest {
+    const message = createBaseGetGreeksRequest();
+    message.asset = object.asset ?? "";
+    message.venueId = object.venueId ?? "";
+    return message;
+  },
+};
+
+function createBaseVenueGreeks(): VenueGreeks {
+  return { venueId: "", delta: undefined, gamma: undefined, vega: undefined, positions: 0, unpriced: 0, expired: 0 };
+}
+
+export const VenueGreeks: MessageFns<VenueGreeks> = {
+  encode(message: VenueGreeks, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.venueId !== "") {
+      writer.uint32(10).string(message.venueId);
+    }
+    if (message.delta !== undefined) {
+      writer.uint32(17).double(message.delta);
+    }
+    if (message.gamma !== undefined) {
+      writer.uint32(25).double(message.gamma);
+    }
+    if (message.vega !== undefined) {
+      writer.uint32(33).double(message.vega);
+    }
+    if (message.positions !== 0) {
+      writer.uint32(40).uint32(message.positions);
+    }
+    if (message.unpriced !== 0) {
+      writer.uint32(48).uint32(message.unpriced);
+    }
+    if (message.expired !== 0) {
+      writer.uint32(56).uint32(message.expired);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VenueGreeks {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVenueGreeks();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.venueId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.delta = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.gamma = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.vega = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.positions = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.unpriced = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.expired = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VenueGreeks {
+    return {
+      venueId: isSet(object.venueId)
+        ? globalThis.String(object.venueId)
+        : isSet(object.venue_id)
+        ? globalThis.String(object.venue_id)
+        : "",
+      delta: isSet(object.delta) ? globalThis.Number(object.delta) : undefined,
+      gamma: isSet(object.gamma) ? globalThis.Number(object.gamma) : undefined,
+      vega: isSet(object.vega) ? globalThis.Number(object.vega) : undefined,
+      positions: isSet(object.positions) ? globalThis.Number(object.positions) : 0,
+      unpriced: isSet(object.unpriced) ? globalThis.Number(object.unpriced) : 0,
+      expired: isSet(object.expired) ? globalThis.Number(object.expired) : 0,
+    };
+  },
+
+  toJSON(message: VenueGreeks): unknown {
+    const obj: any = {};
+    if (message.venueId !== "") {
+      obj.venueId = message.venueId;
+    }
+    if (message.delta !== undefined) {
+      obj.delta = floatToJson(message.delta);
+    }
+    if (message.gamma !== undefined) {
+      obj.gamma = floatToJson(message.gamma);
+    }
+    if (message.vega !== undefined) {
+      obj.vega = floatToJson(message.vega);
+    }
+    if (message.positions !== 0) {
+      obj.positions = Math.round(message.positions);
+    }
+    if (message.unpriced !== 0) {
+      obj.unpriced = Math.round(message.unpriced);
+    }
+    if (message.expired !== 0) {
+      obj.expired = Math.round(message.expired);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VenueGreeks>): VenueGreeks {
+    return VenueGreeks.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VenueGreeks>): VenueGreeks {
+    const message = createBaseVenueGreeks();
+    message.venueId = object.venueId ?? "";
+    message.delta = object.delta ?? undefined;
+    message.gamma = object.gamma ?? undefined;
+    message.vega = object.vega ?? undefined;
+    message.positions = object.positions ?? 0;
+    message.unpriced = object.unpriced ?? 0;
+    message.expired = object.expired ?? 0;
+    return message;
+  },
+};
+
+function createBaseAssetGreeks(): AssetGreeks {
+  return {
+    asset: "",
+    referencePrice: "",
+    unpriceable: false,
+    delta: undefined,
+    gamma: undefined,
+    vega: undefined,
+    positions: 0,
+    unpriced: 0,
+    expired: 0,
+    byVenue: [],
+    chains: [],
+  };
+}
+
+export const AssetGreeks: MessageFns<AssetGreeks> = {
+  encode(message: AssetGreeks, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    if (message.referencePrice !== "") {
+      writer.uint32(18).string(message.referencePrice);
+    }
+    if (message.unpriceable !== false) {
+      writer.uint32(24).bool(message.unpriceable);
+    }
+    if (message.delta !== undefined) {
+      writer.uint32(33).double(message.delta);
+    }
+    if (message.gamma !== undefined) {
+      writer.uint32(41).double(message.gamma);
+    }
+    if (message.vega !== undefined) {
+      writer.uint32(49).double(message.vega);
+    }
+    if (message.positions !== 0) {
+      writer.uint32(56).uint32(message.positions);
+    }
+    if (message.unpriced !== 0) {
+      writer.uint32(64).uint32(message.unpriced);
+    }
+    if (message.expired !== 0) {
+      writer.uint32(72).uint32(message.expired);
+    }
+    for (const v of message.byVenue) {
+      VenueGreeks.encode(v!, writer.uint32(82).fork()).join();
+    }
+    for (const v of message.chains) {
+      writer.uint32(90).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssetGreeks {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssetGreeks();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.referencePrice = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.unpriceable = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.delta = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.gamma = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.vega = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.positions = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.unpriced = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.expired = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.byVenue.push(VenueGreeks.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.chains.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssetGreeks {
+    return {
+      asset: isSet(object.asset) ? globalThis.String(object.asset) : "",
+      referencePrice: isSet(object.referencePrice)
+        ? globalThis.String(object.referencePrice)
+        : isSet(object.reference_price)
+        ? globalThis.String(object.reference_price)
+        : "",
+      unpriceable: isSet(object.unpriceable) ? globalThis.Boolean(object.unpriceable) : false,
+      delta: isSet(object.delta) ? globalThis.Number(object.delta) : undefined,
+      gamma: isSet(object.gamma) ? globalThis.Number(object.gamma) : undefined,
+      vega: isSet(object.vega) ? globalThis.Number(object.vega) : undefined,
+      positions: isSet(object.positions) ? globalThis.Number(object.positions) : 0,
+      unpriced: isSet(object.unpriced) ? globalThis.Number(object.unpriced) : 0,
+      expired: isSet(object.expired) ? globalThis.Number(object.expired) : 0,
+      byVenue: globalThis.Array.isArray(object?.byVenue)
+        ? object.byVenue.map((e: any) => VenueGreeks.fromJSON(e))
+        : globalThis.Array.isArray(object?.by_venue)
+        ? object.by_venue.map((e: any) => VenueGreeks.fromJSON(e))
+        : [],
+      chains: globalThis.Array.isArray(object?.chains) ? object.chains.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: AssetGreeks): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    if (message.referencePrice !== "") {
+      obj.referencePrice = message.referencePrice;
+    }
+    if (message.unpriceable !== false) {
+      obj.unpriceable = message.unpriceable;
+    }
+    if (message.delta !== undefined) {
+      obj.delta = floatToJson(message.delta);
+    }
+    if (message.gamma !== undefined) {
+      obj.gamma = floatToJson(message.gamma);
+    }
+    if (message.vega !== undefined) {
+      obj.vega = floatToJson(message.vega);
+    }
+    if (message.positions !== 0) {
+      obj.positions = Math.round(message.positions);
+    }
+    if (message.unpriced !== 0) {
+      obj.unpriced = Math.round(message.unpriced);
+    }
+    if (message.expired !== 0) {
+      obj.expired = Math.round(message.expired);
+    }
+    if (message.byVenue?.length) {
+      obj.byVenue = message.byVenue.map((e) => VenueGreeks.toJSON(e));
+    }
+    if (message.chains?.length) {
+      obj.chains = message.chains;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AssetGreeks>): AssetGreeks {
+    return AssetGreeks.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AssetGreeks>): AssetGreeks {
+    const message = createBaseAssetGreeks();
+    message.asset = object.asset ?? "";
+    message.referencePrice = object.referencePrice ?? "";
+    message.unpriceable = object.unpriceable ?? false;
+    message.delta = object.delta ?? undefined;
+    message.gamma = object.gamma ?? undefined;
+    message.vega = object.vega ?? undefined;
+    message.positions = object.positions ?? 0;
+    message.unpriced = object.unpriced ?? 0;
+    message.expired = object.expired ?? 0;
+    message.byVenue = object.byVenue?.map((e) => VenueGreeks.fromPartial(e)) || [];
+    message.chains = object.chains?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseGetGreeksResponse(): GetGreeksResponse {
+  return { takenAtMs: 0, assets: [], staleChains: [], rate: 0 };
+}
+
+export const GetGreeksResponse: MessageFns<GetGreeksResponse> = {
+  encode(message: GetGreeksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.takenAtMs !== 0) {
+      writer.uint32(8).int64(message.takenAtMs);
+    }
+    for (const v of message.assets) {
+      AssetGreeks.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.staleChains) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.rate !== 0) {
+      writer.uint32(33).double(message.rate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetGreeksResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetGreeksResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.takenAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.assets.push(AssetGreeks.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.staleChains.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.rate = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetGreeksResponse {
+    return {
+      takenAtMs: isSet(object.takenAtMs)
+        ? globalThis.Number(object.takenAtMs)
+        : isSet(object.taken_at_ms)
+        ? globalThis.Number(object.taken_at_ms)
+        : 0,
+      assets: globalThis.Array.isArray(object?.assets) ? object.assets.map((e: any) => AssetGreeks.fromJSON(e)) : [],
+      staleChains: globalThis.Array.isArray(object?.staleChains)
+        ? object.staleChains.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.stale_chains)
+        ? object.stale_chains.map((e: any) => globalThis.String(e))
+        : [],
+      rate: isSet(object.rate) ? globalThis.Number(object.rate) : 0,
+    };
+  },
+
+  toJSON(message: GetGreeksResponse): unknown {
+    const obj: any = {};
+    if (message.takenAtMs !== 0) {
+      obj.takenAtMs = Math.round(message.takenAtMs);
+    }
+    if (message.assets?.length) {
+      obj.assets = message.assets.map((e) => AssetGreeks.toJSON(e));
+    }
+    if (message.staleChains?.length) {
+      obj.staleChains = message.staleChains;
+    }
+    if (message.rate !== 0) {
+      obj.rate = floatToJson(message.rate);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetGreeksResponse>): GetGreeksResponse {
+    return GetGreeksResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetGreeksResponse>): GetGreeksResponse {
+    const message = createBaseGetGreeksResponse();
+    message.takenAtMs = object.takenAtMs ?? 0;
+    message.assets = object.assets?.map((e) => AssetGreeks.fromPartial(e)) || [];
+    message.staleChains = object.staleChains?.map((e) => e) || [];
+    message.rate = object.rate ?? 0;
+    return message;
+  },
+};
+
 /**
  * Researchers' view of cross-venue, cross-chain exposure.
  * Every answer names the stale chains. Invalid arguments are INVALID_ARGUMENT
@@ -5539,6 +6234,19 @@ export const ExposureServiceService = {
     responseSerialize: (value: RunStressResponse): Buffer => Buffer.from(RunStressResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RunStressResponse => RunStressResponse.decode(value),
   },
+  /**
+   * Delta, gamma and vega of options positions per underlying asset (and
+   * venue), Black-76 on the asset's reference price.
+   */
+  getGreeks: {
+    path: "/breakwater.v1.ExposureService/GetGreeks" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetGreeksRequest): Buffer => Buffer.from(GetGreeksRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetGreeksRequest => GetGreeksRequest.decode(value),
+    responseSerialize: (value: GetGreeksResponse): Buffer => Buffer.from(GetGreeksResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetGreeksResponse => GetGreeksResponse.decode(value),
+  },
 } as const;
 
 export interface ExposureServiceServer extends UntypedServiceImplementation {
@@ -5556,6 +6264,11 @@ export interface ExposureServiceServer extends UntypedServiceImplementation {
   listSnapshots: handleUnaryCall<ListSnapshotsRequest, ListSnapshotsResponse>;
   /** Runs a cascade stress scenario on the current positions. */
   runStress: handleUnaryCall<RunStressRequest, RunStressResponse>;
+  /**
+   * Delta, gamma and vega of options positions per underlying asset (and
+   * venue), Black-76 on the asset's reference price.
+   */
+  getGreeks: handleUnaryCall<GetGreeksRequest, GetGreeksResponse>;
 }
 
 export interface ExposureServiceClient extends Client {
@@ -5684,6 +6397,25 @@ export interface ExposureServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RunStressResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Delta, gamma and vega of options positions per underlying asset (and
+   * venue), Black-76 on the asset's reference price.
+   */
+  getGreeks(
+    request: GetGreeksRequest,
+    callback: (error: ServiceError | null, response: GetGreeksResponse) => void,
+  ): ClientUnaryCall;
+  getGreeks(
+    request: GetGreeksRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetGreeksResponse) => void,
+  ): ClientUnaryCall;
+  getGreeks(
+    request: GetGreeksRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetGreeksResponse) => void,
   ): ClientUnaryCall;
 }
 
