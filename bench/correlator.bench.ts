@@ -20,7 +20,7 @@ import {
   positionStateOf,
   simulateCascade,
 } from "@breakwater/core";
-import { CorrelatorState } from "@breakwater/correlator";
+import { CorrelatorState, DEFAULT_MAX_REVISIONS } from "@breakwater/correlator";
 import { PositionSide, PositionStatus, PositionUpdate } from "@breakwater/proto";
 import { type Figure, memoryUsed, percentile, saveReport, timeMs } from "./lib.js";
 
@@ -88,7 +88,7 @@ function gc(): void {
 // ---------------------------------------------------------------- load
 const rand = prng(42);
 gc();
-const memoryBefore = memoryUsed();
+const memoryBefore = await memoryUsed();
 const state = new CorrelatorState({ staleAfterMs: 60_000, priceFreshMs: 60_000, ladderMaxAgeMs: 60_000 });
 for (let a = 0; a < ASSETS; a++)
   state.prices.observe({
@@ -105,7 +105,7 @@ for (let from = 0; from < POSITIONS; from += CHUNK) {
     for (const u of chunk) state.book.apply(u);
   });
 }
-const memoryLoaded = memoryUsed();
+const memoryLoaded = await memoryUsed();
 const bytesPerPosition = (memoryLoaded - memoryBefore) / POSITIONS;
 process.stdout.write(`loaded ${state.book.positionCount} positions in ${loadMs.toFixed(0)} ms\n`);
 
@@ -125,20 +125,23 @@ for (let from = 0; from < UPDATES; from += CHUNK) {
   });
 }
 const updatesPerSecond = (UPDATES / updateMs) * 1_000;
-const bytesAfterUpdates = (memoryUsed() - memoryBefore) / POSITIONS;
+const bytesAfterUpdates = ((await memoryUsed()) - memoryBefore) / POSITIONS;
 
 // worst case: every position holding as many revisions as the book keeps for reorg retractions
 const WORST_POSITIONS = 50_000;
-const KEPT_REVISIONS = 16;
+const KEPT_REVISIONS = DEFAULT_MAX_REVISIONS;
 let bytesWorstCase: number;
 {
-  const before = memoryUsed();
+  const before = await memoryUsed();
   const book = new ExposureBook({ maxRevisions: KEPT_REVISIONS });
   const r = prng(3);
   for (let v = 0; v < KEPT_REVISIONS; v++)
     for (let from = 0; from < WORST_POSITIONS; from += CHUNK)
       for (const u of chunkOf(from, from + CHUNK, v * POSITIONS, (k) => k, r)) book.apply(u);
-  bytesWorstCase = (memoryUsed() - before) / book.positionCount;
+  bytesWorstCase = ((await memoryUsed()) - before) / book.positionCount;
+  notes.push(
+    `worst case: ${WORST_POSITIONS.toLocaleString("en-US")} positions with ${KEPT_REVISIONS} revisions each (the correlator's default BW_MAX_REVISIONS)`,
+  );
 }
 
 // naive: keep position states in a map and recompute every aggregate for each batch of updates

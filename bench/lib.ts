@@ -46,10 +46,15 @@ export async function timeMs(fn: () => unknown | Promise<unknown>): Promise<numb
 /**
  * Memory in use after a best-effort GC (run node with --expose-gc for
  * precision): the JS heap plus ArrayBuffer backing stores, which live outside
- * the heap (typed arrays' memory is not in heapUsed).
+ * the heap (typed arrays' memory is not in heapUsed). V8 frees dead backing
+ * stores on a background thread, so it collects, lets that finish, and
+ * collects again.
  */
-export function memoryUsed(): number {
-  (globalThis as { gc?: () => void }).gc?.();
+export async function memoryUsed(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc?.();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 }

@@ -19,6 +19,7 @@ describe("loadCorrelatorConfig", () => {
       volHorizonMs: 86_400_000,
       ladderMoveBps: 500,
       ladderMaxAgeMs: 1_000,
+      maxRevisions: 5,
       entityMap: {},
       depth: {},
       insuranceFunds: {},

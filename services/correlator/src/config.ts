@@ -1,6 +1,14 @@
 import { fields, loadConfig } from "@breakwater/config";
 import { z } from "zod";
 
+/**
+ * Revisions kept per position for reorg retractions: enough to undo a reorg
+ * of 5 confirmed blocks even when a position changed in every one of them,
+ * and it keeps the worst case (every position at the limit) under 1 KiB per
+ * position (see `make bench`).
+ */
+export const DEFAULT_MAX_REVISIONS = 5;
+
 /** The correlator's settings. Unknown keys in a config file are rejected. */
 export const correlatorConfigSchema = z.strictObject({
   natsUrl: fields.natsUrl,
@@ -27,6 +35,8 @@ export const correlatorConfigSchema = z.strictObject({
   ladderMoveBps: z.coerce.number().int().min(1).max(5_000).default(500),
   /** The ladder behind assessments is recomputed at most this often. */
   ladderMaxAgeMs: z.coerce.number().int().min(0).default(1_000),
+  /** Past revisions kept per position so a reorg retraction restores the one before (memory grows ~130 B per revision). */
+  maxRevisions: z.coerce.number().int().min(1).max(64).default(DEFAULT_MAX_REVISIONS),
   /** Account → entity overrides: keys "<chain>:<account>" or a bare account (file only). */
   entityMap: z.record(z.string().min(1), z.string().min(1)).default({}),
   /** Depth model per asset, for stress and ladder pressure (file only). */
@@ -60,6 +70,7 @@ const ENV = {
   BW_VOL_HORIZON_MS: "volHorizonMs",
   BW_LADDER_MOVE_BPS: "ladderMoveBps",
   BW_LADDER_MAX_AGE_MS: "ladderMaxAgeMs",
+  BW_MAX_REVISIONS: "maxRevisions",
 } as const;
 
 const FLAGS = {
@@ -77,6 +88,7 @@ const FLAGS = {
   "vol-horizon-ms": "volHorizonMs",
   "ladder-move-bps": "ladderMoveBps",
   "ladder-max-age-ms": "ladderMaxAgeMs",
+  "max-revisions": "maxRevisions",
 } as const;
 
 /** Loads the configuration (file, then env, then flags); throws ConfigError naming every bad field. */

@@ -24,6 +24,7 @@ import {
 } from "@breakwater/proto";
 import type { ChainEvent } from "./chain-event.js";
 import { ChainFreshnessTracker } from "./chain-freshness.js";
+import { DEFAULT_MAX_REVISIONS } from "./config.js";
 
 export interface CorrelatorStateOptions {
   readonly staleAfterMs: number;
@@ -41,6 +42,8 @@ export interface CorrelatorStateOptions {
   readonly ladderMoveBps?: number;
   /** A ladder is recomputed for an assessment at most this often (default 1000 ms; 0 = every time). */
   readonly ladderMaxAgeMs?: number;
+  /** Revisions kept per position for retractions (default DEFAULT_MAX_REVISIONS). */
+  readonly maxRevisions?: number;
 }
 
 /** What applying one event did. */
@@ -75,8 +78,9 @@ export class CorrelatorState {
   private ladderCache: { atMs: number; ladders: Map<string, AssetLadder> } | undefined;
 
   constructor(opts: CorrelatorStateOptions) {
-    this.book = new ExposureBook({ entityOf: entityResolver(opts.entityMap ?? {}) });
-    this.options = new OptionsBook();
+    const maxRevisions = opts.maxRevisions ?? DEFAULT_MAX_REVISIONS;
+    this.book = new ExposureBook({ entityOf: entityResolver(opts.entityMap ?? {}), maxRevisions });
+    this.options = new OptionsBook({ maxRevisions });
     this.prices = new ReferencePriceBook(opts.priceFreshMs);
     this.freshness = new ChainFreshnessTracker(opts.staleAfterMs);
     this.volatility = new VolatilityTracker({

@@ -29,6 +29,7 @@ runService(SERVICE, async () => {
     volHorizonMs: config.volHorizonMs,
     ladderMoveBps: config.ladderMoveBps,
     ladderMaxAgeMs: config.ladderMaxAgeMs,
+    maxRevisions: config.maxRevisions,
   });
   registerStateGauges({
     positions: () => state.book.positionCount,
