@@ -220,7 +220,7 @@ try {
     ],
     notes: [
       `${TRADERS} positions opened, each resized 3 times, and ${BLOCKS_WITH_TRADES * PRICES_PER_BLOCK} oracle answers, in ${BLOCKS_WITH_TRADES + 1} blocks, then ${EMPTY_BLOCKS} empty blocks`,
-      "updates of one position wait for the previous one's ack (no reordering on retry); price ticks are pipelined",
+      "events go out in waves (the n-th state of each position in wave n), each wave one pipelined burst whose acks are all awaited before the next: no reordering on retry",
       `eth_getLogs ranges of ${RANGE} blocks on both sides; the pipeline also reads headers of blocks with logs (batched) and checkpoints each range in NATS KV`,
       "the pipeline runs the EvmDriver in-process with the watcher's BusEventSink against a private nats-server",
     ],

@@ -8,6 +8,7 @@ import { type Bus, connectBus } from "./connection.js";
 import { ackFloor, consumeDurable } from "./consume.js";
 import { FencedAppendError } from "./errors.js";
 import { publish } from "./publish.js";
+import { publishMany } from "./publish-many.js";
 import { replay } from "./replay.js";
 import { streams, subjects } from "./subjects.js";
 
@@ -44,6 +45,37 @@ describe("bus against a real nats-server", () => {
     const second = await publish(bus, subjects.price("sim-a"), data, { msgId: "dup-1" });
     expect(second.duplicate).toBe(true);
     expect(second.seq).toBe(first.seq);
+  });
+
+  it("behavior: publishMany stores every message once, in one burst, under its dedup id", async () => {
+    const subject = subjects.price("sim-many");
+    const messages = Array.from({ length: 500 }, (_, n) => ({
+      subject,
+      data: codecs.price.encode({ ...tick(n), chainId: "sim-many", eventId: `sim-many:${n}` }),
+      msgId: `many-${n}`,
+    }));
+    const first = await publishMany(bus, messages);
+    expect(first.map((p) => p.duplicate)).toEqual(messages.map(() => false));
+    expect(new Set(first.map((p) => p.seq)).size).toBe(500);
+    // a restart republishing the same range: every message is recognised as a duplicate, nothing stored twice
+    const again = await publishMany(bus, messages.slice(100, 300));
+    expect(again.every((p) => p.duplicate)).toBe(true);
+    expect(again.map((p) => p.seq)).toEqual(first.slice(100, 300).map((p) => p.seq));
+    const stored = (await bus.jsm.streams.info(streams.chainEvents.name, { subjects_filter: subject })).state
+      .subjects as Record<string, number> | undefined;
+    expect(stored?.[subject]).toBe(500);
+    expect(await publishMany(bus, [])).toEqual([]);
+  });
+
+  it("behavior: publishMany fails with a clear error when no stream takes the subject", async () => {
+    await expect(
+      publishMany(bus, [{ subject: "nobody.listens.here", data: new Uint8Array([1]), msgId: "x-1" }], {
+        retryForMs: 300,
+        ackTimeoutMs: 200,
+      }),
+    ).rejects.toThrow(
+      /publish to nobody\.listens\.here failed: 1 of 1 messages unacknowledged; first: status 503/,
+    );
   });
 
   it("behavior: a malformed message is dead-lettered while good ones flow", async () => {

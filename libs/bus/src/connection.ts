@@ -35,6 +35,7 @@ export async function connectBus(opts: ConnectOptions): Promise<Bus> {
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     pingInterval: 5_000,
+    noAsyncTraces: true,
   });
   const jsm = await jetstreamManager(nc, { timeout: 5_000 });
   const js = jetstream(nc, { timeout: 5_000 });

@@ -12,6 +12,8 @@ export { FencedAppendError, MalformedMessageError, PublishError } from "./errors
 export { busMetrics } from "./metrics.js";
 export type { Published, PublishOptions } from "./publish.js";
 export { publish } from "./publish.js";
+export type { OutgoingMessage, PublishManyOptions } from "./publish-many.js";
+export { publishMany } from "./publish-many.js";
 export type { ReplaySpec } from "./replay.js";
 export { replay } from "./replay.js";
 export type { ChainEventKind, StreamDefinition } from "./subjects.js";

@@ -52,6 +52,12 @@ export interface ChainEventSink {
   head(head: BlockRef): Promise<void>;
   /** Publishes one event of the block being processed. */
   publish(event: ChainEvent): Promise<void>;
+  /**
+   * Publishes several events at once, in no particular order among them (so
+   * never two states of one position in one call); resolves when every one is
+   * stored. Optional: a driver without it publishes one event at a time.
+   */
+  publishBatch?(events: readonly ChainEvent[]): Promise<void>;
   /** Every event of `block` is published: the runtime checkpoints it. */
   processed(block: BlockRef, resume: ResumeData): Promise<void>;
   /** The driver has trouble following (RPC errors, garbage), or `undefined` once it is over. */

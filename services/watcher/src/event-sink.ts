@@ -1,4 +1,12 @@
-import { type Bus, codecs, deadLetter, publish, subjects } from "@breakwater/bus";
+import {
+  type Bus,
+  codecs,
+  deadLetter,
+  type OutgoingMessage,
+  publish,
+  publishMany,
+  subjects,
+} from "@breakwater/bus";
 import { validatePositionUpdate, validatePriceTick, validateRetraction } from "@breakwater/core";
 import { inSpan, type Logger } from "@breakwater/telemetry";
 import type { Tracer } from "@opentelemetry/api";
@@ -92,6 +100,45 @@ export class BusEventSink implements ChainEventSink {
     const labels = { chain: chainId, kind: e.kind };
     if (published.duplicate) watcherMetrics.publishDuplicates.inc(labels);
     else watcherMetrics.eventsPublished.inc(labels);
+  }
+
+  async publishBatch(events: readonly ChainEvent[]): Promise<void> {
+    const { bus, chainId } = this.opts;
+    const messages: OutgoingMessage[] = [];
+    const kinds: ChainEvent["kind"][] = [];
+    for (const e of events) {
+      const subject = subjectOf(chainId, e.kind);
+      const data = encode(e);
+      try {
+        validate(e);
+      } catch (err) {
+        await this.reject(e, subject, data, String((err as Error).message));
+        continue;
+      }
+      messages.push({ subject, data, msgId: e.event.eventId });
+      kinds.push(e.kind);
+    }
+    if (messages.length === 0) return;
+    const published = await inSpan(this.opts.tracer, "watcher.publish_batch", (span) => {
+      span.setAttributes({ "bw.chain": chainId, "bw.events": messages.length });
+      return publishMany(bus, messages);
+    }).catch((err: unknown) => {
+      watcherMetrics.errors.inc({ chain: chainId, stage: "publish" });
+      throw err;
+    });
+    const counts = new Map<string, { published: number; duplicates: number }>();
+    published.forEach((p, i) => {
+      const kind = kinds[i]!;
+      const c = counts.get(kind) ?? { published: 0, duplicates: 0 };
+      counts.set(kind, c);
+      if (p.duplicate) c.duplicates++;
+      else c.published++;
+    });
+    for (const [kind, c] of counts) {
+      const labels = { chain: chainId, kind };
+      if (c.published) watcherMetrics.eventsPublished.inc(labels, c.published);
+      if (c.duplicates) watcherMetrics.publishDuplicates.inc(labels, c.duplicates);
+    }
   }
 
   async processed(block: BlockRef, resume: ResumeData): Promise<void> {

@@ -18,7 +18,7 @@ import { ChainWindow } from "./chain-window.js";
 import { createAdapter } from "./create-adapters.js";
 import type { EvmChainConfig } from "./evm-config.js";
 import { evmMetrics } from "./evm-metrics.js";
-import { KeyedPublisher } from "./keyed-publisher.js";
+import { orderedWaves } from "./ordered-waves.js";
 import { LogRangeTooLargeError, MalformedResponseError, RpcUnavailableError } from "./rpc-errors.js";
 import { RpcPool } from "./rpc-pool.js";
 import type { BlockHeader, ChainLog } from "./rpc-schemas.js";
@@ -322,13 +322,18 @@ class Follower {
     }
   }
 
-  /** Decodes and publishes; returns the published event ids by block. */
+  /**
+   * Decodes every log, then publishes the events in waves (see orderedWaves):
+   * each wave at once, the next once the stream stored all of it, so the
+   * states of one position arrive in chain order even when a publish is
+   * retried. Returns the published event ids by block.
+   */
   private async publishLogs(
     logs: readonly ChainLog[],
     times: ReadonlyMap<number, number>,
   ): Promise<Map<number, string[]>> {
     const ids = new Map<number, string[]>();
-    const publisher = new KeyedPublisher();
+    const decoded: ChainEvent[] = [];
     const observedAtMs = this.i.now();
     const reader = this.reader();
     for (const log of logs) {
@@ -363,11 +368,14 @@ class Follower {
           const list = ids.get(log.blockNumber) ?? [];
           list.push(e.event.eventId);
           ids.set(log.blockNumber, list);
-          await publisher.submit(keyOf(e), () => this.sink.publish(e));
+          decoded.push(e);
         }
       }
     }
-    await publisher.drain();
+    for (const wave of orderedWaves(decoded, keyOf)) {
+      if (this.sink.publishBatch) await this.sink.publishBatch(wave);
+      else for (const e of wave) await this.sink.publish(e);
+    }
     return ids;
   }
 

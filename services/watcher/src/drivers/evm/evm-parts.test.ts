@@ -1,12 +1,13 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BackfillProgress } from "./backfill-progress.js";
 import { ChainWindow } from "./chain-window.js";
 import { EndpointHealth } from "./endpoint-health.js";
 import { loadEvmChainConfig } from "./evm-config.js";
-import { KeyedPublisher } from "./keyed-publisher.js";
+import { orderedWaves } from "./ordered-waves.js";
 import { RateLimiter } from "./rate-limiter.js";
 
 describe("ChainWindow", () => {
@@ -93,26 +94,32 @@ describe("BackfillProgress", () => {
   });
 });
 
-describe("KeyedPublisher", () => {
-  it("behavior: tasks of one key run in order, others overlap; drain reports the first failure", async () => {
-    const order: string[] = [];
-    const p = new KeyedPublisher();
-    const task = (name: string, ms: number) => () =>
-      new Promise<void>((resolve) =>
-        setTimeout(() => {
-          order.push(name);
-          resolve();
-        }, ms),
-      );
-    await p.submit("a", task("a1", 30));
-    await p.submit("a", task("a2", 1));
-    await p.submit("b", task("b1", 5));
-    await p.drain();
-    expect(order).toEqual(["b1", "a1", "a2"]);
-    await p.submit("a", () => Promise.reject(new Error("bus down")));
-    await p.submit("a", task("never", 1));
-    await expect(p.drain()).rejects.toThrow("bus down");
-    expect(order).not.toContain("never");
+describe("orderedWaves", () => {
+  it("behavior: the n-th event of each key goes to wave n; order within a key is kept", () => {
+    const events = ["a1", "b1", "a2", "c1", "a3", "b2"];
+    expect(orderedWaves(events, (e) => e[0]!)).toEqual([["a1", "b1", "c1"], ["a2", "b2"], ["a3"]]);
+    expect(orderedWaves([], (e: string) => e)).toEqual([]);
+  });
+
+  it("property: waves hold every event once, no key twice in a wave, and each key's events in order", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom("a", "b", "c", "d"), fc.nat()), { maxLength: 60 }),
+        (raw) => {
+          const events = raw.map(([key], i) => ({ key, i }));
+          const waves = orderedWaves(events, (e) => e.key);
+          expect(waves.flat().length).toBe(events.length);
+          for (const wave of waves) expect(new Set(wave.map((e) => e.key)).size).toBe(wave.length);
+          const flat = waves.flat();
+          for (const key of ["a", "b", "c", "d"]) {
+            const mine = events.filter((e) => e.key === key).map((e) => e.i);
+            const inWaves = waves.flatMap((w) => w.filter((e) => e.key === key).map((e) => e.i));
+            expect(inWaves).toEqual(mine);
+          }
+          expect(flat.every((e) => events.includes(e))).toBe(true);
+        },
+      ),
+    );
   });
 });
 
