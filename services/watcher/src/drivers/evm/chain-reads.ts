@@ -5,9 +5,8 @@ import {
   blockHeaderSchema,
   type ChainLog,
   firstIssue,
-  rpcLogsSchema,
+  parseRpcLogs,
   toHeader,
-  toLog,
 } from "./rpc-schemas.js";
 
 const hexOf = (n: number) => `0x${n.toString(16)}`;
@@ -52,7 +51,7 @@ export class ChainReads {
   /** Logs of the watched contracts in block `hash` (number `n`), in log order. */
   async logsOfBlock(n: number, hash: `0x${string}`): Promise<ChainLog[]> {
     return this.pool.request("eth_getLogs", [{ blockHash: hash, address: this.addresses }], (raw) => {
-      const logs = parseWith(rpcLogsSchema, raw).map(toLog);
+      const logs = parseRpcLogs(raw);
       for (const log of logs) {
         if (log.blockHash !== hash) throw `a log of block ${log.blockHash} when asked for ${hash}`;
         if (log.blockNumber !== n) throw `a log of block number ${log.blockNumber} when asked for ${n}`;
@@ -68,7 +67,7 @@ export class ChainReads {
       "eth_getLogs",
       [{ fromBlock: hexOf(from), toBlock: hexOf(to), address: this.addresses }],
       (raw) => {
-        const logs = parseWith(rpcLogsSchema, raw).map(toLog);
+        const logs = parseRpcLogs(raw);
         const hashOf = new Map<number, string>();
         for (const log of logs) {
           if (log.blockNumber < from || log.blockNumber > to)

@@ -323,17 +323,28 @@ class Follower {
   }
 
   /**
-   * Decodes every log, then publishes the events in waves (see orderedWaves):
-   * each wave at once, the next once the stream stored all of it, so the
-   * states of one position arrive in chain order even when a publish is
-   * retried. Returns the published event ids by block.
+   * Decodes the logs and publishes their events in chunks, each chunk in
+   * waves (see orderedWaves): a wave at once, the next once the stream stored
+   * all of it, and a chunk once the one before is stored; so the states of one
+   * position arrive in chain order even when a publish is retried, while the
+   * next chunk is decoded as the last one is being stored. Resolves when
+   * everything is stored, with the published event ids by block.
    */
   private async publishLogs(
     logs: readonly ChainLog[],
     times: ReadonlyMap<number, number>,
   ): Promise<Map<number, string[]>> {
     const ids = new Map<number, string[]>();
-    const decoded: ChainEvent[] = [];
+    let chunk: ChainEvent[] = [];
+    let publishing: Promise<void> = Promise.resolve();
+    const flush = () => {
+      const events = chunk;
+      chunk = [];
+      publishing = publishing.then(() => this.publishInWaves(events));
+      // awaited below; until then a failure must not count as unhandled
+      publishing.catch(() => undefined);
+    };
+    const decodedBy = new Map<string, number>();
     const observedAtMs = this.i.now();
     const reader = this.reader();
     for (const log of logs) {
@@ -353,7 +364,7 @@ class Follower {
           this.i.log.warn({ chain: this.chain, adapter: adapter.name, err: err.message }, "log rejected");
           continue;
         }
-        if (events.length > 0) evmMetrics.logsDecoded.inc({ chain: this.chain, adapter: adapter.name });
+        if (events.length > 0) decodedBy.set(adapter.name, (decodedBy.get(adapter.name) ?? 0) + 1);
         for (const e of events) {
           if (e.kind === "price" && this.i.sequencer) {
             const distrust = this.i.sequencer.gate.distrust(ctx.blockTimeMs);
@@ -368,15 +379,22 @@ class Follower {
           const list = ids.get(log.blockNumber) ?? [];
           list.push(e.event.eventId);
           ids.set(log.blockNumber, list);
-          decoded.push(e);
+          chunk.push(e);
+          if (chunk.length >= PUBLISH_CHUNK) flush();
         }
       }
     }
-    for (const wave of orderedWaves(decoded, keyOf)) {
+    flush();
+    for (const [adapter, n] of decodedBy) evmMetrics.logsDecoded.inc({ chain: this.chain, adapter }, n);
+    await publishing;
+    return ids;
+  }
+
+  private async publishInWaves(events: readonly ChainEvent[]): Promise<void> {
+    for (const wave of orderedWaves(events, keyOf)) {
       if (this.sink.publishBatch) await this.sink.publishBatch(wave);
       else for (const e of wave) await this.sink.publish(e);
     }
-    return ids;
   }
 
   private async advance(block: BlockHeader, blocks = 1): Promise<void> {
@@ -537,6 +555,9 @@ class Follower {
  * ticks are independent observations: they are issued in chain order and
  * pipelined (only a publish retried during a NATS reconnect can land late).
  */
+/** Events per publishing chunk: decoding the next chunk overlaps storing this one. */
+const PUBLISH_CHUNK = 512;
+
 function keyOf(e: ChainEvent): string {
   switch (e.kind) {
     case "position":

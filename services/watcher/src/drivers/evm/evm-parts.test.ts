@@ -9,6 +9,7 @@ import { EndpointHealth } from "./endpoint-health.js";
 import { loadEvmChainConfig } from "./evm-config.js";
 import { orderedWaves } from "./ordered-waves.js";
 import { RateLimiter } from "./rate-limiter.js";
+import { parseRpcLogs } from "./rpc-schemas.js";
 
 describe("ChainWindow", () => {
   it("default: keeps the blocks of the last spanBlocks numbers and survives serialisation", () => {
@@ -170,5 +171,49 @@ describe("loadEvmChainConfig", () => {
     expect(text).toMatch(/adapters\.0\.address: must be a 0x-prefixed 20-byte address/);
     expect(text).toMatch(/adapters\.1\.kind: /);
     expect(text).toMatch(/surprise/);
+  });
+});
+
+describe("parseRpcLogs", () => {
+  const good = {
+    address: "0xABCDEFabcdef0123456789abcdef0123456789AB",
+    topics: [`0x${"A".repeat(64)}`],
+    data: "0x",
+    blockNumber: "0x1a",
+    blockHash: `0x${"b".repeat(64)}`,
+    logIndex: "0x0",
+    transactionHash: `0x${"c".repeat(64)}`,
+    removed: false,
+  };
+
+  it("behavior: parses numbers and lowercases addresses, hashes and topics", () => {
+    expect(parseRpcLogs([good])).toEqual([
+      {
+        address: "0xabcdefabcdef0123456789abcdef0123456789ab",
+        topics: [`0x${"a".repeat(64)}`],
+        data: "0x",
+        blockNumber: 26,
+        blockHash: `0x${"b".repeat(64)}`,
+        logIndex: 0,
+        transactionHash: `0x${"c".repeat(64)}`,
+      },
+    ]);
+  });
+
+  it("failure: names the first bad field of the first bad log", () => {
+    const bad = (patch: Record<string, unknown>) => () => parseRpcLogs([good, { ...good, ...patch }]);
+    expect(() => parseRpcLogs({})).toThrow("result: not an array of logs");
+    expect(() => parseRpcLogs([null])).toThrow("0: not a log object");
+    expect(bad({ address: "0x12" })).toThrow("1.address: not an address");
+    expect(bad({ topics: [good.topics[0], "0xzz"] })).toThrow("1.topics.1: not a 32-byte hash");
+    expect(bad({ topics: Array(5).fill(good.topics[0]) })).toThrow(
+      "1.topics: not a list of at most 4 topics",
+    );
+    expect(bad({ data: "nothex" })).toThrow("1.data: not hex");
+    expect(bad({ blockNumber: 26 })).toThrow("1.blockNumber: not a hex quantity");
+    expect(bad({ logIndex: "0x" })).toThrow("1.logIndex: not a hex quantity");
+    expect(bad({ blockHash: "0x1" })).toThrow("1.blockHash: not a 32-byte hash");
+    expect(bad({ transactionHash: undefined })).toThrow("1.transactionHash: not a 32-byte hash");
+    expect(bad({ removed: "no" })).toThrow("1.removed: not a boolean");
   });
 });
