@@ -16,6 +16,7 @@ import {
   RiskAssessment,
   Signal,
 } from "@breakwater/proto";
+import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { MalformedMessageError } from "./errors.js";
 import { MAX_MESSAGE_BYTES } from "./subjects.js";
 
@@ -27,10 +28,25 @@ export interface Codec<T> {
   decode(bytes: Uint8Array, subject?: string): T;
 }
 
+/**
+ * One writer for every encode: `finish` copies the bytes out and rewinds it,
+ * so its buffer, once grown, is reused instead of being reallocated (and
+ * regrown) for each message. Encoding is synchronous, so it is never shared
+ * by two encodes at once.
+ */
+const writer = new BinaryWriter();
+
 function codec<T>(name: string, fns: MessageFns<T>, validate: (v: T) => T = (v) => v): Codec<T> {
   return {
     name,
-    encode: (value) => fns.encode(value).finish(),
+    encode(value) {
+      try {
+        return fns.encode(value, writer).finish();
+      } catch (err) {
+        writer.finish(); // rewind: a half-written message must not prefix the next one
+        throw err;
+      }
+    },
     decode(bytes, subject = name) {
       if (bytes.length > MAX_MESSAGE_BYTES) {
         throw new MalformedMessageError(

@@ -1,9 +1,13 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
-import { decodeEventLog, decodeFunctionResult, encodeFunctionData } from "viem";
+import { type DecodeEventLogReturnType, decodeFunctionResult, encodeFunctionData } from "viem";
 import type { ChainEvent } from "../chain-driver.js";
 import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
 import { aaveV3PoolAbi, balanceOfAbi } from "./aave-v3-abi.js";
+import { EventDecoder } from "./event-decoder.js";
+
+const poolEvents = new EventDecoder(aaveV3PoolAbi);
+
 import {
   type ContractReader,
   coordinatesOf,
@@ -91,9 +95,9 @@ export class AaveV3Adapter implements LogAdapter {
 
   async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
     if (!log.topics[0] || !SELECTORS.has(log.topics[0])) return [];
-    let decoded: ReturnType<typeof decodeEventLog<typeof aaveV3PoolAbi>>;
+    let decoded: DecodeEventLogReturnType<typeof aaveV3PoolAbi>;
     try {
-      decoded = decodeEventLog({ abi: aaveV3PoolAbi, topics: log.topics as never, data: log.data });
+      decoded = poolEvents.decode(log.topics, log.data);
     } catch (err) {
       if ((err as Error).name === "AbiEventSignatureNotFoundError") return [];
       throw new LogDecodeError(this.name, (err as Error).message.split("\n")[0]!, log, err);

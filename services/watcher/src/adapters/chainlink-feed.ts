@@ -1,5 +1,5 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
-import { decodeEventLog, decodeFunctionResult, encodeFunctionData } from "viem";
+import { type DecodeEventLogReturnType, decodeFunctionResult, encodeFunctionData } from "viem";
 import type { ChainEvent } from "../chain-driver.js";
 import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
 import {
@@ -12,6 +12,7 @@ import {
   price,
 } from "./adapter.js";
 import { aggregatorEventsAbi, aggregatorV3Abi } from "./chainlink-abi.js";
+import { EventDecoder } from "./event-decoder.js";
 
 export interface ChainlinkFeedConfig {
   /** The aggregator that emits AnswerUpdated (behind the feed's proxy). */
@@ -33,6 +34,9 @@ export interface FeedFreshness {
   readonly stale: boolean;
 }
 
+/** AggregatorV3 events (feeds and sequencer-uptime feeds alike). */
+export const aggregatorEvents = new EventDecoder(aggregatorEventsAbi);
+
 /** Only AnswerUpdated becomes a tick (NewRound is ignored without decoding). */
 const SELECTORS = new Set([...eventSelectors(aggregatorEventsAbi)].slice(0, 1));
 
@@ -52,9 +56,9 @@ export class ChainlinkFeedAdapter implements LogAdapter {
 
   async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
     if (!log.topics[0] || !SELECTORS.has(log.topics[0])) return [];
-    let decoded: ReturnType<typeof decodeEventLog<typeof aggregatorEventsAbi>>;
+    let decoded: DecodeEventLogReturnType<typeof aggregatorEventsAbi>;
     try {
-      decoded = decodeEventLog({ abi: aggregatorEventsAbi, topics: log.topics as never, data: log.data });
+      decoded = aggregatorEvents.decode(log.topics, log.data);
     } catch (err) {
       if ((err as Error).name === "AbiEventSignatureNotFoundError") return [];
       throw new LogDecodeError(this.name, (err as Error).message.split("\n")[0]!, log, err);

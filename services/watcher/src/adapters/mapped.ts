@@ -1,6 +1,6 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { PositionSide, PositionStatus } from "@breakwater/proto";
-import { type Abi, type AbiEvent, decodeEventLog, parseAbi, toEventSelector } from "viem";
+import { type Abi, type AbiEvent, parseAbi, toEventSelector } from "viem";
 import type { ChainEvent } from "../chain-driver.js";
 import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
 import {
@@ -11,6 +11,7 @@ import {
   LogDecodeError,
   position,
 } from "./adapter.js";
+import { EventDecoder } from "./event-decoder.js";
 
 /** Where a position field comes from: a constant, or an event argument (scaled, mapped). */
 export type FieldSource =
@@ -96,12 +97,14 @@ export class MappedAdapter implements LogAdapter {
   readonly name: string;
   readonly addresses: readonly `0x${string}`[];
   private readonly abi: Abi;
+  private readonly events: EventDecoder<Abi>;
   private readonly selectors: Set<string>;
 
   constructor(private readonly cfg: MappedAdapterConfig) {
     this.name = `mapped:${cfg.venueId}`;
     this.addresses = [cfg.address.toLowerCase() as `0x${string}`];
     this.abi = parseConfigAbi(cfg.abi);
+    this.events = new EventDecoder(this.abi);
     this.selectors = new Set(
       this.abi
         .filter((x): x is AbiEvent => x.type === "event" && x.name in cfg.events)
@@ -113,7 +116,7 @@ export class MappedAdapter implements LogAdapter {
     if (!log.topics[0] || !this.selectors.has(log.topics[0])) return [];
     let decoded: { eventName: string; args: Record<string, unknown> };
     try {
-      decoded = decodeEventLog({ abi: this.abi, topics: log.topics as never, data: log.data }) as never;
+      decoded = this.events.decode(log.topics, log.data) as never;
     } catch (err) {
       throw new LogDecodeError(this.name, (err as Error).message.split("\n")[0]!, log, err);
     }

@@ -1,6 +1,6 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { PositionSide, PositionStatus } from "@breakwater/proto";
-import { decodeEventLog } from "viem";
+import type { DecodeEventLogReturnType } from "viem";
 import type { ChainEvent } from "../chain-driver.js";
 import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
 import {
@@ -12,6 +12,7 @@ import {
   LogDecodeError,
   position,
 } from "./adapter.js";
+import { EventDecoder } from "./event-decoder.js";
 
 /** The events of Breakwater's reference perp venue (contracts/src/PerpVenue.sol). */
 export const perpVenueEventsAbi = [
@@ -70,6 +71,8 @@ export const perpVenueEventsAbi = [
   },
 ] as const;
 
+const perpVenueEvents = new EventDecoder(perpVenueEventsAbi);
+
 export interface PerpVenueAdapterConfig {
   readonly venueId: string;
   readonly address: `0x${string}`;
@@ -94,9 +97,9 @@ export class PerpVenueAdapter implements LogAdapter {
 
   async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
     if (!log.topics[0] || !SELECTORS.has(log.topics[0])) return [];
-    let decoded: ReturnType<typeof decodeEventLog<typeof perpVenueEventsAbi>>;
+    let decoded: DecodeEventLogReturnType<typeof perpVenueEventsAbi>;
     try {
-      decoded = decodeEventLog({ abi: perpVenueEventsAbi, topics: log.topics as never, data: log.data });
+      decoded = perpVenueEvents.decode(log.topics, log.data);
     } catch (err) {
       if ((err as Error).name === "AbiEventSignatureNotFoundError") return []; // MarketListed and others
       throw new LogDecodeError(this.name, (err as Error).message.split("\n")[0]!, log, err);

@@ -1,9 +1,7 @@
-import { decodeEventLog } from "viem";
 import type { ChainEvent } from "../chain-driver.js";
 import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
 import type { ContractReader, LogAdapter, LogContext } from "./adapter.js";
-import { aggregatorEventsAbi } from "./chainlink-abi.js";
-import { latestRound } from "./chainlink-feed.js";
+import { aggregatorEvents, latestRound } from "./chainlink-feed.js";
 
 export interface SequencerUptimeConfig {
   /** The L2 sequencer-uptime feed (answer 0 = up, 1 = down). */
@@ -62,11 +60,7 @@ export class SequencerUptimeAdapter implements LogAdapter {
 
   async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
     try {
-      const decoded = decodeEventLog({
-        abi: aggregatorEventsAbi,
-        topics: log.topics as never,
-        data: log.data,
-      });
+      const decoded = aggregatorEvents.decode(log.topics, log.data);
       if (decoded.eventName === "AnswerUpdated") {
         const up = decoded.args.current === 0n;
         // a repeated status is not a change: the grace period runs from the change

@@ -18,7 +18,7 @@ import { ChainWindow } from "./chain-window.js";
 import { createAdapter } from "./create-adapters.js";
 import type { EvmChainConfig } from "./evm-config.js";
 import { evmMetrics } from "./evm-metrics.js";
-import { orderedWaves } from "./ordered-waves.js";
+import { OrderedBatchPublisher } from "./ordered-batch-publisher.js";
 import { LogRangeTooLargeError, MalformedResponseError, RpcUnavailableError } from "./rpc-errors.js";
 import { RpcPool } from "./rpc-pool.js";
 import type { BlockHeader, ChainLog } from "./rpc-schemas.js";
@@ -161,7 +161,10 @@ class Follower {
   private lastProgressLogMs = 0;
   private nextFeedCheckMs = 0;
   private maxRange: number;
+  /** The next ranges' reads, started while the current range is decoded and published. */
+  private prefetched: { from: number; to: number; read: Promise<RangeRead> }[] = [];
   private deepReorgUntilMs = 0;
+  private headPolledAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     driver: EvmDriver,
@@ -226,9 +229,24 @@ class Follower {
     }
   }
 
-  /** The best head; reports it when it moved. Returns the newest block old enough to process. */
+  /**
+   * The best head; reports it when it moved. Returns the newest block old
+   * enough to process. Deep in a backfill the endpoints are asked at most once
+   * per `pollMs` (the head known is far ahead anyway).
+   */
   private async pollHead(): Promise<number> {
-    const best = await this.i.pool.bestHead();
+    const now = this.i.now();
+    const next = this.cursor.next;
+    const deepInBackfill =
+      this.head !== undefined &&
+      next !== undefined &&
+      this.head.number - this.i.cfg.confirmations - next + 1 > 2 * this.i.cfg.followRangeBlocks;
+    let best: number;
+    if (deepInBackfill && now - this.headPolledAtMs < this.i.cfg.pollMs) best = this.head!.number;
+    else {
+      best = await this.i.pool.bestHead();
+      this.headPolledAtMs = now;
+    }
     if (!this.head || best !== this.head.number) {
       const header = await this.i.reads.header(best);
       if (header) {
@@ -269,26 +287,21 @@ class Follower {
     await this.advance(header);
   }
 
-  /** Behind the head: logs of from..to in one eth_getLogs (split on refusal), one checkpoint at the end. */
+  /**
+   * Behind the head: logs of from..to in one eth_getLogs (split on refusal),
+   * one checkpoint at the end. While this range is decoded and published, the
+   * next one's reads are already under way (deep in a backfill only).
+   */
   private async processRange(from: number, to: number, target: number): Promise<void> {
     this.backfill ??= new BackfillProgress(from, this.i.now());
-    const logs = await this.logsOf(from, to);
-    const numbers = [...new Set([from, ...logs.map((l) => l.blockNumber), to])];
-    const headers = await Promise.all(numbers.map((n) => this.i.reads.header(n)));
-    const byNumber = new Map<number, BlockHeader>();
-    for (const h of headers) {
-      if (!h) throw new ChainMovedError(`a block of ${from}..${to} is missing`);
-      byNumber.set(h.number, h);
-    }
+    const { logs, numbers, byNumber } = await this.takeRead(from, to);
     const first = byNumber.get(from)!;
     const last = this.cursor.last;
     if (last && last.number === from - 1 && first.parentHash !== last.hash) {
       await this.handleReorg(`block ${from}'s parent ${first.parentHash} is not ${last.hash}`);
       return;
     }
-    for (const log of logs)
-      if (byNumber.get(log.blockNumber)!.hash !== log.blockHash)
-        throw new ChainMovedError(`block ${log.blockNumber} changed while reading ${from}..${to}`);
+    this.prefetchAfter(to, target);
     const times = new Map([...byNumber].map(([n, h]) => [n, h.timeMs]));
     const ids = await this.publishLogs(logs, times);
     for (const n of numbers) {
@@ -299,6 +312,47 @@ class Follower {
     const end = byNumber.get(to)!;
     await this.advance(end, to - from + 1);
     this.reportBackfill(to, target);
+  }
+
+  /** The prefetched reads of from..to if they are next in line, else fresh ones (dropping stale prefetches). */
+  private takeRead(from: number, to: number): Promise<RangeRead> {
+    const first = this.prefetched[0];
+    if (first && first.from === from && first.to === to) {
+      this.prefetched.shift();
+      return first.read;
+    }
+    this.prefetched = [];
+    return this.readRange(from, to);
+  }
+
+  /** Starts the reads of up to PREFETCH_RANGES ranges after block `to`, deep in a backfill only. */
+  private prefetchAfter(to: number, target: number): void {
+    let from = this.prefetched.at(-1)?.to ?? to;
+    while (this.prefetched.length < PREFETCH_RANGES) {
+      const nextFrom = from + 1;
+      if (target - nextFrom + 1 <= this.i.cfg.followRangeBlocks) return;
+      const nextTo = Math.min(target, nextFrom + this.maxRange - 1);
+      const read = this.readRange(nextFrom, nextTo);
+      read.catch(() => undefined); // surfaces when taken; an unused prefetch's failure is moot
+      this.prefetched.push({ from: nextFrom, to: nextTo, read });
+      from = nextTo;
+    }
+  }
+
+  /** Logs of from..to and the headers of its first, last and log-holding blocks, checked against each other. */
+  private async readRange(from: number, to: number): Promise<RangeRead> {
+    const logs = await this.logsOf(from, to);
+    const numbers = [...new Set([from, ...logs.map((l) => l.blockNumber), to])];
+    const headers = await Promise.all(numbers.map((n) => this.i.reads.header(n)));
+    const byNumber = new Map<number, BlockHeader>();
+    for (const h of headers) {
+      if (!h) throw new ChainMovedError(`a block of ${from}..${to} is missing`);
+      byNumber.set(h.number, h);
+    }
+    for (const log of logs)
+      if (byNumber.get(log.blockNumber)!.hash !== log.blockHash)
+        throw new ChainMovedError(`block ${log.blockNumber} changed while reading ${from}..${to}`);
+    return { logs, numbers, byNumber };
   }
 
   /**
@@ -323,31 +377,33 @@ class Follower {
   }
 
   /**
-   * Decodes the logs and publishes their events in chunks, each chunk in
-   * waves (see orderedWaves): a wave at once, the next once the stream stored
-   * all of it, and a chunk once the one before is stored; so the states of one
-   * position arrive in chain order even when a publish is retried, while the
-   * next chunk is decoded as the last one is being stored. Resolves when
-   * everything is stored, with the published event ids by block.
+   * Decodes the logs and publishes their events while decoding, in batches
+   * (see OrderedBatchPublisher): the states of one position are stored in
+   * chain order even when a publish is retried, everything else goes out
+   * without waiting. Resolves when everything is stored, with the published
+   * event ids by block.
    */
   private async publishLogs(
     logs: readonly ChainLog[],
     times: ReadonlyMap<number, number>,
   ): Promise<Map<number, string[]>> {
     const ids = new Map<number, string[]>();
-    let chunk: ChainEvent[] = [];
-    let publishing: Promise<void> = Promise.resolve();
-    const flush = () => {
-      const events = chunk;
-      chunk = [];
-      publishing = publishing.then(() => this.publishInWaves(events));
-      // awaited below; until then a failure must not count as unhandled
-      publishing.catch(() => undefined);
-    };
+    const sink = this.sink;
+    const publisher = new OrderedBatchPublisher<ChainEvent>(
+      sink.publishBatch
+        ? (batch) => sink.publishBatch!(batch)
+        : async (batch) => {
+            for (const e of batch) await sink.publish(e);
+          },
+      keyOf,
+      PUBLISH_BATCH,
+    );
     const decodedBy = new Map<string, number>();
     const observedAtMs = this.i.now();
     const reader = this.reader();
-    for (const log of logs) {
+    for (const [n, log] of logs.entries()) {
+      // let acknowledgements in (and batches out) while a long range decodes
+      if (n > 0 && n % YIELD_EVERY_LOGS === 0) await new Promise((r) => setImmediate(r));
       const ctx: LogContext = {
         chainId: this.chain,
         blockTimeMs: times.get(log.blockNumber)!,
@@ -379,22 +435,13 @@ class Follower {
           const list = ids.get(log.blockNumber) ?? [];
           list.push(e.event.eventId);
           ids.set(log.blockNumber, list);
-          chunk.push(e);
-          if (chunk.length >= PUBLISH_CHUNK) flush();
+          publisher.submit(e);
         }
       }
     }
-    flush();
     for (const [adapter, n] of decodedBy) evmMetrics.logsDecoded.inc({ chain: this.chain, adapter }, n);
-    await publishing;
+    await publisher.drain();
     return ids;
-  }
-
-  private async publishInWaves(events: readonly ChainEvent[]): Promise<void> {
-    for (const wave of orderedWaves(events, keyOf)) {
-      if (this.sink.publishBatch) await this.sink.publishBatch(wave);
-      else for (const e of wave) await this.sink.publish(e);
-    }
   }
 
   private async advance(block: BlockHeader, blocks = 1): Promise<void> {
@@ -419,6 +466,7 @@ class Follower {
 
   /** Walks back to the newest window block still on the chain, retracts what came after, resumes there. */
   private async handleReorg(why: string): Promise<void> {
+    this.prefetched = [];
     const { window } = this.cursor;
     const from = this.cursor.last?.number ?? -1;
     let ancestor: { number: number; hash: string } | undefined;
@@ -555,8 +603,21 @@ class Follower {
  * ticks are independent observations: they are issued in chain order and
  * pipelined (only a publish retried during a NATS reconnect can land late).
  */
-/** Events per publishing chunk: decoding the next chunk overlaps storing this one. */
-const PUBLISH_CHUNK = 512;
+/** What one range's reads returned. */
+interface RangeRead {
+  readonly logs: readonly ChainLog[];
+  /** The blocks whose headers were read, ascending. */
+  readonly numbers: readonly number[];
+  readonly byNumber: ReadonlyMap<number, BlockHeader>;
+}
+
+/** Ranges whose reads run ahead of processing during a backfill. */
+const PREFETCH_RANGES = 2;
+
+/** Events per publish batch: decoding goes on while a batch is being stored. */
+const PUBLISH_BATCH = 256;
+/** Decoding yields to I/O this often (logs), so batches go out while the rest decodes. */
+const YIELD_EVERY_LOGS = 256;
 
 function keyOf(e: ChainEvent): string {
   switch (e.kind) {

@@ -7,7 +7,7 @@ import { BackfillProgress } from "./backfill-progress.js";
 import { ChainWindow } from "./chain-window.js";
 import { EndpointHealth } from "./endpoint-health.js";
 import { loadEvmChainConfig } from "./evm-config.js";
-import { orderedWaves } from "./ordered-waves.js";
+import { OrderedBatchPublisher } from "./ordered-batch-publisher.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { parseRpcLogs } from "./rpc-schemas.js";
 
@@ -95,32 +95,82 @@ describe("BackfillProgress", () => {
   });
 });
 
-describe("orderedWaves", () => {
-  it("behavior: the n-th event of each key goes to wave n; order within a key is kept", () => {
-    const events = ["a1", "b1", "a2", "c1", "a3", "b2"];
-    expect(orderedWaves(events, (e) => e[0]!)).toEqual([["a1", "b1", "c1"], ["a2", "b2"], ["a3"]]);
-    expect(orderedWaves([], (e: string) => e)).toEqual([]);
+describe("OrderedBatchPublisher", () => {
+  type Ev = { key: string; i: number };
+  /** A sink that stores each batch after a delay, in an order of its own choosing. */
+  function slowSink(delays: () => number, shuffle: (n: number) => number) {
+    const stored: Ev[] = [];
+    const batches: Ev[][] = [];
+    const send = async (batch: Ev[]) => {
+      batches.push(batch);
+      await new Promise((r) => setTimeout(r, delays()));
+      const copy = [...batch];
+      while (copy.length > 0) stored.push(copy.splice(shuffle(copy.length), 1)[0]!);
+    };
+    return { stored, batches, send };
+  }
+
+  it("behavior: a key's later event waits for the batch holding its earlier one; others go at once", async () => {
+    const sink = slowSink(
+      () => 5,
+      () => 0,
+    );
+    const p = new OrderedBatchPublisher<Ev>(sink.send, (e) => e.key, 2);
+    for (const [i, key] of ["a", "b", "a", "c", "d"].entries()) p.submit({ key, i });
+    await p.drain();
+    expect(sink.batches.map((b) => b.map((e) => `${e.key}${e.i}`))).toEqual([
+      ["a0", "b1"],
+      ["c3", "d4"],
+      ["a2"],
+    ]);
   });
 
-  it("property: waves hold every event once, no key twice in a wave, and each key's events in order", () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.constantFrom("a", "b", "c", "d"), fc.nat()), { maxLength: 60 }),
-        (raw) => {
-          const events = raw.map(([key], i) => ({ key, i }));
-          const waves = orderedWaves(events, (e) => e.key);
-          expect(waves.flat().length).toBe(events.length);
-          for (const wave of waves) expect(new Set(wave.map((e) => e.key)).size).toBe(wave.length);
-          const flat = waves.flat();
-          for (const key of ["a", "b", "c", "d"]) {
-            const mine = events.filter((e) => e.key === key).map((e) => e.i);
-            const inWaves = waves.flatMap((w) => w.filter((e) => e.key === key).map((e) => e.i));
-            expect(inWaves).toEqual(mine);
-          }
-          expect(flat.every((e) => events.includes(e))).toBe(true);
+  it("property: every event is stored once and each key's events in submission order, whatever the timing", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom("a", "b", "c", "d", "e"), { maxLength: 80 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 1_000 }),
+        async (keys, maxBatch, seed) => {
+          let x = seed;
+          const next = () => {
+            x = (x * 1103515245 + 12345) % 2147483648;
+            return x;
+          };
+          const sink = slowSink(
+            () => next() % 4,
+            (n) => next() % n,
+          );
+          const p = new OrderedBatchPublisher<Ev>(sink.send, (e) => e.key, maxBatch);
+          const events = keys.map((key, i) => ({ key, i }));
+          for (const e of events) p.submit(e);
+          await p.drain();
+          expect(sink.stored.map((e) => e.i).sort((m, n) => m - n)).toEqual(events.map((e) => e.i));
+          for (const key of new Set(keys))
+            expect(sink.stored.filter((e) => e.key === key).map((e) => e.i)).toEqual(
+              events.filter((e) => e.key === key).map((e) => e.i),
+            );
+          for (const batch of sink.batches) expect(new Set(batch.map((e) => e.key)).size).toBe(batch.length);
         },
       ),
+      { numRuns: 60 },
     );
+  });
+
+  it("failure: drain rejects with the first failure and sends nothing that waited on it", async () => {
+    const sent: string[] = [];
+    const p = new OrderedBatchPublisher<Ev>(
+      async (batch) => {
+        sent.push(...batch.map((e) => `${e.key}${e.i}`));
+        if (batch.some((e) => e.key === "a")) throw new Error("stream unavailable");
+      },
+      (e) => e.key,
+      10,
+    );
+    p.submit({ key: "a", i: 0 });
+    p.submit({ key: "a", i: 1 });
+    await expect(p.drain()).rejects.toThrow("stream unavailable");
+    expect(sent).toEqual(["a0"]);
   });
 });
 
