@@ -37,6 +37,8 @@ const PRICES_PER_BLOCK = 60;
 const TRADES_EVERY = 8;
 const EMPTY_BLOCKS = 6_000;
 const RANGE = 2_000;
+/** Runs of each side; the best counts (the machine is shared and noisy). */
+const RUNS = 8;
 const CHAIN = "evm-bench";
 
 const log = createLogger("bench", "warn");
@@ -119,37 +121,31 @@ try {
   const client = createPublicClient({ transport: http(lab.rpcUrl) });
   const addresses = [lab.venue, ...Object.values(lab.feeds)];
   let rawLogs = 0;
-  const baselineRuns: number[] = [];
-  for (let run = 0; run < 3; run++) {
-    rawLogs = 0;
-    baselineRuns.push(
-      await timeMs(async () => {
-        for (let from = 0; from <= tip; from += RANGE) {
-          const logs = await client.getLogs({
-            address: addresses,
-            fromBlock: BigInt(from),
-            toBlock: BigInt(Math.min(tip, from + RANGE - 1)),
-          });
-          for (const l of logs) {
-            const abi =
-              l.address.toLowerCase() === lab.venue.toLowerCase() ? perpVenueEventsAbi : aggregatorEventsAbi;
-            try {
-              const decoded = decodeEventLog({ abi, topics: l.topics, data: l.data });
-              if (decoded.eventName !== "NewRound") rawLogs++;
-            } catch {
-              // events the adapters ignore (NewRound, MarketListed)
-            }
+  const baselineOnce = () =>
+    timeMs(async () => {
+      rawLogs = 0;
+      for (let from = 0; from <= tip; from += RANGE) {
+        const logs = await client.getLogs({
+          address: addresses,
+          fromBlock: BigInt(from),
+          toBlock: BigInt(Math.min(tip, from + RANGE - 1)),
+        });
+        for (const l of logs) {
+          const abi =
+            l.address.toLowerCase() === lab.venue.toLowerCase() ? perpVenueEventsAbi : aggregatorEventsAbi;
+          try {
+            const decoded = decodeEventLog({ abi, topics: l.topics, data: l.data });
+            if (decoded.eventName !== "NewRound") rawLogs++;
+          } catch {
+            // events the adapters ignore (NewRound, MarketListed)
           }
         }
-      }),
-    );
-  }
-  const baselineMs = Math.min(...baselineRuns);
+      }
+    });
 
   // --- full pipeline: the EVM driver with the watcher's bus sink (publish with dedup ids, KV checkpoints)
-  const pipelineRuns: number[] = [];
   let published = 0;
-  for (let run = 0; run < 2; run++) {
+  const pipelineOnce = async (run: number) => {
     const chain = `${CHAIN}-${run}`;
     const bus = await connectBus({ url: nats.url, name: `bench-${run}` });
     const store = await CheckpointStore.open(bus, chain);
@@ -171,6 +167,10 @@ try {
         events++;
         await sink.publish(e);
       },
+      publishBatch: async (batch: Parameters<BusEventSink["publishBatch"]>[0]) => {
+        events += batch.length;
+        await sink.publishBatch(batch);
+      },
     });
     const config = evmChainSchema.parse(
       lab.chainConfig({ startBlock: 0, pollMs: 20, maxLogRange: RANGE, followRangeBlocks: 8 }),
@@ -178,17 +178,25 @@ try {
     const driver = new EvmDriver({ chainId: chain, config, log });
     const abort = new AbortController();
     let done: Promise<void> = Promise.resolve();
-    pipelineRuns.push(
-      await timeMs(async () => {
-        done = driver.start(undefined, counting, abort.signal);
-        while ((progress.processed?.number ?? -1) < tip) await new Promise((r) => setTimeout(r, 2));
-      }),
-    );
+    const ms = await timeMs(async () => {
+      done = driver.start(undefined, counting, abort.signal);
+      while ((progress.processed?.number ?? -1) < tip) await new Promise((r) => setTimeout(r, 2));
+    });
     abort.abort();
     await done;
     published = events;
     await bus.close();
+    return ms;
+  };
+
+  // alternate the two, so a noisy moment hits both alike; the best run of each counts
+  const baselineRuns: number[] = [];
+  const pipelineRuns: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    baselineRuns.push(await baselineOnce());
+    pipelineRuns.push(await pipelineOnce(run));
   }
+  const baselineMs = Math.min(...baselineRuns);
   const pipelineMs = Math.min(...pipelineRuns);
   const ratio = pipelineMs / baselineMs;
   const blocks = tip + 1;
@@ -215,14 +223,16 @@ try {
         target: "<= 1.5x",
         met: ratio <= 1.5,
       },
-      { name: "pipeline time (best of 2)", value: pipelineMs, unit: "ms" },
-      { name: "raw baseline time (best of 3)", value: baselineMs, unit: "ms" },
+      { name: `pipeline time (best of ${RUNS})`, value: pipelineMs, unit: "ms" },
+      { name: `raw baseline time (best of ${RUNS})`, value: baselineMs, unit: "ms" },
     ],
     notes: [
       `${TRADERS} positions opened, each resized 3 times, and ${BLOCKS_WITH_TRADES * PRICES_PER_BLOCK} oracle answers, in ${BLOCKS_WITH_TRADES + 1} blocks, then ${EMPTY_BLOCKS} empty blocks`,
-      "events go out in waves (the n-th state of each position in wave n), each wave one pipelined burst whose acks are all awaited before the next: no reordering on retry",
+      "events go out in pipelined batches while the range decodes; a position's next state waits for the batch holding its previous one to be stored (no reordering on retry); the next ranges' reads run ahead",
       `eth_getLogs ranges of ${RANGE} blocks on both sides; the pipeline also reads headers of blocks with logs (batched) and checkpoints each range in NATS KV`,
       "the pipeline runs the EvmDriver in-process with the watcher's BusEventSink against a private nats-server",
+      `runs alternate baseline and pipeline, ${RUNS} of each; best of each counts`,
+      `every decodable log became exactly one published event: ${published === rawLogs ? "yes" : `NO (${published} events, ${rawLogs} logs)`}`,
     ],
   });
 } finally {

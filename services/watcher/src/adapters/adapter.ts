@@ -13,6 +13,12 @@ export interface ContractReader {
 export interface LogContext {
   /** Breakwater chain id. */
   readonly chainId: string;
+  /**
+   * The block's time (Unix ms) for adapters that declare `needsBlockTime`;
+   * 0 for the others, whose events' `chain_time_ms` the driver stamps from
+   * the block header before publishing (so their decoding can overlap the
+   * header reads).
+   */
   readonly blockTimeMs: number;
   readonly observedAtMs: number;
   readonly reader: ContractReader;
@@ -27,6 +33,8 @@ export interface LogAdapter {
   readonly name: string;
   /** Contracts whose logs this adapter decodes (lowercase). */
   readonly addresses: readonly `0x${string}`[];
+  /** The adapter uses `ctx.blockTimeMs` while decoding (not just for events' chain time). */
+  readonly needsBlockTime?: boolean;
   /**
    * The events derived from `log` (none for events the adapter ignores).
    * Throws LogDecodeError for a log of a known event that cannot be decoded.

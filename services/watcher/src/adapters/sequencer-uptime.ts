@@ -44,6 +44,8 @@ export class SequencerGate {
 /** Follows the sequencer-uptime feed's AnswerUpdated logs into a SequencerGate; publishes nothing. */
 export class SequencerUptimeAdapter implements LogAdapter {
   readonly name = "sequencer-uptime";
+  /** The grace period runs from the block time of a status change. */
+  readonly needsBlockTime = true;
   readonly addresses: readonly `0x${string}`[];
   readonly gate: SequencerGate;
 

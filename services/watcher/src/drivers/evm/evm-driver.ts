@@ -136,6 +136,7 @@ export class EvmDriver implements ChainDriver {
       reads: this.reads,
       adaptersOf: this.adaptersOf,
       sequencer: this.sequencer,
+      needsBlockTime: [...this.adaptersOf.values()].flat().some((a) => a.needsBlockTime === true),
       feeds: this.feeds,
       now: this.now,
     };
@@ -281,8 +282,10 @@ class Follower {
       return;
     }
     const logs = await this.i.reads.logsOfBlock(n, header.hash);
-    const times = new Map([[n, header.timeMs]]);
-    const ids = await this.publishLogs(logs, times);
+    const ids = await this.publishLogs(
+      logs,
+      Promise.resolve({ numbers: [n], byNumber: new Map([[n, header]]) }),
+    );
     this.cursor.window.add({ number: n, hash: header.hash, eventIds: ids.get(n) ?? [] });
     await this.advance(header);
   }
@@ -294,16 +297,26 @@ class Follower {
    */
   private async processRange(from: number, to: number, target: number): Promise<void> {
     this.backfill ??= new BackfillProgress(from, this.i.now());
-    const { logs, numbers, byNumber } = await this.takeRead(from, to);
-    const first = byNumber.get(from)!;
-    const last = this.cursor.last;
-    if (last && last.number === from - 1 && first.parentHash !== last.hash) {
-      await this.handleReorg(`block ${from}'s parent ${first.parentHash} is not ${last.hash}`);
+    const { logs, headers } = await this.takeRead(from, to);
+    // the headers may still be on their way: decoding starts now, publishing once they check out
+    const checked = headers.then((h) => {
+      const first = h.byNumber.get(from)!;
+      const last = this.cursor.last;
+      if (last && last.number === from - 1 && first.parentHash !== last.hash)
+        throw new ParentMismatch(`block ${from}'s parent ${first.parentHash} is not ${last.hash}`);
+      return h;
+    });
+    checked.catch(() => undefined); // awaited below
+    this.prefetchAfter(to, target);
+    let ids: Map<number, string[]>;
+    try {
+      ids = await this.publishLogs(logs, checked);
+    } catch (err) {
+      if (!(err instanceof ParentMismatch)) throw err;
+      await this.handleReorg(err.message);
       return;
     }
-    this.prefetchAfter(to, target);
-    const times = new Map([...byNumber].map(([n, h]) => [n, h.timeMs]));
-    const ids = await this.publishLogs(logs, times);
+    const { numbers, byNumber } = await checked;
     for (const n of numbers) {
       const h = byNumber.get(n)!;
       const eventIds = ids.get(n);
@@ -339,9 +352,18 @@ class Follower {
     }
   }
 
-  /** Logs of from..to and the headers of its first, last and log-holding blocks, checked against each other. */
+  /**
+   * Logs of from..to, and (resolving later) the headers of its first, last and
+   * log-holding blocks, checked against the logs.
+   */
   private async readRange(from: number, to: number): Promise<RangeRead> {
     const logs = await this.logsOf(from, to);
+    const headers = this.headersOf(from, to, logs);
+    headers.catch(() => undefined); // surfaces where it is awaited
+    return { logs, headers };
+  }
+
+  private async headersOf(from: number, to: number, logs: readonly ChainLog[]): Promise<RangeHeaders> {
     const numbers = [...new Set([from, ...logs.map((l) => l.blockNumber), to])];
     const headers = await Promise.all(numbers.map((n) => this.i.reads.header(n)));
     const byNumber = new Map<number, BlockHeader>();
@@ -352,7 +374,7 @@ class Follower {
     for (const log of logs)
       if (byNumber.get(log.blockNumber)!.hash !== log.blockHash)
         throw new ChainMovedError(`block ${log.blockNumber} changed while reading ${from}..${to}`);
-    return { logs, numbers, byNumber };
+    return { numbers, byNumber };
   }
 
   /**
@@ -380,24 +402,33 @@ class Follower {
    * Decodes the logs and publishes their events while decoding, in batches
    * (see OrderedBatchPublisher): the states of one position are stored in
    * chain order even when a publish is retried, everything else goes out
-   * without waiting. Resolves when everything is stored, with the published
+   * without waiting. Nothing goes out before `headers` resolve (and not at all
+   * if they reject); decoding overlaps their reading unless an adapter needs
+   * block times to decode, and each event's chain time is stamped from its
+   * block's header. Resolves when everything is stored, with the published
    * event ids by block.
    */
   private async publishLogs(
     logs: readonly ChainLog[],
-    times: ReadonlyMap<number, number>,
+    headers: Promise<RangeHeaders>,
   ): Promise<Map<number, string[]>> {
     const ids = new Map<number, string[]>();
     const sink = this.sink;
-    const publisher = new OrderedBatchPublisher<ChainEvent>(
-      sink.publishBatch
-        ? (batch) => sink.publishBatch!(batch)
-        : async (batch) => {
-            for (const e of batch) await sink.publish(e);
-          },
-      keyOf,
+    const store = sink.publishBatch
+      ? (batch: ChainEvent[]) => sink.publishBatch!(batch)
+      : async (batch: ChainEvent[]) => {
+          for (const e of batch) await sink.publish(e);
+        };
+    const publisher = new OrderedBatchPublisher<BlockEvent>(
+      async (batch) => {
+        const { byNumber } = await headers;
+        for (const { event, block } of batch) stampChainTime(event, byNumber.get(block)!.timeMs);
+        await store(batch.map((b) => b.event));
+      },
+      (b) => keyOf(b.event),
       PUBLISH_BATCH,
     );
+    const times = this.i.needsBlockTime ? (await headers).byNumber : undefined;
     const decodedBy = new Map<string, number>();
     const observedAtMs = this.i.now();
     const reader = this.reader();
@@ -406,7 +437,7 @@ class Follower {
       if (n > 0 && n % YIELD_EVERY_LOGS === 0) await new Promise((r) => setImmediate(r));
       const ctx: LogContext = {
         chainId: this.chain,
-        blockTimeMs: times.get(log.blockNumber)!,
+        blockTimeMs: times ? times.get(log.blockNumber)!.timeMs : 0,
         observedAtMs,
         reader,
       };
@@ -435,7 +466,7 @@ class Follower {
           const list = ids.get(log.blockNumber) ?? [];
           list.push(e.event.eventId);
           ids.set(log.blockNumber, list);
-          publisher.submit(e);
+          publisher.submit({ event: e, block: log.blockNumber });
         }
       }
     }
@@ -597,28 +628,44 @@ class Follower {
   }
 }
 
-/**
- * Events with the same key wait for the previous one's ack, so a retried
- * publish can never land after a later state of the same position. Price
- * ticks are independent observations: they are issued in chain order and
- * pipelined (only a publish retried during a NATS reconnect can land late).
- */
-/** What one range's reads returned. */
+/** What one range's reads returned: the logs, and the headers as they come. */
 interface RangeRead {
   readonly logs: readonly ChainLog[];
+  readonly headers: Promise<RangeHeaders>;
+}
+
+interface RangeHeaders {
   /** The blocks whose headers were read, ascending. */
   readonly numbers: readonly number[];
   readonly byNumber: ReadonlyMap<number, BlockHeader>;
+}
+
+/** An event and the block it came from (whose header stamps its chain time). */
+interface BlockEvent {
+  readonly event: ChainEvent;
+  readonly block: number;
+}
+
+/** The first block of a range does not continue the last one processed: a reorg. */
+class ParentMismatch extends Error {}
+
+function stampChainTime(e: ChainEvent, timeMs: number): void {
+  if (e.kind === "position" || e.kind === "price") e.event.chainTimeMs = timeMs;
 }
 
 /** Ranges whose reads run ahead of processing during a backfill. */
 const PREFETCH_RANGES = 2;
 
 /** Events per publish batch: decoding goes on while a batch is being stored. */
-const PUBLISH_BATCH = 256;
+const PUBLISH_BATCH = 128;
 /** Decoding yields to I/O this often (logs), so batches go out while the rest decodes. */
-const YIELD_EVERY_LOGS = 256;
+const YIELD_EVERY_LOGS = 128;
 
+/**
+ * Events with the same key (states of one position) are stored in order: one
+ * waits for the previous one's acknowledgement, so a retried publish can never
+ * land after a later state. Price ticks are independent observations.
+ */
 function keyOf(e: ChainEvent): string {
   switch (e.kind) {
     case "position":
