@@ -1,5 +1,6 @@
 import { numberToDecimal } from "@breakwater/core";
-import { PositionSide, PositionStatus, type PriceTick } from "@breakwater/proto";
+import { positionUpdate } from "@breakwater/core/testing";
+import type { PriceTick } from "@breakwater/proto";
 import { eventually, type NatsServer, startNats } from "@breakwater/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -152,24 +153,16 @@ describe("bus against a real nats-server", () => {
       await publish(
         bus,
         subjects.position("sim-c"),
-        codecs.position.encode({
-          eventId: `p${n}`,
-          chainId: "sim-c",
-          venueId: "perp-c",
-          account: "0xabc",
-          market: "ETH-PERP",
-          asset: "ETH",
-          side: PositionSide.POSITION_SIDE_LONG,
-          status: PositionStatus.POSITION_STATUS_OPEN,
-          size: String(n),
-          entryPrice: "",
-          collateralAsset: "",
-          collateralAmount: "",
-          liquidationPrice: "",
-          coordinates: undefined,
-          chainTimeMs: 1_700_000_000_000,
-          observedAtMs: 1,
-        }),
+        codecs.position.encode(
+          positionUpdate({
+            eventId: `p${n}`,
+            chainId: "sim-c",
+            venueId: "perp-c",
+            account: "0xabc",
+            size: String(n),
+            chainTimeMs: 1_700_000_000_000,
+          }),
+        ),
         { msgId: `p${n}` },
       );
     }

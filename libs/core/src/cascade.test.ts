@@ -1,31 +1,19 @@
-import { PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
+import { PositionSide, type PositionUpdate } from "@breakwater/proto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type CascadeInput, priceImpact, simulateCascade } from "./cascade.js";
 import { ExposureBook } from "./exposure.js";
+import { positionUpdate } from "./testing.js";
 
 let n = 0;
-function update(p: Partial<PositionUpdate>): PositionUpdate {
-  return {
-    eventId: `c${n++}`,
-    chainId: "sim-a",
+const update = (p: Partial<PositionUpdate>) =>
+  positionUpdate({
     venueId: "v1",
-    account: `acct-${n}`,
+    account: `acct-${++n}`,
     market: `${p.asset ?? "ETH"}-PERP`,
-    asset: "ETH",
-    side: PositionSide.POSITION_SIDE_LONG,
-    status: PositionStatus.POSITION_STATUS_OPEN,
     size: "10",
-    entryPrice: "",
-    collateralAsset: "",
-    collateralAmount: "",
-    liquidationPrice: "",
-    coordinates: undefined,
-    chainTimeMs: 1,
-    observedAtMs: 1,
     ...p,
-  };
-}
+  });
 
 function input(
   book: ExposureBook,

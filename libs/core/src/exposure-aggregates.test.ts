@@ -11,31 +11,11 @@ import {
   positionStateOf,
 } from "./exposure.js";
 import { LEVERAGE_BUCKETS, leverageBucketOf } from "./leverage.js";
+import { positionUpdate } from "./testing.js";
 
 const EVM_A = "0x00000000000000000000000000000000000000aa";
 
-let n = 0;
-function update(p: Partial<PositionUpdate>): PositionUpdate {
-  return {
-    eventId: `g${n++}`,
-    chainId: "sim-a",
-    venueId: "perp-a",
-    account: EVM_A,
-    market: "ETH-PERP",
-    asset: "ETH",
-    side: PositionSide.POSITION_SIDE_LONG,
-    status: PositionStatus.POSITION_STATUS_OPEN,
-    size: "1",
-    entryPrice: "",
-    collateralAsset: "",
-    collateralAmount: "",
-    liquidationPrice: "",
-    coordinates: undefined,
-    chainTimeMs: 1,
-    observedAtMs: 1,
-    ...p,
-  };
-}
+const update = (p: Partial<PositionUpdate>) => positionUpdate({ account: EVM_A, ...p });
 
 /** The reference model: every revision of every position, retractions remove one. */
 class NaiveBook {

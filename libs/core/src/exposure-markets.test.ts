@@ -1,29 +1,7 @@
-import { PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
+import { PositionStatus } from "@breakwater/proto";
 import { describe, expect, it } from "vitest";
 import { ExposureBook } from "./exposure.js";
-
-let n = 0;
-function update(p: Partial<PositionUpdate>): PositionUpdate {
-  return {
-    eventId: `m${n++}`,
-    chainId: "sim-a",
-    venueId: "perp-a",
-    account: "0x1",
-    market: "ETH-PERP",
-    asset: "ETH",
-    side: PositionSide.POSITION_SIDE_LONG,
-    status: PositionStatus.POSITION_STATUS_OPEN,
-    size: "1",
-    entryPrice: "",
-    collateralAsset: "",
-    collateralAmount: "",
-    liquidationPrice: "",
-    coordinates: undefined,
-    chainTimeMs: 1,
-    observedAtMs: 1,
-    ...p,
-  };
-}
+import { positionUpdate as update } from "./testing.js";
 
 describe("ExposureBook.marketsOf", () => {
   it("default: lists every market holding an open position in the asset", () => {

@@ -1,30 +1,8 @@
-import { PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
+import { PositionSide, PositionStatus } from "@breakwater/proto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ExposureBook, notionalOf, type PositionState, positionKey } from "./exposure.js";
-
-let n = 0;
-function update(p: Partial<PositionUpdate>): PositionUpdate {
-  return {
-    eventId: `e${n++}`,
-    chainId: "sim-a",
-    venueId: "perp-a",
-    account: "0x1",
-    market: "ETH-PERP",
-    asset: "ETH",
-    side: PositionSide.POSITION_SIDE_LONG,
-    status: PositionStatus.POSITION_STATUS_OPEN,
-    size: "1",
-    entryPrice: "",
-    collateralAsset: "",
-    collateralAmount: "",
-    liquidationPrice: "",
-    coordinates: undefined,
-    chainTimeMs: 1,
-    observedAtMs: 1,
-    ...p,
-  };
-}
+import { positionUpdate as update } from "./testing.js";
 
 describe("ExposureBook", () => {
   it("default: aggregates long and short size per asset, venue and chain", () => {

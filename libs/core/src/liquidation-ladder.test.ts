@@ -1,31 +1,12 @@
-import { PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
+import { PositionSide, type PositionUpdate } from "@breakwater/proto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ExposureBook } from "./exposure.js";
 import { liquidatableAt, liquidationLadders } from "./liquidation-ladder.js";
+import { positionUpdate } from "./testing.js";
 
 let n = 0;
-function update(p: Partial<PositionUpdate>): PositionUpdate {
-  return {
-    eventId: `l${n++}`,
-    chainId: "sim-a",
-    venueId: "perp-a",
-    account: `acct-${n}`,
-    market: "ETH-PERP",
-    asset: "ETH",
-    side: PositionSide.POSITION_SIDE_LONG,
-    status: PositionStatus.POSITION_STATUS_OPEN,
-    size: "1",
-    entryPrice: "",
-    collateralAsset: "",
-    collateralAmount: "",
-    liquidationPrice: "",
-    coordinates: undefined,
-    chainTimeMs: 1,
-    observedAtMs: 1,
-    ...p,
-  };
-}
+const update = (p: Partial<PositionUpdate>) => positionUpdate({ account: `acct-${++n}`, ...p });
 
 function ladderOf(book: ExposureBook, prices: Record<string, number>) {
   const p = new Float64Array(book.assets.size);

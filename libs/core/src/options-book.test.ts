@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { black76, impliedVolatility } from "./black76.js";
 import { ValidationError } from "./errors.js";
 import { type AssetGreeks, type OptionPositionState, OptionsBook, YEAR_MS } from "./options-book.js";
+import { positionUpdate } from "./testing.js";
 
 const NOW = 1_700_000_000_000;
 const IN_A_YEAR = NOW + YEAR_MS;
@@ -27,26 +28,15 @@ function contract(o: Partial<OptionContract> = {}): OptionContract {
 }
 
 function update(p: Partial<PositionUpdate> = {}, o: Partial<OptionContract> = {}): PositionUpdate {
-  return {
+  return positionUpdate({
     eventId: `o${n++}`,
-    chainId: "sim-a",
     venueId: "opt-a",
-    account: "0x1",
     market: "ETH-C-100",
-    asset: "ETH",
-    side: PositionSide.POSITION_SIDE_LONG,
-    status: PositionStatus.POSITION_STATUS_OPEN,
-    size: "1",
-    entryPrice: "",
-    collateralAsset: "",
-    collateralAmount: "",
-    liquidationPrice: "",
-    coordinates: undefined,
     chainTimeMs: NOW,
     observedAtMs: NOW,
     option: contract(o),
     ...p,
-  };
+  });
 }
 
 // Black-76 at F = K = 100, T = 1, σ = 0.2, r = 0 (d1 = 0.1), computed by hand:

@@ -8,6 +8,7 @@ import {
 } from "@breakwater/proto";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "./errors.js";
+import { positionUpdate } from "./testing.js";
 import { MAX_IMPLIED_VOLATILITY, validatePositionUpdate, validatePriceTick } from "./validate.js";
 
 const tick = (p: Partial<PriceTick>): PriceTick => ({
@@ -35,24 +36,16 @@ describe("event validation", () => {
 
   it("behavior: every problem is listed, not just the first", () => {
     try {
-      validatePositionUpdate({
-        eventId: "",
-        chainId: "Bad Chain",
-        venueId: "v",
-        account: "a",
-        market: "m",
-        asset: "ETH",
-        side: PositionSide.POSITION_SIDE_UNSPECIFIED,
-        status: PositionStatus.POSITION_STATUS_OPEN,
-        size: "-3",
-        entryPrice: "",
-        collateralAsset: "",
-        collateralAmount: "",
-        liquidationPrice: "",
-        coordinates: undefined,
-        chainTimeMs: 0,
-        observedAtMs: 0,
-      });
+      validatePositionUpdate(
+        positionUpdate({
+          eventId: "",
+          chainId: "Bad Chain",
+          side: PositionSide.POSITION_SIDE_UNSPECIFIED,
+          size: "-3",
+          chainTimeMs: 0,
+          observedAtMs: 0,
+        }),
+      );
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ValidationError);
@@ -71,26 +64,18 @@ describe("event validation", () => {
       markPrice: "",
       ...o,
     });
-    const option = (o: Partial<OptionContract> = {}, p: Partial<PositionUpdate> = {}): PositionUpdate => ({
-      eventId: "sim-a:0xabc:1",
-      chainId: "sim-a",
-      venueId: "opt-a",
-      account: "0xa",
-      market: "ETH-20240310-2000-C",
-      asset: "ETH",
-      side: PositionSide.POSITION_SIDE_SHORT,
-      status: PositionStatus.POSITION_STATUS_OPEN,
-      size: "3",
-      entryPrice: "",
-      collateralAsset: "",
-      collateralAmount: "",
-      liquidationPrice: "",
-      coordinates: undefined,
-      chainTimeMs: 1_700_000_000_000,
-      observedAtMs: 1,
-      option: contract(o),
-      ...p,
-    });
+    const option = (o: Partial<OptionContract> = {}, p: Partial<PositionUpdate> = {}): PositionUpdate =>
+      positionUpdate({
+        eventId: "sim-a:0xabc:1",
+        venueId: "opt-a",
+        account: "0xa",
+        market: "ETH-20240310-2000-C",
+        side: PositionSide.POSITION_SIDE_SHORT,
+        size: "3",
+        chainTimeMs: 1_700_000_000_000,
+        option: contract(o),
+        ...p,
+      });
     /** The problems an update has (empty when it passes). */
     const problemsOf = (u: PositionUpdate): string[] => {
       try {

@@ -1,4 +1,5 @@
 import { YEAR_MS } from "@breakwater/core";
+import { positionUpdate } from "@breakwater/core/testing";
 import {
   ChainStatus,
   GetGreeksRequest,
@@ -21,25 +22,7 @@ let n = 0;
 function position(p: Partial<PositionUpdate>): ChainEvent {
   return {
     kind: "position",
-    value: {
-      eventId: `p${n++}`,
-      chainId: "sim-a",
-      venueId: "perp-a",
-      account: "0x1",
-      market: "ETH-PERP",
-      asset: "ETH",
-      side: PositionSide.POSITION_SIDE_LONG,
-      status: PositionStatus.POSITION_STATUS_OPEN,
-      size: "1",
-      entryPrice: "",
-      collateralAsset: "",
-      collateralAmount: "",
-      liquidationPrice: "",
-      coordinates: undefined,
-      chainTimeMs: T0,
-      observedAtMs: T0,
-      ...p,
-    },
+    value: positionUpdate({ eventId: `p${n++}`, chainTimeMs: T0, observedAtMs: T0, ...p }),
   };
 }
 

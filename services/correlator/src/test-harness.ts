@@ -1,14 +1,13 @@
 // Shared by the correlator's integration tests: event builders, publishing
 // them the way a watcher does, and the correlator as a real process.
 import { type Bus, codecs, publish, subjects } from "@breakwater/bus";
+import { positionUpdate as positionUpdateFixture } from "@breakwater/core/testing";
 import {
   type ChainHeartbeat,
   ChainStatus,
   ExposureServiceClient,
   type GetExposureRequest,
   type GetExposureResponse,
-  PositionSide,
-  PositionStatus,
   type PositionUpdate,
   type PriceTick,
   type Retraction,
@@ -22,24 +21,7 @@ export const ENTRY = "services/correlator/src/main.ts";
 export const T0 = 1_700_000_000_000;
 
 export function positionUpdate(p: Partial<PositionUpdate> & Pick<PositionUpdate, "eventId">): PositionUpdate {
-  return {
-    chainId: "sim-a",
-    venueId: "perp-a",
-    account: "0xa",
-    market: "ETH-PERP",
-    asset: "ETH",
-    side: PositionSide.POSITION_SIDE_LONG,
-    status: PositionStatus.POSITION_STATUS_OPEN,
-    size: "1",
-    entryPrice: "",
-    collateralAsset: "",
-    collateralAmount: "",
-    liquidationPrice: "",
-    coordinates: undefined,
-    chainTimeMs: T0,
-    observedAtMs: Date.now(),
-    ...p,
-  };
+  return positionUpdateFixture({ account: "0xa", chainTimeMs: T0, observedAtMs: Date.now(), ...p });
 }
 
 export function priceTick(p: Partial<PriceTick> & Pick<PriceTick, "eventId">): PriceTick {
