@@ -428,6 +428,24 @@ class Follower {
       (b) => keyOf(b.event),
       PUBLISH_BATCH,
     );
+    try {
+      await this.decodeInto(logs, headers, ids, publisher);
+    } catch (err) {
+      // settle what is in flight before the range is retried, so nothing of this attempt lingers
+      await publisher.drain().catch(() => undefined);
+      throw err;
+    }
+    await publisher.drain();
+    return ids;
+  }
+
+  /** Decodes the logs, records each event's id by block and hands the event to `publisher`. */
+  private async decodeInto(
+    logs: readonly ChainLog[],
+    headers: Promise<RangeHeaders>,
+    ids: Map<number, string[]>,
+    publisher: OrderedBatchPublisher<BlockEvent>,
+  ): Promise<void> {
     const times = this.i.needsBlockTime ? (await headers).byNumber : undefined;
     const decodedBy = new Map<string, number>();
     const observedAtMs = this.i.now();
@@ -471,8 +489,6 @@ class Follower {
       }
     }
     for (const [adapter, n] of decodedBy) evmMetrics.logsDecoded.inc({ chain: this.chain, adapter }, n);
-    await publisher.drain();
-    return ids;
   }
 
   private async advance(block: BlockHeader, blocks = 1): Promise<void> {
