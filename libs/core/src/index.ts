@@ -5,8 +5,6 @@ export { black76, erf, erfc, greeksByAsset, impliedVolatility, normalCdf } from 
 export type { CascadeInput, CascadeResult, CascadeRound, DepthModel } from "./cascade.js";
 export { DEFAULT_DEPTH, priceImpact, simulateCascade } from "./cascade.js";
 export { decimalToNumber, formatUnits, isDecimal, numberToDecimal } from "./decimal.js";
-export type { DrawdownBreakerConfig } from "./drawdown-breaker.js";
-export { DrawdownBreaker, LEVEL_1_BREAKER } from "./drawdown-breaker.js";
 export type { EntityResolver } from "./entity.js";
 export { entityResolver } from "./entity.js";
 export { asError, BreakwaterError, ValidationError } from "./errors.js";
@@ -37,7 +35,12 @@ export type {
 export { OptionsBook, optionKey, optionStateOf, sigmaOf, YEAR_MS } from "./options-book.js";
 export { CircuitBreakerRule } from "./policy/circuit-breaker.js";
 export type { DefaultPolicyOptions } from "./policy/default-policy.js";
-export { DEFAULT_MARGIN_BOUNDS, defaultPolicy, RULE_80B_LEVELS } from "./policy/default-policy.js";
+export {
+  DEFAULT_BREAKER_OPTIONS,
+  DEFAULT_MARGIN_BOUNDS,
+  defaultPolicy,
+  RULE_80B_LEVELS,
+} from "./policy/default-policy.js";
 export { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./policy/margin-demands.js";
 export { MarginGovernor } from "./policy/margin-governor.js";
 export { OracleDivergenceRule } from "./policy/oracle-divergence.js";
@@ -57,13 +60,12 @@ export type {
   PolicyDocument,
   PolicyObservation,
   PriceBandParams,
+  PricePoint,
   RuleMode,
   RuleOutcome,
   RuleSpec,
   ShadowRecord,
 } from "./policy/types.js";
-export type { PricePoint } from "./price-window.js";
-export { PriceWindow } from "./price-window.js";
 export type {
   PriceObservation,
   ReferencePrice,

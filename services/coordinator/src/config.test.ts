@@ -1,8 +1,7 @@
 import { ConfigError } from "@breakwater/config";
-import { LEVEL_1_BREAKER } from "@breakwater/core";
-import { HaltMode } from "@breakwater/proto";
+import { DEFAULT_BREAKER_OPTIONS, defaultPolicy } from "@breakwater/core";
 import { describe, expect, it } from "vitest";
-import { breakerConfigOf, loadCoordinatorConfig } from "./config.js";
+import { breakerDefaultsOf, loadCoordinatorConfig } from "./config.js";
 
 describe("coordinator config", () => {
   it("default: the level-1 breaker and the documented ports", () => {
@@ -14,7 +13,16 @@ describe("coordinator config", () => {
       signalLeadMs: 500,
       markerIntervalMs: 1_000,
     });
-    expect(breakerConfigOf(config)).toEqual(LEVEL_1_BREAKER);
+    // Rule 80B level 1: a 7% fall within 5 minutes halts for 15 minutes, once a day.
+    expect(breakerDefaultsOf(config)).toEqual({
+      threshold: 0.07,
+      windowMs: 300_000,
+      haltMs: 900_000,
+      periodMs: 86_400_000,
+      mode: "full",
+    });
+    expect(breakerDefaultsOf(config)).toEqual(DEFAULT_BREAKER_OPTIONS);
+    expect(defaultPolicy(breakerDefaultsOf(config))).toEqual(defaultPolicy());
   });
 
   it("behavior: breaker settings are overridable from the environment", () => {
@@ -26,12 +34,22 @@ describe("coordinator config", () => {
       BW_BREAKER_MODE: "reduce-only",
       BW_GRPC_PORT: "0",
     });
-    expect(breakerConfigOf(config)).toMatchObject({
+    expect(breakerDefaultsOf(config)).toEqual({
       threshold: 0.1,
       windowMs: 3_600_000,
-      haltDurationMs: 120_000,
+      haltMs: 120_000,
       periodMs: 1_000,
-      mode: HaltMode.HALT_MODE_REDUCE_ONLY,
+      mode: "reduce-only",
+    });
+    const breaker = defaultPolicy(breakerDefaultsOf(config)).rules.find((r) => r.kind === "circuit-breaker");
+    expect(breaker?.params).toMatchObject({
+      levels: [
+        { level: 1, threshold: 0.1, haltMs: 120_000, mode: "reduce-only" },
+        { level: 2, threshold: 0.13, haltMs: 120_000, mode: "reduce-only" },
+        { level: 3, threshold: 0.2, haltMs: 0, mode: "reduce-only" },
+      ],
+      windowMs: 3_600_000,
+      periodMs: 1_000,
     });
     expect(config.grpcPort).toBe(0);
   });

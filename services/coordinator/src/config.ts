@@ -1,9 +1,6 @@
 import { fields, loadConfig } from "@breakwater/config";
-import { type DrawdownBreakerConfig, LEVEL_1_BREAKER } from "@breakwater/core";
-import { HaltMode } from "@breakwater/proto";
+import { DEFAULT_BREAKER_OPTIONS, type DefaultPolicyOptions } from "@breakwater/core";
 import { z } from "zod";
-
-const HALT_MODES = { full: HaltMode.HALT_MODE_FULL, "reduce-only": HaltMode.HALT_MODE_REDUCE_ONLY } as const;
 
 /** The coordinator's settings; every field has a default. Unknown keys are rejected. */
 export const coordinatorConfigSchema = z
@@ -26,11 +23,11 @@ export const coordinatorConfigSchema = z
       .number()
       .gt(0, "must be a fraction in (0, 1)")
       .lt(1, "must be a fraction in (0, 1)")
-      .default(LEVEL_1_BREAKER.threshold),
-    breakerWindowMs: fields.durationMs.default(LEVEL_1_BREAKER.windowMs),
-    breakerHaltMs: fields.durationMs.default(LEVEL_1_BREAKER.haltDurationMs),
-    breakerPeriodMs: fields.durationMs.default(LEVEL_1_BREAKER.periodMs),
-    breakerMode: z.enum(["full", "reduce-only"]).default("full"),
+      .default(DEFAULT_BREAKER_OPTIONS.threshold),
+    breakerWindowMs: fields.durationMs.default(DEFAULT_BREAKER_OPTIONS.windowMs),
+    breakerHaltMs: fields.durationMs.default(DEFAULT_BREAKER_OPTIONS.haltMs),
+    breakerPeriodMs: fields.durationMs.default(DEFAULT_BREAKER_OPTIONS.periodMs),
+    breakerMode: z.enum(["full", "reduce-only"]).default(DEFAULT_BREAKER_OPTIONS.mode),
     /** Declarative policy (YAML); when absent the embedded default policy is used. Reloaded on change. */
     policyFile: z.string().min(1).optional(),
     /** Active Ed25519 private key (PEM, or base64 of PKCS#8 DER or 32-byte seed). */
@@ -123,14 +120,13 @@ export function loadCoordinatorConfig(
   });
 }
 
-/** The level-1 breaker with the configured overrides. */
-export function breakerConfigOf(config: CoordinatorConfig): DrawdownBreakerConfig {
+/** The circuit-breaker settings of the default policy (used when no policy file is given). */
+export function breakerDefaultsOf(config: CoordinatorConfig): Required<DefaultPolicyOptions> {
   return {
-    ...LEVEL_1_BREAKER,
     threshold: config.breakerThreshold,
     windowMs: config.breakerWindowMs,
-    haltDurationMs: config.breakerHaltMs,
+    haltMs: config.breakerHaltMs,
     periodMs: config.breakerPeriodMs,
-    mode: HALT_MODES[config.breakerMode],
+    mode: config.breakerMode,
   };
 }

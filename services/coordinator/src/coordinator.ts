@@ -13,7 +13,7 @@ import type { Logger, ServiceHttp } from "@breakwater/telemetry";
 import { startServiceHttp } from "@breakwater/telemetry";
 import { AckWatch, unackedAdvisory } from "./ack-watch.js";
 import { AckLedger } from "./acks.js";
-import { breakerConfigOf, type CoordinatorConfig } from "./config.js";
+import { breakerDefaultsOf, type CoordinatorConfig } from "./config.js";
 import { coordinationService, Subscriptions } from "./coordination-service.js";
 import { type GrpcServer, startGrpcServer } from "./grpc-server.js";
 import { lateAcksRoute, leaderRoute, policyRoute, signalsRoute, venuesRoute } from "./http-routes.js";
@@ -103,18 +103,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
       await grpc.stop();
     });
 
-    const breaker = breakerConfigOf(config);
-    const policySource = PolicySource.open(
-      config.policyFile,
-      defaultPolicy({
-        threshold: breaker.threshold,
-        windowMs: breaker.windowMs,
-        haltMs: breaker.haltDurationMs,
-        periodMs: breaker.periodMs,
-        mode: config.breakerMode,
-      }),
-      log,
-    );
+    const policySource = PolicySource.open(config.policyFile, defaultPolicy(breakerDefaultsOf(config)), log);
     cleanups.push(async () => policySource.close());
     let engine: PolicyEngine | undefined;
     const onShadow = (record: ShadowRecord) => {

@@ -1,7 +1,7 @@
 // The coordinator: policy evaluation, the signal log, and the CoordinationService.
 
 export type { CoordinatorConfig } from "./config.js";
-export { breakerConfigOf, coordinatorConfigSchema, loadCoordinatorConfig } from "./config.js";
+export { breakerDefaultsOf, coordinatorConfigSchema, loadCoordinatorConfig } from "./config.js";
 export type { RunningCoordinator } from "./coordinator.js";
 export { startCoordinator } from "./coordinator.js";
 export { AppendContendedError, LogInconsistencyError, LogLagError, RequestError } from "./errors.js";

@@ -3,9 +3,11 @@ import type { BreakerLevel, MarginBoundsParams, PolicyDocument } from "./types.j
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
+const LEVEL_1: BreakerLevel = { level: 1, threshold: 0.07, haltMs: 15 * MINUTE, mode: "full" };
+
 /** Rule 80B's levels: 7% and 13% halt for 15 minutes, 20% for the rest of the day. */
 export const RULE_80B_LEVELS: readonly BreakerLevel[] = [
-  { level: 1, threshold: 0.07, haltMs: 15 * MINUTE, mode: "full" },
+  LEVEL_1,
   { level: 2, threshold: 0.13, haltMs: 15 * MINUTE, mode: "full" },
   { level: 3, threshold: 0.2, haltMs: 0, mode: "full" },
 ];
@@ -32,15 +34,24 @@ export interface DefaultPolicyOptions {
   readonly mode?: "full" | "reduce-only";
 }
 
+/** What `defaultPolicy` uses for options not given: Rule 80B level 1 (7% fall within 5 minutes, 15-minute halt, once a day). */
+export const DEFAULT_BREAKER_OPTIONS: Required<DefaultPolicyOptions> = {
+  threshold: LEVEL_1.threshold,
+  windowMs: 5 * MINUTE,
+  haltMs: LEVEL_1.haltMs,
+  periodMs: DAY,
+  mode: LEVEL_1.mode,
+};
+
 /**
  * The policy used when no policy file is given: the Rule 80B circuit breaker
  * levels on a 5-minute window with a daily reset (level 1 as configured), and
  * oracle-divergence and chain-liveness rules in shadow mode (recorded, not sent).
  */
 export function defaultPolicy(opts: DefaultPolicyOptions = {}): PolicyDocument {
-  const l1 = opts.threshold ?? 0.07;
-  const mode = opts.mode ?? "full";
-  const haltMs = opts.haltMs ?? 15 * MINUTE;
+  const l1 = opts.threshold ?? DEFAULT_BREAKER_OPTIONS.threshold;
+  const mode = opts.mode ?? DEFAULT_BREAKER_OPTIONS.mode;
+  const haltMs = opts.haltMs ?? DEFAULT_BREAKER_OPTIONS.haltMs;
   const levels = RULE_80B_LEVELS.filter((l) => l.level === 1 || l.threshold > l1).map((l) => ({
     ...l,
     threshold: l.level === 1 ? l1 : l.threshold,
@@ -57,9 +68,9 @@ export function defaultPolicy(opts: DefaultPolicyOptions = {}): PolicyDocument {
         mode: "enforce",
         params: {
           levels,
-          windowMs: opts.windowMs ?? 5 * MINUTE,
+          windowMs: opts.windowMs ?? DEFAULT_BREAKER_OPTIONS.windowMs,
           direction: "down",
-          periodMs: opts.periodMs ?? DAY,
+          periodMs: opts.periodMs ?? DEFAULT_BREAKER_OPTIONS.periodMs,
           resetOffsetMs: 0,
         },
         overrides: [],

@@ -1,4 +1,4 @@
-import type { PricePoint } from "../price-window.js";
+import type { PricePoint } from "./types.js";
 
 /** Prices of one asset over a sliding window of `windowMs` (edges inclusive), on the caller's clock. */
 export class PriceSeries {

@@ -1,6 +1,12 @@
 import type { Evidence } from "@breakwater/proto";
 import type { SignalDraft } from "../signal.js";
 
+/** One price observation on a clock stated by the caller (chain time for oracle prices). */
+export interface PricePoint {
+  readonly atMs: number;
+  readonly price: number;
+}
+
 /**
  * What the policy sees of one asset at one moment: a risk assessment, with
  * the optional figures the correlator adds when it has them. `price` is
