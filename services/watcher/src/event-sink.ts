@@ -1,12 +1,4 @@
-import {
-  type Bus,
-  codecs,
-  deadLetter,
-  type OutgoingMessage,
-  publish,
-  publishMany,
-  subjects,
-} from "@breakwater/bus";
+import { type Bus, codecs, deadLetter, type OutgoingMessage, publishMany, subjects } from "@breakwater/bus";
 import { validatePositionUpdate, validatePriceTick, validateRetraction } from "@breakwater/core";
 import { inSpan, type Logger } from "@breakwater/telemetry";
 import type { Tracer } from "@opentelemetry/api";
@@ -55,9 +47,10 @@ function validate(e: ChainEvent): void {
 }
 
 /**
- * The runtime's side of the driver contract: publishes each event to the bus
- * with its event id as the dedup id, then checkpoints each processed block.
- * An event that fails validation is dead-lettered and counted, never published.
+ * The runtime's side of the driver contract: publishes events to the bus with
+ * their event ids as dedup ids (one by one or in batches, see `publishMany`),
+ * then checkpoints each processed block. An event that fails validation is
+ * dead-lettered and counted, never published.
  */
 export class BusEventSink implements ChainEventSink {
   private last: Checkpoint | undefined;
@@ -79,27 +72,9 @@ export class BusEventSink implements ChainEventSink {
     );
   }
 
+  /** One event: a batch of one (validated, dead-lettered when invalid, stored under its event id). */
   async publish(e: ChainEvent): Promise<void> {
-    const { bus, chainId } = this.opts;
-    const subject = subjectOf(chainId, e.kind);
-    const data = encode(e);
-    try {
-      validate(e);
-    } catch (err) {
-      await this.reject(e, subject, data, String((err as Error).message));
-      return;
-    }
-    const id = e.event.eventId;
-    const published = await inSpan(this.opts.tracer, "watcher.publish", (span) => {
-      span.setAttributes({ "bw.chain": chainId, "bw.event_kind": e.kind, "bw.event_id": id });
-      return publish(bus, subject, data, { msgId: id });
-    }).catch((err: unknown) => {
-      watcherMetrics.errors.inc({ chain: chainId, stage: "publish" });
-      throw err;
-    });
-    const labels = { chain: chainId, kind: e.kind };
-    if (published.duplicate) watcherMetrics.publishDuplicates.inc(labels);
-    else watcherMetrics.eventsPublished.inc(labels);
+    await this.publishBatch([e]);
   }
 
   async publishBatch(events: readonly ChainEvent[]): Promise<void> {
@@ -119,7 +94,7 @@ export class BusEventSink implements ChainEventSink {
       kinds.push(e.kind);
     }
     if (messages.length === 0) return;
-    const published = await inSpan(this.opts.tracer, "watcher.publish_batch", (span) => {
+    const published = await inSpan(this.opts.tracer, "watcher.publish", (span) => {
       span.setAttributes({ "bw.chain": chainId, "bw.events": messages.length });
       return publishMany(bus, messages);
     }).catch((err: unknown) => {

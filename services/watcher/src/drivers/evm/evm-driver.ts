@@ -12,6 +12,7 @@ import type {
   ResumeData,
 } from "../../chain-driver.js";
 import { CheckpointMismatchError } from "../../errors.js";
+import { abortableSleep as sleep } from "../abortable-sleep.js";
 import { BackfillProgress } from "./backfill-progress.js";
 import { ChainReads } from "./chain-reads.js";
 import { ChainWindow } from "./chain-window.js";
@@ -691,17 +692,4 @@ function keyOf(e: ChainEvent): string {
     case "retraction":
       return "r";
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -1,5 +1,6 @@
 import type { ChainDriver, ChainEvent, ChainEventSink, Checkpoint, ResumeData } from "../../chain-driver.js";
 import { CheckpointMismatchError } from "../../errors.js";
+import { abortableSleep as sleep } from "../abortable-sleep.js";
 import { type Scenario, scenarioFingerprint } from "./scenario.js";
 import { SimChain } from "./sim-chain.js";
 
@@ -117,18 +118,4 @@ function observed(e: ChainEvent, observedAtMs: number): ChainEvent {
     case "retraction":
       return { kind: e.kind, event: { ...e.event, observedAtMs } };
   }
-}
-
-/** Waits `ms`, or less when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
