@@ -467,26 +467,7 @@ export class ExposureBook {
   private entityCells(filter: ExposureFilter): ExposureCell[] {
     const entity = this.entities.find(filter.entity!);
     if (entity < 0) return [];
-    const cells = new Map<string, ExposureCell>();
-    const cell = (asset: string, venueId: string, chainId: string) => {
-      const key = `${asset}|${venueId}|${chainId}`;
-      let c = cells.get(key);
-      if (!c) {
-        c = {
-          asset,
-          venueId,
-          chainId,
-          longSize: 0,
-          shortSize: 0,
-          supplySize: 0,
-          borrowSize: 0,
-          collateralPostedSize: 0,
-          positions: 0,
-        };
-        cells.set(key, c);
-      }
-      return c;
-    };
+    const { cell, sorted } = cellCollector();
     for (let s = 0; s < this.slotCount; s++) {
       if (!this.sOpen[s] || this.sEntity[s] !== entity) continue;
       const p = this.stateOf(s);
@@ -500,7 +481,7 @@ export class ExposureBook {
       if (p.collateralAsset !== "" && (!filter.asset || p.collateralAsset === filter.asset))
         cell(p.collateralAsset, p.venueId, p.chainId).collateralPostedSize += p.collateralAmount;
     }
-    return sortCells([...cells.values()]);
+    return sorted();
   }
 
   /** `assetId(name)`, checking first whether `hint` (an asset id or NONE) is already it. */
@@ -772,6 +753,33 @@ function compareText(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** Cells keyed by (asset, venue, chain), each created empty on first use. */
+function cellCollector() {
+  const cells = new Map<string, ExposureCell>();
+  return {
+    cell(asset: string, venueId: string, chainId: string): ExposureCell {
+      const key = `${asset}|${venueId}|${chainId}`;
+      let c = cells.get(key);
+      if (!c) {
+        c = {
+          asset,
+          venueId,
+          chainId,
+          longSize: 0,
+          shortSize: 0,
+          supplySize: 0,
+          borrowSize: 0,
+          collateralPostedSize: 0,
+          positions: 0,
+        };
+        cells.set(key, c);
+      }
+      return c;
+    },
+    sorted: (): ExposureCell[] => sortCells([...cells.values()]),
+  };
+}
+
 /** By asset, then venue, then chain. */
 function sortCells(cells: ExposureCell[]): ExposureCell[] {
   return cells.sort(
@@ -786,26 +794,7 @@ function sortCells(cells: ExposureCell[]): ExposureCell[] {
  * naive baseline.
  */
 export function cellsFromScratch(positions: Iterable<PositionState>): ExposureCell[] {
-  const cells = new Map<string, ExposureCell>();
-  const cell = (asset: string, venueId: string, chainId: string) => {
-    const key = `${asset}|${venueId}|${chainId}`;
-    let c = cells.get(key);
-    if (!c) {
-      c = {
-        asset,
-        venueId,
-        chainId,
-        longSize: 0,
-        shortSize: 0,
-        supplySize: 0,
-        borrowSize: 0,
-        collateralPostedSize: 0,
-        positions: 0,
-      };
-      cells.set(key, c);
-    }
-    return c;
-  };
+  const { cell, sorted } = cellCollector();
   for (const p of positions) {
     const c = cell(p.asset, p.venueId, p.chainId);
     addSide(c, p.side, p.size);
@@ -813,7 +802,7 @@ export function cellsFromScratch(positions: Iterable<PositionState>): ExposureCe
     if (p.collateralAsset !== "" && p.collateralAmount !== 0)
       cell(p.collateralAsset, p.venueId, p.chainId).collateralPostedSize += p.collateralAmount;
   }
-  return sortCells([...cells.values()]);
+  return sorted();
 }
 
 /** Notional view of a cell at a price. */

@@ -1,6 +1,6 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
-import { type DecodeEventLogReturnType, decodeFunctionResult, encodeFunctionData } from "viem";
+import { decodeFunctionResult, encodeFunctionData } from "viem";
 import type { ChainEvent } from "../chain-driver.js";
 import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
 import { aaveV3PoolAbi, balanceOfAbi } from "./aave-v3-abi.js";
@@ -14,7 +14,6 @@ import {
   eventSelectors,
   type LogAdapter,
   type LogContext,
-  LogDecodeError,
   position,
 } from "./adapter.js";
 
@@ -95,13 +94,8 @@ export class AaveV3Adapter implements LogAdapter {
 
   async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
     if (!log.topics[0] || !SELECTORS.has(log.topics[0])) return [];
-    let decoded: DecodeEventLogReturnType<typeof aaveV3PoolAbi>;
-    try {
-      decoded = poolEvents.decode(log.topics, log.data);
-    } catch (err) {
-      if ((err as Error).name === "AbiEventSignatureNotFoundError") return [];
-      throw new LogDecodeError(this.name, (err as Error).message.split("\n")[0]!, log, err);
-    }
+    const decoded = poolEvents.decodeLog(log, this.name);
+    if (!decoded) return [];
     const legs: Leg[] = [];
     switch (decoded.eventName) {
       case "Supply":

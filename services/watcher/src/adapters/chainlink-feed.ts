@@ -1,5 +1,5 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
-import { type DecodeEventLogReturnType, decodeFunctionResult, encodeFunctionData } from "viem";
+import { decodeFunctionResult, encodeFunctionData } from "viem";
 import type { ChainEvent } from "../chain-driver.js";
 import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
 import {
@@ -56,13 +56,8 @@ export class ChainlinkFeedAdapter implements LogAdapter {
 
   async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
     if (!log.topics[0] || !SELECTORS.has(log.topics[0])) return [];
-    let decoded: DecodeEventLogReturnType<typeof aggregatorEventsAbi>;
-    try {
-      decoded = aggregatorEvents.decode(log.topics, log.data);
-    } catch (err) {
-      if ((err as Error).name === "AbiEventSignatureNotFoundError") return [];
-      throw new LogDecodeError(this.name, (err as Error).message.split("\n")[0]!, log, err);
-    }
+    const decoded = aggregatorEvents.decodeLog(log, this.name);
+    if (!decoded) return [];
     if (decoded.eventName !== "AnswerUpdated") return [];
     const answer = decoded.args.current;
     if (answer <= 0n) throw new LogDecodeError(this.name, `non-positive answer ${answer}`, log);

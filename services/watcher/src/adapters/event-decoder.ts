@@ -8,6 +8,8 @@ import {
   type Hex,
   toEventSelector,
 } from "viem";
+import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import { LogDecodeError } from "./adapter.js";
 
 /**
  * Decodes event logs of one ABI, like viem's `decodeEventLog` and with the
@@ -32,6 +34,20 @@ export class EventDecoder<const TAbi extends Abi> {
       if (item.type !== "event") continue;
       const selector = toEventSelector(item).toLowerCase();
       this.compiled.set(selector, compile(item) ?? "fallback");
+    }
+  }
+
+  /**
+   * `decode` for an adapter: undefined when the log is no event of the ABI,
+   * a LogDecodeError naming the adapter and the log when it is one but does
+   * not decode.
+   */
+  decodeLog(log: ChainLog, adapter: string): DecodeEventLogReturnType<TAbi> | undefined {
+    try {
+      return this.decode(log.topics, log.data);
+    } catch (err) {
+      if ((err as Error).name === "AbiEventSignatureNotFoundError") return undefined;
+      throw new LogDecodeError(adapter, (err as Error).message.split("\n")[0]!, log, err);
     }
   }
 

@@ -114,12 +114,10 @@ export class MappedAdapter implements LogAdapter {
 
   async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
     if (!log.topics[0] || !this.selectors.has(log.topics[0])) return [];
-    let decoded: { eventName: string; args: Record<string, unknown> };
-    try {
-      decoded = this.events.decode(log.topics, log.data) as never;
-    } catch (err) {
-      throw new LogDecodeError(this.name, (err as Error).message.split("\n")[0]!, log, err);
-    }
+    const decoded = this.events.decodeLog(log, this.name) as
+      | { eventName: string; args: Record<string, unknown> }
+      | undefined;
+    if (!decoded) return [];
     const mapping = this.cfg.events[decoded.eventName]!;
     const read = (key: string, source: FieldSource | undefined): string => {
       if (!source) return "";

@@ -1,6 +1,5 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { PositionSide, PositionStatus } from "@breakwater/proto";
-import type { DecodeEventLogReturnType } from "viem";
 import type { ChainEvent } from "../chain-driver.js";
 import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
 import {
@@ -15,56 +14,31 @@ import {
 import { EventDecoder } from "./event-decoder.js";
 
 /** The events of Breakwater's reference perp venue (contracts/src/PerpVenue.sol). */
+/** The parameters every position event of the venue starts with. */
+const POSITION_KEYS = [
+  { name: "trader", type: "address", indexed: true },
+  { name: "market", type: "bytes32", indexed: true },
+  { name: "isLong", type: "bool", indexed: false },
+  { name: "size", type: "uint256", indexed: false },
+  { name: "collateral", type: "uint256", indexed: false },
+  { name: "entryPrice", type: "uint256", indexed: false },
+] as const;
+
+/** Opened, increased and decreased carry the new state with its liquidation price. */
+const POSITION_STATE = [
+  ...POSITION_KEYS,
+  { name: "liquidationPrice", type: "uint256", indexed: false },
+] as const;
+
 export const perpVenueEventsAbi = [
-  {
-    type: "event",
-    name: "PositionOpened",
-    inputs: [
-      { name: "trader", type: "address", indexed: true },
-      { name: "market", type: "bytes32", indexed: true },
-      { name: "isLong", type: "bool", indexed: false },
-      { name: "size", type: "uint256", indexed: false },
-      { name: "collateral", type: "uint256", indexed: false },
-      { name: "entryPrice", type: "uint256", indexed: false },
-      { name: "liquidationPrice", type: "uint256", indexed: false },
-    ],
-  },
-  {
-    type: "event",
-    name: "PositionIncreased",
-    inputs: [
-      { name: "trader", type: "address", indexed: true },
-      { name: "market", type: "bytes32", indexed: true },
-      { name: "isLong", type: "bool", indexed: false },
-      { name: "size", type: "uint256", indexed: false },
-      { name: "collateral", type: "uint256", indexed: false },
-      { name: "entryPrice", type: "uint256", indexed: false },
-      { name: "liquidationPrice", type: "uint256", indexed: false },
-    ],
-  },
-  {
-    type: "event",
-    name: "PositionDecreased",
-    inputs: [
-      { name: "trader", type: "address", indexed: true },
-      { name: "market", type: "bytes32", indexed: true },
-      { name: "isLong", type: "bool", indexed: false },
-      { name: "size", type: "uint256", indexed: false },
-      { name: "collateral", type: "uint256", indexed: false },
-      { name: "entryPrice", type: "uint256", indexed: false },
-      { name: "liquidationPrice", type: "uint256", indexed: false },
-    ],
-  },
+  { type: "event", name: "PositionOpened", inputs: POSITION_STATE },
+  { type: "event", name: "PositionIncreased", inputs: POSITION_STATE },
+  { type: "event", name: "PositionDecreased", inputs: POSITION_STATE },
   {
     type: "event",
     name: "PositionLiquidated",
     inputs: [
-      { name: "trader", type: "address", indexed: true },
-      { name: "market", type: "bytes32", indexed: true },
-      { name: "isLong", type: "bool", indexed: false },
-      { name: "size", type: "uint256", indexed: false },
-      { name: "collateral", type: "uint256", indexed: false },
-      { name: "entryPrice", type: "uint256", indexed: false },
+      ...POSITION_KEYS,
       { name: "liquidator", type: "address", indexed: false },
       { name: "markPrice", type: "uint256", indexed: false },
     ],
@@ -97,13 +71,8 @@ export class PerpVenueAdapter implements LogAdapter {
 
   async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
     if (!log.topics[0] || !SELECTORS.has(log.topics[0])) return [];
-    let decoded: DecodeEventLogReturnType<typeof perpVenueEventsAbi>;
-    try {
-      decoded = perpVenueEvents.decode(log.topics, log.data);
-    } catch (err) {
-      if ((err as Error).name === "AbiEventSignatureNotFoundError") return []; // MarketListed and others
-      throw new LogDecodeError(this.name, (err as Error).message.split("\n")[0]!, log, err);
-    }
+    const decoded = perpVenueEvents.decodeLog(log, this.name);
+    if (!decoded) return [];
     const a = decoded.args;
     const market = bytes32ToText(a.market);
     if (market === "") throw new LogDecodeError(this.name, "empty market name", log);
