@@ -613,7 +613,18 @@ class Follower {
     if (this.i.feeds.length === 0 || !this.head || this.i.now() < this.nextFeedCheckMs) return;
     this.nextFeedCheckMs = this.i.now() + this.i.cfg.feedCheckMs;
     for (const feed of this.i.feeds) {
-      const f = await feed.freshness(this.reader(), this.head.number, this.head.timeMs);
+      let f: Awaited<ReturnType<typeof feed.freshness>>;
+      try {
+        f = await feed.freshness(this.reader(), this.head.number, this.head.timeMs);
+      } catch (err) {
+        // the head may have just been reorged away, or the feed reverts: a trouble, not a reason to stop following
+        if (err instanceof RpcUnavailableError || this.signal.aborted) throw err;
+        const detail = `cannot read ${feed.source}'s latestRoundData at block ${this.head.number}: ${String((err as Error).message ?? err).split("\n")[0]}`;
+        this.setTrouble(`feed:${feed.source}`, detail);
+        evmMetrics.feedChecksFailed.inc({ chain: this.chain, feed: feed.source });
+        this.i.log.warn({ chain: this.chain, feed: feed.source, err: detail }, "feed check failed");
+        continue;
+      }
       evmMetrics.feedAge.set({ chain: this.chain, feed: f.feed }, f.ageSeconds);
       this.setTrouble(
         `feed:${f.feed}`,

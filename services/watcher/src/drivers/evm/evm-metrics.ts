@@ -70,4 +70,9 @@ export const evmMetrics = {
     "chain",
     "feed",
   ]),
+  feedChecksFailed: counter(
+    "bw_watcher_feed_checks_failed_total",
+    "Feed freshness checks whose latestRoundData read failed (a reorged head block, a reverting feed)",
+    ["chain", "feed"],
+  ),
 };

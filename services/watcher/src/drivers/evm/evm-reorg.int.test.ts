@@ -56,4 +56,42 @@ describe("EVM driver and reorgs deeper than its window (in-process)", () => {
     const metrics = await register.getSingleMetricAsString("bw_watcher_reorgs_total");
     expect(metrics).toMatch(/bw_watcher_reorgs_total\{chain="evm-deep",depth="deep"\} 1/);
   });
+
+  it("failure: a feed check that cannot be read is a trouble and a metric, and following goes on", async () => {
+    const base = await lab.node.blockNumber();
+    const cfg = lab.chainConfig({ startBlock: base + 1, pollMs: 20, feedCheckMs: 10 }) as {
+      adapters: Record<string, unknown>[];
+    };
+    // a "feed" with no contract behind it: latestRoundData answers nothing decodable
+    cfg.adapters.push({
+      kind: "chainlink",
+      address: "0x00000000000000000000000000000000000000f1",
+      asset: "XYZ",
+      pair: "XYZ/USD",
+      decimals: 8,
+      heartbeatSeconds: 3600,
+    });
+    const sink = new MemorySink();
+    const driver = new EvmDriver({
+      chainId: "evm-feeds",
+      config: evmChainSchema.parse(cfg),
+      log: createLogger("test", "silent"),
+    });
+    const abort = new AbortController();
+    const done = driver.start(undefined, sink, abort.signal);
+    try {
+      await eventually(() =>
+        sink.troubles.some((t) => t?.includes("cannot read chainlink:XYZ/USD")) ? true : undefined,
+      );
+      const opened = await lab.open(8, "ETH-PERP", true, 1, 300);
+      await eventually(() => (sink.processedBlock >= opened.blockNumber ? true : undefined));
+    } finally {
+      abort.abort();
+      await done;
+    }
+    const metrics = await register.getSingleMetricAsString("bw_watcher_feed_checks_failed_total");
+    expect(metrics).toMatch(
+      /bw_watcher_feed_checks_failed_total\{chain="evm-feeds",feed="chainlink:XYZ\/USD"\} [1-9]/,
+    );
+  });
 });
