@@ -79,6 +79,21 @@ describe("bus against a real nats-server", () => {
     );
   });
 
+  it("failure: a message larger than the server takes fails publishMany at once; the others are stored", async () => {
+    const subject = subjects.price("sim-big");
+    const started = Date.now();
+    await expect(
+      publishMany(bus, [
+        { subject, data: new Uint8Array(2 * 1024 * 1024), msgId: "big-1" },
+        { subject, data: codecs.price.encode({ ...tick(1), chainId: "sim-big" }), msgId: "small-1" },
+      ]),
+    ).rejects.toThrow(/1 of 2 messages unacknowledged; first: .*max_payload/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const stored = (await bus.jsm.streams.info(streams.chainEvents.name, { subjects_filter: subject })).state
+      .subjects as Record<string, number> | undefined;
+    expect(stored?.[subject]).toBe(1);
+  });
+
   it("behavior: a malformed message is dead-lettered while good ones flow", async () => {
     const seen: string[] = [];
     const durable = "test-dlq";

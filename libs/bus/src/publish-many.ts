@@ -38,7 +38,8 @@ const decoder = new TextDecoder();
  *
  * A message that gets no acknowledgement in a round (timeout, no stream
  * responding, an error from the stream) is sent again with the same dedup id,
- * with backoff, until `retryForMs`; so messages of one call may be stored in
+ * with backoff, until `retryForMs` (a message the connection refuses outright,
+ * larger than the server's max payload, fails the call at once); so messages of one call may be stored in
  * any order relative to each other. Messages that must keep their order (two
  * states of one position) belong in successive calls. Resolves with one
  * `Published` per message, in input order; rejects with a PublishError naming
@@ -57,12 +58,13 @@ export async function publishMany(
   let pending = messages.map((_, i) => i);
   let delay = 50;
   const errors = new Map<number, string>();
+  const refused = new Set<number>();
   for (;;) {
-    await publishRound(bus, messages, pending, results, errors, traceparent, ackTimeoutMs);
+    await publishRound(bus, messages, pending, results, errors, refused, traceparent, ackTimeoutMs);
     pending = pending.filter((i) => results[i] === undefined);
     if (pending.length === 0) break;
-    const first = pending[0]!;
-    if (Date.now() + delay > deadline || bus.nc.isClosed())
+    const first = pending.find((i) => refused.has(i)) ?? pending[0]!;
+    if (refused.size > 0 || Date.now() + delay > deadline || bus.nc.isClosed())
       throw new PublishError(
         messages[first]!.subject,
         `${pending.length} of ${messages.length} messages unacknowledged; first: ${errors.get(first) ?? "no acknowledgement"}`,
@@ -107,6 +109,7 @@ async function publishRound(
   pending: readonly number[],
   results: (Published | undefined)[],
   errors: Map<number, string>,
+  refused: Set<number>,
   traceparent: string,
   ackTimeoutMs: number,
 ): Promise<void> {
@@ -127,13 +130,23 @@ async function publishRound(
   };
   const sub = bus.nc.subscribe(`${inbox}.*`, { callback: (err, m) => (err ? undefined : onAck(m)) });
   const timer = setTimeout(finish, ackTimeoutMs);
+  // one headers object for the round: nats.js encodes it inside publish, so only the id changes
+  const h = natsHeaders();
+  if (traceparent) h.set("traceparent", traceparent);
   try {
     for (const i of pending) {
       const m = messages[i]!;
-      const h = natsHeaders();
       h.set("Nats-Msg-Id", m.msgId);
-      if (traceparent) h.set("traceparent", traceparent);
-      bus.nc.publish(m.subject, m.data, { reply: `${prefix}${i}`, headers: h });
+      try {
+        bus.nc.publish(m.subject, m.data, { reply: `${prefix}${i}`, headers: h });
+      } catch (err) {
+        const message = String((err as Error).message ?? err);
+        if (bus.nc.isClosed()) throw err;
+        // this message cannot be sent at all (larger than the server takes): no retry will help
+        errors.set(i, message);
+        refused.add(i);
+        if (--outstanding === 0) finish();
+      }
     }
     await done;
   } catch (err) {

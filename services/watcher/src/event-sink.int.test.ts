@@ -88,4 +88,26 @@ describe("BusEventSink against a real nats-server", () => {
     });
     expect(again).toHaveLength(2);
   });
+
+  it("failure: an event too large for the bus is dead-lettered (truncated), the rest of the batch is stored", async () => {
+    const huge = `1${"0".repeat(300_000)}`;
+    await sink.publishBatch([price(10, huge), price(11, "3001")]);
+    const stored: string[] = [];
+    const dead: string[] = [];
+    await replay(bus, {
+      stream: streams.chainEvents.name,
+      onMessage: (subject, data) => {
+        if (subject === subjects.price(CHAIN)) stored.push(codecs.price.decode(data).eventId);
+      },
+    });
+    await replay(bus, {
+      stream: streams.deadLetters.name,
+      onMessage: (subject, data) => {
+        if (subject === subjects.deadLetter("watcher")) dead.push(codecs.deadLetter.decode(data).error);
+      },
+    });
+    expect(stored).toContain(`${CHAIN}:0xb11:0`);
+    expect(stored).not.toContain(`${CHAIN}:0xb10:0`);
+    expect(dead.some((e) => /exceeds the 262144-byte limit/.test(e))).toBe(true);
+  });
 });

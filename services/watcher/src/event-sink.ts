@@ -1,4 +1,12 @@
-import { type Bus, codecs, deadLetter, type OutgoingMessage, publishMany, subjects } from "@breakwater/bus";
+import {
+  type Bus,
+  codecs,
+  deadLetter,
+  MAX_MESSAGE_BYTES,
+  type OutgoingMessage,
+  publishMany,
+  subjects,
+} from "@breakwater/bus";
 import { validatePositionUpdate, validatePriceTick, validateRetraction } from "@breakwater/core";
 import { inSpan, type Logger } from "@breakwater/telemetry";
 import type { Tracer } from "@opentelemetry/api";
@@ -86,6 +94,10 @@ export class BusEventSink implements ChainEventSink {
       const data = encode(e);
       try {
         validate(e);
+        if (data.length > MAX_MESSAGE_BYTES)
+          throw new Error(
+            `encoded event of ${data.length} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit`,
+          );
       } catch (err) {
         await this.reject(e, subject, data, String((err as Error).message));
         continue;
