@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { PositionSide, PositionStatus } from "@breakwater/proto";
+import { validatePositionUpdate } from "@breakwater/core";
+import { OptionKind, PositionSide, PositionStatus } from "@breakwater/proto";
 import {
   type AbiEvent,
   encodeAbiParameters,
@@ -408,5 +409,98 @@ describe("MappedAdapter", () => {
       'events.Trade.size: the event has no argument "qty"',
       "events.Nope: no such event in the abi",
     ]);
+  });
+});
+
+describe("MappedAdapter for an options venue", () => {
+  const VAULT = "0x0000000000000000000000000000000000000f0a" as const;
+  const abi = [
+    "event OptionPosition(address indexed holder, bytes32 series, bool isCall, bool written, uint256 strike, uint64 expiry, uint256 contracts, uint256 iv)",
+  ];
+  const events = {
+    OptionPosition: {
+      account: { field: "holder" },
+      market: { field: "series", bytes32: true },
+      asset: { value: "ETH" },
+      side: { field: "written", map: { false: "LONG", true: "SHORT" } },
+      size: { field: "contracts", decimals: 18 },
+      option: {
+        kind: { field: "isCall", map: { true: "CALL", false: "PUT" } },
+        strike: { field: "strike", decimals: 8 },
+        expirySeconds: { field: "expiry" },
+        impliedVolatility: { field: "iv", decimals: 4 },
+      },
+    },
+  };
+  const position = (isCall: boolean, written: boolean, expiry: bigint) =>
+    logOf(
+      VAULT,
+      encodeEventTopics({
+        abi: [
+          {
+            type: "event",
+            name: "OptionPosition",
+            inputs: [
+              { name: "holder", type: "address", indexed: true },
+              { name: "series", type: "bytes32" },
+              { name: "isCall", type: "bool" },
+              { name: "written", type: "bool" },
+              { name: "strike", type: "uint256" },
+              { name: "expiry", type: "uint64" },
+              { name: "contracts", type: "uint256" },
+              { name: "iv", type: "uint256" },
+            ],
+          },
+        ],
+        eventName: "OptionPosition",
+        args: { holder: TRADER },
+      }),
+      encodeAbiParameters(parseAbiParameters("bytes32, bool, bool, uint256, uint64, uint256, uint256"), [
+        stringToHex("ETH-20261231-3000-C", { size: 32 }),
+        isCall,
+        written,
+        3_000n * 10n ** 8n,
+        expiry,
+        25n * 10n ** 17n,
+        6_500n,
+      ]),
+    );
+
+  it("default: an options position with its contract, by mapping alone, valid for the correlator", async () => {
+    const adapter = new MappedAdapter({ venueId: "opt-evm", address: VAULT, abi, events });
+    const [e] = await adapter.decode(position(true, true, 1_798_675_200n), ctx());
+    const update = e!.event as Parameters<typeof validatePositionUpdate>[0];
+    expect(update).toMatchObject({
+      venueId: "opt-evm",
+      account: TRADER,
+      market: "ETH-20261231-3000-C",
+      asset: "ETH",
+      side: PositionSide.POSITION_SIDE_SHORT,
+      size: "2.5",
+      option: {
+        kind: OptionKind.OPTION_KIND_CALL,
+        strike: "3000",
+        expiryMs: 1_798_675_200_000,
+        impliedVolatility: "0.65",
+        markPrice: "",
+      },
+    });
+    expect(() => validatePositionUpdate(update)).not.toThrow();
+    const [put] = await adapter.decode(position(false, false, 1_798_675_200n), ctx());
+    expect((put!.event as typeof update).option?.kind).toBe(OptionKind.OPTION_KIND_PUT);
+  });
+
+  it("failure: option fields the event lacks are config problems", () => {
+    expect(
+      mappingProblems({
+        abi,
+        events: {
+          OptionPosition: {
+            ...events.OptionPosition,
+            option: { ...events.OptionPosition.option, strike: { field: "k" } },
+          },
+        },
+      }),
+    ).toEqual(['events.OptionPosition.option.strike: the event has no argument "k"']);
   });
 });

@@ -1,5 +1,5 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
-import { PositionSide, PositionStatus } from "@breakwater/proto";
+import { OptionKind, type OptionTerms, PositionSide, PositionStatus } from "@breakwater/proto";
 import { type Abi, type AbiEvent, parseAbi, toEventSelector } from "viem";
 import type { ChainEvent } from "../chain-driver.js";
 import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
@@ -41,6 +41,21 @@ export interface EventMapping {
   readonly collateralAsset?: FieldSource | undefined;
   readonly collateralAmount?: FieldSource | undefined;
   readonly liquidationPrice?: FieldSource | undefined;
+  /** Set for an options venue: the contract of each position (then `side` is LONG or SHORT). */
+  readonly option?: OptionMapping | undefined;
+}
+
+/** How an options event's contract maps to OptionTerms. */
+export interface OptionMapping {
+  /** CALL or PUT. */
+  readonly kind: FieldSource;
+  readonly strike: FieldSource;
+  /** Expiry as Unix seconds (the on-chain convention). */
+  readonly expirySeconds: FieldSource;
+  /** The venue's annualised implied volatility (e.g. "0.65"). */
+  readonly impliedVolatility?: FieldSource | undefined;
+  /** The venue's mark: premium per unit of the underlying. */
+  readonly markPrice?: FieldSource | undefined;
 }
 
 export interface MappedAdapterConfig {
@@ -57,6 +72,10 @@ const SIDES: Record<string, PositionSide> = {
   SHORT: PositionSide.POSITION_SIDE_SHORT,
   SUPPLY: PositionSide.POSITION_SIDE_SUPPLY,
   BORROW: PositionSide.POSITION_SIDE_BORROW,
+};
+const OPTION_KINDS: Record<string, OptionKind> = {
+  CALL: OptionKind.OPTION_KIND_CALL,
+  PUT: OptionKind.OPTION_KIND_PUT,
 };
 const STATUSES: Record<string, PositionStatus> = {
   OPEN: PositionStatus.POSITION_STATUS_OPEN,
@@ -85,7 +104,12 @@ export function mappingProblems(cfg: Pick<MappedAdapterConfig, "abi" | "events">
       continue;
     }
     const inputs = new Set(event.inputs.map((i) => i.name));
-    for (const [key, source] of Object.entries(mapping) as [string, FieldSource | undefined][])
+    const { option, ...fields } = mapping;
+    const sources = [
+      ...Object.entries(fields),
+      ...Object.entries(option ?? {}).map(([key, source]) => [`option.${key}`, source]),
+    ] as [string, FieldSource | undefined][];
+    for (const [key, source] of sources)
       if (source && "field" in source && !inputs.has(source.field))
         problems.push(`events.${name}.${key}: the event has no argument "${source.field}"`);
   }
@@ -152,6 +176,7 @@ export class MappedAdapter implements LogAdapter {
     const status = STATUSES[statusText];
     if (status === undefined)
       throw new LogDecodeError(this.name, `status: "${statusText}" is not OPEN, CLOSED or LIQUIDATED`, log);
+    const option = mapping.option ? this.optionTerms(mapping.option, read, log) : undefined;
     return [
       position({
         eventId: chainEventId(ctx.chainId, log.blockHash, log.logIndex),
@@ -170,7 +195,29 @@ export class MappedAdapter implements LogAdapter {
         coordinates: coordinatesOf(log),
         chainTimeMs: ctx.blockTimeMs,
         observedAtMs: ctx.observedAtMs,
+        ...(option ? { option } : {}),
       }),
     ];
+  }
+
+  private optionTerms(
+    m: OptionMapping,
+    read: (key: string, source: FieldSource | undefined) => string,
+    log: ChainLog,
+  ): OptionTerms {
+    const kindText = read("option.kind", m.kind).toUpperCase();
+    const kind = OPTION_KINDS[kindText];
+    if (kind === undefined)
+      throw new LogDecodeError(this.name, `option.kind: "${kindText}" is not CALL or PUT`, log);
+    const expiry = read("option.expirySeconds", m.expirySeconds);
+    if (!/^\d{1,12}$/.test(expiry))
+      throw new LogDecodeError(this.name, `option.expirySeconds: "${expiry}" is not Unix seconds`, log);
+    return {
+      kind,
+      strike: read("option.strike", m.strike),
+      expiryMs: Number(expiry) * 1000,
+      impliedVolatility: read("option.impliedVolatility", m.impliedVolatility),
+      markPrice: read("option.markPrice", m.markPrice),
+    };
   }
 }

@@ -33,6 +33,16 @@ const eventMapping = z
     collateralAsset: fieldSource.optional(),
     collateralAmount: fieldSource.optional(),
     liquidationPrice: fieldSource.optional(),
+    option: z
+      .object({
+        kind: fieldSource,
+        strike: fieldSource,
+        expirySeconds: fieldSource,
+        impliedVolatility: fieldSource.optional(),
+        markPrice: fieldSource.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -222,6 +222,49 @@ describe("loadEvmChainConfig", () => {
     expect(text).toMatch(/adapters\.1\.kind: /);
     expect(text).toMatch(/surprise/);
   });
+
+  it("behavior: a mapped options venue's contract mapping is checked against its ABI", () => {
+    const venue = (option: Record<string, unknown>) => ({
+      chainId: 1,
+      rpc: ["https://a.example"],
+      adapters: [
+        {
+          kind: "mapped",
+          venueId: "opt",
+          address: `0x${"cd".repeat(20)}`,
+          abi: ["event Pos(address indexed holder, bool isCall, uint256 strike, uint64 expiry, uint256 qty)"],
+          events: {
+            Pos: {
+              account: { field: "holder" },
+              market: { value: "ETH-OPT" },
+              side: { value: "LONG" },
+              size: { field: "qty", decimals: 18 },
+              option,
+            },
+          },
+        },
+      ],
+    });
+    const ok = loadEvmChainConfig(
+      write(
+        venue({
+          kind: { field: "isCall", map: { true: "CALL", false: "PUT" } },
+          strike: { field: "strike", decimals: 8 },
+          expirySeconds: { field: "expiry" },
+          markPrice: { value: "12.5" },
+        }),
+      ),
+    );
+    expect(ok.ok).toBe(true);
+    const bad = loadEvmChainConfig(
+      write(venue({ kind: { value: "CALL" }, strike: { field: "k" }, expiry: 1 })),
+    );
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    const text = bad.problems.join("\n");
+    expect(text).toMatch(/expirySeconds/);
+    expect(text).toMatch(/expiry/);
+  });
 });
 
 describe("parseRpcLogs", () => {
