@@ -1,7 +1,8 @@
-import { PositionSide, PositionStatus } from "@breakwater/proto";
+import { validatePositionUpdate } from "@breakwater/core";
+import { OptionKind, PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
 import { createLogger } from "@breakwater/telemetry";
 import { eventually } from "@breakwater/testkit";
-import { createWalletClient, type Hex, http, parseUnits } from "viem";
+import { createWalletClient, type Hex, http, parseUnits, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EvmLab, loadArtifact, startEvmLab } from "../demo/evm-lab.js";
 import { evmChainSchema } from "../drivers/evm/evm-config.js";
@@ -12,11 +13,12 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
   let lab: EvmLab;
   let pool: Hex;
   let sequencerFeed: Hex;
+  let optionsVault: Hex;
   const WETH = "0x00000000000000000000000000000000000000e7" as const;
   const USDC = "0x0000000000000000000000000000000000000dc0" as const;
   let send: (
     to: Hex,
-    abiName: "MockAavePool" | "MockAggregator",
+    abiName: "MockAavePool" | "MockAggregator" | "MockOptionsVault",
     fn: string,
     args: unknown[],
   ) => Promise<number>;
@@ -35,7 +37,7 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
         if (r) return r;
       }
     };
-    const deploy = async (name: "MockAavePool" | "MockAggregator", args: unknown[]) => {
+    const deploy = async (name: "MockAavePool" | "MockAggregator" | "MockOptionsVault", args: unknown[]) => {
       const a = loadArtifact(name);
       return (
         await receipt(await wallet.deployContract({ abi: a.abi, bytecode: a.bytecode, args, chain: null }))
@@ -53,6 +55,7 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
     };
     pool = await deploy("MockAavePool", []);
     sequencerFeed = await deploy("MockAggregator", [0, "L2 Sequencer Uptime Status Feed", 0n]);
+    optionsVault = await deploy("MockOptionsVault", []);
     await send(pool, "MockAavePool", "initReserve", [WETH]);
     await send(pool, "MockAavePool", "initReserve", [USDC]);
     const read = async (fn: string, asset: Hex) =>
@@ -192,5 +195,87 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
       sink.troubles.some((t) => t?.includes("chainlink:ETH/USD is stale")) ? true : undefined,
     );
     await stop();
+  });
+
+  it("default: an options venue added by mapping alone: its positions carry their contracts and pass validation", async () => {
+    const start = await lab.node.blockNumber();
+    const series = stringToHex("ETH-20261231-3000-C", { size: 32 });
+    const expiry = 1_798_675_200n;
+    await send(optionsVault, "MockOptionsVault", "setPosition", [
+      series,
+      true,
+      false,
+      3_000n * 10n ** 8n,
+      expiry,
+      2n * 10n ** 18n,
+      6_500n,
+    ]);
+    const last = await send(optionsVault, "MockOptionsVault", "setPosition", [
+      series,
+      true,
+      true,
+      3_000n * 10n ** 8n,
+      expiry,
+      10n ** 18n,
+      6_200n,
+    ]);
+    const sink = new MemorySink();
+    const stop = follow(sink, start + 1, [
+      {
+        kind: "mapped",
+        venueId: "opt-lab",
+        address: optionsVault,
+        abi: loadArtifact("MockOptionsVault").abi.filter((x: { type: string }) => x.type === "event"),
+        events: {
+          OptionPosition: {
+            account: { field: "holder" },
+            market: { field: "series", bytes32: true },
+            asset: { value: "ETH" },
+            side: { field: "written", map: { false: "LONG", true: "SHORT" } },
+            size: { field: "contracts", decimals: 18 },
+            option: {
+              kind: { field: "isCall", map: { true: "CALL", false: "PUT" } },
+              strike: { field: "strike", decimals: 8 },
+              expirySeconds: { field: "expiry" },
+              impliedVolatility: { field: "iv", decimals: 4 },
+            },
+          },
+        },
+      },
+    ]);
+    await eventually(() => (sink.processedBlock >= last ? true : undefined));
+    await stop();
+    const updates = sink.events.map((e) => e.event as PositionUpdate);
+    expect(
+      updates.map((u) => [
+        u.market,
+        u.side,
+        u.size,
+        u.option?.kind,
+        u.option?.strike,
+        u.option?.expiryMs,
+        u.option?.impliedVolatility,
+      ]),
+    ).toEqual([
+      [
+        "ETH-20261231-3000-C",
+        PositionSide.POSITION_SIDE_LONG,
+        "2",
+        OptionKind.OPTION_KIND_CALL,
+        "3000",
+        1_798_675_200_000,
+        "0.65",
+      ],
+      [
+        "ETH-20261231-3000-C",
+        PositionSide.POSITION_SIDE_SHORT,
+        "1",
+        OptionKind.OPTION_KIND_CALL,
+        "3000",
+        1_798_675_200_000,
+        "0.62",
+      ],
+    ]);
+    for (const u of updates) expect(() => validatePositionUpdate(u)).not.toThrow();
   });
 });

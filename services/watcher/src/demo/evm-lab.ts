@@ -19,7 +19,7 @@ export interface Artifact {
 }
 
 export function loadArtifact(
-  name: "PerpVenue" | "MockAggregator" | "MockAavePool" | "MockReserveToken",
+  name: "PerpVenue" | "MockAggregator" | "MockAavePool" | "MockReserveToken" | "MockOptionsVault",
 ): Artifact {
   return JSON.parse(readFileSync(new URL(`../../contracts/artifacts/${name}.json`, import.meta.url), "utf8"));
 }
