@@ -30,9 +30,10 @@ export interface SystemOptions {
   readonly logLevel?: string;
   /**
    * Also run a local EVM chain (a Hardhat node with the reference perp venue
-   * `perp-evm` and a Chainlink-style ETH feed) followed by an EVM watcher.
+   * `perp-evm`, a Chainlink-style ETH feed and the options vault `opt-evm`)
+   * followed by an EVM watcher.
    */
-  readonly evm?: { readonly chain: string; readonly seedPositions: number };
+  readonly evm?: { readonly chain: string; readonly seedPositions: number; readonly seedOptions?: number };
 }
 
 export interface RunningSystem {
@@ -71,6 +72,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     try {
       evm = await startEvmLab({ chain: opts.evm.chain, prices: { ETH: 3000 }, blockTimeMs: 1_000 });
       await evm.seedPositions("ETH", opts.evm.seedPositions);
+      await evm.seedOptions("ETH", opts.evm.seedOptions ?? 0);
     } catch (err) {
       await evm?.stop();
       await nats.dispose();

@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   const system = await startSystem({
     chains: CHAINS,
     venues: VENUES,
-    evm: { chain: EVM_CHAIN, seedPositions: 12 },
+    evm: { chain: EVM_CHAIN, seedPositions: 12, seedOptions: 6 },
     ...(keep
       ? {
           // the crash repeats every minute; the level-1 breaker re-arms after 30 s
@@ -128,13 +128,15 @@ async function buildReport(system: RunningSystem, startedAt: number, outcome: st
   const halts = Object.values(venues).map((list) => list.filter((s) => s.kind === "circuit_breaker"));
   const sequences = new Set(halts.flatMap((h) => h.map((s) => s.sequence)));
   const effective = new Set(halts.flatMap((h) => h.map((s) => s.effectiveAtMs)));
-  let exposure: unknown;
-  try {
-    const res = await fetch(`${system.addresses["correlator http"]}/v1/exposure?asset=ETH`);
-    exposure = await res.json();
-  } catch (err) {
-    exposure = { error: String(err) };
-  }
+  const query = async (path: string): Promise<unknown> => {
+    try {
+      return await (await fetch(`${system.addresses["correlator http"]}${path}`)).json();
+    } catch (err) {
+      return { error: String(err) };
+    }
+  };
+  const exposure = await query("/v1/exposure?asset=ETH");
+  const greeks = await query("/v1/greeks?asset=ETH");
   return {
     outcome,
     startedAt: new Date(startedAt).toISOString(),
@@ -157,8 +159,21 @@ async function buildReport(system: RunningSystem, startedAt: number, outcome: st
       ]),
     ),
     exposureETH: exposure,
+    greeksETH: greeks,
   };
 }
+
+interface GreeksLine {
+  readonly positions: number;
+  readonly unpriceable?: boolean;
+  readonly referencePrice?: string;
+  readonly delta?: number;
+  readonly gamma?: number;
+  readonly vega?: number;
+  readonly byVenue?: readonly { readonly venueId: string }[];
+}
+
+const fmt = (x: number | undefined) => (x === undefined ? "n/a" : x.toFixed(4));
 
 function printSummary(report: Awaited<ReturnType<typeof buildReport>>): void {
   line(`\nSummary (${(report.durationMs / 1000).toFixed(1)} s, outcome: ${report.outcome}):`);
@@ -176,6 +191,12 @@ function printSummary(report: Awaited<ReturnType<typeof buildReport>>): void {
       ? "  every venue received the same single level-1 halt (same sequence, same effective time)"
       : "  INCONSISTENT: venues did not all receive exactly one identical halt",
   );
+  const eth = (report.greeksETH as { assets?: GreeksLine[] }).assets?.[0];
+  if (eth && !eth.unpriceable)
+    line(
+      `  options on ETH (${eth.positions} positions on ${(eth.byVenue ?? []).map((v) => v.venueId).join(", ")}): ` +
+        `delta ${fmt(eth.delta)}, gamma ${fmt(eth.gamma)}, vega ${fmt(eth.vega)} at ${eth.referencePrice}`,
+    );
 }
 
 main().then(

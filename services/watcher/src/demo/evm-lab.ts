@@ -45,7 +45,8 @@ export interface Landed {
 
 /**
  * A local EVM chain for tests and the demo: a Hardhat node with Breakwater's
- * reference perp venue and one mock Chainlink aggregator per asset deployed.
+ * reference perp venue, one mock Chainlink aggregator per asset and a mock
+ * options vault (followed as venue `opt-evm` through the mapped adapter).
  */
 export interface EvmLab {
   readonly node: EvmNode;
@@ -53,6 +54,8 @@ export interface EvmLab {
   readonly chainNumericId: number;
   readonly rpcUrl: string;
   readonly venue: Hex;
+  /** The options vault (MockOptionsVault). */
+  readonly optionsVault: Hex;
   /** Aggregator address per asset. */
   readonly feeds: Readonly<Record<string, Hex>>;
   /** Hardhat's funded accounts after the first (account 0 deploys and keeps the feeds). */
@@ -69,6 +72,12 @@ export interface EvmLab {
    * alternating long/short, leverage spread from 2x to 20x, notional 5k–50k USD).
    */
   seedPositions(asset: string, count: number): Promise<Landed[]>;
+  /**
+   * Reports `count` options positions on `asset` in the vault for traders
+   * 0..count-1 (deterministic: calls and puts, bought and written, strikes
+   * 90%–110% of the price, 30 days to expiry, implied volatility 50%–62%).
+   */
+  seedOptions(asset: string, count: number): Promise<Landed[]>;
   /** Liquidates every seeded or opened position of `market` the oracle price has crossed; returns how many. */
   liquidateUnderwater(market: string): Promise<number>;
   /**
@@ -86,6 +95,22 @@ export interface EvmLab {
 }
 
 const PRICE_DECIMALS = 8;
+
+/** How the watcher reads MockOptionsVault: the mapped adapter, no code. */
+const OPTIONS_EVENTS = {
+  OptionPosition: {
+    account: { field: "holder" },
+    market: { field: "series", bytes32: true },
+    side: { field: "written", map: { false: "LONG", true: "SHORT" } },
+    size: { field: "contracts", decimals: 18 },
+    option: {
+      kind: { field: "isCall", map: { true: "CALL", false: "PUT" } },
+      strike: { field: "strike", decimals: 8 },
+      expirySeconds: { field: "expiry" },
+      impliedVolatility: { field: "iv", decimals: 4 },
+    },
+  },
+};
 
 /** Starts a Hardhat node and deploys the venue and feeds (about 3 s). */
 export async function startEvmLab(opts: EvmLabOptions = {}): Promise<EvmLab> {
@@ -139,6 +164,8 @@ async function deploy(node: EvmNode, opts: EvmLabOptions, chainNumericId: number
     current[asset] = usd;
   }
   const venue = await deployContract(perp, []);
+  const vault = loadArtifact("MockOptionsVault");
+  const optionsVault = await deployContract(vault, []);
   const market = (name: string) => stringToHex(name, { size: 32 });
   for (const asset of Object.keys(feeds))
     await landed(
@@ -208,6 +235,13 @@ async function deploy(node: EvmNode, opts: EvmLabOptions, chainNumericId: number
         decimals: PRICE_DECIMALS,
         heartbeatSeconds: 3600,
       })),
+      {
+        kind: "mapped",
+        venueId: "opt-evm",
+        address: optionsVault,
+        abi: vault.abi.filter((x) => (x as { type: string }).type === "event"),
+        events: OPTIONS_EVENTS,
+      },
     ],
     ...overrides,
   });
@@ -218,6 +252,7 @@ async function deploy(node: EvmNode, opts: EvmLabOptions, chainNumericId: number
     chainNumericId,
     rpcUrl: node.url,
     venue,
+    optionsVault,
     feeds,
     traders: accounts.slice(1),
     async open(t, m, isLong, size, collateral) {
@@ -248,6 +283,34 @@ async function deploy(node: EvmNode, opts: EvmLabOptions, chainNumericId: number
           ]),
         );
         track(m, t, true);
+      }
+      return out;
+    },
+    async seedOptions(asset, count) {
+      const price = current[asset]!;
+      const expiry = BigInt(Math.floor(Date.now() / 1000) + 30 * 86_400);
+      const out: Landed[] = [];
+      for (let t = 0; t < count; t++) {
+        const isCall = t % 2 === 0;
+        const strike = Math.round(price * (0.9 + 0.05 * (t % 5)));
+        out.push(
+          await landed(
+            await wallet(t + 1).writeContract({
+              address: optionsVault,
+              abi: vault.abi,
+              functionName: "setPosition",
+              args: [
+                market(`${asset}-30D-${strike}-${isCall ? "C" : "P"}`),
+                isCall,
+                t % 3 === 0,
+                parseUnits(String(strike), 8),
+                expiry,
+                e18(1 + (t % 4)),
+                BigInt(5_000 + 300 * (t % 5)),
+              ],
+            }),
+          ),
+        );
       }
       return out;
     },
