@@ -249,8 +249,11 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
    * Never rejects.
    */
   async applyAt(signal: Signal, action: (signal: Signal) => void | Promise<void>): Promise<boolean> {
-    const waitMs = signal.effectiveAtMs - this.clock();
-    if (waitMs > 0) await this.sleep(waitMs);
+    // timers may fire a millisecond early against the wall clock: wait until effective_at has truly come
+    for (let waitMs = signal.effectiveAtMs - this.clock(); waitMs > 0 && !this.closed; ) {
+      await this.sleep(waitMs);
+      waitMs = signal.effectiveAtMs - this.clock();
+    }
     if (this.closed) return false;
     try {
       await action(signal);
