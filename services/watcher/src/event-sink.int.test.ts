@@ -50,12 +50,8 @@ describe("BusEventSink against a real nats-server", () => {
     await nats?.dispose();
   });
 
-  it("behavior: a batch publishes its valid events and dead-letters the invalid one, counting both", async () => {
-    const invalidBefore =
-      (await watcherMetrics.errors.get()).values.find(
-        (v) => v.labels["chain"] === CHAIN && v.labels["stage"] === "invalid_event",
-      )?.value ?? 0;
-    await sink.publishBatch([price(1, "3000.5"), price(2, "NaN"), price(3, "2999")]);
+  /** The chain's price event ids in the stream, and the watcher's dead letters' reasons. */
+  async function onTheBus(): Promise<{ stored: string[]; dead: string[] }> {
     const stored: string[] = [];
     const dead: string[] = [];
     await replay(bus, {
@@ -70,6 +66,16 @@ describe("BusEventSink against a real nats-server", () => {
         if (subject === subjects.deadLetter("watcher")) dead.push(codecs.deadLetter.decode(data).error);
       },
     });
+    return { stored, dead };
+  }
+
+  it("behavior: a batch publishes its valid events and dead-letters the invalid one, counting both", async () => {
+    const invalidBefore =
+      (await watcherMetrics.errors.get()).values.find(
+        (v) => v.labels["chain"] === CHAIN && v.labels["stage"] === "invalid_event",
+      )?.value ?? 0;
+    await sink.publishBatch([price(1, "3000.5"), price(2, "NaN"), price(3, "2999")]);
+    const { stored, dead } = await onTheBus();
     expect(stored.sort()).toEqual([`${CHAIN}:0xb1:0`, `${CHAIN}:0xb3:0`]);
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatch(/price: "NaN" is not a decimal number/);
@@ -79,33 +85,14 @@ describe("BusEventSink against a real nats-server", () => {
     expect(invalidAfter).toBe(invalidBefore + 1);
     // the same batch again (a restart): nothing stored twice
     await sink.publishBatch([price(1, "3000.5"), price(3, "2999")]);
-    const again: string[] = [];
-    await replay(bus, {
-      stream: streams.chainEvents.name,
-      onMessage: (subject, data) => {
-        if (subject === subjects.price(CHAIN)) again.push(codecs.price.decode(data).eventId);
-      },
-    });
+    const { stored: again } = await onTheBus();
     expect(again).toHaveLength(2);
   });
 
   it("failure: an event too large for the bus is dead-lettered (truncated), the rest of the batch is stored", async () => {
     const huge = `1${"0".repeat(300_000)}`;
     await sink.publishBatch([price(10, huge), price(11, "3001")]);
-    const stored: string[] = [];
-    const dead: string[] = [];
-    await replay(bus, {
-      stream: streams.chainEvents.name,
-      onMessage: (subject, data) => {
-        if (subject === subjects.price(CHAIN)) stored.push(codecs.price.decode(data).eventId);
-      },
-    });
-    await replay(bus, {
-      stream: streams.deadLetters.name,
-      onMessage: (subject, data) => {
-        if (subject === subjects.deadLetter("watcher")) dead.push(codecs.deadLetter.decode(data).error);
-      },
-    });
+    const { stored, dead } = await onTheBus();
     expect(stored).toContain(`${CHAIN}:0xb11:0`);
     expect(stored).not.toContain(`${CHAIN}:0xb10:0`);
     expect(dead.some((e) => /exceeds the 262144-byte limit/.test(e))).toBe(true);

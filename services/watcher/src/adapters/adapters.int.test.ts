@@ -5,6 +5,7 @@ import { eventually } from "@breakwater/testkit";
 import { createWalletClient, type Hex, http, parseUnits, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EvmLab, loadArtifact, startEvmLab } from "../demo/evm-lab.js";
+import { OPTIONS_VAULT_EVENTS } from "../demo/options-vault.js";
 import { evmChainSchema } from "../drivers/evm/evm-config.js";
 import { EvmDriver } from "../drivers/evm/evm-driver.js";
 import { MemorySink } from "../drivers/evm/evm-test-helpers.js";
@@ -226,21 +227,7 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
         venueId: "opt-lab",
         address: optionsVault,
         abi: loadArtifact("MockOptionsVault").abi.filter((x: { type: string }) => x.type === "event"),
-        events: {
-          OptionPosition: {
-            account: { field: "holder" },
-            market: { field: "series", bytes32: true },
-            asset: { value: "ETH" },
-            side: { field: "written", map: { false: "LONG", true: "SHORT" } },
-            size: { field: "contracts", decimals: 18 },
-            option: {
-              kind: { field: "isCall", map: { true: "CALL", false: "PUT" } },
-              strike: { field: "strike", decimals: 8 },
-              expirySeconds: { field: "expiry" },
-              impliedVolatility: { field: "iv", decimals: 4 },
-            },
-          },
-        },
+        events: OPTIONS_VAULT_EVENTS,
       },
     ]);
     await eventually(() => (sink.processedBlock >= last ? true : undefined));

@@ -11,6 +11,7 @@ import {
   toEventSelector,
 } from "viem";
 import { describe, expect, it } from "vitest";
+import { OPTIONS_VAULT_EVENTS } from "../demo/options-vault.js";
 import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
 import { AaveV3Adapter, collateralLiquidationPrice } from "./aave-v3.js";
 import { aaveV3PoolAbi, balanceOfAbi } from "./aave-v3-abi.js";
@@ -417,21 +418,7 @@ describe("MappedAdapter for an options venue", () => {
   const abi = [
     "event OptionPosition(address indexed holder, bytes32 series, bool isCall, bool written, uint256 strike, uint64 expiry, uint256 contracts, uint256 iv)",
   ];
-  const events = {
-    OptionPosition: {
-      account: { field: "holder" },
-      market: { field: "series", bytes32: true },
-      asset: { value: "ETH" },
-      side: { field: "written", map: { false: "LONG", true: "SHORT" } },
-      size: { field: "contracts", decimals: 18 },
-      option: {
-        kind: { field: "isCall", map: { true: "CALL", false: "PUT" } },
-        strike: { field: "strike", decimals: 8 },
-        expirySeconds: { field: "expiry" },
-        impliedVolatility: { field: "iv", decimals: 4 },
-      },
-    },
-  };
+  const events = OPTIONS_VAULT_EVENTS;
   const position = (isCall: boolean, written: boolean, expiry: bigint) =>
     logOf(
       VAULT,

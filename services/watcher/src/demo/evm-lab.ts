@@ -10,6 +10,7 @@ import {
   parseUnits,
   stringToHex,
 } from "viem";
+import { OPTIONS_VAULT_EVENTS } from "./options-vault.js";
 
 /** A compiled contract of contracts/artifacts/ (solc-js 0.8.28, see contracts/compile.mjs). */
 export interface Artifact {
@@ -95,22 +96,6 @@ export interface EvmLab {
 }
 
 const PRICE_DECIMALS = 8;
-
-/** How the watcher reads MockOptionsVault: the mapped adapter, no code. */
-const OPTIONS_EVENTS = {
-  OptionPosition: {
-    account: { field: "holder" },
-    market: { field: "series", bytes32: true },
-    side: { field: "written", map: { false: "LONG", true: "SHORT" } },
-    size: { field: "contracts", decimals: 18 },
-    option: {
-      kind: { field: "isCall", map: { true: "CALL", false: "PUT" } },
-      strike: { field: "strike", decimals: 8 },
-      expirySeconds: { field: "expiry" },
-      impliedVolatility: { field: "iv", decimals: 4 },
-    },
-  },
-};
 
 /** Starts a Hardhat node and deploys the venue and feeds (about 3 s). */
 export async function startEvmLab(opts: EvmLabOptions = {}): Promise<EvmLab> {
@@ -240,7 +225,7 @@ async function deploy(node: EvmNode, opts: EvmLabOptions, chainNumericId: number
         venueId: "opt-evm",
         address: optionsVault,
         abi: vault.abi.filter((x) => (x as { type: string }).type === "event"),
-        events: OPTIONS_EVENTS,
+        events: OPTIONS_VAULT_EVENTS,
       },
     ],
     ...overrides,
