@@ -32,7 +32,7 @@ export type {
   OptionsBookOptions,
   VenueGreeks,
 } from "./options-book.js";
-export { OptionsBook, optionKey, optionStateOf, sigmaOf, YEAR_MS } from "./options-book.js";
+export { OptionsBook, YEAR_MS } from "./options-book.js";
 export { CircuitBreakerRule } from "./policy/circuit-breaker.js";
 export type { DefaultPolicyOptions } from "./policy/default-policy.js";
 export {

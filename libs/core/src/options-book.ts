@@ -3,6 +3,7 @@ import { OptionKind, PositionSide, PositionStatus } from "@breakwater/proto";
 import { black76, impliedVolatility } from "./black76.js";
 import { decimalToNumber } from "./decimal.js";
 import { ValidationError } from "./errors.js";
+import { positionKey } from "./exposure.js";
 
 /** A year for time to expiry: 365 days, as crypto options venues count it. */
 export const YEAR_MS = 365 * 86_400_000;
@@ -79,9 +80,23 @@ function optionalDecimal(text: string, field: string): number | undefined {
   return text === "" ? undefined : decimalToNumber(text, field);
 }
 
-/** Options positions are keyed like linear ones: chain, venue, account and market. */
-export function optionKey(p: Pick<PositionUpdate, "chainId" | "venueId" | "account" | "market">): string {
-  return `${p.chainId}|${p.venueId}|${p.account}|${p.market}`;
+/** One position's share of the greeks: sign × size × Black-76 greek, or why it has none. */
+type Contribution = "expired" | "unpriced" | { delta: number; gamma: number; vega: number };
+
+function contributionOf(
+  p: OptionPositionState,
+  forward: number | undefined,
+  nowMs: number,
+  rate: number,
+): Contribution {
+  if (p.expiryMs <= nowMs) return "expired";
+  if (forward === undefined) return "unpriced";
+  const years = (p.expiryMs - nowMs) / YEAR_MS;
+  const sigma = sigmaOf(p, forward, years, rate);
+  if (sigma === undefined) return "unpriced";
+  const g = black76({ forward, strike: p.strike, years, sigma, rate, call: p.call });
+  const q = p.sign * p.size;
+  return { delta: q * g.delta, gamma: q * g.gamma, vega: q * g.vega };
 }
 
 /**
@@ -89,7 +104,7 @@ export function optionKey(p: Pick<PositionUpdate, "chainId" | "venueId" | "accou
  * closed or liquidated). Throws ValidationError for an open update without
  * usable terms; run `validatePositionUpdate` first for the full list.
  */
-export function optionStateOf(update: PositionUpdate): OptionPositionState | undefined {
+function optionStateOf(update: PositionUpdate): OptionPositionState | undefined {
   if (update.status !== PositionStatus.POSITION_STATUS_OPEN) return undefined;
   const o = update.option;
   if (o === undefined) throw new ValidationError("options position", ["option: required"]);
@@ -125,12 +140,7 @@ export function optionStateOf(update: PositionUpdate): OptionPositionState | und
  * The volatility a position is priced at: the venue's implied volatility,
  * else the one its mark implies at `forward`; undefined when neither works.
  */
-export function sigmaOf(
-  p: OptionPositionState,
-  forward: number,
-  years: number,
-  rate: number,
-): number | undefined {
+function sigmaOf(p: OptionPositionState, forward: number, years: number, rate: number): number | undefined {
   if (p.impliedVolatility !== undefined) return p.impliedVolatility;
   if (p.markPrice === undefined) return undefined;
   return impliedVolatility({ forward, strike: p.strike, years, rate, call: p.call }, p.markPrice);
@@ -144,27 +154,15 @@ class Accumulator {
   unpriced = 0;
   expired = 0;
 
-  add(p: OptionPositionState, forward: number | undefined, nowMs: number, rate: number): void {
+  add(c: Contribution): void {
     this.positions++;
-    if (p.expiryMs <= nowMs) {
-      this.expired++;
-      return;
+    if (c === "expired") this.expired++;
+    else if (c === "unpriced") this.unpriced++;
+    else {
+      this.delta += c.delta;
+      this.gamma += c.gamma;
+      this.vega += c.vega;
     }
-    if (forward === undefined) {
-      this.unpriced++;
-      return;
-    }
-    const years = (p.expiryMs - nowMs) / YEAR_MS;
-    const sigma = sigmaOf(p, forward, years, rate);
-    if (sigma === undefined) {
-      this.unpriced++;
-      return;
-    }
-    const g = black76({ forward, strike: p.strike, years, sigma, rate, call: p.call });
-    const q = p.sign * p.size;
-    this.delta += q * g.delta;
-    this.gamma += q * g.gamma;
-    this.vega += q * g.vega;
   }
 
   totals(priced: boolean): GreeksTotals {
@@ -210,14 +208,14 @@ export class OptionsBook {
 
   /** True when the book holds revisions of the position the update is about (open or closed). */
   holds(update: Pick<PositionUpdate, "chainId" | "venueId" | "account" | "market">): boolean {
-    return this.slots.has(optionKey(update));
+    return this.slots.has(positionKey(update));
   }
 
   /** Applies an options position update; returns false when the event was already applied. Invalid terms throw before anything changes. */
   apply(update: PositionUpdate): boolean {
     if (this.revisionOf.has(update.eventId)) return false;
     const state = optionStateOf(update);
-    const key = optionKey(update);
+    const key = positionKey(update);
     let slot = this.slots.get(key);
     if (!slot) {
       slot = { revisions: [], current: undefined };
@@ -286,8 +284,9 @@ export class OptionsBook {
         v = new Accumulator();
         venues.set(p.venueId, v);
       }
-      v.add(p, forward, nowMs, rate);
-      total.add(p, forward, nowMs, rate);
+      const c = contributionOf(p, forward, nowMs, rate);
+      v.add(c);
+      total.add(c);
       chains.add(p.chainId);
     }
     const priced = forward !== undefined;
