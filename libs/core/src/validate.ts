@@ -6,7 +6,7 @@ import type {
   Retraction,
 } from "@breakwater/proto";
 import { OptionKind, PositionSide, PositionStatus } from "@breakwater/proto";
-import { isDecimal } from "./decimal.js";
+import { parseDecimal } from "./decimal.js";
 import { ValidationError } from "./errors.js";
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
@@ -28,15 +28,17 @@ class Problems {
   chain(value: string): void {
     if (!isChainId(value)) this.list.push(`chain_id: must match ${CHAIN_ID} (got "${value.slice(0, 40)}")`);
   }
-  amount(field: string, value: string, { optional = false, positive = false } = {}): void {
-    if (optional && value === "") return;
-    if (!isDecimal(value)) {
+  /** Checks an amount; returns its value, or NaN when it is absent or not a decimal. */
+  amount(field: string, value: string, { optional = false, positive = false } = {}): number {
+    if (optional && value === "") return Number.NaN;
+    const n = parseDecimal(value);
+    if (Number.isNaN(n)) {
       this.list.push(`${field}: "${value.slice(0, 40)}" is not a decimal number`);
-      return;
+      return n;
     }
-    const n = Number(value);
     if (n < 0) this.list.push(`${field}: must not be negative (got ${value})`);
     else if (positive && n === 0) this.list.push(`${field}: must be positive`);
+    return n;
   }
   time(field: string, value: number): void {
     if (!Number.isFinite(value) || value <= 0) this.list.push(`${field}: must be a positive Unix time in ms`);
@@ -83,13 +85,8 @@ function optionProblems(v: Problems, o: OptionContract, side: PositionSide, stat
   v.amount("option.strike", o.strike, { positive: true });
   if (!(Number.isSafeInteger(o.expiryMs) && o.expiryMs > 0))
     v.list.push("option.expiry_ms: must be a positive Unix time in ms");
-  const before = v.list.length;
-  v.amount("option.implied_volatility", o.impliedVolatility, { optional: true, positive: true });
-  if (
-    v.list.length === before &&
-    o.impliedVolatility !== "" &&
-    Number(o.impliedVolatility) > MAX_IMPLIED_VOLATILITY
-  )
+  const iv = v.amount("option.implied_volatility", o.impliedVolatility, { optional: true, positive: true });
+  if (iv > MAX_IMPLIED_VOLATILITY)
     v.list.push(
       `option.implied_volatility: must be at most ${MAX_IMPLIED_VOLATILITY} (annualised decimal, got ${o.impliedVolatility.slice(0, 40)})`,
     );
