@@ -15,6 +15,7 @@ import {
   CheckpointStore,
   EvmDriver,
   evmChainSchema,
+  loadArtifact,
   perpVenueEventsAbi,
   startEvmLab,
 } from "@breakwater/watcher";
@@ -46,8 +47,8 @@ const [nats, lab] = await Promise.all([startNats(), startEvmLab({ chain: CHAIN, 
 try {
   // --- a history: blocks full of oracle answers and position changes, then empty blocks
   const accounts = await lab.node.rpc<Hex[]>("eth_accounts");
-  const aggregator = (await import("@breakwater/watcher")).loadArtifact("MockAggregator");
-  const perp = (await import("@breakwater/watcher")).loadArtifact("PerpVenue");
+  const aggregator = loadArtifact("MockAggregator");
+  const perp = loadArtifact("PerpVenue");
   await lab.node.rpc("evm_setAutomine", [false]);
   const opens = lab.traders.map((trader, t) => ({
     jsonrpc: "2.0",

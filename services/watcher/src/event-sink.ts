@@ -27,14 +27,6 @@ export interface BusEventSinkOptions {
   readonly initial: Checkpoint | undefined;
 }
 
-function subjectOf(chainId: string, kind: ChainEvent["kind"]): string {
-  return kind === "position"
-    ? subjects.position(chainId)
-    : kind === "price"
-      ? subjects.price(chainId)
-      : subjects.retraction(chainId);
-}
-
 /** Protobuf encoding of an event, unvalidated. */
 function encode(e: ChainEvent): Uint8Array {
   switch (e.kind) {
@@ -90,7 +82,7 @@ export class BusEventSink implements ChainEventSink {
     const messages: OutgoingMessage[] = [];
     const kinds: ChainEvent["kind"][] = [];
     for (const e of events) {
-      const subject = subjectOf(chainId, e.kind);
+      const subject = subjects[e.kind](chainId);
       const data = encode(e);
       try {
         validate(e);

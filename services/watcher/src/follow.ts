@@ -1,6 +1,7 @@
 import type { Logger } from "@breakwater/telemetry";
 import type { ChainDriver } from "./chain-driver.js";
 import type { ChainProgress } from "./chain-progress.js";
+import { abortableSleep as sleep } from "./drivers/abortable-sleep.js";
 import { CheckpointMismatchError, CorruptCheckpointError } from "./errors.js";
 import type { BusEventSink } from "./event-sink.js";
 import { watcherMetrics } from "./metrics.js";
@@ -84,18 +85,4 @@ export function followChain(opts: FollowOptions): Following {
       await done.catch(() => undefined);
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

@@ -8,14 +8,7 @@ import { EventDecoder } from "./event-decoder.js";
 
 const poolEvents = new EventDecoder(aaveV3PoolAbi);
 
-import {
-  type ContractReader,
-  coordinatesOf,
-  eventSelectors,
-  type LogAdapter,
-  type LogContext,
-  position,
-} from "./adapter.js";
+import { type ContractReader, coordinatesOf, type LogAdapter, type LogContext, position } from "./adapter.js";
 
 export interface AaveReserveConfig {
   readonly symbol: string;
@@ -64,8 +57,6 @@ export function collateralLiquidationPrice(
   return formatUnits(scaled, baseDecimals);
 }
 
-const SELECTORS = eventSelectors(aaveV3PoolAbi);
-
 type Leg = {
   readonly account: `0x${string}`;
   readonly reserve: `0x${string}`;
@@ -93,7 +84,6 @@ export class AaveV3Adapter implements LogAdapter {
   }
 
   async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
-    if (!log.topics[0] || !SELECTORS.has(log.topics[0])) return [];
     const decoded = poolEvents.decodeLog(log, this.name);
     if (!decoded) return [];
     const legs: Leg[] = [];

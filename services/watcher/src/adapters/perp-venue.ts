@@ -5,7 +5,6 @@ import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
 import {
   bytes32ToText,
   coordinatesOf,
-  eventSelectors,
   type LogAdapter,
   type LogContext,
   LogDecodeError,
@@ -57,7 +56,6 @@ export interface PerpVenueAdapterConfig {
 }
 
 const DECIMALS = 18;
-const SELECTORS = eventSelectors(perpVenueEventsAbi);
 
 /** Positions of the reference perp venue: every event carries the full position state. */
 export class PerpVenueAdapter implements LogAdapter {
@@ -70,7 +68,6 @@ export class PerpVenueAdapter implements LogAdapter {
   }
 
   async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
-    if (!log.topics[0] || !SELECTORS.has(log.topics[0])) return [];
     const decoded = perpVenueEvents.decodeLog(log, this.name);
     if (!decoded) return [];
     const a = decoded.args;

@@ -517,11 +517,11 @@ class Follower {
     this.prefetched = [];
     const { window } = this.cursor;
     const from = this.cursor.last?.number ?? -1;
-    let ancestor: { number: number; hash: string } | undefined;
+    let ancestor: BlockHeader | undefined;
     for (const entry of window.newestFirst()) {
       const canonical = await this.i.reads.header(entry.number);
       if (canonical && canonical.hash === entry.hash) {
-        ancestor = entry;
+        ancestor = canonical;
         break;
       }
     }
@@ -544,13 +544,11 @@ class Follower {
     const retracted = orphaned.reduce((n, e) => n + e.eventIds.length, 0);
     if (ancestor) {
       evmMetrics.reorgs.inc({ chain: this.chain, depth: String(depth) });
-      const ancestorHeader = await this.i.reads.header(ancestor.number);
-      if (!ancestorHeader) throw new ChainMovedError(`block ${ancestor.number} vanished during a reorg`);
       this.i.log.warn(
         { chain: this.chain, depth, ancestor: ancestor.number, retracted, why },
         "reorg: retracted the orphaned blocks' events",
       );
-      this.cursor.last = refOf(ancestorHeader);
+      this.cursor.last = refOf(ancestor);
       this.cursor.next = ancestor.number + 1;
       await this.sink.processed(this.cursor.last, this.resume());
     } else {
