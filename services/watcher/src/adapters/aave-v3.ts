@@ -128,13 +128,15 @@ export class AaveV3Adapter implements LogAdapter {
     }
     const known = legs.filter((l) => this.reserves.has(l.reserve.toLowerCase()));
     if (known.length === 0) return [];
-    const health = await this.accountHealth(ctx.reader, known[0]!.account, log.blockNumber);
+    // only a supply leg uses the account's health (for its liquidation price)
+    const supply = known.find((l) => l.side === "supply");
+    const health = supply && (await this.accountHealth(ctx.reader, supply.account, log.blockNumber));
     return Promise.all(known.map(async (leg) => position(await this.positionOf(leg, health, log, ctx))));
   }
 
   private async positionOf(
     leg: Leg,
-    health: AccountHealth,
+    health: AccountHealth | undefined,
     log: ChainLog,
     ctx: LogContext,
   ): Promise<PositionUpdate> {
@@ -161,7 +163,7 @@ export class AaveV3Adapter implements LogAdapter {
       collateralAsset: "",
       collateralAmount: "",
       liquidationPrice:
-        leg.side === "supply" && balance > 0n
+        health && leg.side === "supply" && balance > 0n
           ? collateralLiquidationPrice(health, balance, reserve.decimals, this.cfg.baseCurrencyDecimals ?? 8)
           : "",
       coordinates: coordinatesOf(log),
