@@ -97,7 +97,6 @@ export class VolatilityTracker {
   readonly horizonMs: number;
   private nextSampleMs = Number.NEGATIVE_INFINITY;
   private last = new Map<string, number>();
-  private lastSampleMs = 0;
 
   constructor(opts: VolatilityOptions = {}) {
     this.ewma = new EwmaCovariance(opts.lambda ?? 0.94);
@@ -123,7 +122,6 @@ export class VolatilityTracker {
     }
     if (returns.size > 0) this.ewma.update(returns);
     this.last = now;
-    this.lastSampleMs = chainTimeMs;
     this.nextSampleMs = (Math.floor(chainTimeMs / this.sampleMs) + 1) * this.sampleMs;
     return true;
   }
@@ -135,9 +133,5 @@ export class VolatilityTracker {
 
   correlation(a: string, b: string): number {
     return this.ewma.correlation(a, b);
-  }
-
-  get lastSampleAtMs(): number {
-    return this.lastSampleMs;
   }
 }

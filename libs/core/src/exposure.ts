@@ -426,11 +426,6 @@ export class ExposureBook {
     };
   }
 
-  /** The entity an account on a chain belongs to. */
-  entityOfAccount(chainId: string, account: string): string {
-    return this.entityOf(chainId, account);
-  }
-
   private stateOf(s: number): PositionState & { readonly entity: string } {
     const coll = this.sInt[s * REC + COLL_ASSET]!;
     return {

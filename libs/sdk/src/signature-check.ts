@@ -29,10 +29,6 @@ export class SignatureCheck {
     this.verifier = new SignalVerifier(opts.keys ?? []);
   }
 
-  get keyIds(): string[] {
-    return this.verifier.keyIds;
-  }
-
   async verify(signal: Signal): Promise<VerifyResult> {
     const result = this.verifier.verify(signal);
     if (result.ok || result.reason !== "unknown_key" || !this.opts.fetchFromCoordinator) return result;

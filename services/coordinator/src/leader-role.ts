@@ -33,8 +33,6 @@ export interface LeaderRoleDeps {
   readonly sign: (signal: Signal) => Signal;
   /** True while the lease of `term` is held. */
   readonly holdsLease: (term: number) => boolean;
-  /** Called after each live decision round (for shadow records, etc.). */
-  readonly onDecided?: (signals: readonly Signal[]) => void;
 }
 
 /**
@@ -63,7 +61,6 @@ export function termStartDraft(term: number, replicaId: string): SignalDraft {
 export class LeaderRole {
   private consumer: RunningConsumer | undefined;
   private unfollow: (() => void) | undefined;
-  private policy: Policy | undefined;
   private signalLog: SignalLog | undefined;
 
   constructor(
@@ -71,10 +68,6 @@ export class LeaderRole {
     readonly term: number,
     private readonly replicaId: string,
   ) {}
-
-  get decisionsPending(): number {
-    return this.policy?.pendingCount ?? 0;
-  }
 
   async start(): Promise<void> {
     const { bus, index, log, clock } = this.deps;
@@ -90,7 +83,6 @@ export class LeaderRole {
     this.signalLog = signalLog;
     const { rules, windowMs } = this.deps.rules();
     const policy = new Policy(rules, signalLog, log);
-    this.policy = policy;
     const rebuilt = await rebuildPolicy(bus, index, policy, windowMs, log, clock);
     this.unfollow = index.onEntry((_seq, signal) => {
       if (signal) policy.restore(signal);
@@ -122,7 +114,6 @@ export class LeaderRole {
             span.setAttribute("breakwater.asset", observed.observation.asset);
             const appended = await policy.decide(observed.observation, clock());
             span.setAttribute("breakwater.signals", appended.length);
-            this.deps.onDecided?.(appended.map((a) => a.signal));
           }),
         );
       },

@@ -45,11 +45,6 @@ export class Policy {
     return appended;
   }
 
-  /** Decisions made whose append has not succeeded yet. */
-  get pendingCount(): number {
-    return this.pending.length;
-  }
-
   private async flushPending(): Promise<Appended[]> {
     const done: Appended[] = [];
     while (this.pending.length > 0) {

@@ -52,11 +52,6 @@ export class SignalLog {
     this.clock = opts.clock ?? Date.now;
   }
 
-  /** The writer's view of the last sequence (undefined until first read). */
-  get expectedTail(): number | undefined {
-    return this.tail;
-  }
-
   /** Reads the stream's last sequence: the tail a new append must follow. */
   async readTail(): Promise<number> {
     const info = await this.bus.jsm.streams.info(streams.signals.name);

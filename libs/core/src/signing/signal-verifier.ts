@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import type { Signal } from "@breakwater/proto";
-import { keyIdOf, parsePublicKey, verifySignalSignature } from "./signal-signature.js";
+import { parsePublicKey, verifySignalSignature } from "./signal-signature.js";
 
 /** A public key a venue trusts, with the period in which it may have signed (0 = open). */
 export interface TrustedKey {
@@ -43,19 +43,8 @@ export class SignalVerifier {
     });
   }
 
-  /** Pins a key under its derived id (`ed25519:<fingerprint>`). */
-  pinDerived(publicKey: string | Uint8Array): string {
-    const keyId = keyIdOf(parsePublicKey(publicKey));
-    this.pin({ keyId, publicKey });
-    return keyId;
-  }
-
   has(keyId: string): boolean {
     return this.keys.has(keyId);
-  }
-
-  get keyIds(): string[] {
-    return [...this.keys.keys()];
   }
 
   verify(signal: Signal): VerifyResult {
