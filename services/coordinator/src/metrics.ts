@@ -1,12 +1,9 @@
-import { Counter, Gauge, Histogram, type Metric, register } from "prom-client";
-
-function once<M extends Metric>(name: string, make: () => M): M {
-  return (register.getSingleMetric(name) as M | undefined) ?? make();
-}
+import { metricOnce } from "@breakwater/telemetry";
+import { Counter, Gauge, Histogram } from "prom-client";
 
 /** The coordinator's metrics, registered once per process in the default registry. */
 export const coordinatorMetrics = {
-  signalsAppended: once(
+  signalsAppended: metricOnce(
     "bw_coordinator_signals_appended_total",
     () =>
       new Counter({
@@ -15,7 +12,7 @@ export const coordinatorMetrics = {
         labelNames: ["kind", "rule"],
       }),
   ),
-  duplicateAppends: once(
+  duplicateAppends: metricOnce(
     "bw_coordinator_duplicate_appends_total",
     () =>
       new Counter({
@@ -23,7 +20,7 @@ export const coordinatorMetrics = {
         help: "Appends of a signal id already in the log (returned the original sequence)",
       }),
   ),
-  appendSeconds: once(
+  appendSeconds: metricOnce(
     "bw_coordinator_append_seconds",
     () =>
       new Histogram({
@@ -32,7 +29,7 @@ export const coordinatorMetrics = {
         buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       }),
   ),
-  fencedAppends: once(
+  fencedAppends: metricOnce(
     "bw_coordinator_fenced_appends_total",
     () =>
       new Counter({
@@ -40,11 +37,11 @@ export const coordinatorMetrics = {
         help: "Appends rejected because the log moved past the writer's view",
       }),
   ),
-  logSequence: once(
+  logSequence: metricOnce(
     "bw_coordinator_log_sequence",
     () => new Gauge({ name: "bw_coordinator_log_sequence", help: "Last signal log sequence read" }),
   ),
-  logHoles: once(
+  logHoles: metricOnce(
     "bw_coordinator_log_holes_total",
     () =>
       new Counter({
@@ -53,7 +50,7 @@ export const coordinatorMetrics = {
         labelNames: ["reason"],
       }),
   ),
-  assessments: once(
+  assessments: metricOnce(
     "bw_coordinator_assessments_total",
     () =>
       new Counter({
@@ -62,11 +59,11 @@ export const coordinatorMetrics = {
         labelNames: ["outcome"],
       }),
   ),
-  subscribers: once(
+  subscribers: metricOnce(
     "bw_coordinator_subscribers",
     () => new Gauge({ name: "bw_coordinator_subscribers", help: "Venue subscriptions currently open" }),
   ),
-  subscribersDropped: once(
+  subscribersDropped: metricOnce(
     "bw_coordinator_subscribers_dropped_total",
     () =>
       new Counter({
@@ -75,7 +72,7 @@ export const coordinatorMetrics = {
         labelNames: ["reason"],
       }),
   ),
-  signalsDelivered: once(
+  signalsDelivered: metricOnce(
     "bw_coordinator_signals_delivered_total",
     () =>
       new Counter({
@@ -84,7 +81,7 @@ export const coordinatorMetrics = {
         labelNames: ["kind"],
       }),
   ),
-  issueToDelivery: once(
+  issueToDelivery: metricOnce(
     "bw_coordinator_issue_to_delivery_seconds",
     () =>
       new Histogram({
@@ -93,7 +90,7 @@ export const coordinatorMetrics = {
         buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       }),
   ),
-  acks: once(
+  acks: metricOnce(
     "bw_coordinator_acks_total",
     () =>
       new Counter({
@@ -102,7 +99,7 @@ export const coordinatorMetrics = {
         labelNames: ["state"],
       }),
   ),
-  rejectedRequests: once(
+  rejectedRequests: metricOnce(
     "bw_coordinator_rejected_requests_total",
     () =>
       new Counter({
@@ -111,12 +108,12 @@ export const coordinatorMetrics = {
         labelNames: ["method", "status"],
       }),
   ),
-  isLeader: once(
+  isLeader: metricOnce(
     "bw_coordinator_is_leader",
     () =>
       new Gauge({ name: "bw_coordinator_is_leader", help: "1 while this replica holds the leader lease" }),
   ),
-  leaderTerm: once(
+  leaderTerm: metricOnce(
     "bw_coordinator_leader_term",
     () =>
       new Gauge({
@@ -124,7 +121,7 @@ export const coordinatorMetrics = {
         help: "Term of the lease this replica holds (0 = follower)",
       }),
   ),
-  leaderElections: once(
+  leaderElections: metricOnce(
     "bw_coordinator_leader_elections_total",
     () =>
       new Counter({
@@ -132,7 +129,7 @@ export const coordinatorMetrics = {
         help: "Times this replica acquired the lease",
       }),
   ),
-  deposedAppends: once(
+  deposedAppends: metricOnce(
     "bw_coordinator_deposed_appends_total",
     () =>
       new Counter({
@@ -140,7 +137,7 @@ export const coordinatorMetrics = {
         help: "Appends refused because this replica lost the lease or a later term is in the log",
       }),
   ),
-  policyReloads: once(
+  policyReloads: metricOnce(
     "bw_coordinator_policy_reloads_total",
     () =>
       new Counter({
@@ -149,7 +146,7 @@ export const coordinatorMetrics = {
         labelNames: ["outcome"],
       }),
   ),
-  policyVersion: once(
+  policyVersion: metricOnce(
     "bw_coordinator_policy_info",
     () =>
       new Gauge({
@@ -158,7 +155,7 @@ export const coordinatorMetrics = {
         labelNames: ["hash"],
       }),
   ),
-  shadowDecisions: once(
+  shadowDecisions: metricOnce(
     "bw_coordinator_shadow_decisions_total",
     () =>
       new Counter({
@@ -167,7 +164,7 @@ export const coordinatorMetrics = {
         labelNames: ["rule", "kind"],
       }),
   ),
-  unackedHalts: once(
+  unackedHalts: metricOnce(
     "bw_coordinator_unacked_halts_total",
     () =>
       new Counter({
@@ -176,7 +173,7 @@ export const coordinatorMetrics = {
         labelNames: ["venue"],
       }),
   ),
-  unackedHaltsOpen: once(
+  unackedHaltsOpen: metricOnce(
     "bw_coordinator_unacked_halts",
     () =>
       new Gauge({

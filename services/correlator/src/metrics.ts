@@ -1,12 +1,9 @@
-import { Counter, Gauge, Histogram, type Metric, register } from "prom-client";
-
-function once<M extends Metric>(name: string, make: () => M): M {
-  return (register.getSingleMetric(name) as M | undefined) ?? make();
-}
+import { metricOnce } from "@breakwater/telemetry";
+import { Counter, Gauge, Histogram, register } from "prom-client";
 
 /** The correlator's metrics (default registry; `bw_correlator_` prefix). */
 export const correlatorMetrics = {
-  applied: once(
+  applied: metricOnce(
     "bw_correlator_events_applied_total",
     () =>
       new Counter({
@@ -15,7 +12,7 @@ export const correlatorMetrics = {
         labelNames: ["kind"],
       }),
   ),
-  skipped: once(
+  skipped: metricOnce(
     "bw_correlator_events_skipped_total",
     () =>
       new Counter({
@@ -24,7 +21,7 @@ export const correlatorMetrics = {
         labelNames: ["kind"],
       }),
   ),
-  unknownRetractions: once(
+  unknownRetractions: metricOnce(
     "bw_correlator_retractions_unknown_total",
     () =>
       new Counter({
@@ -32,7 +29,7 @@ export const correlatorMetrics = {
         help: "Retractions of events neither the exposure nor the options book holds (already retracted, or not a position)",
       }),
   ),
-  applyErrors: once(
+  applyErrors: metricOnce(
     "bw_correlator_apply_errors_total",
     () =>
       new Counter({
@@ -41,7 +38,7 @@ export const correlatorMetrics = {
         labelNames: ["kind"],
       }),
   ),
-  replayed: once(
+  replayed: metricOnce(
     "bw_correlator_replayed_events",
     () =>
       new Gauge({
@@ -50,7 +47,7 @@ export const correlatorMetrics = {
         labelNames: ["phase"],
       }),
   ),
-  assessments: once(
+  assessments: metricOnce(
     "bw_correlator_assessments_published_total",
     () =>
       new Counter({
@@ -59,7 +56,7 @@ export const correlatorMetrics = {
         labelNames: ["outcome"],
       }),
   ),
-  snapshots: once(
+  snapshots: metricOnce(
     "bw_correlator_snapshots_published_total",
     () =>
       new Counter({
@@ -68,7 +65,7 @@ export const correlatorMetrics = {
         labelNames: ["outcome"],
       }),
   ),
-  applySeconds: once(
+  applySeconds: metricOnce(
     "bw_correlator_apply_seconds",
     () =>
       new Histogram({
@@ -78,7 +75,7 @@ export const correlatorMetrics = {
         buckets: [1e-6, 5e-6, 2.5e-5, 1e-4, 5e-4, 2.5e-3, 1e-2, 5e-2],
       }),
   ),
-  assessSeconds: once(
+  assessSeconds: metricOnce(
     "bw_correlator_assessment_seconds",
     () =>
       new Histogram({

@@ -1,8 +1,5 @@
-import { Counter, Gauge, type Metric, register } from "prom-client";
-
-function once<M extends Metric>(name: string, make: () => M): M {
-  return (register.getSingleMetric(name) as M | undefined) ?? make();
-}
+import { metricOnce } from "@breakwater/telemetry";
+import { Counter, Gauge } from "prom-client";
 
 /** Ages (seconds) the watcher reports when scraped; undefined when unknown yet. */
 export interface AgeProbe {
@@ -18,7 +15,7 @@ export function probeAges(chainId: string, probe: AgeProbe): void {
 }
 
 function ageGauge(name: string, help: string, read: (p: AgeProbe) => number | undefined): Gauge {
-  return once(
+  return metricOnce(
     name,
     () =>
       new Gauge({
@@ -38,7 +35,7 @@ function ageGauge(name: string, help: string, read: (p: AgeProbe) => number | un
 
 /** Watcher metrics in the default registry, labelled by chain. */
 export const watcherMetrics = {
-  headBlock: once(
+  headBlock: metricOnce(
     "bw_watcher_head_block",
     () =>
       new Gauge({
@@ -47,7 +44,7 @@ export const watcherMetrics = {
         labelNames: ["chain"],
       }),
   ),
-  processedBlock: once(
+  processedBlock: metricOnce(
     "bw_watcher_processed_block",
     () =>
       new Gauge({
@@ -56,7 +53,7 @@ export const watcherMetrics = {
         labelNames: ["chain"],
       }),
   ),
-  eventsPublished: once(
+  eventsPublished: metricOnce(
     "bw_watcher_events_published_total",
     () =>
       new Counter({
@@ -65,7 +62,7 @@ export const watcherMetrics = {
         labelNames: ["chain", "kind"],
       }),
   ),
-  publishDuplicates: once(
+  publishDuplicates: metricOnce(
     "bw_watcher_publish_duplicates_total",
     () =>
       new Counter({
@@ -74,7 +71,7 @@ export const watcherMetrics = {
         labelNames: ["chain", "kind"],
       }),
   ),
-  errors: once(
+  errors: metricOnce(
     "bw_watcher_errors_total",
     () =>
       new Counter({
@@ -83,7 +80,7 @@ export const watcherMetrics = {
         labelNames: ["chain", "stage"],
       }),
   ),
-  checkpoints: once(
+  checkpoints: metricOnce(
     "bw_watcher_checkpoints_total",
     () =>
       new Counter({
@@ -92,7 +89,7 @@ export const watcherMetrics = {
         labelNames: ["chain"],
       }),
   ),
-  driverRestarts: once(
+  driverRestarts: metricOnce(
     "bw_watcher_driver_restarts_total",
     () =>
       new Counter({

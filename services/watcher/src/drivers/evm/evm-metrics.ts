@@ -1,12 +1,10 @@
-import { Counter, Gauge, type Metric, register } from "prom-client";
+import { metricOnce } from "@breakwater/telemetry";
+import { Counter, Gauge } from "prom-client";
 
-function once<M extends Metric>(name: string, make: () => M): M {
-  return (register.getSingleMetric(name) as M | undefined) ?? make();
-}
 const counter = (name: string, help: string, labelNames: string[]) =>
-  once(name, () => new Counter({ name, help, labelNames }));
+  metricOnce(name, () => new Counter({ name, help, labelNames }));
 const gauge = (name: string, help: string, labelNames: string[]) =>
-  once(name, () => new Gauge({ name, help, labelNames }));
+  metricOnce(name, () => new Gauge({ name, help, labelNames }));
 
 /** Metrics of the EVM driver (default registry), labelled by chain. */
 export const evmMetrics = {
