@@ -75,7 +75,7 @@ export type {
 export { medianDecimal, ReferencePriceBook } from "./reference-price.js";
 export type { AssetObservation, PolicyRule } from "./rule.js";
 export type { IssueOptions, SignalDraft } from "./signal.js";
-export { concernsVenue, issueSignal, signalKindName } from "./signal.js";
+export { ackStateName, concernsVenue, issueSignal, signalKindName } from "./signal.js";
 export {
   canonicalSignalBytes,
   keyIdOf,

@@ -1,5 +1,5 @@
-import type { Evidence, Scope, Signal } from "@breakwater/proto";
-import { SignalKind } from "@breakwater/proto";
+import type { AckState, Evidence, Scope, Signal } from "@breakwater/proto";
+import { ackStateToJSON, SignalKind } from "@breakwater/proto";
 
 /** A decision a rule made, before the signal log gives it a sequence. */
 export interface SignalDraft {
@@ -67,4 +67,9 @@ export function signalKindName(kind: SignalKind): string {
     default:
       return "unspecified";
   }
+}
+
+/** An ack state's short name ("received", "applied", "rejected"), for logs, metrics and JSON. */
+export function ackStateName(state: AckState): string {
+  return ackStateToJSON(state).replace("ACK_STATE_", "").toLowerCase();
 }

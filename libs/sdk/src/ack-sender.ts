@@ -1,4 +1,5 @@
-import { type AckState, ackStateToJSON, type CoordinationServiceClient } from "@breakwater/proto";
+import { ackStateName } from "@breakwater/core";
+import type { AckState, CoordinationServiceClient } from "@breakwater/proto";
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { Backoff } from "./backoff.js";
 import { AckFailedError } from "./errors.js";
@@ -24,11 +25,6 @@ export interface AckSenderOptions {
   readonly timeoutMs?: number;
   readonly onAcked: (sequence: number, state: AckState) => void;
   readonly onFailed: (error: AckFailedError) => void;
-}
-
-/** Short name of an ack state. */
-export function ackName(state: AckState): string {
-  return ackStateToJSON(state).replace("ACK_STATE_", "").toLowerCase();
 }
 
 /**
@@ -78,7 +74,7 @@ export class AckSender {
     this.opts.onFailed(
       new AckFailedError(
         ack.sequence,
-        ackName(ack.state),
+        ackStateName(ack.state),
         last?.code,
         last?.details ?? (this.closed ? "client closed" : "unknown error"),
         last,

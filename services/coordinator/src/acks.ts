@@ -1,6 +1,6 @@
 import { type Bus, codecs, publish, replay, streams, subjects } from "@breakwater/bus";
-import { concernsVenue, isVenueId } from "@breakwater/core";
-import { type AckRequest, AckState, ackStateToJSON } from "@breakwater/proto";
+import { ackStateName, concernsVenue, isVenueId } from "@breakwater/core";
+import { type AckRequest, AckState } from "@breakwater/proto";
 import type { Logger } from "@breakwater/telemetry";
 import { RequestError } from "./errors.js";
 import { coordinatorMetrics } from "./metrics.js";
@@ -40,11 +40,6 @@ export function validateAck(ack: AckRequest, index: SignalIndex): void {
       `signal ${ack.sequence} does not concern venue ${ack.venueId}; only signals in its scope can be acked`,
     );
   }
-}
-
-/** Short name of an ack state ("received", "applied", "rejected"). */
-export function ackStateName(state: AckState): string {
-  return ackStateToJSON(state).replace("ACK_STATE_", "").toLowerCase();
 }
 
 /**

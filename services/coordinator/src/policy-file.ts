@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { fields } from "@breakwater/config";
 import type { PolicyDocument } from "@breakwater/core";
 import { parseDocument } from "yaml";
 import { z } from "zod";
@@ -6,7 +7,7 @@ import { z } from "zod";
 const fraction = z.number().gt(0, "must be a fraction in (0, 1]").lte(1, "must be a fraction in (0, 1]");
 const ms = z.number().int("must be an integer number of milliseconds").min(0);
 const positiveMs = ms.positive("must be positive");
-const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be lowercase letters, digits and dashes");
+const id = fields.id;
 const mode = z.enum(["enforce", "shadow"]).default("enforce");
 const haltMode = z.enum(["full", "reduce-only"]).default("full");
 
