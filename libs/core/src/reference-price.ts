@@ -1,3 +1,4 @@
+import { formatUnits } from "./decimal.js";
 import { ValidationError } from "./errors.js";
 
 /** One price observation from one (chain, source) pair, on chain time. */
@@ -122,7 +123,8 @@ export class ReferencePriceBook {
    * redelivered or out-of-order ticks never move the price backwards.
    */
   observe(obs: PriceObservation): ReferencePrice {
-    const value = Number(formatDecimal(parseDecimal(obs.price, "price")));
+    parseDecimal(obs.price, "price"); // a non-negative decimal, or a ValidationError
+    const value = Number(obs.price);
     let pairs = this.latest.get(obs.asset);
     if (!pairs) {
       pairs = new Map();
@@ -247,10 +249,7 @@ function compareDecimal(a: Scaled, b: Scaled): number {
 }
 
 function formatDecimal(d: Scaled): string {
-  const digits = d.units.toString().padStart(d.scale + 1, "0");
-  const whole = digits.slice(0, digits.length - d.scale);
-  const fraction = digits.slice(digits.length - d.scale).replace(/0+$/, "");
-  return fraction ? `${whole}.${fraction}` : whole;
+  return formatUnits(d.units, d.scale);
 }
 
 /**
