@@ -22,7 +22,7 @@ export interface ExposureGrpcOptions {
   readonly state: CorrelatorState;
   readonly notReadyReason: () => string | undefined;
   readonly log: Logger;
-  /** For ListSnapshots; without it the call is UNAVAILABLE. */
+  /** For ListSnapshots; without it (tests only) the call is refused as INVALID_ARGUMENT "from_ms: snapshot history is not available". */
   readonly bus?: Bus;
   readonly clock?: () => number;
 }
