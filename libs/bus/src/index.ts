@@ -15,7 +15,7 @@ export { publish } from "./publish.js";
 export type { OutgoingMessage, PublishManyOptions } from "./publish-many.js";
 export { publishMany } from "./publish-many.js";
 export type { ReplaySpec } from "./replay.js";
-export { replay } from "./replay.js";
+export { replay, storedAtMsOf } from "./replay.js";
 export type { ChainEventKind, StreamDefinition } from "./subjects.js";
 export {
   buckets,

@@ -8,7 +8,13 @@ export interface ReplaySpec {
   readonly fromSeq?: number;
   /** Last stream sequence to read (inclusive); default the stream's last sequence now. */
   readonly toSeq?: number;
-  readonly onMessage: (subject: string, data: Uint8Array, seq: number) => void | Promise<void>;
+  /** `storedAtMs` is when the stream stored the message (the server's clock). */
+  readonly onMessage: (
+    subject: string,
+    data: Uint8Array,
+    seq: number,
+    storedAtMs: number,
+  ) => void | Promise<void>;
 }
 
 /**
@@ -36,7 +42,7 @@ export async function replay(bus: Bus, spec: ReplaySpec): Promise<number> {
         reachedEnd = true;
         break;
       }
-      await spec.onMessage(msg.subject, msg.data, msg.seq);
+      await spec.onMessage(msg.subject, msg.data, msg.seq, storedAtMsOf(msg));
       count++;
       if (msg.seq >= last) {
         reachedEnd = true;
@@ -47,4 +53,9 @@ export async function replay(bus: Bus, spec: ReplaySpec): Promise<number> {
   }
   await consumer.delete().catch(() => undefined);
   return count;
+}
+
+/** When the stream stored a message, in Unix ms (the server's clock; the same on every delivery). */
+export function storedAtMsOf(msg: { readonly info: { readonly timestampNanos: number } }): number {
+  return Math.floor(msg.info.timestampNanos / 1e6);
 }
