@@ -51,6 +51,11 @@ export async function connectBus(opts: ConnectOptions): Promise<Bus> {
   };
 }
 
+/**
+ * Creates every stream, or updates one that exists to the current definition,
+ * so a stream created by an older release (without byte limits, say) gets the
+ * limits in force at the next start of any service.
+ */
 export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
   for (const def of Object.values(streams)) await ensureStream(jsm, def);
 }
@@ -64,6 +69,8 @@ async function ensureStream(jsm: JetStreamManager, def: StreamDefinition): Promi
     storage: StorageType.File,
     discard: DiscardPolicy.Old,
     max_age: def.maxAgeNs,
+    max_bytes: def.maxBytes,
+    max_msg_size: def.maxMsgBytes,
     duplicate_window: def.duplicateWindowNs,
     num_replicas: 1,
   };

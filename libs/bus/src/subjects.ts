@@ -50,6 +50,12 @@ export function chainEventKindOf(subject: string): ChainEventKind | undefined {
 
 const DAY_NS = 24 * 3_600 * 1e9;
 const MIN_NS = 60 * 1e9;
+const KIB = 1024;
+const MIB = 1024 * KIB;
+const GIB = 1024 * MIB;
+
+/** Largest message the bus accepts from a publisher (bytes). */
+export const MAX_MESSAGE_BYTES = 256 * KIB;
 
 export interface StreamDefinition {
   readonly name: string;
@@ -58,6 +64,17 @@ export interface StreamDefinition {
   readonly maxAgeNs: number;
   /** Window within which a repeated Nats-Msg-Id is dropped, in nanoseconds. */
   readonly duplicateWindowNs: number;
+  /**
+   * Most bytes the stream keeps; past it the oldest messages are discarded.
+   * Age alone does not bound a stream: a flood (garbage, or a runaway
+   * publisher) fills the disk long before its messages age out, and a full
+   * JetStream store stops every stream at once, the signal log included.
+   * The server reserves this much of its store per stream (`max_file_store`
+   * must cover the sum, see docs/architecture.md).
+   */
+  readonly maxBytes: number;
+  /** Largest message the stream stores; the server refuses a larger publish. */
+  readonly maxMsgBytes: number;
   readonly description: string;
 }
 
@@ -67,6 +84,9 @@ export const streams = {
     subjects: [subjects.allChainEvents],
     maxAgeNs: 7 * DAY_NS,
     duplicateWindowNs: 10 * MIN_NS,
+    maxBytes: 16 * GIB,
+    // the publisher's limit plus room for headers (Nats-Msg-Id, traceparent)
+    maxMsgBytes: MAX_MESSAGE_BYTES + 4 * KIB,
     description: "Normalized chain events from every watcher",
   },
   assessments: {
@@ -74,6 +94,8 @@ export const streams = {
     subjects: [subjects.allAssessments],
     maxAgeNs: 1 * DAY_NS,
     duplicateWindowNs: 10 * MIN_NS,
+    maxBytes: 2 * GIB,
+    maxMsgBytes: 1 * MIB,
     description: "Risk assessments from the correlator",
   },
   signals: {
@@ -81,6 +103,8 @@ export const streams = {
     subjects: [subjects.signal],
     maxAgeNs: 0,
     duplicateWindowNs: 10 * MIN_NS,
+    maxBytes: 4 * GIB,
+    maxMsgBytes: 1 * MIB,
     description: "The signal log: source of truth for every signal sent to venues",
   },
   acks: {
@@ -88,6 +112,8 @@ export const streams = {
     subjects: [subjects.allAcks],
     maxAgeNs: 30 * DAY_NS,
     duplicateWindowNs: 2 * MIN_NS,
+    maxBytes: 1 * GIB,
+    maxMsgBytes: 64 * KIB,
     description: "Venue acknowledgements of signals",
   },
   snapshots: {
@@ -95,6 +121,8 @@ export const streams = {
     subjects: [subjects.snapshot],
     maxAgeNs: 30 * DAY_NS,
     duplicateWindowNs: 2 * MIN_NS,
+    maxBytes: 2 * GIB,
+    maxMsgBytes: 1 * MIB,
     description: "Periodic exposure snapshots (researcher history)",
   },
   deadLetters: {
@@ -102,6 +130,8 @@ export const streams = {
     subjects: [subjects.allDeadLetters],
     maxAgeNs: 30 * DAY_NS,
     duplicateWindowNs: 2 * MIN_NS,
+    maxBytes: 1 * GIB,
+    maxMsgBytes: 128 * KIB,
     description: "Messages rejected as malformed or invalid, kept for inspection",
   },
 } as const satisfies Record<string, StreamDefinition>;
@@ -124,6 +154,3 @@ export const buckets = {
    */
   devSigningKey: "bw_dev_signing_key",
 } as const;
-
-/** Largest message the bus accepts from a publisher (bytes). */
-export const MAX_MESSAGE_BYTES = 256 * 1024;
