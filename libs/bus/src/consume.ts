@@ -1,6 +1,6 @@
 import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import type { Bus } from "./connection.js";
-import { deadLetter } from "./dead-letter.js";
+import { DeadLetterQueue } from "./dead-letter-queue.js";
 import { MalformedMessageError } from "./errors.js";
 import { busMetrics } from "./metrics.js";
 
@@ -18,7 +18,7 @@ export interface DurableConsumerSpec<T> {
   /** Service name, used for the dead-letter subject. */
   readonly service: string;
   /** Decodes and validates; throwing MalformedMessageError dead-letters the message. */
-  readonly decode: (subject: string, data: Uint8Array) => T;
+  readonly decode: (subject: string, data: Uint8Array, msg: JsMsg) => T;
   readonly handle: (value: T, msg: JsMsg) => Promise<void> | void;
   readonly log: BusLogger;
   /** A message whose handler keeps failing is dead-lettered after this many deliveries. Default 5. */
@@ -64,42 +64,32 @@ export async function ackFloor(bus: Bus, stream: string, durable: string): Promi
 /**
  * Consumes a durable consumer: decodes, validates, hands each message to the
  * handler and acks it. Malformed messages go to the dead-letter subject (and
- * are acked); a failing handler gets the message redelivered with backoff,
- * and after `maxDeliveries` it is dead-lettered too. Nothing is dropped silently.
+ * are acked once their dead letter is stored, without holding up the loop:
+ * see DeadLetterQueue); a failing handler gets the message redelivered with
+ * backoff, and after `maxDeliveries` it is dead-lettered too. Nothing is
+ * dropped silently.
  */
 export async function consumeDurable<T>(bus: Bus, spec: DurableConsumerSpec<T>): Promise<RunningConsumer> {
   await ensureDurable(bus, spec);
   const consumer = await bus.js.consumers.get(spec.stream, spec.durable);
   const maxDeliveries = spec.maxDeliveries ?? 5;
-  let messages: ConsumerMessages | undefined = await consumer.consume({ max_messages: 512 });
+  let messages: ConsumerMessages | undefined = await consumer.consume({ max_messages: 2_048 });
   let stopped = false;
 
-  const reject = async (msg: JsMsg, error: string) => {
-    await deadLetter(bus, {
-      service: spec.service,
-      subject: msg.subject,
-      payload: msg.data,
-      error,
-      originId: `${spec.stream}:${msg.seq}`,
-    });
-    msg.ack();
-  };
+  // dead letters are confirmed in the background: a flood of rejects must not
+  // hold up the good messages queued behind it
+  const rejects = new DeadLetterQueue(bus, { service: spec.service, stream: spec.stream, log: spec.log });
 
   const loop = async () => {
     for await (const msg of messages!) {
       let value: T;
       try {
-        value = spec.decode(msg.subject, msg.data);
+        value = spec.decode(msg.subject, msg.data, msg);
       } catch (err) {
         const reason = err instanceof MalformedMessageError ? err.message : `decode failed: ${String(err)}`;
         spec.log.warn({ subject: msg.subject, seq: msg.seq, err: reason }, "rejected malformed message");
-        await reject(msg, reason).catch((e) => {
-          spec.log.error(
-            { err: String(e), seq: msg.seq },
-            "dead-lettering failed; message will be redelivered",
-          );
-          msg.nak(1_000);
-        });
+        await rejects.submit(msg, reason, 1_000);
+        if (stopped) break;
         continue;
       }
       try {
@@ -114,7 +104,7 @@ export async function consumeDurable<T>(bus: Bus, spec: DurableConsumerSpec<T>):
             { subject: msg.subject, seq: msg.seq, attempts, err: String(err) },
             "handler keeps failing; dead-lettering",
           );
-          await reject(msg, `handler failed ${attempts} times: ${String(err)}`).catch(() => msg.nak(5_000));
+          await rejects.submit(msg, `handler failed ${attempts} times: ${String(err)}`, 5_000);
         } else {
           spec.log.warn(
             { subject: msg.subject, seq: msg.seq, attempts, err: String(err) },
@@ -126,9 +116,12 @@ export async function consumeDurable<T>(bus: Bus, spec: DurableConsumerSpec<T>):
       if (stopped) break;
     }
   };
-  const done = loop().catch((err) => {
-    if (!stopped) spec.log.error({ err: String(err), durable: spec.durable }, "consumer loop ended");
-  });
+  const done = loop()
+    .catch((err) => {
+      if (!stopped) spec.log.error({ err: String(err), durable: spec.durable }, "consumer loop ended");
+    })
+    // every dead letter under way is stored (its original acked) or its original nak'ed
+    .finally(() => rejects.drain());
   return {
     done,
     async stop() {

@@ -2,6 +2,7 @@ import { codecs } from "./codec.js";
 import type { Bus } from "./connection.js";
 import { busMetrics } from "./metrics.js";
 import { publish } from "./publish.js";
+import type { OutgoingMessage } from "./publish-many.js";
 import { subjects } from "./subjects.js";
 
 export interface Rejected {
@@ -13,22 +14,32 @@ export interface Rejected {
   readonly originId: string;
 }
 
-/** Moves a rejected message to `bw.dlq.<service>` with the reason, and counts it. */
-export async function deadLetter(bus: Bus, rejected: Rejected): Promise<void> {
+/** Payloads kept in a dead letter are cut to this many bytes (the stream's message limit is 128 KiB). */
+const MAX_KEPT_PAYLOAD = 64 * 1024;
+
+/** The dead letter for a rejected message (to `bw.dlq.<service>`, deduplicated by origin), counted. */
+export function deadLetterMessage(rejected: Rejected): OutgoingMessage {
   const kind = rejected.subject.split(".").at(-1) ?? "unknown";
   busMetrics.deadLetters.inc({ service: rejected.service, subject_kind: kind });
   const payload =
-    rejected.payload.length > 64 * 1024 ? rejected.payload.subarray(0, 64 * 1024) : rejected.payload;
-  await publish(
-    bus,
-    subjects.deadLetter(rejected.service),
-    codecs.deadLetter.encode({
+    rejected.payload.length > MAX_KEPT_PAYLOAD
+      ? rejected.payload.subarray(0, MAX_KEPT_PAYLOAD)
+      : rejected.payload;
+  return {
+    subject: subjects.deadLetter(rejected.service),
+    data: codecs.deadLetter.encode({
       originalSubject: rejected.subject,
       payload: Buffer.from(payload),
       error: rejected.error.slice(0, 2_000),
       service: rejected.service,
       atMs: Date.now(),
     }),
-    { msgId: `dlq:${rejected.service}:${rejected.originId}` },
-  );
+    msgId: `dlq:${rejected.service}:${rejected.originId}`,
+  };
+}
+
+/** Moves a rejected message to `bw.dlq.<service>` with the reason, counts it, and waits until it is stored. */
+export async function deadLetter(bus: Bus, rejected: Rejected): Promise<void> {
+  const m = deadLetterMessage(rejected);
+  await publish(bus, m.subject, m.data, { msgId: m.msgId });
 }

@@ -1,9 +1,15 @@
-import { Counter, register } from "prom-client";
+import { Counter, Gauge, register } from "prom-client";
 
 function counter(name: string, help: string, labelNames: string[]): Counter {
   const existing = register.getSingleMetric(name);
   if (existing) return existing as Counter;
   return new Counter({ name, help, labelNames });
+}
+
+function gauge(name: string, help: string, labelNames: string[]): Gauge {
+  const existing = register.getSingleMetric(name);
+  if (existing) return existing as Gauge;
+  return new Gauge({ name, help, labelNames });
 }
 
 /** Bus metrics, registered once per process in the default registry. */
@@ -19,6 +25,11 @@ export const busMetrics = {
     "bw_bus_dead_letters_total",
     "Messages rejected as malformed and moved to a dead-letter subject",
     ["service", "subject_kind"],
+  ),
+  deadLettersInFlight: gauge(
+    "bw_bus_dead_letters_in_flight",
+    "Dead letters published and not yet acknowledged by the stream (their originals are not acked yet)",
+    ["service"],
   ),
   handlerErrors: counter(
     "bw_bus_handler_errors_total",
