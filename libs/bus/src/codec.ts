@@ -69,11 +69,26 @@ function codec<T>(name: string, fns: MessageFns<T>, validate: (v: T) => T = (v) 
   };
 }
 
+/** An asset's overrides of core's default amount bounds (undefined: the defaults). */
+export type AmountBoundsOf = NonNullable<Parameters<typeof validatePriceTick>[1]>;
+
+/**
+ * Codecs of the four chain events, validating amounts against each asset's
+ * bounds: core's defaults unless `boundsOf` overrides them (the correlator
+ * passes its configured per-asset bounds). A decode past a bound throws a
+ * MalformedMessageError whose cause has code `amount_out_of_bounds`.
+ */
+export function chainEventCodecs(boundsOf: AmountBoundsOf = () => undefined) {
+  return {
+    position: codec("PositionUpdate", PositionUpdate, (p) => validatePositionUpdate(p, boundsOf)),
+    price: codec("PriceTick", PriceTick, (t) => validatePriceTick(t, boundsOf)),
+    heartbeat: codec("ChainHeartbeat", ChainHeartbeat, validateHeartbeat),
+    retraction: codec("Retraction", Retraction, validateRetraction),
+  } as const;
+}
+
 export const codecs = {
-  position: codec("PositionUpdate", PositionUpdate, validatePositionUpdate),
-  price: codec("PriceTick", PriceTick, validatePriceTick),
-  heartbeat: codec("ChainHeartbeat", ChainHeartbeat, validateHeartbeat),
-  retraction: codec("Retraction", Retraction, validateRetraction),
+  ...chainEventCodecs(),
   assessment: codec("RiskAssessment", RiskAssessment, (a) => {
     if (!a.assessmentId || !a.asset) throw new Error("assessment_id and asset are required");
     return a;

@@ -1,13 +1,15 @@
 // The bus: the only package that names NATS subjects, streams, consumers and buckets.
 
-export type { Codec } from "./codec.js";
-export { codecs } from "./codec.js";
+export type { AmountBoundsOf, Codec } from "./codec.js";
+export { chainEventCodecs, codecs } from "./codec.js";
 export type { Bus, ConnectOptions } from "./connection.js";
 export { connectBus, ensureStreams } from "./connection.js";
 export type { BusLogger, DurableConsumerSpec, RunningConsumer } from "./consume.js";
 export { ackFloor, consumeDurable, ensureDurable } from "./consume.js";
 export type { Rejected } from "./dead-letter.js";
 export { deadLetter } from "./dead-letter.js";
+export type { DeadLetterQueueOptions } from "./dead-letter-queue.js";
+export { DeadLetterQueue } from "./dead-letter-queue.js";
 export { FencedAppendError, MalformedMessageError, PublishError } from "./errors.js";
 export { busMetrics } from "./metrics.js";
 export type { Published, PublishOptions } from "./publish.js";

@@ -84,3 +84,12 @@ describe("decimals", () => {
       expect(Object.is(parseDecimal(text), Number(text)), text).toBe(true);
   });
 });
+
+describe("decimalToNumber bounds", () => {
+  it("behavior: a plain decimal too large for a float64 is rejected, not turned into Infinity", () => {
+    expect(() => decimalToNumber(`1${"0".repeat(400)}`, "size")).toThrow(
+      /size: a 401-character decimal is not a finite number/,
+    );
+    expect(decimalToNumber(`1${"0".repeat(300)}`)).toBe(1e300);
+  });
+});

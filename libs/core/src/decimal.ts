@@ -51,12 +51,19 @@ export function parseDecimal(text: string): number {
 
 /**
  * Parses an exact decimal string into a float64 for risk math.
- * Rejects anything that is not a plain decimal (no exponents, NaN, Infinity, spaces).
+ * Rejects anything that is not a plain decimal (no exponents, NaN, Infinity,
+ * spaces), and a plain decimal too large for a float64 (1 followed by 400
+ * zeros parses to Infinity, which no risk figure survives).
  */
 export function decimalToNumber(text: string, field = "value"): number {
   const n = parseDecimal(text);
   if (Number.isNaN(n)) {
     throw new ValidationError("decimal", [`${field}: "${text.slice(0, 40)}" is not a decimal number`]);
+  }
+  if (!Number.isFinite(n)) {
+    throw new ValidationError("decimal", [
+      `${field}: a ${text.length}-character decimal is not a finite number`,
+    ]);
   }
   return n;
 }

@@ -18,9 +18,26 @@ export class BreakwaterError extends Error {
 export class ValidationError extends BreakwaterError {
   readonly problems: readonly string[];
 
-  constructor(what: string, problems: readonly string[], context: Record<string, unknown> = {}) {
-    super("invalid_input", `invalid ${what}: ${problems.join("; ")}`, context);
+  constructor(
+    what: string,
+    problems: readonly string[],
+    context: Record<string, unknown> = {},
+    code = "invalid_input",
+  ) {
+    super(code, `invalid ${what}: ${problems.join("; ")}`, context);
     this.problems = problems;
+  }
+}
+
+/**
+ * An event whose amounts are not finite or lie past the bounds in force (a
+ * price of 10^308 is a well-formed decimal, and it turns exposure into
+ * Infinity). Code `amount_out_of_bounds`, so a consumer can count these apart
+ * from other invalid events.
+ */
+export class AmountOutOfBoundsError extends ValidationError {
+  constructor(what: string, problems: readonly string[], context: Record<string, unknown> = {}) {
+    super(what, problems, context, "amount_out_of_bounds");
   }
 }
 

@@ -6,10 +6,16 @@ import {
   type PositionUpdate,
   type PriceTick,
 } from "@breakwater/proto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "./errors.js";
+import { AmountOutOfBoundsError, ValidationError } from "./errors.js";
 import { positionUpdate } from "./testing.js";
-import { MAX_IMPLIED_VOLATILITY, validatePositionUpdate, validatePriceTick } from "./validate.js";
+import {
+  DEFAULT_AMOUNT_BOUNDS,
+  MAX_IMPLIED_VOLATILITY,
+  validatePositionUpdate,
+  validatePriceTick,
+} from "./validate.js";
 
 const tick = (p: Partial<PriceTick>): PriceTick => ({
   eventId: "sim-a:0xabc:0",
@@ -137,5 +143,89 @@ describe("event validation", () => {
         [],
       );
     });
+  });
+});
+
+describe("amount bounds", () => {
+  const huge = (zeros: number) => `1${"0".repeat(zeros)}`;
+
+  it("behavior: prices of 1 followed by 308 or 400 zeros are rejected as out of bounds, with the reason", () => {
+    for (const price of [huge(308), huge(400), `${huge(400)}.5`]) {
+      expect(() => validatePriceTick(tick({ price }))).toThrow(AmountOutOfBoundsError);
+    }
+    expect(() => validatePriceTick(tick({ price: huge(400) }))).toThrow(/price: .* is not a finite number/);
+    expect(() => validatePriceTick(tick({ price: huge(308) }))).toThrow(
+      /price: .* exceeds the bound 1000000000000/,
+    );
+    try {
+      validatePriceTick(tick({ price: huge(400) }));
+    } catch (err) {
+      expect((err as AmountOutOfBoundsError).code).toBe("amount_out_of_bounds");
+      expect((err as Error).message.length).toBeLessThan(200); // the reason, not the 401 digits
+    }
+  });
+
+  it("behavior: sizes, collateral, entry and liquidation prices, strikes and notional are bounded too", () => {
+    const cases: Partial<PositionUpdate>[] = [
+      { size: huge(308) },
+      { size: huge(400) },
+      { entryPrice: huge(308) },
+      { liquidationPrice: huge(400) },
+      { collateralAmount: huge(308), collateralAsset: "USDC" },
+      { size: "1000000000000", entryPrice: "10000" }, // 1e16 of notional
+    ];
+    for (const c of cases)
+      expect(() => validatePositionUpdate(positionUpdate(c))).toThrow(AmountOutOfBoundsError);
+    expect(() =>
+      validatePositionUpdate(
+        positionUpdate({
+          side: PositionSide.POSITION_SIDE_LONG,
+          option: {
+            kind: OptionKind.OPTION_KIND_CALL,
+            strike: huge(308),
+            expiryMs: 1_710_000_000_000,
+            impliedVolatility: "0.6",
+            markPrice: "",
+          },
+        }),
+      ),
+    ).toThrow(/option\.strike: .* exceeds the bound/);
+  });
+
+  it("behavior: an asset's overrides replace the defaults for that asset only", () => {
+    const boundsOf = (asset: string) => (asset === "SHIB" ? { maxSize: 1e18, maxNotional: 1e16 } : undefined);
+    const big = { size: "100000000000000000", entryPrice: "0.00002" }; // 1e17 units
+    expect(() => validatePositionUpdate(positionUpdate({ ...big, asset: "SHIB" }), boundsOf)).not.toThrow();
+    expect(() => validatePositionUpdate(positionUpdate({ ...big, asset: "ETH" }), boundsOf)).toThrow(
+      /size: .* exceeds the bound 1000000000000000/,
+    );
+    const tight = () => ({ maxPrice: 100 });
+    expect(() => validatePriceTick(tick({ price: "101" }), tight)).toThrow(AmountOutOfBoundsError);
+    expect(validatePriceTick(tick({ price: "100" }), tight)).toBeTruthy();
+  });
+
+  it("property: whatever passes validation yields finite amounts within bounds, and a finite notional", () => {
+    const decimal = fc
+      .tuple(fc.stringMatching(/^(0|[1-9][0-9]{0,420})$/), fc.option(fc.stringMatching(/^[0-9]{1,30}$/)))
+      .map(([i, f]) => (f === null ? i : `${i}.${f}`));
+    fc.assert(
+      fc.property(decimal, decimal, (size, entryPrice) => {
+        let passed: PositionUpdate;
+        try {
+          passed = validatePositionUpdate(positionUpdate({ size, entryPrice }));
+        } catch (err) {
+          expect(err).toBeInstanceOf(ValidationError);
+          return;
+        }
+        const s = Number(passed.size);
+        const p = Number(passed.entryPrice);
+        expect(Number.isFinite(s) && s <= DEFAULT_AMOUNT_BOUNDS.maxSize).toBe(true);
+        expect(Number.isFinite(p) && p <= DEFAULT_AMOUNT_BOUNDS.maxPrice).toBe(true);
+        expect(s * p).toBeLessThanOrEqual(DEFAULT_AMOUNT_BOUNDS.maxNotional);
+        // a million such positions still sum to a finite figure
+        expect(Number.isFinite(s * p * 1e6)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

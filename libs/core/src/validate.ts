@@ -7,12 +7,40 @@ import type {
 } from "@breakwater/proto";
 import { OptionKind, PositionSide, PositionStatus } from "@breakwater/proto";
 import { parseDecimal } from "./decimal.js";
-import { ValidationError } from "./errors.js";
+import { AmountOutOfBoundsError, ValidationError } from "./errors.js";
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
 const CHAIN_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** Largest implied volatility accepted (1000% a year): beyond it a venue's figure is not a volatility. */
 export const MAX_IMPLIED_VOLATILITY = 10;
+
+/**
+ * Largest amounts an event may carry. Far past any real market (a price of a
+ * trillion per unit, a quadrillion units, a quadrillion of notional in one
+ * position), and small enough that size × price summed over millions of
+ * positions stays finite: a well-formed decimal such as 1 followed by 308
+ * zeros would otherwise turn exposure into Infinity.
+ */
+export interface AmountBounds {
+  /** Prices (tick, entry, liquidation, strike, option mark), quote per unit. */
+  readonly maxPrice: number;
+  /** Sizes and amounts (position size, collateral), units. */
+  readonly maxSize: number;
+  /** size × entry price of one position, quote. */
+  readonly maxNotional: number;
+}
+
+export const DEFAULT_AMOUNT_BOUNDS: AmountBounds = { maxPrice: 1e12, maxSize: 1e15, maxNotional: 1e15 };
+
+/** An asset's overrides of DEFAULT_AMOUNT_BOUNDS (undefined: the defaults). */
+export type AmountBoundsOf = (asset: string) => Partial<AmountBounds> | undefined;
+
+const noOverrides: AmountBoundsOf = () => undefined;
+
+function boundsFor(boundsOf: AmountBoundsOf, asset: string): AmountBounds {
+  const o = boundsOf(asset);
+  return o ? { ...DEFAULT_AMOUNT_BOUNDS, ...o } : DEFAULT_AMOUNT_BOUNDS;
+}
 
 /** A chain id is used in NATS subjects: lowercase letters, digits and dashes. */
 export function isChainId(text: string): boolean {
@@ -21,6 +49,8 @@ export function isChainId(text: string): boolean {
 
 class Problems {
   readonly list: string[] = [];
+  /** Some amount was not finite or past its bound (reported as AmountOutOfBoundsError). */
+  private outOfBounds = false;
   id(field: string, value: string): void {
     if (!ID.test(value))
       this.list.push(`${field}: must be a non-empty identifier (got "${value.slice(0, 40)}")`);
@@ -28,27 +58,54 @@ class Problems {
   chain(value: string): void {
     if (!isChainId(value)) this.list.push(`chain_id: must match ${CHAIN_ID} (got "${value.slice(0, 40)}")`);
   }
-  /** Checks an amount; returns its value, or NaN when it is absent or not a decimal. */
-  amount(field: string, value: string, { optional = false, positive = false } = {}): number {
+  /**
+   * Checks an amount against `max`; returns its value, or NaN when it is
+   * absent, not a decimal, or out of bounds (so no product is formed from it).
+   */
+  amount(field: string, value: string, max: number, { optional = false, positive = false } = {}): number {
     if (optional && value === "") return Number.NaN;
     const n = parseDecimal(value);
     if (Number.isNaN(n)) {
       this.list.push(`${field}: "${value.slice(0, 40)}" is not a decimal number`);
       return n;
     }
-    if (n < 0) this.list.push(`${field}: must not be negative (got ${value})`);
+    if (n < 0) this.list.push(`${field}: must not be negative (got ${value.slice(0, 40)})`);
     else if (positive && n === 0) this.list.push(`${field}: must be positive`);
+    if (!Number.isFinite(n)) return this.bound(`${field}: ${digitsOf(value)} is not a finite number`);
+    if (n > max) return this.bound(`${field}: ${digitsOf(value)} exceeds the bound ${max}`);
     return n;
+  }
+  /** Records a bound problem; NaN, so the caller forms nothing from the amount. */
+  bound(problem: string): number {
+    this.list.push(problem);
+    this.outOfBounds = true;
+    return Number.NaN;
   }
   time(field: string, value: number): void {
     if (!Number.isFinite(value) || value <= 0) this.list.push(`${field}: must be a positive Unix time in ms`);
   }
   done(what: string, context: Record<string, unknown>): void {
-    if (this.list.length > 0) throw new ValidationError(what, this.list, context);
+    if (this.list.length === 0) return;
+    if (this.outOfBounds) throw new AmountOutOfBoundsError(what, this.list, context);
+    throw new ValidationError(what, this.list, context);
   }
 }
 
-export function validatePositionUpdate(p: PositionUpdate): PositionUpdate {
+/** An amount for a message: a long one by its digit count, never its thousand digits. */
+function digitsOf(value: string): string {
+  return value.length <= 40 ? value : `a ${value.length}-character decimal "${value.slice(0, 12)}…"`;
+}
+
+/**
+ * Checks a position update; amounts against the bounds of its asset (the
+ * collateral against its collateral asset's), DEFAULT_AMOUNT_BOUNDS unless
+ * `boundsOf` overrides them.
+ */
+export function validatePositionUpdate(
+  p: PositionUpdate,
+  boundsOf: AmountBoundsOf = noOverrides,
+): PositionUpdate {
+  const bounds = boundsFor(boundsOf, p.asset);
   const v = new Problems();
   v.id("event_id", p.eventId);
   v.chain(p.chainId);
@@ -60,14 +117,18 @@ export function validatePositionUpdate(p: PositionUpdate): PositionUpdate {
     v.list.push("side: unspecified");
   if (p.status === PositionStatus.POSITION_STATUS_UNSPECIFIED || !(p.status in PositionStatus))
     v.list.push("status: unspecified");
-  v.amount("size", p.size);
-  v.amount("entry_price", p.entryPrice, { optional: true });
-  v.amount("collateral_amount", p.collateralAmount, { optional: true });
-  v.amount("liquidation_price", p.liquidationPrice, { optional: true });
+  const size = v.amount("size", p.size, bounds.maxSize);
+  const entry = v.amount("entry_price", p.entryPrice, bounds.maxPrice, { optional: true });
+  if (size * entry > bounds.maxNotional)
+    v.bound(`notional: size × entry_price ${size * entry} exceeds the bound ${bounds.maxNotional}`);
+  v.amount("collateral_amount", p.collateralAmount, boundsFor(boundsOf, p.collateralAsset).maxSize, {
+    optional: true,
+  });
+  v.amount("liquidation_price", p.liquidationPrice, bounds.maxPrice, { optional: true });
   if (p.collateralAmount !== "" && p.collateralAsset === "")
     v.list.push("collateral_asset: required with an amount");
   v.time("chain_time_ms", p.chainTimeMs);
-  if (p.option !== undefined) optionProblems(v, p.option, p.side, p.status);
+  if (p.option !== undefined) optionProblems(v, p.option, p.side, p.status, bounds);
   v.done("position update", { eventId: p.eventId });
   return p;
 }
@@ -79,18 +140,27 @@ export function validatePositionUpdate(p: PositionUpdate): PositionUpdate {
  * open (a closed one is not priced); bought or written (LONG or SHORT), never
  * a lending side.
  */
-function optionProblems(v: Problems, o: OptionContract, side: PositionSide, status: PositionStatus): void {
+function optionProblems(
+  v: Problems,
+  o: OptionContract,
+  side: PositionSide,
+  status: PositionStatus,
+  bounds: AmountBounds,
+): void {
   if (o.kind !== OptionKind.OPTION_KIND_CALL && o.kind !== OptionKind.OPTION_KIND_PUT)
     v.list.push("option.kind: must be CALL or PUT");
-  v.amount("option.strike", o.strike, { positive: true });
+  v.amount("option.strike", o.strike, bounds.maxPrice, { positive: true });
   if (!(Number.isSafeInteger(o.expiryMs) && o.expiryMs > 0))
     v.list.push("option.expiry_ms: must be a positive Unix time in ms");
-  const iv = v.amount("option.implied_volatility", o.impliedVolatility, { optional: true, positive: true });
+  const iv = v.amount("option.implied_volatility", o.impliedVolatility, Number.POSITIVE_INFINITY, {
+    optional: true,
+    positive: true,
+  });
   if (iv > MAX_IMPLIED_VOLATILITY)
     v.list.push(
       `option.implied_volatility: must be at most ${MAX_IMPLIED_VOLATILITY} (annualised decimal, got ${o.impliedVolatility.slice(0, 40)})`,
     );
-  v.amount("option.mark_price", o.markPrice, { optional: true });
+  v.amount("option.mark_price", o.markPrice, bounds.maxPrice, { optional: true });
   if (status === PositionStatus.POSITION_STATUS_OPEN && o.impliedVolatility === "" && o.markPrice === "")
     v.list.push("option: give implied_volatility or mark_price (or both)");
   if (
@@ -101,13 +171,14 @@ function optionProblems(v: Problems, o: OptionContract, side: PositionSide, stat
     v.list.push("side: an options position is LONG or SHORT");
 }
 
-export function validatePriceTick(t: PriceTick): PriceTick {
+/** Checks a price tick; its price against its asset's bounds (DEFAULT_AMOUNT_BOUNDS unless `boundsOf` overrides them). */
+export function validatePriceTick(t: PriceTick, boundsOf: AmountBoundsOf = noOverrides): PriceTick {
   const v = new Problems();
   v.id("event_id", t.eventId);
   v.chain(t.chainId);
   v.id("source", t.source);
   v.id("asset", t.asset);
-  v.amount("price", t.price, { positive: true });
+  v.amount("price", t.price, boundsFor(boundsOf, t.asset).maxPrice, { positive: true });
   v.time("chain_time_ms", t.chainTimeMs);
   v.done("price tick", { eventId: t.eventId });
   return t;
