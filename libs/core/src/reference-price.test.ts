@@ -49,6 +49,26 @@ describe("medianDecimal", () => {
 });
 
 describe("ReferencePriceBook", () => {
+  it("behavior: a tick whose chain time runs ahead of its receipt cannot leave the real sources stale or pin the price", () => {
+    const book = new ReferencePriceBook(30_000);
+    const at = T0 + 5_000;
+    for (const source of ["a", "b", "c"]) book.observe(obs({ source, price: "2000", receivedAtMs: at }));
+    for (const ahead of [3_600_000, 75 * 365.25 * 86_400_000]) {
+      const ref = book.observe(
+        obs({ source: "forged", price: "2000", chainTimeMs: T0 + ahead, receivedAtMs: at + 1 }),
+      );
+      expect(ref).toMatchObject({ freshSources: 4, unpriceable: false, newestMs: at + 1 });
+    }
+    // the real sources fall 8%: the reference follows them, the forged source is outvoted
+    let ref = book.observe(
+      obs({ source: "a", price: "1840", chainTimeMs: T0 + 1_000, receivedAtMs: at + 2 }),
+    );
+    ref = book.observe(obs({ source: "b", price: "1840", chainTimeMs: T0 + 1_000, receivedAtMs: at + 3 }));
+    ref = book.observe(obs({ source: "c", price: "1840", chainTimeMs: T0 + 1_000, receivedAtMs: at + 4 }));
+    expect(ref).toMatchObject({ price: "1840", sources: 3, freshSources: 4, unpriceable: false });
+    expect(ref.observations.find((o) => o.source === "a")).toMatchObject({ fresh: true, agreeing: true });
+  });
+
   it("default: the median of the agreeing (chain, source) pairs, with their count and divergence", () => {
     const book = new ReferencePriceBook(30_000);
     book.observe(obs({ chainId: "sim-a", source: "oracle", price: "1990" }));

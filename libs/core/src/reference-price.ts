@@ -10,6 +10,13 @@ export interface PriceObservation {
   /** Exact positive decimal string. */
   readonly price: string;
   readonly chainTimeMs: number;
+  /**
+   * When the observation was received (the correlator passes the stream's
+   * stored time, the same on every replay). Its chain time counts for
+   * freshness only up to this: a source whose clock runs ahead cannot make
+   * the others look stale. Absent: the chain time counts as it is.
+   */
+  readonly receivedAtMs?: number;
 }
 
 /** One (chain, source) pair's latest price, as the reference saw it. */
@@ -18,7 +25,7 @@ export interface SourcePrice {
   readonly source: string;
   readonly price: string;
   readonly chainTimeMs: number;
-  /** How much older (chain time) than the asset's newest observation. */
+  /** How much older than the asset's newest observation (chain times, each capped at its receipt). */
   readonly ageMs: number;
   /** Within `freshMs` of the newest observation. */
   readonly fresh: boolean;
@@ -46,7 +53,7 @@ export interface ReferencePrice {
   /** The last price that was not unpriceable ("" if none yet), kept for exposure valuation. */
   readonly lastPrice: string;
   readonly lastValue: number;
-  /** Chain time of the newest observation of the asset. */
+  /** Time of the newest observation of the asset: the latest chain time, each capped at its receipt. */
   readonly newestMs: number;
   /** Chains whose sources agree, sorted. */
   readonly chains: readonly string[];
@@ -55,7 +62,7 @@ export interface ReferencePrice {
 }
 
 export interface ReferencePriceOptions {
-  /** A pair is fresh when at most this much older (chain time) than the asset's newest tick (default 30 s). */
+  /** A pair is fresh when at most this much older (chain time capped at receipt) than the asset's newest tick (default 30 s). */
   readonly freshMs?: number;
   /** Agreement band: this many scaled MADs around the median (default 3). */
   readonly madMultiplier?: number;
@@ -71,6 +78,8 @@ interface Latest {
   readonly price: string;
   readonly value: number;
   readonly chainTimeMs: number;
+  /** The chain time capped at the receipt: what freshness is judged on. */
+  readonly atMs: number;
 }
 
 /** The median absolute deviation of a normal sample is 0.6745σ; scaled, it estimates σ. */
@@ -79,7 +88,10 @@ const MAD_SCALE = 1.4826;
 /**
  * Reference prices per asset from several sources: the latest price of every
  * (chain, source) pair; the fresh ones (at most `freshMs` older, chain time,
- * than the asset's newest tick, so a feed that stopped drops out); outliers
+ * than the asset's newest tick, so a feed that stopped drops out; each chain
+ * time capped at when the tick was received, so one source's clock running
+ * ahead, or a forged far-future tick, cannot push the asset's clock past the
+ * wall clock and leave every real source looking stale); outliers
  * rejected by median absolute deviation: a pair agrees when its relative
  * deviation from the fresh median is within `madMultiplier` scaled MADs,
  * clamped to [minBand, maxBand]. The reference is the exact decimal median
@@ -132,6 +144,8 @@ export class ReferencePriceBook {
     }
     const key = `${obs.chainId}|${obs.source}`;
     const previous = pairs.get(key);
+    const atMs =
+      obs.receivedAtMs === undefined ? obs.chainTimeMs : Math.min(obs.chainTimeMs, obs.receivedAtMs);
     if (!previous || obs.chainTimeMs >= previous.chainTimeMs) {
       pairs.set(key, {
         chainId: obs.chainId,
@@ -139,11 +153,12 @@ export class ReferencePriceBook {
         price: obs.price,
         value,
         chainTimeMs: obs.chainTimeMs,
+        atMs,
       });
       this.cached.delete(obs.asset);
     }
-    if (obs.chainTimeMs > (this.newest.get(obs.asset) ?? Number.NEGATIVE_INFINITY)) {
-      this.newest.set(obs.asset, obs.chainTimeMs);
+    if (atMs > (this.newest.get(obs.asset) ?? Number.NEGATIVE_INFINITY)) {
+      this.newest.set(obs.asset, atMs);
       this.cached.delete(obs.asset);
     }
     return this.referenceOf(obs.asset)!;
@@ -159,7 +174,7 @@ export class ReferencePriceBook {
     const all = [...pairs.values()].sort((a, b) =>
       a.chainId === b.chainId ? (a.source < b.source ? -1 : 1) : a.chainId < b.chainId ? -1 : 1,
     );
-    const fresh = all.filter((p) => newestMs - p.chainTimeMs <= this.freshMs);
+    const fresh = all.filter((p) => newestMs - p.atMs <= this.freshMs);
     const values = fresh.map((p) => p.value);
     const median = floatMedian(values);
     const deviation = (v: number) => (median > 0 ? Math.abs(v - median) / median : Math.abs(v - median));
@@ -185,13 +200,13 @@ export class ReferencePriceBook {
       newestMs,
       chains: priced ? [...new Set([...agreeing].map((p) => p.chainId))].sort() : [],
       observations: all.map((p) => {
-        const isFresh = newestMs - p.chainTimeMs <= this.freshMs;
+        const isFresh = newestMs - p.atMs <= this.freshMs;
         return {
           chainId: p.chainId,
           source: p.source,
           price: p.price,
           chainTimeMs: p.chainTimeMs,
-          ageMs: newestMs - p.chainTimeMs,
+          ageMs: newestMs - p.atMs,
           fresh: isFresh,
           agreeing: priced && agreeing.has(p),
           deviation: isFresh ? deviation(p.value) : 0,
