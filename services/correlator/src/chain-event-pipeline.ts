@@ -9,6 +9,7 @@ import {
   publish,
   type RunningConsumer,
   replay,
+  storedAtMsOf,
   streams,
   subjects,
 } from "@breakwater/bus";
@@ -16,9 +17,11 @@ import type { PriceTick } from "@breakwater/proto";
 import { inSpan, type Logger } from "@breakwater/telemetry";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { context, type Tracer } from "@opentelemetry/api";
-import { type ChainEvent, decodeChainEvent } from "./chain-event.js";
+import type { ChainEvent } from "./chain-event.js";
+import { type ChainEventDecoderOptions, chainEventDecoder, rejectReasonOf } from "./chain-event-decoder.js";
 import type { CorrelatorState } from "./correlator-state.js";
-import { correlatorMetrics as metrics } from "./metrics.js";
+import { chainLabel, correlatorMetrics as metrics } from "./metrics.js";
+import { PublishHealth } from "./publish-health.js";
 
 export const SERVICE = "correlator";
 
@@ -30,6 +33,10 @@ export interface ChainEventPipelineDeps {
   readonly log: Logger;
   readonly tracer: Tracer;
   readonly clock?: () => number;
+  /** Amount bounds and the future-skew bound events are checked against. */
+  readonly accept?: ChainEventDecoderOptions;
+  /** Readiness drops while an assessment publish has waited this long (default 2 s). */
+  readonly publishStallMs?: number;
 }
 
 /** What `start` found and did. */
@@ -68,18 +75,26 @@ export class ChainEventPipeline {
   private appliedThroughSeq = 0;
   private consumer: RunningConsumer | undefined;
   private readonly clock: () => number;
+  private readonly decode: (subject: string, data: Uint8Array, receivedAtMs: number) => ChainEvent;
+  private readonly assessments: PublishHealth;
 
   constructor(private readonly deps: ChainEventPipelineDeps) {
     this.clock = deps.clock ?? Date.now;
+    this.decode = chainEventDecoder(deps.accept ?? { maxFutureSkewMs: 30_000 });
+    this.assessments = new PublishHealth("assessments", deps.publishStallMs ?? 2_000, this.clock);
   }
 
   get currentPhase(): PipelinePhase {
     return this.phase;
   }
 
-  /** Readiness: why the pipeline is not live yet, or undefined when it is. */
+  /**
+   * Readiness: why the pipeline is not live yet, or cannot publish assessments
+   * (the coordinator would see nothing), or undefined when all is well.
+   */
   notReadyReason(): string | undefined {
-    return this.phase === "live" ? undefined : `chain events: ${this.phase.replace("_", " ")}`;
+    if (this.phase !== "live") return `chain events: ${this.phase.replace("_", " ")}`;
+    return this.assessments.notReadyReason();
   }
 
   /** Settles when the live consumer ends (undefined before it started). */
@@ -98,7 +113,7 @@ export class ChainEventPipeline {
         ? await replay(bus, {
             stream: STREAM,
             toSeq: floor,
-            onMessage: (subject, data, seq) => this.replayOne(subject, data, seq),
+            onMessage: (subject, data, seq, storedAtMs) => this.replayOne(subject, data, seq, storedAtMs),
           })
         : 0;
     metrics.replayed.set({ phase: "silent" }, replayed);
@@ -111,7 +126,7 @@ export class ChainEventPipeline {
             stream: STREAM,
             fromSeq: floor + 1,
             toSeq: lastDelivered,
-            onMessage: (subject, data, seq) => this.catchUpOne(subject, data, seq),
+            onMessage: (subject, data, seq, storedAtMs) => this.catchUpOne(subject, data, seq, storedAtMs),
           })
         : 0;
     metrics.replayed.set({ phase: "catch_up" }, caughtUp);
@@ -121,8 +136,8 @@ export class ChainEventPipeline {
       stream: STREAM,
       durable: DURABLE,
       service: SERVICE,
-      decode: decodeChainEvent,
-      handle: (event, msg) => this.handle(event, msg.seq, msg.headers),
+      decode: (subject, data, msg) => this.decodeLive(subject, data, storedAtMsOf(msg)),
+      handle: (event, msg) => this.handle(event, msg.seq, storedAtMsOf(msg), msg.headers),
       log,
     });
     this.phase = "live";
@@ -147,34 +162,59 @@ export class ChainEventPipeline {
     return this.phase === "stopped";
   }
 
-  /** Silent replay: the previous process already assessed and dead-lettered these. */
-  private replayOne(subject: string, data: Uint8Array, seq: number): void {
+  /** A live delivery's decode: a rejection is counted here, once, and dead-lettered by the consumer. */
+  private decodeLive(subject: string, data: Uint8Array, storedAtMs: number): ChainEvent {
+    try {
+      return this.decode(subject, data, storedAtMs);
+    } catch (err) {
+      const chain = subject.split(".")[2] ?? "unknown";
+      metrics.rejected.inc({ chain: chainLabel(chain), reason: rejectReasonOf(err) });
+      throw err;
+    }
+  }
+
+  /**
+   * Silent replay: the previous process already assessed and dead-lettered
+   * these. Checked exactly as when they were live (the stored time is the
+   * same), so an event rejected then is rejected now and never applied.
+   */
+  private replayOne(subject: string, data: Uint8Array, seq: number, storedAtMs: number): void {
     let event: ChainEvent;
     try {
-      event = decodeChainEvent(subject, data);
+      event = this.decode(subject, data, storedAtMs);
     } catch {
       return; // dead-lettered when it was first consumed
     }
-    this.applyAt(event, seq);
+    this.applyAt(event, seq, storedAtMs);
   }
 
-  private async catchUpOne(subject: string, data: Uint8Array, seq: number): Promise<void> {
+  private async catchUpOne(
+    subject: string,
+    data: Uint8Array,
+    seq: number,
+    storedAtMs: number,
+  ): Promise<void> {
     let event: ChainEvent;
     try {
-      event = decodeChainEvent(subject, data);
+      event = this.decode(subject, data, storedAtMs);
     } catch {
       return; // the durable redelivers it and dead-letters it then
     }
-    await this.handle(event, seq, undefined);
+    await this.handle(event, seq, storedAtMs, undefined);
   }
 
   /** The live path (also used for the in-flight range on start). */
-  private async handle(event: ChainEvent, seq: number, headers: MsgHdrs | undefined): Promise<void> {
+  private async handle(
+    event: ChainEvent,
+    seq: number,
+    storedAtMs: number,
+    headers: MsgHdrs | undefined,
+  ): Promise<void> {
     if (seq <= this.appliedThroughSeq) {
       metrics.skipped.inc({ kind: event.kind });
     } else {
       const started = performance.now();
-      const applied = this.applyAt(event, seq);
+      const applied = this.applyAt(event, seq, storedAtMs);
       metrics.applySeconds.observe({ kind: event.kind }, (performance.now() - started) / 1_000);
       if (!applied) {
         await this.rejectUnappliable(event, seq);
@@ -184,11 +224,14 @@ export class ChainEventPipeline {
     if (event.kind === "price") await this.assess(event.value, headers);
   }
 
-  /** Applies an event and records its sequence; false when the state refused it. */
-  private applyAt(event: ChainEvent, seq: number): boolean {
+  /**
+   * Applies an event and records its sequence; false when the state refused
+   * it. Received = the stream's stored time, so a replay rebuilds the same state.
+   */
+  private applyAt(event: ChainEvent, seq: number, storedAtMs: number): boolean {
     this.appliedThroughSeq = Math.max(this.appliedThroughSeq, seq);
     try {
-      const outcome = this.deps.state.apply(event, this.clock());
+      const outcome = this.deps.state.apply(event, storedAtMs);
       if (outcome.kind === "retraction" && !outcome.changed) metrics.unknownRetractions.inc();
       metrics.applied.inc({ kind: event.kind });
       return true;
@@ -220,12 +263,16 @@ export class ChainEventPipeline {
           "bw.assessment_id": assessment.assessmentId,
           "bw.reference_price": assessment.referencePrice,
         });
-        const stored = await publish(
-          bus,
-          subjects.assessment(assessment.asset),
-          codecs.assessment.encode(assessment),
-          { msgId: assessment.assessmentId },
-        );
+        const stored = await this.assessments
+          .track(() =>
+            publish(bus, subjects.assessment(assessment.asset), codecs.assessment.encode(assessment), {
+              msgId: assessment.assessmentId,
+            }),
+          )
+          .catch((err: unknown) => {
+            metrics.assessmentPublishFailures.inc();
+            throw err;
+          });
         metrics.assessments.inc({ outcome: stored.duplicate ? "duplicate" : "stored" });
       }),
     );

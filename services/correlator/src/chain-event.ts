@@ -1,7 +1,8 @@
 import {
   type ChainEventKind,
+  type chainEventCodecs,
   chainEventKindOf,
-  codecs,
+  codecs as defaultCodecs,
   MalformedMessageError,
   subjects,
 } from "@breakwater/bus";
@@ -20,8 +21,13 @@ export const CHAIN_EVENT_KINDS: readonly ChainEventKind[] = ["position", "price"
  * Decodes a chain event by its subject's kind and checks that the event's
  * chain is the chain its subject names, so one chain's watcher cannot write
  * another chain's exposure. Throws MalformedMessageError (→ dead letter).
+ * `codecs`: the bus's, or ones with configured amount bounds.
  */
-export function decodeChainEvent(subject: string, data: Uint8Array): ChainEvent {
+export function decodeChainEvent(
+  subject: string,
+  data: Uint8Array,
+  codecs: ReturnType<typeof chainEventCodecs> = defaultCodecs,
+): ChainEvent {
   const kind = chainEventKindOf(subject);
   let event: ChainEvent;
   switch (kind) {

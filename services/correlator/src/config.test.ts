@@ -20,6 +20,8 @@ describe("loadCorrelatorConfig", () => {
       ladderMoveBps: 500,
       ladderMaxAgeMs: 1_000,
       maxRevisions: 5,
+      maxFutureSkewMs: 30_000,
+      amountBounds: {},
       entityMap: {},
       depth: {},
       insuranceFunds: {},
@@ -29,6 +31,7 @@ describe("loadCorrelatorConfig", () => {
   it("behavior: env and flags override; port 0 means any", () => {
     const c = loadCorrelatorConfig(["--grpc-port", "0"], { BW_HTTP_PORT: "0", BW_STALE_AFTER_MS: "1500" });
     expect(c).toMatchObject({ httpPort: 0, grpcPort: 0, staleAfterMs: 1_500 });
+    expect(loadCorrelatorConfig([], { BW_MAX_FUTURE_SKEW_MS: "5000" }).maxFutureSkewMs).toBe(5_000);
   });
 
   it("behavior: every bad field is named with its variable", () => {

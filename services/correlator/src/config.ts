@@ -37,6 +37,27 @@ export const correlatorConfigSchema = z.strictObject({
   ladderMaxAgeMs: z.coerce.number().int().min(0).default(1_000),
   /** Past revisions kept per position so a reorg retraction restores the one before (memory grows ~130 B per revision). */
   maxRevisions: z.coerce.number().int().min(1).max(64).default(DEFAULT_MAX_REVISIONS),
+  /**
+   * An event whose chain or watcher time lies further than this past when the
+   * stream stored it is rejected (dead-lettered, counted, never applied). Wide
+   * enough for block timestamps a little ahead of the wall clock and for
+   * clocks a little apart; a forged far-future tick is not.
+   */
+  maxFutureSkewMs: fields.durationMs.default(30_000),
+  /**
+   * Per-asset overrides of the amount bounds (defaults: price 1e12, size 1e15,
+   * notional 1e15 per position); an event past them is rejected (file only).
+   */
+  amountBounds: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        maxPrice: z.number().positive().max(1e100).optional(),
+        maxSize: z.number().positive().max(1e100).optional(),
+        maxNotional: z.number().positive().max(1e100).optional(),
+      }),
+    )
+    .default({}),
   /** Account → entity overrides: keys "<chain>:<account>" or a bare account (file only). */
   entityMap: z.record(z.string().min(1), z.string().min(1)).default({}),
   /** Depth model per asset, for stress and ladder pressure (file only). */
@@ -71,6 +92,7 @@ const ENV = {
   BW_LADDER_MOVE_BPS: "ladderMoveBps",
   BW_LADDER_MAX_AGE_MS: "ladderMaxAgeMs",
   BW_MAX_REVISIONS: "maxRevisions",
+  BW_MAX_FUTURE_SKEW_MS: "maxFutureSkewMs",
 } as const;
 
 const FLAGS = {
@@ -89,6 +111,7 @@ const FLAGS = {
   "ladder-move-bps": "ladderMoveBps",
   "ladder-max-age-ms": "ladderMaxAgeMs",
   "max-revisions": "maxRevisions",
+  "max-future-skew-ms": "maxFutureSkewMs",
 } as const;
 
 /** Loads the configuration (file, then env, then flags); throws ConfigError naming every bad field. */

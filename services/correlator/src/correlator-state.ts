@@ -148,7 +148,8 @@ export class CorrelatorState {
       case "price": {
         const t = event.value;
         this.freshness.seen(t.chainId, t.observedAtMs, receivedAtMs);
-        const reference = this.prices.observe(t);
+        // the chain time counts only up to the receipt (see ReferencePriceBook)
+        const reference = this.prices.observe({ ...t, receivedAtMs });
         this.volatility.observe(t.chainTimeMs, () => this.agreedPrices());
         return { kind: "price", reference };
       }

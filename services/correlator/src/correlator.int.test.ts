@@ -209,6 +209,10 @@ describe("correlator against a real nats-server", () => {
       /"subject":"bw\.chain\.sim-a\.position".*"msg":"rejected malformed message"/,
     );
 
+    // dead letters are stored in the background, after the consumer moved on
+    await eventually(async () =>
+      (await bus.jsm.streams.info(streams.deadLetters.name)).state.messages >= 1 ? true : undefined,
+    );
     const letters: { subject: string; original: string; error: string; payload: Buffer }[] = [];
     await replay(bus, {
       stream: streams.deadLetters.name,

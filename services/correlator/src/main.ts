@@ -37,7 +37,13 @@ runService(SERVICE, async () => {
     staleChains: () => state.freshness.staleChains(Date.now()).length,
     chains: () => state.freshness.size,
   });
-  const pipeline = new ChainEventPipeline({ bus, state, log, tracer });
+  const pipeline = new ChainEventPipeline({
+    bus,
+    state,
+    log,
+    tracer,
+    accept: { maxFutureSkewMs: config.maxFutureSkewMs, amountBounds: config.amountBounds },
+  });
   const notReadyReason = () => pipeline.notReadyReason();
 
   const http = await startServiceHttp({
@@ -67,6 +73,7 @@ runService(SERVICE, async () => {
       grpc: grpc.address,
       staleAfterMs: config.staleAfterMs,
       priceFreshMs: config.priceFreshMs,
+      maxFutureSkewMs: config.maxFutureSkewMs,
       snapshotIntervalMs: config.snapshotIntervalMs,
     },
     "correlator started",

@@ -38,6 +38,23 @@ export const correlatorMetrics = {
         labelNames: ["kind"],
       }),
   ),
+  rejected: metricOnce(
+    "bw_correlator_events_rejected_total",
+    () =>
+      new Counter({
+        name: "bw_correlator_events_rejected_total",
+        help: "Chain events rejected and dead-lettered, by chain and reason (future_chain_time, amount_out_of_bounds, invalid)",
+        labelNames: ["chain", "reason"],
+      }),
+  ),
+  assessmentPublishFailures: metricOnce(
+    "bw_correlator_assessment_publish_failures_total",
+    () =>
+      new Counter({
+        name: "bw_correlator_assessment_publish_failures_total",
+        help: "Assessments that could not be stored (after retries); the tick is redelivered",
+      }),
+  ),
   replayed: metricOnce(
     "bw_correlator_replayed_events",
     () =>
@@ -85,6 +102,20 @@ export const correlatorMetrics = {
       }),
   ),
 };
+
+/**
+ * Chain label for a rejection: anyone who can publish can invent chains, so at
+ * most this many distinct ones are labelled and the rest count as "other".
+ */
+const MAX_CHAIN_LABELS = 64;
+const chainLabels = new Set<string>();
+
+export function chainLabel(chainId: string): string {
+  if (chainLabels.has(chainId)) return chainId;
+  if (chainLabels.size >= MAX_CHAIN_LABELS) return "other";
+  chainLabels.add(chainId);
+  return chainId;
+}
 
 /** Gauges read from the state when scraped. */
 export function registerStateGauges(read: {
