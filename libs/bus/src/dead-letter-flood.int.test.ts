@@ -13,11 +13,12 @@ const FLOOD = 10_000;
 /**
  * How long the good message queued behind the flood may wait, from the
  * consumer's start. Measured on the shared 2-core machine: 1.2–1.3 s idle,
- * up to 2.1 s with other test runs beside it (decoding the garbage, pulling
- * and acking 10,001 messages and pipelining 10,000 dead letters); with each
- * dead letter awaited in turn it was 4.6–5.1 s.
+ * up to 2.1 s with other test runs beside it and 3.9 s inside the full suite
+ * (decoding the garbage, pulling and acking 10,001 messages and pipelining
+ * 10,000 dead letters); with each dead letter awaited in turn it was 4.6–5.1 s
+ * on the idle machine, so the bound still catches a return to that.
  */
-const BOUND_MS = 2_500;
+const BOUND_MS = 4_000;
 
 describe("a garbage flood on a real nats-server", () => {
   let nats: NatsServer;
