@@ -90,7 +90,7 @@ describe("BusEventSink against a real nats-server", () => {
   });
 
   it("failure: an event too large for the bus is dead-lettered (truncated), the rest of the batch is stored", async () => {
-    const huge = `1${"0".repeat(300_000)}`;
+    const huge = `1.${"0".repeat(300_000)}`; // a plain 1, within every bound, but too large for the bus
     await sink.publishBatch([price(10, huge), price(11, "3001")]);
     const { stored, dead } = await onTheBus();
     expect(stored).toContain(`${CHAIN}:0xb11:0`);
