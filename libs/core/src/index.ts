@@ -7,7 +7,7 @@ export { DEFAULT_DEPTH, priceImpact, simulateCascade } from "./cascade.js";
 export { decimalToNumber, formatUnits, isDecimal, numberToDecimal } from "./decimal.js";
 export type { EntityResolver } from "./entity.js";
 export { entityResolver } from "./entity.js";
-export { asError, BreakwaterError, ValidationError } from "./errors.js";
+export { AmountOutOfBoundsError, asError, BreakwaterError, ValidationError } from "./errors.js";
 export type { VolatilityOptions } from "./ewma.js";
 export { EwmaCovariance, VolatilityTracker } from "./ewma.js";
 export type {
@@ -46,6 +46,9 @@ export { MarginGovernor } from "./policy/margin-governor.js";
 export { OracleDivergenceRule } from "./policy/oracle-divergence.js";
 export { PolicyEngine, policyWindowMs } from "./policy/policy-engine.js";
 export { PriceBandRule } from "./policy/price-band.js";
+export { RecentObservations, windowTimeMs } from "./policy/recent-observations.js";
+export type { MissingDecision, Reconciliation, TimedObservation } from "./policy/reconcile.js";
+export { owedUntilMs, reconcile } from "./policy/reconcile.js";
 export type { EngineRule } from "./policy/rule-support.js";
 export type {
   BreakerLevel,
@@ -89,7 +92,9 @@ export {
 } from "./signing/signal-signature.js";
 export type { TrustedKey, VerifyFailure, VerifyResult } from "./signing/signal-verifier.js";
 export { SignalVerifier } from "./signing/signal-verifier.js";
+export type { AmountBounds, AmountBoundsOf } from "./validate.js";
 export {
+  DEFAULT_AMOUNT_BOUNDS,
   isChainId,
   MAX_IMPLIED_VOLATILITY,
   validateHeartbeat,

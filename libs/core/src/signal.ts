@@ -13,6 +13,13 @@ export interface SignalDraft {
   readonly action: Signal["action"];
   /** How long a halt lasts; 0 for signals that do not expire. */
   readonly durationMs: number;
+  /**
+   * On the coordinator's clock: after this a decision the log does not hold is
+   * no longer worth issuing when a new leader reconciles (a breaker level's is
+   * the end of its period). Default: decision time + `durationMs`, or never
+   * for signals that do not expire.
+   */
+  readonly validUntilMs?: number;
 }
 
 export interface IssueOptions {

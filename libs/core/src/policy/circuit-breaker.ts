@@ -22,7 +22,7 @@ import type { CircuitBreakerParams, PolicyObservation, RuleOutcome, RuleSpecBase
  */
 export class CircuitBreakerRule implements EngineRule {
   private readonly windows = new Map<string, PriceSeries>();
-  /** `asset/level` → period index in which it fired. */
+  /** `asset/level` → the latest period index in which it fired. */
   private readonly fired = new Map<string, number>();
 
   constructor(private readonly spec: RuleSpecBase<"circuit-breaker", CircuitBreakerParams>) {}
@@ -54,32 +54,37 @@ export class CircuitBreakerRule implements EngineRule {
     const period = periodIndex(nowMs, p.periodMs, p.resetOffsetMs);
     const crossed = [...p.levels]
       .sort((a, b) => b.threshold - a.threshold)
-      .find((l) => move >= l.threshold && this.fired.get(`${obs.asset}/${l.level}`) !== period);
+      .find((l) => move >= l.threshold && !this.firedIn(obs.asset, l.level, period));
     if (!crossed) return NOTHING;
     // Lower levels crossed at once count as fired too: a jump to level 2 does not fire level 1 afterwards.
     for (const l of p.levels)
-      if (l.threshold <= crossed.threshold) this.fired.set(`${obs.asset}/${l.level}`, period);
-    const durationMs =
-      crossed.haltMs > 0 ? crossed.haltMs : periodEnd(nowMs, p.periodMs, p.resetOffsetMs) - nowMs;
+      if (l.threshold <= crossed.threshold) this.markFired(obs.asset, l.level, period);
+    const endOfPeriod = periodEnd(nowMs, p.periodMs, p.resetOffsetMs);
+    const durationMs = crossed.haltMs > 0 ? crossed.haltMs : endOfPeriod - nowMs;
     const ruleId = `${this.spec.id}-l${crossed.level}`;
     const from = fall >= rise ? peak : trough!;
     return {
       drafts: [
-        haltDraft({
-          signalId: `${ruleId}:${obs.asset}:p${period}`,
-          ruleId,
-          obs,
-          level: crossed.level,
-          durationMs,
-          mode: crossed.mode,
-          reason: `${obs.asset} ${fall >= rise ? "fell" : "rose"} ${pct(move)} from ${from.price} to ${latest.price} within ${p.windowMs / 1000}s (level ${crossed.level})`,
-          evidence: [
-            evidence(fall >= rise ? "drawdown" : "rise", move, crossed.threshold, `window ${p.windowMs}ms`),
-            evidence("reference_price", from.price, 0, `at ${from.atMs}`),
-            evidence("price", latest.price, 0, `at ${latest.atMs}`),
-            evidence("period", period, 0, `period ${p.periodMs}ms, reset offset ${p.resetOffsetMs}ms`),
-          ],
-        }),
+        {
+          ...haltDraft({
+            signalId: `${ruleId}:${obs.asset}:p${period}`,
+            ruleId,
+            obs,
+            level: crossed.level,
+            durationMs,
+            mode: crossed.mode,
+            reason: `${obs.asset} ${fall >= rise ? "fell" : "rose"} ${pct(move)} from ${from.price} to ${latest.price} within ${p.windowMs / 1000}s (level ${crossed.level})`,
+            evidence: [
+              evidence(fall >= rise ? "drawdown" : "rise", move, crossed.threshold, `window ${p.windowMs}ms`),
+              evidence("reference_price", from.price, 0, `at ${from.atMs}`),
+              evidence("price", latest.price, 0, `at ${latest.atMs}`),
+              evidence("period", period, 0, `period ${p.periodMs}ms, reset offset ${p.resetOffsetMs}ms`),
+            ],
+          }),
+          // A level decided but not in the log is owed while its period or its halt lasts:
+          // a crash decided just before a reset still halts after it.
+          validUntilMs: Math.max(endOfPeriod, nowMs + durationMs),
+        },
       ],
       demands: [],
     };
@@ -90,13 +95,26 @@ export class CircuitBreakerRule implements EngineRule {
     if (!match || match[1] !== this.spec.id) return;
     const period = /:p(-?\d+)$/.exec(signal.signalId);
     if (!period) return;
+    const level = Number(match[2]);
     for (const asset of signal.scope?.assets ?? []) {
-      const key = `${asset}/${match[2]}`;
-      this.fired.set(key, Math.max(this.fired.get(key) ?? Number.NEGATIVE_INFINITY, Number(period[1])));
       // the levels below the one logged fired with it
-      for (const l of this.spec.params.levels) {
-        if (l.level < Number(match[2])) this.fired.set(`${asset}/${l.level}`, Number(period[1]));
-      }
+      for (const l of this.spec.params.levels)
+        if (l.level <= level) this.markFired(asset, l.level, Number(period[1]));
+      this.markFired(asset, level, Number(period[1]));
     }
+  }
+
+  /**
+   * True when the level fired in `period` or a later one. Periods only move
+   * forward: an observation replayed from an earlier period (a rebuild that
+   * restored later signals first) never makes a level fire again.
+   */
+  private firedIn(asset: string, level: number, period: number): boolean {
+    return (this.fired.get(`${asset}/${level}`) ?? Number.NEGATIVE_INFINITY) >= period;
+  }
+
+  private markFired(asset: string, level: number, period: number): void {
+    const key = `${asset}/${level}`;
+    this.fired.set(key, Math.max(this.fired.get(key) ?? Number.NEGATIVE_INFINITY, period));
   }
 }

@@ -81,8 +81,16 @@ export class PolicyEngine implements PolicyRule {
     return this.governor.multiplier(asset);
   }
 
+  /**
+   * `nowMs` is the decision time on the coordinator's clock (for an assessment:
+   * when the stream stored it, so a replay decides exactly as the first
+   * evaluation did). A price is placed in the rules' windows at its chain time
+   * but never later than `nowMs`: a future-dated price cannot anchor a window
+   * ahead of the coordinator's clock.
+   */
   evaluate(observation: AssetObservation | PolicyObservation, nowMs: number): SignalDraft[] {
-    const obs = observation as PolicyObservation;
+    const given = observation as PolicyObservation;
+    const obs = given.priceTimeMs > nowMs ? { ...given, priceTimeMs: nowMs } : given;
     const drafts: SignalDraft[] = [];
     const demands: MarginDemand[] = [];
     const shadowDemands: MarginDemand[] = [];
