@@ -17,6 +17,10 @@ export const coordinatorConfigSchema = z
     markerIntervalMs: fields.durationMs.default(1_000),
     /** Signals a stalled subscriber may fall behind before its stream is ended. */
     subscriberBuffer: z.coerce.number().int("must be an integer").min(1).default(1_024),
+    /** How far past its storage time an assessment's price time may lie before it is dead-lettered. */
+    maxFutureSkewMs: fields.durationMs.default(30_000),
+    /** Venue records kept (idle ones evicted, least recently active first). */
+    maxVenues: z.coerce.number().int("must be an integer").min(1).default(1_000),
     /** How long an assessment handed to the coordinator stays unacked before redelivery. */
     assessmentAckWaitMs: fields.durationMs.default(3_000),
     breakerThreshold: z.coerce
@@ -75,6 +79,8 @@ export const COORDINATOR_ENV = {
   BW_MARKER_INTERVAL_MS: "markerIntervalMs",
   BW_SUBSCRIBER_BUFFER: "subscriberBuffer",
   BW_ASSESSMENT_ACK_WAIT_MS: "assessmentAckWaitMs",
+  BW_MAX_FUTURE_SKEW_MS: "maxFutureSkewMs",
+  BW_MAX_VENUES: "maxVenues",
   BW_BREAKER_THRESHOLD: "breakerThreshold",
   BW_BREAKER_WINDOW_MS: "breakerWindowMs",
   BW_BREAKER_HALT_MS: "breakerHaltMs",

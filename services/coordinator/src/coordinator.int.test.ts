@@ -258,11 +258,18 @@ describe("coordinator: policy → signal log → venues", () => {
       return l.lastSequence === tail + 1 ? l : undefined;
     });
     expect(log.signals.map((s) => s.sequence)).not.toContain(tail + 1);
-    // the next decision still takes the stream's next sequence
+    // An entry the leader did not append makes it step down and re-elect: the new term
+    // opens at the next sequence, and the next decision follows it with no gap.
+    const reopened = await eventually(async () => {
+      const l = await httpSignals(coordinator.http, tail);
+      return l.signals.find((s) => s.scope?.internal) ? l : undefined;
+    });
+    expect(reopened.signals[0]).toMatchObject({ sequence: tail + 2, ruleId: "leader-election" });
     const last = await publishFall(bus, "LINK", ["perp-b"], 0.1);
     await processedUpTo(bus, last);
-    const after = await httpSignals(coordinator.http, tail);
-    expect(after.signals.map((s) => s.sequence)).toEqual([tail + 2]);
+    const after = await httpSignals(coordinator.http, tail + 2);
+    expect(after.signals.map((s) => s.sequence)).toEqual([tail + 3]);
+    expect(after.signals[0]!.leaderTerm).toBeGreaterThan(reopened.signals[0]!.leaderTerm - 1);
   });
 
   it("behavior: an invalid configuration exits 2 and names every bad field", async () => {

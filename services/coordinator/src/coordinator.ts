@@ -70,7 +70,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
     cleanups.push(() => follower.stop());
     const logSequence = await follower.caughtUp();
 
-    const venues = new VenueRegistry();
+    const venues = new VenueRegistry(config.maxVenues);
     const ackWatch = new AckWatch(() => venues.list().map((v) => v.venueId), config.ackGraceMs);
     for (const signal of index.signals()) ackWatch.onSignal(signal);
     index.onEntry((_seq, signal) => {
@@ -147,6 +147,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
             clock,
             leadMs: config.signalLeadMs,
             assessmentAckWaitMs: config.assessmentAckWaitMs,
+            maxFutureSkewMs: config.maxFutureSkewMs,
             rules: () => {
               const { document } = policySource.current;
               engine = new PolicyEngine(document, { onShadow });
@@ -154,6 +155,13 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
             },
             sign: (signal) => keyring.sign(signal),
             holdsLease: (t) => lease.term === t,
+            onUnexpectedEntry: (reason, detail) => {
+              log.error(
+                { reason, ...detail },
+                "the signal log holds an entry this leader did not append; stepping down to re-elect above it",
+              );
+              void lease.stepDown(`unexpected log entry (${reason})`);
+            },
           },
           term,
           replicaId,
@@ -204,10 +212,20 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
     }, config.ackCheckIntervalMs);
     cleanups.push(async () => clearInterval(ackTimer));
 
+    // Ready only while some replica can append: this one as an opened, appending
+    // leader, or another whose live lease's term is already opened in the log.
+    const appendReadiness = (): string | undefined => {
+      if (lease.holds()) return role ? role.notReadyReason() : `leader of term ${lease.term} is starting`;
+      const other = lease.heldElsewhere();
+      if (!other) return "no replica holds the leader lease";
+      if (index.maxTerm < other.term)
+        return `leader ${other.holder} has not opened term ${other.term} in the log`;
+      return undefined;
+    };
     const http: ServiceHttp = await startServiceHttp({
       host: config.httpHost,
       port: config.httpPort,
-      notReadyReason: () => notReady,
+      notReadyReason: () => notReady ?? appendReadiness(),
       routes: [
         signalsRoute(index),
         lateAcksRoute(ackWatch),

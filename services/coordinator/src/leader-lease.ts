@@ -24,7 +24,9 @@ export interface LeaderLeaseOptions {
 
 export type LeaseEvent = { readonly role: "leader"; readonly term: number } | { readonly role: "follower" };
 
-const KEY = "coordinator";
+/** The key of the lease in the leader bucket. */
+export const LEASE_KEY = "coordinator";
+const KEY = LEASE_KEY;
 
 /** Monotonic milliseconds: a wall-clock jump must not extend or shorten a lease. */
 function monotonicMs(): number {
@@ -53,6 +55,8 @@ export class LeaderLease {
   /** Follower: revision last observed and when it was first observed. */
   private seenRevision = -1;
   private seenAt = 0;
+  /** Follower: the lease value last read. */
+  private seenValue: LeaseValue | undefined;
   private readonly listeners = new Set<(event: LeaseEvent) => void>();
 
   constructor(
@@ -68,6 +72,27 @@ export class LeaderLease {
   /** True while this replica is leader and its lease cannot have been taken over. */
   holds(): boolean {
     return this.leaderTerm > 0 && monotonicMs() - this.renewedAt < this.opts.ttlMs;
+  }
+
+  /**
+   * Follower: the lease another replica holds, when it was renewed within the
+   * TTL as seen on this replica's clock; undefined when no live lease is seen.
+   */
+  heldElsewhere(): LeaseValue | undefined {
+    if (this.leaderTerm > 0 || !this.seenValue) return undefined;
+    return monotonicMs() - this.seenAt < this.opts.ttlMs ? this.seenValue : undefined;
+  }
+
+  /**
+   * Gives up the lease at once (the leader found it cannot trust its view of
+   * the log): the key is deleted so the next round, here or on another
+   * replica, elects a leader above the highest term in the log.
+   */
+  async stepDown(reason: string): Promise<void> {
+    if (this.leaderTerm === 0 || !this.kv) return;
+    const revision = this.revision;
+    this.demote(reason);
+    await this.kv.delete(KEY, { previousSeq: revision }).catch(() => undefined);
   }
 
   onChange(listener: (event: LeaseEvent) => void): () => void {
@@ -134,13 +159,16 @@ export class LeaderLease {
     const entry = await kv.get(KEY);
     let previousTerm = 0;
     if (entry && entry.operation === "PUT") {
-      previousTerm = (entry.json() as LeaseValue).term ?? 0;
+      this.seenValue = entry.json() as LeaseValue;
+      previousTerm = this.seenValue.term ?? 0;
       if (entry.revision !== this.seenRevision) {
         this.seenRevision = entry.revision;
         this.seenAt = started;
         return;
       }
       if (started - this.seenAt < this.opts.ttlMs) return;
+    } else {
+      this.seenValue = undefined;
     }
     const term = Math.max(previousTerm + 1, this.opts.minTerm());
     const value = JSON.stringify({ holder: this.opts.replicaId, term } satisfies LeaseValue);

@@ -5,18 +5,19 @@ import {
   consumers,
   extractTrace,
   type RunningConsumer,
+  storedAtMsOf,
   streams,
 } from "@breakwater/bus";
-import type { PolicyRule, SignalDraft } from "@breakwater/core";
+import { asError, type PolicyRule, type SignalDraft } from "@breakwater/core";
 import { type Signal, SignalKind } from "@breakwater/proto";
 import { inSpan, type Logger } from "@breakwater/telemetry";
 import { context, trace } from "@opentelemetry/api";
 import { NotLeaderError } from "./errors.js";
 import type { SignalLogFollower } from "./log-follower.js";
 import { coordinatorMetrics } from "./metrics.js";
-import { observe } from "./observations.js";
+import { FutureTimeError, observe } from "./observations.js";
 import { Policy } from "./policy.js";
-import { rebuildPolicy } from "./rebuild.js";
+import { decisionTimeMs, rebuildPolicy } from "./rebuild.js";
 import type { SignalIndex } from "./signal-index.js";
 import { SignalLog } from "./signal-log.js";
 
@@ -28,12 +29,22 @@ export interface LeaderRoleDeps {
   readonly clock: () => number;
   readonly leadMs: number;
   readonly assessmentAckWaitMs: number;
+  /** How far past its storage time an assessment's price time may lie. */
+  readonly maxFutureSkewMs: number;
   /** Fresh rules of the policy in force, and the window their rebuild needs. */
   readonly rules: () => { rules: PolicyRule[]; windowMs: number };
   readonly sign: (signal: Signal) => Signal;
   /** True while the lease of `term` is held. */
   readonly holdsLease: (term: number) => boolean;
+  /**
+   * The log holds an entry this leader did not append during its term (a later
+   * term, a foreign entry): it can no longer trust its view of the log and must
+   * step down so the election runs again above the highest term seen.
+   */
+  readonly onUnexpectedEntry: (reason: UnexpectedEntryReason, detail: Record<string, unknown>) => void;
 }
+
+export type UnexpectedEntryReason = "later_term" | "foreign_entry";
 
 /**
  * The first entry of every term: it moves the log's tail, so an append by a
@@ -62,6 +73,12 @@ export class LeaderRole {
   private consumer: RunningConsumer | undefined;
   private unfollow: (() => void) | undefined;
   private signalLog: SignalLog | undefined;
+  /** Sequence of this term's opening entry, once appended. */
+  private openedAt: number | undefined;
+  /** Entries read before the term's opening entry was known: checked once it is. */
+  private early: { sequence: number; signal: Signal | undefined }[] = [];
+  private appendFailure: string | undefined;
+  private stopped = false;
 
   constructor(
     private readonly deps: LeaderRoleDeps,
@@ -83,15 +100,42 @@ export class LeaderRole {
     this.signalLog = signalLog;
     const { rules, windowMs } = this.deps.rules();
     const policy = new Policy(rules, signalLog, log);
-    const rebuilt = await rebuildPolicy(bus, index, policy, windowMs, log, clock);
-    this.unfollow = index.onEntry((_seq, signal) => {
+    const { owed, ...rebuilt } = await rebuildPolicy(
+      bus,
+      index,
+      policy,
+      { windowMs, maxFutureSkewMs: this.deps.maxFutureSkewMs, clock },
+      log,
+    );
+    this.unfollow = index.onEntry((sequence, signal) => {
       if (signal) policy.restore(signal);
+      this.check(sequence, signal);
     });
     const opened = await signalLog.append(termStartDraft(this.term, this.replicaId));
+    this.openedAt = opened.signal.sequence;
+    for (const entry of this.early.splice(0)) this.check(entry.sequence, entry.signal);
     log.info(
-      { term: this.term, sequence: opened.signal.sequence, ...rebuilt },
+      { term: this.term, sequence: opened.signal.sequence, ...rebuilt, owed: owed.length },
       "leader term opened; policy rebuilt from the signal log and processed assessments",
     );
+    // Decisions the rules count as made but the log lacks (a lost append, a dead-lettered
+    // assessment, a new policy) are issued now, while they are still in force.
+    if (owed.length > 0) {
+      const issued = await policy.issue(owed.map((m) => m.draft));
+      for (const [i, appended] of issued.entries()) {
+        const missing = owed[i]!;
+        coordinatorMetrics.reconciled.inc({ outcome: "issued", rule: missing.draft.ruleId });
+        log.warn(
+          {
+            sequence: appended.signal.sequence,
+            signalId: missing.draft.signalId,
+            assessmentId: missing.assessmentId,
+            decidedAtMs: missing.decidedAtMs,
+          },
+          "issued a decision the log was missing (made before this term, still in force)",
+        );
+      }
+    }
     const tracer = trace.getTracer("breakwater.coordinator");
     this.consumer = await consumeDurable(bus, {
       stream: streams.assessments.name,
@@ -99,7 +143,19 @@ export class LeaderRole {
       service: "coordinator",
       ackWaitMs: this.deps.assessmentAckWaitMs,
       log,
-      decode: (subject, data) => observe(codecs.assessment.decode(data, subject), subject),
+      decode: (subject, data, msg) => {
+        try {
+          return observe(codecs.assessment.decode(data, subject), subject, {
+            storedAtMs: storedAtMsOf(msg),
+            maxFutureSkewMs: this.deps.maxFutureSkewMs,
+          });
+        } catch (err) {
+          coordinatorMetrics.rejectedAssessments.inc({
+            reason: err instanceof FutureTimeError ? "future_time" : "malformed",
+          });
+          throw err;
+        }
+      },
       handle: async (observed, msg) => {
         // A leader paused past its lease must not even read: the observation belongs to the next leader.
         if (!this.deps.holdsLease(this.term)) {
@@ -112,8 +168,16 @@ export class LeaderRole {
         await context.with(extractTrace(msg.headers), () =>
           inSpan(tracer, "coordinator.decide", async (span) => {
             span.setAttribute("breakwater.asset", observed.observation.asset);
-            const appended = await policy.decide(observed.observation, clock());
-            span.setAttribute("breakwater.signals", appended.length);
+            // Decided at the time the stream stored it: a redelivery or a replay decides the same.
+            const at = decisionTimeMs(storedAtMsOf(msg), clock);
+            try {
+              const appended = await policy.decide(observed.observation, at);
+              this.appendFailure = undefined;
+              span.setAttribute("breakwater.signals", appended.length);
+            } catch (err) {
+              this.appendFailure = asError(err).message;
+              throw err;
+            }
           }),
         );
       },
@@ -124,6 +188,33 @@ export class LeaderRole {
     );
   }
 
+  /** Why this leader cannot append right now, or undefined when it can. */
+  notReadyReason(): string | undefined {
+    if (this.openedAt === undefined) return `leader of term ${this.term} has not opened its term yet`;
+    if (this.appendFailure) return `leader of term ${this.term} cannot append: ${this.appendFailure}`;
+    return undefined;
+  }
+
+  /** Any entry after this term opened must be one this leader appended. */
+  private check(sequence: number, signal: Signal | undefined): void {
+    if (this.stopped) return;
+    if (this.openedAt === undefined) {
+      this.early.push({ sequence, signal });
+      return;
+    }
+    if (sequence <= this.openedAt || (signal && this.signalLog?.appendedHere(signal.signalId))) return;
+    const reason: UnexpectedEntryReason =
+      signal && signal.leaderTerm > this.term ? "later_term" : "foreign_entry";
+    coordinatorMetrics.unexpectedLogEntries.inc({ reason });
+    this.stopped = true;
+    this.deps.onUnexpectedEntry(reason, {
+      term: this.term,
+      sequence,
+      signalId: signal?.signalId,
+      entryTerm: signal?.leaderTerm,
+    });
+  }
+
   /** Appends a signal that no rule made (e.g. an ack advisory) under this term. */
   async issue(draft: SignalDraft): Promise<Signal | undefined> {
     if (!this.signalLog || !this.consumer) return undefined;
@@ -131,6 +222,7 @@ export class LeaderRole {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.consumer?.stop();
     this.consumer = undefined;
     this.unfollow?.();

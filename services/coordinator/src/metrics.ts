@@ -181,4 +181,43 @@ export const coordinatorMetrics = {
         help: "(venue, halt) pairs past effective time still without an ack",
       }),
   ),
+  reconciled: metricOnce(
+    "bw_coordinator_reconciled_decisions_total",
+    () =>
+      new Counter({
+        name: "bw_coordinator_reconciled_decisions_total",
+        help: "Decisions a new leader found missing from the log: issued (still owed) or lapsed (no longer in force)",
+        labelNames: ["outcome", "rule"],
+      }),
+  ),
+  unexpectedLogEntries: metricOnce(
+    "bw_coordinator_unexpected_log_entries_total",
+    () =>
+      new Counter({
+        name: "bw_coordinator_unexpected_log_entries_total",
+        help: "Log entries a leader did not append during its term (a later term, or a foreign entry); each makes it step down",
+        labelNames: ["reason"],
+      }),
+  ),
+  rejectedAssessments: metricOnce(
+    "bw_coordinator_rejected_assessments_total",
+    () =>
+      new Counter({
+        name: "bw_coordinator_rejected_assessments_total",
+        help: "Assessments dead-lettered before evaluation, by reason",
+        labelNames: ["reason"],
+      }),
+  ),
+  venueEvictions: metricOnce(
+    "bw_coordinator_venue_evictions_total",
+    () =>
+      new Counter({
+        name: "bw_coordinator_venue_evictions_total",
+        help: "Venue records evicted from the bounded venue table (idle venues, least recently active first)",
+      }),
+  ),
+  venues: metricOnce(
+    "bw_coordinator_venues",
+    () => new Gauge({ name: "bw_coordinator_venues", help: "Venue records held in the venue table" }),
+  ),
 };

@@ -1,8 +1,7 @@
 import { MalformedMessageError } from "@breakwater/bus";
-import type { AssetObservation } from "@breakwater/core";
 import type { RiskAssessment } from "@breakwater/proto";
 import { describe, expect, it } from "vitest";
-import { observe, RecentObservations } from "./observations.js";
+import { observe } from "./observations.js";
 
 const base: RiskAssessment = {
   assessmentId: "a1",
@@ -74,33 +73,5 @@ describe("observe", () => {
     ]) {
       expect(() => observe({ ...base, ...bad })).toThrow(MalformedMessageError);
     }
-  });
-});
-
-function obs(asset: string, priceTimeMs: number): AssetObservation {
-  return {
-    assessmentId: `${asset}-${priceTimeMs}`,
-    asset,
-    price: 1,
-    priceTimeMs,
-    venues: [],
-    markets: [],
-    chains: [],
-  };
-}
-
-describe("RecentObservations", () => {
-  it("default: keeps per asset only what lies within the window of its latest price, in log order", () => {
-    const recent = new RecentObservations(10);
-    for (const o of [obs("A", 0), obs("B", 0), obs("A", 5), obs("B", 100), obs("A", 10), obs("A", 11)])
-      recent.add(o);
-    expect(recent.observations().map((o) => o.assessmentId)).toEqual(["A-5", "B-100", "A-10", "A-11"]);
-  });
-
-  it("behavior: the window edge is inclusive", () => {
-    const recent = new RecentObservations(10);
-    recent.add(obs("A", 0));
-    recent.add(obs("A", 10));
-    expect(recent.observations()).toHaveLength(2);
   });
 });

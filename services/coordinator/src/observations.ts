@@ -2,6 +2,16 @@ import { MalformedMessageError } from "@breakwater/bus";
 import { decimalToNumber, type PolicyObservation } from "@breakwater/core";
 import type { RiskAssessment } from "@breakwater/proto";
 
+/** An assessment whose price time lies further in the future than the allowed skew. */
+export class FutureTimeError extends MalformedMessageError {
+  constructor(subject: string, priceTimeMs: number, storedAtMs: number, maxFutureSkewMs: number) {
+    super(
+      subject,
+      `price_time_ms: ${priceTimeMs - storedAtMs} ms after the assessment was stored (more than the allowed ${maxFutureSkewMs} ms of clock skew)`,
+    );
+  }
+}
+
 /**
  * What an assessment tells the policy: an observation, priced or not (an
  * unpriceable asset is news for the oracle-divergence rule).
@@ -16,9 +26,18 @@ export type Observed =
  * dead-lettered); an empty one is a legitimate "unpriceable". The correlator's
  * optional figures (divergence, ladder pressure, volatility) are carried when set.
  */
-export function observe(assessment: RiskAssessment, subject = "assessment"): Observed {
-  if (!(assessment.priceTimeMs > 0)) {
+export function observe(
+  assessment: RiskAssessment,
+  subject = "assessment",
+  clock?: { readonly storedAtMs: number; readonly maxFutureSkewMs: number },
+): Observed {
+  if (!(assessment.priceTimeMs > 0) || !Number.isSafeInteger(assessment.priceTimeMs)) {
     throw new MalformedMessageError(subject, "price_time_ms: must be a positive Unix time in ms");
+  }
+  // Chain time is trusted only up to a bounded skew past when the stream stored the
+  // assessment: a price dated in the future would otherwise anchor every window ahead.
+  if (clock && assessment.priceTimeMs > clock.storedAtMs + clock.maxFutureSkewMs) {
+    throw new FutureTimeError(subject, assessment.priceTimeMs, clock.storedAtMs, clock.maxFutureSkewMs);
   }
   const common = {
     assessmentId: assessment.assessmentId,
@@ -64,42 +83,4 @@ function optionalFigures(a: RiskAssessment): Partial<PolicyObservation> {
     if (typeof value === "number" && Number.isFinite(value)) out[key] = value;
   }
   return out as Partial<PolicyObservation>;
-}
-
-interface Ordered {
-  readonly order: number;
-  readonly obs: PolicyObservation;
-}
-
-/**
- * Keeps, per asset, only the observations within `windowMs` of that asset's
- * latest price time: what a rule needs to rebuild its windows after a restart.
- * Observations come in log order; `observations()` returns them in that order.
- */
-export class RecentObservations {
-  private readonly byAsset = new Map<string, { latestMs: number; entries: Ordered[] }>();
-  private count = 0;
-
-  constructor(private readonly windowMs: number) {}
-
-  add(obs: PolicyObservation): void {
-    let asset = this.byAsset.get(obs.asset);
-    if (!asset) {
-      asset = { latestMs: obs.priceTimeMs, entries: [] };
-      this.byAsset.set(obs.asset, asset);
-    }
-    asset.entries.push({ order: this.count++, obs });
-    asset.latestMs = Math.max(asset.latestMs, obs.priceTimeMs);
-    const cutoff = asset.latestMs - this.windowMs;
-    // Entries arrive mostly in time order: drop from the front; a late straggler
-    // left inside is harmless (the rule's window drops it again).
-    while (asset.entries.length > 0 && asset.entries[0]!.obs.priceTimeMs < cutoff) asset.entries.shift();
-  }
-
-  observations(): PolicyObservation[] {
-    return [...this.byAsset.values()]
-      .flatMap((a) => a.entries)
-      .sort((a, b) => a.order - b.order)
-      .map((e) => e.obs);
-  }
 }

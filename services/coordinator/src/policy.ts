@@ -1,4 +1,11 @@
-import type { PolicyObservation, PolicyRule, SignalDraft } from "@breakwater/core";
+import {
+  type PolicyObservation,
+  type PolicyRule,
+  type Reconciliation,
+  reconcile,
+  type SignalDraft,
+  type TimedObservation,
+} from "@breakwater/core";
 import type { Signal } from "@breakwater/proto";
 import type { Logger } from "@breakwater/telemetry";
 import type { Appended, SignalLog } from "./signal-log.js";
@@ -23,14 +30,28 @@ export class Policy {
   }
 
   /**
-   * Feeds an already-processed observation to the rules to rebuild their
-   * windows, without issuing anything. Returns the drafts the rules produced
-   * (after a clean restore they are already in the log).
+   * Restores every logged signal, re-evaluates already-processed observations
+   * at their own decision times and returns what the log lacks (see core's
+   * `reconcile`). Nothing is appended here.
    */
-  warm(observation: PolicyObservation, nowMs: number): SignalDraft[] {
-    return this.rules.flatMap((rule) =>
-      rule.evaluate(observation as Parameters<PolicyRule["evaluate"]>[0], nowMs),
-    );
+  reconcile(
+    logged: Iterable<Signal>,
+    observations: Iterable<TimedObservation>,
+    nowMs: number,
+    isLogged: (signalId: string) => boolean,
+  ): Reconciliation {
+    const all: PolicyRule = {
+      id: "policy",
+      evaluate: (o, t) => this.rules.flatMap((rule) => rule.evaluate(o, t)),
+      restore: (signal) => this.restore(signal),
+    };
+    return reconcile(all, logged, observations, nowMs, isLogged);
+  }
+
+  /** Appends decisions already made (owed after a leader change), in order; throws if an append fails. */
+  async issue(drafts: readonly SignalDraft[]): Promise<Appended[]> {
+    this.pending.push(...drafts);
+    return this.flushPending();
   }
 
   /** Evaluates a live observation and appends every decision; throws if an append fails. */

@@ -3,7 +3,14 @@ import type { Signal } from "@breakwater/proto";
 import { LogInconsistencyError, LogLagError } from "./errors.js";
 
 /** Why a log position holds no servable signal. */
-export type HoleReason = "malformed" | "sequence_mismatch" | "duplicate_signal_id";
+export type HoleReason = "malformed" | "sequence_mismatch" | "duplicate_signal_id" | "implausible_term";
+
+/**
+ * Terms grow by one per election: no real log gets near this. An entry above
+ * it is forged or corrupt; honouring it would push every later term past the
+ * range where numbers are exact.
+ */
+export const MAX_LEADER_TERM = 2 ** 40;
 
 export type IndexListener = (sequence: number, signal: Signal | undefined) => void;
 
@@ -57,6 +64,8 @@ export class SignalIndex {
     let reason: HoleReason | undefined = signal ? undefined : hole;
     if (signal && signal.sequence !== sequence) reason = "sequence_mismatch";
     else if (signal && this.ids.has(signal.signalId)) reason = "duplicate_signal_id";
+    else if (signal && !(Number.isSafeInteger(signal.leaderTerm) && signal.leaderTerm <= MAX_LEADER_TERM))
+      reason = "implausible_term";
     const kept = reason ? undefined : signal;
     this.entries.push(kept);
     if (kept) {

@@ -43,6 +43,8 @@ export interface Appended {
 export class SignalLog {
   private tail: number | undefined;
   private readonly clock: () => number;
+  /** Signal ids this writer has tried to append (registered before the publish). */
+  private readonly own = new Set<string>();
 
   constructor(
     private readonly bus: Bus,
@@ -76,6 +78,8 @@ export class SignalLog {
         leaderTerm: this.opts.leaderTerm,
       });
       const signal = this.opts.sign ? this.opts.sign(issued) : issued;
+      // Known before the stream can store it, so the log reader never mistakes it for a foreign entry.
+      this.own.add(signal.signalId);
       try {
         const published = await publish(this.bus, subjects.signal, codecs.signal.encode(signal), {
           msgId: signal.signalId,
@@ -116,10 +120,16 @@ export class SignalLog {
     throw new AppendContendedError(draft.signalId, fenced);
   }
 
+  /** True when this writer appended (or tried to append) the signal id. */
+  appendedHere(signalId: string): boolean {
+    return this.own.has(signalId);
+  }
+
   /** Throws NotLeaderError when the lease is lost or the log holds a later term. */
   private checkTerm(): void {
     const term = this.opts.leaderTerm;
     if (this.index.maxTerm > term) {
+      coordinatorMetrics.deposedAppends.inc();
       throw new NotLeaderError(term, `the log holds a signal of term ${this.index.maxTerm}`, {
         logTerm: this.index.maxTerm,
       });

@@ -1,10 +1,12 @@
-import { type Bus, connectBus } from "@breakwater/bus";
+import { type Bus, buckets, connectBus } from "@breakwater/bus";
 import type { SignalDraft } from "@breakwater/core";
 import { SignalKind, type SubscribeResponse } from "@breakwater/proto";
 import { eventually, type NatsServer, startNats } from "@breakwater/testkit";
 import { type ServiceError, status } from "@grpc/grpc-js";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LEASE_KEY } from "./leader-lease.js";
+import { termStartDraft } from "./leader-role.js";
 import { SignalLogFollower } from "./log-follower.js";
 import { SignalIndex } from "./signal-index.js";
 import { SignalLog } from "./signal-log.js";
@@ -36,21 +38,30 @@ describe("subscriptions: markers and slow subscribers", () => {
   let coordinator: CoordinatorProcess;
   let follower: SignalLogFollower;
   let writer: SignalLog;
+  let renewal: NodeJS.Timeout | undefined;
   const closers: (() => unknown)[] = [];
 
   beforeAll(async () => {
     nats = await startNats();
     bus = await connectBus({ url: nats.url, name: "subscription-test" });
-    coordinator = await startCoordinatorProcess(nats.url, {
-      BW_SUBSCRIBER_BUFFER: "10",
-      BW_MARKER_INTERVAL_MS: "100",
-    });
-    // A second writer in the test process fills the log directly.
+    // The test process is the leader (it holds a live lease and opens term 1) and fills
+    // the log directly; the coordinator follows and serves venues, as any replica does.
+    const lease = await bus.kvm.create(buckets.leader, { history: 1 });
+    const renew = () => lease.put(LEASE_KEY, JSON.stringify({ holder: "subscription-test", term: 1 }));
+    await renew();
+    renewal = setInterval(() => void renew().catch(() => undefined), 200);
     const index = new SignalIndex();
     follower = SignalLogFollower.start(bus, index, pino({ level: "silent" }));
     writer = new SignalLog(bus, index, { leadMs: 500, leaderTerm: 1 });
+    await writer.append(termStartDraft(1, "subscription-test"));
+    coordinator = await startCoordinatorProcess(
+      nats.url,
+      { BW_SUBSCRIBER_BUFFER: "10", BW_MARKER_INTERVAL_MS: "100" },
+      { awaitLeader: false },
+    );
   });
   afterAll(async () => {
+    clearInterval(renewal);
     for (const close of closers) await close();
     await follower?.stop();
     await coordinator?.proc.stop();

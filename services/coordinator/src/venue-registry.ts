@@ -1,4 +1,5 @@
 import { AckState, type VenueStatus } from "@breakwater/proto";
+import { coordinatorMetrics } from "./metrics.js";
 
 interface VenueRecord {
   readonly venueId: string;
@@ -9,13 +10,28 @@ interface VenueRecord {
   lastAckAtMs: number;
 }
 
-/** What the coordinator knows of each venue: open subscriptions and the acks it recorded. */
+/**
+ * What the coordinator knows of each venue: open subscriptions and the acks it
+ * recorded. The table is bounded: any caller can name a venue id, so past
+ * `maxVenues` records the least recently active venue without an open
+ * subscription is evicted (counted); venues that are subscribed are never evicted.
+ */
 export class VenueRegistry {
+  /** In order of last activity, oldest first (a touched record moves to the end). */
   private readonly venues = new Map<string, VenueRecord>();
+
+  constructor(private readonly maxVenues = 1_000) {}
+
+  get size(): number {
+    return this.venues.size;
+  }
 
   private record(venueId: string): VenueRecord {
     let venue = this.venues.get(venueId);
-    if (!venue) {
+    if (venue) {
+      this.venues.delete(venueId);
+      this.venues.set(venueId, venue);
+    } else {
       venue = {
         venueId,
         subscriptions: 0,
@@ -25,8 +41,20 @@ export class VenueRegistry {
         lastAckAtMs: 0,
       };
       this.venues.set(venueId, venue);
+      this.evict();
+      coordinatorMetrics.venues.set(this.venues.size);
     }
     return venue;
+  }
+
+  private evict(): void {
+    if (this.venues.size <= this.maxVenues) return;
+    for (const [id, venue] of this.venues) {
+      if (this.venues.size <= this.maxVenues) break;
+      if (venue.subscriptions > 0) continue;
+      this.venues.delete(id);
+      coordinatorMetrics.venueEvictions.inc();
+    }
   }
 
   /** Counts an open subscription; returns the function that ends it (idempotent). */
