@@ -26,6 +26,8 @@ export interface NatsServer {
   stop(): Promise<void>;
   /** Starts it again on the same port with the same store. */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP) for `ms`, then lets it go on (SIGCONT): a long GC pause or a hung host. */
+  pause(ms: number): Promise<void>;
   /** Stops the server and removes its store. */
   dispose(): Promise<void>;
 }
@@ -76,6 +78,16 @@ export async function startNats(opts: { storeDir?: string } = {}): Promise<NatsS
     storeDir,
     stop: halt,
     restart: launch,
+    async pause(ms) {
+      const c = child;
+      if (!c || c.exitCode !== null) throw new Error("nats-server is not running");
+      c.kill("SIGSTOP");
+      try {
+        await new Promise((r) => setTimeout(r, ms));
+      } finally {
+        c.kill("SIGCONT");
+      }
+    },
     async dispose() {
       await halt();
       rmSync(storeDir, { recursive: true, force: true });
