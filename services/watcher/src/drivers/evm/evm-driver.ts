@@ -1,8 +1,4 @@
 import type { Logger } from "@breakwater/telemetry";
-import type { LogAdapter, LogContext } from "../../adapters/adapter.js";
-import { LogDecodeError } from "../../adapters/adapter.js";
-import { ChainlinkFeedAdapter } from "../../adapters/chainlink-feed.js";
-import { SequencerUptimeAdapter } from "../../adapters/sequencer-uptime.js";
 import type {
   BlockRef,
   ChainDriver,
@@ -13,6 +9,10 @@ import type {
 } from "../../chain-driver.js";
 import { CheckpointMismatchError } from "../../errors.js";
 import { abortableSleep as sleep } from "../abortable-sleep.js";
+import type { LogAdapter, LogContext } from "./adapters/adapter.js";
+import { LogDecodeError } from "./adapters/adapter.js";
+import { ChainlinkFeedAdapter } from "./adapters/chainlink-feed.js";
+import { SequencerUptimeAdapter } from "./adapters/sequencer-uptime.js";
 import { BackfillProgress } from "./backfill-progress.js";
 import { ChainReads } from "./chain-reads.js";
 import { ChainWindow } from "./chain-window.js";

@@ -1,7 +1,7 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { PositionSide, PositionStatus } from "@breakwater/proto";
-import type { ChainEvent } from "../chain-driver.js";
-import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import type { ChainEvent } from "../../../chain-driver.js";
+import type { ChainLog } from "../rpc-schemas.js";
 import {
   bytes32ToText,
   coordinatesOf,

@@ -1,5 +1,5 @@
-import type { ChainEvent } from "../chain-driver.js";
-import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import type { ChainEvent } from "../../../chain-driver.js";
+import type { ChainLog } from "../rpc-schemas.js";
 import type { ContractReader, LogAdapter, LogContext } from "./adapter.js";
 import { aggregatorEvents, latestRound } from "./chainlink-feed.js";
 

@@ -1,8 +1,8 @@
 import { BreakwaterError } from "@breakwater/core";
 import type { PositionUpdate, PriceTick } from "@breakwater/proto";
 import { type AbiEvent, toEventSelector } from "viem";
-import type { ChainEvent } from "../chain-driver.js";
-import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import type { ChainEvent } from "../../../chain-driver.js";
+import type { ChainLog } from "../rpc-schemas.js";
 
 /** Reads a contract's state as of a block (eth_call through the chain's RPC pool). */
 export interface ContractReader {

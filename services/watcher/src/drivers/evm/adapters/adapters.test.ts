@@ -11,8 +11,8 @@ import {
   toEventSelector,
 } from "viem";
 import { describe, expect, it } from "vitest";
-import { OPTIONS_VAULT_EVENTS } from "../demo/options-vault.js";
-import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import { OPTIONS_VAULT_EVENTS } from "../../../demo/options-vault.js";
+import type { ChainLog } from "../rpc-schemas.js";
 import { AaveV3Adapter, collateralLiquidationPrice } from "./aave-v3.js";
 import { aaveV3PoolAbi, balanceOfAbi } from "./aave-v3-abi.js";
 import type { ContractReader, LogContext } from "./adapter.js";
@@ -129,7 +129,7 @@ describe("PerpVenueAdapter", () => {
 
   it("default: the hand-written event ABI is the compiled contract's", () => {
     const artifact = JSON.parse(
-      readFileSync(new URL("../../contracts/artifacts/PerpVenue.json", import.meta.url), "utf8"),
+      readFileSync(new URL("../../../../contracts/artifacts/PerpVenue.json", import.meta.url), "utf8"),
     ) as { abi: AbiEvent[] };
     const compiled = artifact.abi.filter((x) => x.type === "event").map((e) => toEventSelector(e));
     for (const e of perpVenueEventsAbi) expect(compiled).toContain(toEventSelector(e));
