@@ -21,10 +21,16 @@ export { loadArtifact, startEvmLab } from "./demo/evm-lab.js";
 export type { AaveV3AdapterConfig, AccountHealth } from "./drivers/evm/adapters/aave-v3.js";
 export { AaveV3Adapter, collateralLiquidationPrice } from "./drivers/evm/adapters/aave-v3.js";
 export { aaveV3PoolAbi } from "./drivers/evm/adapters/aave-v3-abi.js";
-export type { ContractReader, LogAdapter, LogContext } from "./drivers/evm/adapters/adapter.js";
+export type {
+  ContractReader,
+  FeedFreshness,
+  LogAdapter,
+  LogContext,
+  PriceDistrust,
+} from "./drivers/evm/adapters/adapter.js";
 export { LogDecodeError } from "./drivers/evm/adapters/adapter.js";
 export { aggregatorEventsAbi, aggregatorV3Abi } from "./drivers/evm/adapters/chainlink-abi.js";
-export type { ChainlinkFeedConfig, FeedFreshness } from "./drivers/evm/adapters/chainlink-feed.js";
+export type { ChainlinkFeedConfig } from "./drivers/evm/adapters/chainlink-feed.js";
 export { ChainlinkFeedAdapter } from "./drivers/evm/adapters/chainlink-feed.js";
 export type { EventMapping, FieldSource, MappedAdapterConfig } from "./drivers/evm/adapters/mapped.js";
 export { MappedAdapter } from "./drivers/evm/adapters/mapped.js";
