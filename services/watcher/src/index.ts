@@ -14,9 +14,6 @@ export type { ChainHealth, HealthThresholds } from "./chain-progress.js";
 export { ChainProgress } from "./chain-progress.js";
 // The runtime pieces a benchmark or an embedding needs.
 export { CheckpointStore } from "./checkpoint-store.js";
-// A local EVM chain with the reference venue and feeds: tests, the demo and the bench.
-export type { Artifact, EvmLab, EvmLabOptions, Landed } from "./demo/evm-lab.js";
-export { loadArtifact, startEvmLab } from "./demo/evm-lab.js";
 // The EVM driver (viem) and its venue and oracle adapters.
 export type { AaveV3AdapterConfig, AccountHealth } from "./drivers/evm/adapters/aave-v3.js";
 export { AaveV3Adapter, collateralLiquidationPrice } from "./drivers/evm/adapters/aave-v3.js";

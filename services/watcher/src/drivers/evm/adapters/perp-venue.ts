@@ -12,7 +12,7 @@ import {
 } from "./adapter.js";
 import { EventDecoder } from "./event-decoder.js";
 
-/** The events of Breakwater's reference perp venue (contracts/src/PerpVenue.sol). */
+/** The events of Breakwater's reference perp venue (libs/testkit/contracts/src/PerpVenue.sol). */
 /** The parameters every position event of the venue starts with. */
 const POSITION_KEYS = [
   { name: "trader", type: "address", indexed: true },
