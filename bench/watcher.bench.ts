@@ -7,7 +7,7 @@
  */
 import { connectBus } from "@breakwater/bus";
 import { createLogger } from "@breakwater/telemetry";
-import { startNats } from "@breakwater/testkit";
+import { loadArtifact, startEvmLab, startNats } from "@breakwater/testkit";
 import {
   aggregatorEventsAbi,
   BusEventSink,
@@ -15,9 +15,7 @@ import {
   CheckpointStore,
   EvmDriver,
   evmChainSchema,
-  loadArtifact,
   perpVenueEventsAbi,
-  startEvmLab,
 } from "@breakwater/watcher";
 import { trace } from "@opentelemetry/api";
 import {

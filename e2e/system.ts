@@ -1,8 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, type NatsServer, type ServiceProcess, startNats, startService } from "@breakwater/testkit";
-import { DEFAULT_SCENARIO_PATH, type EvmLab, startEvmLab } from "@breakwater/watcher";
+import {
+  type EvmLab,
+  freePort,
+  type NatsServer,
+  type ServiceProcess,
+  startEvmLab,
+  startNats,
+  startService,
+} from "@breakwater/testkit";
+import { DEFAULT_SCENARIO_PATH } from "@breakwater/watcher";
 import { parse as parseYaml } from "yaml";
 
 /** One line a sample venue prints for each signal it receives. */

@@ -1,5 +1,5 @@
 // Hardhat network for Breakwater's tests and demo (started by libs/testkit/src/evm-node.ts).
-// No sources: nothing is compiled (the watcher's contracts are compiled offline with solc-js).
+// No sources: nothing is compiled (the contracts of ../contracts are compiled offline with solc-js).
 const interval = Number(process.env.BW_EVM_BLOCK_MS ?? "0");
 module.exports = {
   paths: { sources: "./no-sources", cache: process.env.BW_EVM_CACHE_DIR ?? "./.cache" },

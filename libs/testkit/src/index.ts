@@ -1,9 +1,13 @@
 // Test tooling: real servers on free loopback ports, service processes, polling.
 
+// A local EVM chain with the reference venue, feeds and options vault: tests, the demo and the bench.
+export type { Artifact, EvmLab, EvmLabOptions, Landed } from "./evm-lab.js";
+export { loadArtifact, startEvmLab } from "./evm-lab.js";
 export type { EvmNode, EvmNodeOptions } from "./evm-node.js";
 export { startEvmNode } from "./evm-node.js";
 export type { NatsServer } from "./nats-server.js";
 export { natsServerBinary, startNats } from "./nats-server.js";
+export { OPTIONS_VAULT_EVENTS } from "./options-vault.js";
 export { freePort, waitForPort } from "./ports.js";
 export type { RpcFault, RpcProxy } from "./rpc-proxy.js";
 export { startRpcProxy } from "./rpc-proxy.js";

@@ -29,6 +29,7 @@ describe("watcher config", () => {
       headStaleMs: 5000,
       headDownMs: 30000,
     });
+    if (config.driver !== "sim") throw new Error("expected the sim driver"); // narrows the type
     expect(config.simGenesisMs).toBeUndefined();
     expect(Object.keys(config.scenario.chains)).toEqual(["sim-a", "sim-b"]);
   });
@@ -104,6 +105,7 @@ describe("watcher config", () => {
       BW_EVM_RPC_URLS: "http://127.0.0.1:1,http://127.0.0.1:2",
       BW_EVM_CONFIRMATIONS: "3",
     });
+    if (config.driver !== "evm") throw new Error("expected the evm driver"); // narrows the type
     expect(config.evm).toMatchObject({
       chainId: 42161,
       confirmations: 3,

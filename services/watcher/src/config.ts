@@ -32,122 +32,185 @@ const scenarioInputs = z.object({
   simScenario: z.string().optional(),
 });
 
-const schema = z
-  .object({
-    chain: chainField,
-    natsUrl: fields.natsUrl,
-    httpHost: fields.host,
-    httpPort: fields.port.default(9101),
-    logLevel: fields.logLevel,
-    driver: driverField,
-    simScenario: z.string().min(1).optional(),
-    simGenesisMs: z.coerce
-      .number()
-      .int("must be an integer (Unix ms)")
-      .positive("must be positive")
-      .optional(),
-    heartbeatMs: fields.durationMs.default(1_000),
-    headStaleMs: fields.durationMs.default(5_000),
-    headDownMs: fields.durationMs.default(30_000),
-    evmConfig: z.string().min(1).optional(),
-    evmRpcUrls: z
-      .string()
-      .transform((v) =>
-        v
-          .split(",")
-          .map((u) => u.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.url("every entry must be a URL")).min(1))
-      .optional(),
-    evmConfirmations: z.coerce.number().int("must be an integer").min(0).optional(),
-  })
-  .superRefine((cfg, ctx) => {
-    if (cfg.driver !== "evm") return;
-    if (!cfg.evmConfig) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["evmConfig"],
-        message: "required with BW_DRIVER=evm: the chain's config file",
-      });
-      return;
-    }
-    const loaded = loadEvmChainConfig(cfg.evmConfig);
-    if (!loaded.ok) {
-      for (const problem of loaded.problems)
-        ctx.addIssue({ code: "custom", path: ["evmConfig"], message: problem });
-      return;
-    }
-    if (loaded.config.rpc.length === 0 && !cfg.evmRpcUrls)
-      ctx.addIssue({
-        code: "custom",
-        path: ["evmRpcUrls"],
-        message: "no RPC endpoint: set BW_EVM_RPC_URLS or `rpc` in the config file",
-      });
-  })
-  .superRefine(
-    (cfg, ctx) => {
-      if (cfg.driver !== "sim") return;
-      let scenario: Scenario;
-      try {
-        scenario = loadScenario(cfg.simScenario ?? DEFAULT_SCENARIO_PATH);
-      } catch (err) {
-        if (!(err instanceof ScenarioError)) throw err;
-        const source = cfg.simScenario ?? "the default scenario";
-        for (const problem of err.problems)
-          ctx.addIssue({ code: "custom", path: ["simScenario"], message: `${source}: ${problem}` });
-        return;
-      }
-      if (!(cfg.chain in scenario.chains))
-        ctx.addIssue({
-          code: "custom",
-          path: ["chain"],
-          message: `unknown chain "${cfg.chain}": the scenario defines ${Object.keys(scenario.chains).join(", ")}`,
-        });
-    },
-    { when: (payload) => scenarioInputs.safeParse(payload.value).success },
-  )
-  .refine((cfg) => cfg.headDownMs > cfg.headStaleMs, {
-    path: ["headDownMs"],
-    message: "must be greater than BW_HEAD_STALE_MS",
-  });
+const settingsFields = z.object({
+  chain: chainField,
+  natsUrl: fields.natsUrl,
+  httpHost: fields.host,
+  httpPort: fields.port.default(9101),
+  logLevel: fields.logLevel,
+  driver: driverField,
+  simScenario: z.string().min(1).optional(),
+  simGenesisMs: z.coerce.number().int("must be an integer (Unix ms)").positive("must be positive").optional(),
+  heartbeatMs: fields.durationMs.default(1_000),
+  headStaleMs: fields.durationMs.default(5_000),
+  headDownMs: fields.durationMs.default(30_000),
+  evmConfig: z.string().min(1).optional(),
+  evmRpcUrls: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url("every entry must be a URL")).min(1))
+    .optional(),
+  evmConfirmations: z.coerce.number().int("must be an integer").min(0).optional(),
+});
 
-export type WatcherSettings = z.output<typeof schema>;
+export type WatcherSettings = z.output<typeof settingsFields>;
 
-export interface WatcherConfig extends WatcherSettings {
-  /** The simulation scenario (driver `sim`). */
+/** What the checks read from files: each file is read once, by the check that validates it. */
+interface FilesRead {
+  scenario?: Scenario;
+  evm?: EvmChainConfig;
+}
+
+/** The settings' schema; its checks keep the files they read in `read`. */
+function settingsSchema(read: FilesRead) {
+  return settingsFields
+    .superRefine((cfg, ctx) => {
+      if (cfg.driver === "evm") read.evm = checkEvmChainFile(cfg, ctx);
+    })
+    .superRefine(
+      (cfg, ctx) => {
+        if (cfg.driver === "sim") read.scenario = checkScenario(cfg, ctx);
+      },
+      { when: (payload) => scenarioInputs.safeParse(payload.value).success },
+    )
+    .refine((cfg) => cfg.headDownMs > cfg.headStaleMs, {
+      path: ["headDownMs"],
+      message: "must be greater than BW_HEAD_STALE_MS",
+    });
+}
+
+/** The EVM chain file, or undefined after adding its problems to `ctx`. */
+function checkEvmChainFile(cfg: WatcherSettings, ctx: z.RefinementCtx): EvmChainConfig | undefined {
+  if (!cfg.evmConfig) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["evmConfig"],
+      message: "required with BW_DRIVER=evm: the chain's config file",
+    });
+    return undefined;
+  }
+  const loaded = loadEvmChainConfig(cfg.evmConfig);
+  if (!loaded.ok) {
+    for (const problem of loaded.problems)
+      ctx.addIssue({ code: "custom", path: ["evmConfig"], message: problem });
+    return undefined;
+  }
+  if (loaded.config.rpc.length === 0 && !cfg.evmRpcUrls)
+    ctx.addIssue({
+      code: "custom",
+      path: ["evmRpcUrls"],
+      message: "no RPC endpoint: set BW_EVM_RPC_URLS or `rpc` in the config file",
+    });
+  return loaded.config;
+}
+
+/**
+ * The scenario, or undefined after adding its problems to `ctx`. Runs on
+ * `scenarioInputs` alone, so its problems are reported with the other fields'.
+ */
+function checkScenario(cfg: z.output<typeof scenarioInputs>, ctx: z.RefinementCtx): Scenario | undefined {
+  let scenario: Scenario;
+  try {
+    scenario = loadScenario(cfg.simScenario ?? DEFAULT_SCENARIO_PATH);
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    const source = cfg.simScenario ?? "the default scenario";
+    for (const problem of err.problems)
+      ctx.addIssue({ code: "custom", path: ["simScenario"], message: `${source}: ${problem}` });
+    return undefined;
+  }
+  if (!(cfg.chain in scenario.chains))
+    ctx.addIssue({
+      code: "custom",
+      path: ["chain"],
+      message: `unknown chain "${cfg.chain}": the scenario defines ${Object.keys(scenario.chains).join(", ")}`,
+    });
+  return scenario;
+}
+
+/** What every watcher has, whatever its driver. */
+interface WatcherCommon {
+  readonly chain: string;
+  readonly natsUrl: string;
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly logLevel: WatcherSettings["logLevel"];
+  readonly heartbeatMs: number;
+  readonly headStaleMs: number;
+  readonly headDownMs: number;
+}
+
+/** A watcher of a simulated chain. */
+export interface SimWatcherConfig extends WatcherCommon {
+  readonly driver: "sim";
   readonly scenario: Scenario;
-  /** The EVM chain file with env overrides applied (driver `evm`). */
-  readonly evm?: EvmChainConfig | undefined;
+  /** Genesis of the simulated chains (Unix ms); undefined = the scenario's own. */
+  readonly simGenesisMs: number | undefined;
+}
+
+/** A watcher of an EVM chain. */
+export interface EvmWatcherConfig extends WatcherCommon {
+  readonly driver: "evm";
+  /** The EVM chain file with env overrides applied. */
+  readonly evm: EvmChainConfig;
+}
+
+export type WatcherConfig = SimWatcherConfig | EvmWatcherConfig;
+
+/** A file the checks read was not kept: a bug of this module, not of the configuration. */
+class UnreadConfigFileError extends Error {
+  constructor(what: string) {
+    super(`the ${what} passed validation but was not kept`);
+  }
 }
 
 /**
  * Loads and validates the watcher's configuration from the environment and
  * `--chain`; throws ConfigError naming every bad field (runService exits 2).
+ * The driver's file (the scenario or the EVM chain file) is read once, by
+ * the check that validates it.
  */
 export function loadWatcherConfig(
   argv: readonly string[] = process.argv.slice(2),
   environment: NodeJS.ProcessEnv = process.env,
 ): WatcherConfig {
-  const settings = loadConfig(schema, {
+  const read: FilesRead = {};
+  const settings = loadConfig(settingsSchema(read), {
     service: "watcher",
     env: WATCHER_ENV,
     flags: { chain: "chain" },
     argv,
     environment,
   });
-  return {
-    ...settings,
-    scenario: loadScenario(settings.simScenario ?? DEFAULT_SCENARIO_PATH),
-    evm: settings.driver === "evm" ? evmConfigOf(settings) : undefined,
+  const common: WatcherCommon = {
+    chain: settings.chain,
+    natsUrl: settings.natsUrl,
+    httpHost: settings.httpHost,
+    httpPort: settings.httpPort,
+    logLevel: settings.logLevel,
+    heartbeatMs: settings.heartbeatMs,
+    headStaleMs: settings.headStaleMs,
+    headDownMs: settings.headDownMs,
   };
+  switch (settings.driver) {
+    case "sim":
+      if (!read.scenario) throw new UnreadConfigFileError("scenario");
+      return { ...common, driver: "sim", scenario: read.scenario, simGenesisMs: settings.simGenesisMs };
+    case "evm":
+      if (!read.evm) throw new UnreadConfigFileError("EVM chain file");
+      return { ...common, driver: "evm", evm: withEnvOverrides(read.evm, settings) };
+  }
 }
 
-function evmConfigOf(settings: WatcherSettings): EvmChainConfig {
-  const loaded = loadEvmChainConfig(settings.evmConfig!);
-  if (!loaded.ok) throw new Error(loaded.problems.join("; ")); // validated above
+/** The chain file with the endpoints and confirmations the environment sets instead. */
+function withEnvOverrides(file: EvmChainConfig, settings: WatcherSettings): EvmChainConfig {
   return {
-    ...loaded.config,
+    ...file,
     ...(settings.evmRpcUrls ? { rpc: settings.evmRpcUrls.map((url) => ({ url })) } : {}),
     ...(settings.evmConfirmations === undefined ? {} : { confirmations: settings.evmConfirmations }),
   };

@@ -1,19 +1,5 @@
 // The watcher: one process per chain, a ChainDriver behind it, events onto the bus.
 
-// The EVM driver (viem) and its venue and oracle adapters.
-export type { AaveV3AdapterConfig, AccountHealth } from "./adapters/aave-v3.js";
-export { AaveV3Adapter, collateralLiquidationPrice } from "./adapters/aave-v3.js";
-export { aaveV3PoolAbi } from "./adapters/aave-v3-abi.js";
-export type { ContractReader, LogAdapter, LogContext } from "./adapters/adapter.js";
-export { LogDecodeError } from "./adapters/adapter.js";
-export { aggregatorEventsAbi, aggregatorV3Abi } from "./adapters/chainlink-abi.js";
-export type { ChainlinkFeedConfig, FeedFreshness } from "./adapters/chainlink-feed.js";
-export { ChainlinkFeedAdapter } from "./adapters/chainlink-feed.js";
-export type { EventMapping, FieldSource, MappedAdapterConfig } from "./adapters/mapped.js";
-export { MappedAdapter } from "./adapters/mapped.js";
-export type { PerpVenueAdapterConfig } from "./adapters/perp-venue.js";
-export { PerpVenueAdapter, perpVenueEventsAbi } from "./adapters/perp-venue.js";
-export { SequencerGate, SequencerUptimeAdapter } from "./adapters/sequencer-uptime.js";
 // The driver contract (sim now; EVM and Solana drivers implement the same interface).
 export type {
   BlockRef,
@@ -28,9 +14,26 @@ export type { ChainHealth, HealthThresholds } from "./chain-progress.js";
 export { ChainProgress } from "./chain-progress.js";
 // The runtime pieces a benchmark or an embedding needs.
 export { CheckpointStore } from "./checkpoint-store.js";
-// A local EVM chain with the reference venue and feeds: tests, the demo and the bench.
-export type { Artifact, EvmLab, EvmLabOptions, Landed } from "./demo/evm-lab.js";
-export { loadArtifact, startEvmLab } from "./demo/evm-lab.js";
+// The EVM driver (viem) and its venue and oracle adapters.
+export type { AaveV3AdapterConfig, AccountHealth } from "./drivers/evm/adapters/aave-v3.js";
+export { AaveV3Adapter, collateralLiquidationPrice } from "./drivers/evm/adapters/aave-v3.js";
+export { aaveV3PoolAbi } from "./drivers/evm/adapters/aave-v3-abi.js";
+export type {
+  ContractReader,
+  FeedFreshness,
+  LogAdapter,
+  LogContext,
+  PriceDistrust,
+} from "./drivers/evm/adapters/adapter.js";
+export { LogDecodeError } from "./drivers/evm/adapters/adapter.js";
+export { aggregatorEventsAbi, aggregatorV3Abi } from "./drivers/evm/adapters/chainlink-abi.js";
+export type { ChainlinkFeedConfig } from "./drivers/evm/adapters/chainlink-feed.js";
+export { ChainlinkFeedAdapter } from "./drivers/evm/adapters/chainlink-feed.js";
+export type { EventMapping, FieldSource, MappedAdapterConfig } from "./drivers/evm/adapters/mapped.js";
+export { MappedAdapter } from "./drivers/evm/adapters/mapped.js";
+export type { PerpVenueAdapterConfig } from "./drivers/evm/adapters/perp-venue.js";
+export { PerpVenueAdapter, perpVenueEventsAbi } from "./drivers/evm/adapters/perp-venue.js";
+export { SequencerGate, SequencerUptimeAdapter } from "./drivers/evm/adapters/sequencer-uptime.js";
 export type { EvmAdapterConfig, EvmChainConfig } from "./drivers/evm/evm-config.js";
 export { evmChainSchema, loadEvmChainConfig } from "./drivers/evm/evm-config.js";
 export type { EvmDriverOptions } from "./drivers/evm/evm-driver.js";

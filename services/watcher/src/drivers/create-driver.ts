@@ -14,6 +14,6 @@ export function createDriver(config: WatcherConfig, log: Logger): ChainDriver {
         genesisMs: config.simGenesisMs,
       });
     case "evm":
-      return new EvmDriver({ chainId: config.chain, config: config.evm!, log });
+      return new EvmDriver({ chainId: config.chain, config: config.evm, log });
   }
 }

@@ -1,9 +1,9 @@
-import { AaveV3Adapter } from "../../adapters/aave-v3.js";
-import type { LogAdapter } from "../../adapters/adapter.js";
-import { ChainlinkFeedAdapter } from "../../adapters/chainlink-feed.js";
-import { MappedAdapter } from "../../adapters/mapped.js";
-import { PerpVenueAdapter } from "../../adapters/perp-venue.js";
-import { SequencerUptimeAdapter } from "../../adapters/sequencer-uptime.js";
+import { AaveV3Adapter } from "./adapters/aave-v3.js";
+import type { LogAdapter } from "./adapters/adapter.js";
+import { ChainlinkFeedAdapter } from "./adapters/chainlink-feed.js";
+import { MappedAdapter } from "./adapters/mapped.js";
+import { PerpVenueAdapter } from "./adapters/perp-venue.js";
+import { SequencerUptimeAdapter } from "./adapters/sequencer-uptime.js";
 import type { EvmAdapterConfig } from "./evm-config.js";
 
 /** The adapter a configuration entry names. */

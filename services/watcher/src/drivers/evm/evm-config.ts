@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { mappingProblems } from "../../adapters/mapped.js";
+import { mappingProblems } from "./adapters/mapped.js";
 
 const address = z
   .string()

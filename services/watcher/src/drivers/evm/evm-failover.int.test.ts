@@ -3,16 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Bus, connectBus } from "@breakwater/bus";
 import {
+  type EvmLab,
   eventually,
   type NatsServer,
   type RpcProxy,
   type ServiceProcess,
+  startEvmLab,
   startNats,
   startRpcProxy,
   startService,
 } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EvmLab, startEvmLab } from "../../demo/evm-lab.js";
 import { checkpointOf, WATCHER_ENTRY } from "../../test-helpers.js";
 import { duplicateIds, publishedEvents } from "./evm-test-helpers.js";
 

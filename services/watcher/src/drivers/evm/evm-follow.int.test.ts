@@ -4,14 +4,15 @@ import { join } from "node:path";
 import { type Bus, connectBus } from "@breakwater/bus";
 import { PositionSide } from "@breakwater/proto";
 import {
+  type EvmLab,
   eventually,
   type NatsServer,
   type ServiceProcess,
+  startEvmLab,
   startNats,
   startService,
 } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EvmLab, startEvmLab } from "../../demo/evm-lab.js";
 import { checkpointOf, WATCHER_ENTRY } from "../../test-helpers.js";
 import { duplicateIds, openPositions, publishedEvents } from "./evm-test-helpers.js";
 

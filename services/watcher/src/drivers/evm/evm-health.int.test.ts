@@ -2,14 +2,15 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  type EvmLab,
   eventually,
   type NatsServer,
   type ServiceProcess,
+  startEvmLab,
   startNats,
   startService,
 } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EvmLab, startEvmLab } from "../../demo/evm-lab.js";
 import { WATCHER_ENTRY } from "../../test-helpers.js";
 
 const CHAIN = "evm-health";

@@ -1,8 +1,7 @@
 import { createLogger } from "@breakwater/telemetry";
-import { eventually } from "@breakwater/testkit";
+import { type EvmLab, eventually, startEvmLab } from "@breakwater/testkit";
 import { register } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EvmLab, startEvmLab } from "../../demo/evm-lab.js";
 import { evmChainSchema } from "./evm-config.js";
 import { EvmDriver } from "./evm-driver.js";
 import { MemorySink } from "./evm-test-helpers.js";

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { validatePositionUpdate } from "@breakwater/core";
 import { OptionKind, PositionSide, PositionStatus } from "@breakwater/proto";
+import { loadArtifact, OPTIONS_VAULT_EVENTS } from "@breakwater/testkit";
 import {
   type AbiEvent,
   encodeAbiParameters,
@@ -11,8 +11,7 @@ import {
   toEventSelector,
 } from "viem";
 import { describe, expect, it } from "vitest";
-import { OPTIONS_VAULT_EVENTS } from "../demo/options-vault.js";
-import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import type { ChainLog } from "../rpc-schemas.js";
 import { AaveV3Adapter, collateralLiquidationPrice } from "./aave-v3.js";
 import { aaveV3PoolAbi, balanceOfAbi } from "./aave-v3-abi.js";
 import type { ContractReader, LogContext } from "./adapter.js";
@@ -128,9 +127,7 @@ describe("PerpVenueAdapter", () => {
   });
 
   it("default: the hand-written event ABI is the compiled contract's", () => {
-    const artifact = JSON.parse(
-      readFileSync(new URL("../../contracts/artifacts/PerpVenue.json", import.meta.url), "utf8"),
-    ) as { abi: AbiEvent[] };
+    const artifact = loadArtifact("PerpVenue") as unknown as { abi: AbiEvent[] };
     const compiled = artifact.abi.filter((x) => x.type === "event").map((e) => toEventSelector(e));
     for (const e of perpVenueEventsAbi) expect(compiled).toContain(toEventSelector(e));
   });

@@ -1,7 +1,7 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { PositionSide, PositionStatus } from "@breakwater/proto";
-import type { ChainEvent } from "../chain-driver.js";
-import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import type { ChainEvent } from "../../../chain-driver.js";
+import type { ChainLog } from "../rpc-schemas.js";
 import {
   bytes32ToText,
   coordinatesOf,
@@ -12,7 +12,7 @@ import {
 } from "./adapter.js";
 import { EventDecoder } from "./event-decoder.js";
 
-/** The events of Breakwater's reference perp venue (contracts/src/PerpVenue.sol). */
+/** The events of Breakwater's reference perp venue (libs/testkit/contracts/src/PerpVenue.sol). */
 /** The parameters every position event of the venue starts with. */
 const POSITION_KEYS = [
   { name: "trader", type: "address", indexed: true },

@@ -1,7 +1,7 @@
-// Compiles the watcher's test and demo contracts offline with the npm solc
+// Compiles the test and demo contracts offline with the npm solc
 // (solc-js 0.8.28) and writes one artifact per contract (ABI + bytecode) to
 // contracts/artifacts/. Reproducible: same sources, same compiler, same output.
-//   node services/watcher/contracts/compile.mjs
+//   node libs/testkit/contracts/compile.mjs
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";

@@ -1,8 +1,8 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
 import { decodeFunctionResult, encodeFunctionData } from "viem";
-import type { ChainEvent } from "../chain-driver.js";
-import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import type { ChainEvent } from "../../../chain-driver.js";
+import type { ChainLog } from "../rpc-schemas.js";
 import { aaveV3PoolAbi, balanceOfAbi } from "./aave-v3-abi.js";
 import { EventDecoder } from "./event-decoder.js";
 

@@ -1,11 +1,10 @@
 import { PositionStatus } from "@breakwater/proto";
 import { createLogger } from "@breakwater/telemetry";
-import { eventually } from "@breakwater/testkit";
+import { type EvmLab, eventually, startEvmLab } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evmChainSchema } from "../drivers/evm/evm-config.js";
-import { EvmDriver } from "../drivers/evm/evm-driver.js";
-import { MemorySink } from "../drivers/evm/evm-test-helpers.js";
-import { type EvmLab, startEvmLab } from "./evm-lab.js";
+import { evmChainSchema } from "./evm-config.js";
+import { EvmDriver } from "./evm-driver.js";
+import { MemorySink } from "./evm-test-helpers.js";
 
 describe("the EVM demo chain", () => {
   let lab: EvmLab;

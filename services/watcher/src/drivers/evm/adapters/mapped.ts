@@ -1,8 +1,8 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { OptionKind, type OptionTerms, PositionSide, PositionStatus } from "@breakwater/proto";
 import { type Abi, type AbiEvent, parseAbi, toEventSelector } from "viem";
-import type { ChainEvent } from "../chain-driver.js";
-import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import type { ChainEvent } from "../../../chain-driver.js";
+import type { ChainLog } from "../rpc-schemas.js";
 import {
   bytes32ToText,
   coordinatesOf,

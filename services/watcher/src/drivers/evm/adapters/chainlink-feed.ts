@@ -1,11 +1,12 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { decodeFunctionResult, encodeFunctionData } from "viem";
-import type { ChainEvent } from "../chain-driver.js";
-import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import type { ChainEvent } from "../../../chain-driver.js";
+import type { ChainLog } from "../rpc-schemas.js";
 import {
   type ContractReader,
   coordinatesOf,
   eventSelectors,
+  type FeedFreshness,
   type LogAdapter,
   type LogContext,
   LogDecodeError,
@@ -24,14 +25,6 @@ export interface ChainlinkFeedConfig {
   readonly decimals?: number | undefined;
   /** The feed's heartbeat: no update for longer than this makes it stale. */
   readonly heartbeatSeconds: number;
-}
-
-/** The latest round of a feed and whether it is older than its heartbeat. */
-export interface FeedFreshness {
-  readonly feed: string;
-  readonly updatedAtMs: number;
-  readonly ageSeconds: number;
-  readonly stale: boolean;
 }
 
 /** AggregatorV3 events (feeds and sequencer-uptime feeds alike). */

@@ -1,14 +1,18 @@
 import { validatePositionUpdate } from "@breakwater/core";
 import { OptionKind, PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
 import { createLogger } from "@breakwater/telemetry";
-import { eventually } from "@breakwater/testkit";
+import {
+  type EvmLab,
+  eventually,
+  loadArtifact,
+  OPTIONS_VAULT_EVENTS,
+  startEvmLab,
+} from "@breakwater/testkit";
 import { createWalletClient, type Hex, http, parseUnits, stringToHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EvmLab, loadArtifact, startEvmLab } from "../demo/evm-lab.js";
-import { OPTIONS_VAULT_EVENTS } from "../demo/options-vault.js";
-import { evmChainSchema } from "../drivers/evm/evm-config.js";
-import { EvmDriver } from "../drivers/evm/evm-driver.js";
-import { MemorySink } from "../drivers/evm/evm-test-helpers.js";
+import { evmChainSchema } from "../evm-config.js";
+import { EvmDriver } from "../evm-driver.js";
+import { MemorySink } from "../evm-test-helpers.js";
 
 describe("adapters against contracts on a Hardhat chain (driver in-process)", () => {
   let lab: EvmLab;

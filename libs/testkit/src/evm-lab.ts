@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { type EvmNode, startEvmNode } from "@breakwater/testkit";
 import {
   type Abi,
   createPublicClient,
@@ -10,9 +9,10 @@ import {
   parseUnits,
   stringToHex,
 } from "viem";
+import { type EvmNode, startEvmNode } from "./evm-node.js";
 import { OPTIONS_VAULT_EVENTS } from "./options-vault.js";
 
-/** A compiled contract of contracts/artifacts/ (solc-js 0.8.28, see contracts/compile.mjs). */
+/** A compiled contract of libs/testkit/contracts/artifacts/ (solc-js 0.8.28, see contracts/compile.mjs). */
 export interface Artifact {
   readonly contractName: string;
   readonly abi: Abi;
@@ -22,7 +22,7 @@ export interface Artifact {
 export function loadArtifact(
   name: "PerpVenue" | "MockAggregator" | "MockAavePool" | "MockReserveToken" | "MockOptionsVault",
 ): Artifact {
-  return JSON.parse(readFileSync(new URL(`../../contracts/artifacts/${name}.json`, import.meta.url), "utf8"));
+  return JSON.parse(readFileSync(new URL(`../contracts/artifacts/${name}.json`, import.meta.url), "utf8"));
 }
 
 export interface EvmLabOptions {

@@ -1,6 +1,6 @@
-import type { ChainEvent } from "../chain-driver.js";
-import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
-import type { ContractReader, LogAdapter, LogContext } from "./adapter.js";
+import type { ChainEvent } from "../../../chain-driver.js";
+import type { ChainLog } from "../rpc-schemas.js";
+import type { ContractReader, LogAdapter, LogContext, PriceDistrust } from "./adapter.js";
 import { aggregatorEvents, latestRound } from "./chainlink-feed.js";
 
 export interface SequencerUptimeConfig {
@@ -55,9 +55,15 @@ export class SequencerUptimeAdapter implements LogAdapter {
   }
 
   /** Reads the feed's status as of `blockNumber` (on start). */
-  async load(reader: ContractReader, blockNumber: number): Promise<void> {
+  async prepare(reader: ContractReader, blockNumber: number): Promise<void> {
     const round = await latestRound(reader, this.addresses[0]!, blockNumber);
     this.gate.set(round.answer === 0n, round.startedAtMs);
+  }
+
+  distrustPrices(atMs: number): PriceDistrust | undefined {
+    const detail = this.gate.distrust(atMs);
+    if (detail === undefined) return undefined;
+    return { reason: this.gate.isUp ? "grace" : "down", detail };
   }
 
   async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {

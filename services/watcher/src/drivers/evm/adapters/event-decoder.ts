@@ -8,7 +8,7 @@ import {
   type Hex,
   toEventSelector,
 } from "viem";
-import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import type { ChainLog } from "../rpc-schemas.js";
 import { LogDecodeError } from "./adapter.js";
 
 /**

@@ -1,8 +1,8 @@
 import { BreakwaterError } from "@breakwater/core";
 import type { PositionUpdate, PriceTick } from "@breakwater/proto";
 import { type AbiEvent, toEventSelector } from "viem";
-import type { ChainEvent } from "../chain-driver.js";
-import type { ChainLog } from "../drivers/evm/rpc-schemas.js";
+import type { ChainEvent } from "../../../chain-driver.js";
+import type { ChainLog } from "../rpc-schemas.js";
 
 /** Reads a contract's state as of a block (eth_call through the chain's RPC pool). */
 export interface ContractReader {
@@ -40,6 +40,42 @@ export interface LogAdapter {
    * Throws LogDecodeError for a log of a known event that cannot be decoded.
    */
   decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]>;
+
+  // Optional capabilities: the driver uses what an adapter offers and knows no adapter class.
+
+  /**
+   * Reads the state the adapter decodes against, as of `blockNumber` (the
+   * block before the first one followed), once per run before any log.
+   */
+  prepare?(reader: ContractReader, blockNumber: number): Promise<void>;
+  /**
+   * Why the chain's prices at chain time `atMs` cannot be trusted (an L2
+   * sequencer that is down), or undefined when they can: price ticks are
+   * withheld meanwhile, and at the head it is a trouble of the chain.
+   */
+  distrustPrices?(atMs: number): PriceDistrust | undefined;
+  /**
+   * The source's latest update as of `blockNumber`, judged at chain time
+   * `nowMs` (an oracle feed against its heartbeat); checked every
+   * `feedCheckMs` while the driver is caught up.
+   */
+  freshness?(reader: ContractReader, blockNumber: number, nowMs: number): Promise<FeedFreshness>;
+}
+
+/** Why prices cannot be trusted for now. */
+export interface PriceDistrust {
+  /** Label of the withheld prices in `bw_watcher_prices_withheld_total`, e.g. "down" or "grace". */
+  readonly reason: string;
+  /** For people: the chain's trouble while it lasts. */
+  readonly detail: string;
+}
+
+/** The latest update of a source and whether it is older than its heartbeat. */
+export interface FeedFreshness {
+  readonly feed: string;
+  readonly updatedAtMs: number;
+  readonly ageSeconds: number;
+  readonly stale: boolean;
 }
 
 /** A log of a known event that its adapter cannot turn into an event. */

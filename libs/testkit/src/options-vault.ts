@@ -1,4 +1,4 @@
-// The project's MockOptionsVault (contracts/src/MockOptionsVault.sol), as the watcher follows it.
+// The project's MockOptionsVault (libs/testkit/contracts/src/MockOptionsVault.sol), as the watcher follows it.
 
 /** How the watcher reads MockOptionsVault: the mapped adapter's `events`, no code. */
 export const OPTIONS_VAULT_EVENTS = {
