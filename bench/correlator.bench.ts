@@ -204,10 +204,10 @@ function naiveLadder(ps: readonly PositionState[], px: ReadonlyMap<string, numbe
     const d = (p.liquidationPrice / price - 1) / 0.005;
     if (p.side === PositionSide.POSITION_SIDE_LONG) {
       const i = d >= 0 ? 0 : -Math.floor(d + 1e-9);
-      if (i <= 100) l.down[i] += p.size;
+      if (i <= 100) l.down[i] = (l.down[i] ?? 0) + p.size;
     } else {
       const i = d <= 0 ? 0 : Math.ceil(d - 1e-9);
-      if (i <= 100) l.up[i] += p.size;
+      if (i <= 100) l.up[i] = (l.up[i] ?? 0) + p.size;
     }
   }
   return out;

@@ -92,7 +92,7 @@ export {
 } from "./signing/signal-signature.js";
 export type { TrustedKey, VerifyFailure, VerifyResult } from "./signing/signal-verifier.js";
 export { SignalVerifier } from "./signing/signal-verifier.js";
-export type { AmountBounds, AmountBoundsOf } from "./validate.js";
+export type { AmountBounds, AmountBoundsOf, AmountBoundsOverride } from "./validate.js";
 export {
   DEFAULT_AMOUNT_BOUNDS,
   isChainId,

@@ -202,6 +202,11 @@ describe("amount bounds", () => {
     const tight = () => ({ maxPrice: 100 });
     expect(() => validatePriceTick(tick({ price: "101" }), tight)).toThrow(AmountOutOfBoundsError);
     expect(validatePriceTick(tick({ price: "100" }), tight)).toBeTruthy();
+    // a field present but undefined (as a config schema may give it) keeps the default
+    const partial = () => ({ maxPrice: undefined, maxSize: 1e18 });
+    expect(() => validatePriceTick(tick({ price: "1000000000001" }), partial)).toThrow(
+      AmountOutOfBoundsError,
+    );
   });
 
   it("property: whatever passes validation yields finite amounts within bounds, and a finite notional", () => {

@@ -33,13 +33,21 @@ export interface AmountBounds {
 export const DEFAULT_AMOUNT_BOUNDS: AmountBounds = { maxPrice: 1e12, maxSize: 1e15, maxNotional: 1e15 };
 
 /** An asset's overrides of DEFAULT_AMOUNT_BOUNDS (undefined: the defaults). */
-export type AmountBoundsOf = (asset: string) => Partial<AmountBounds> | undefined;
+/** Per-asset overrides of the default bounds; an absent or undefined field keeps the default. */
+export type AmountBoundsOverride = { readonly [K in keyof AmountBounds]?: number | undefined };
+
+export type AmountBoundsOf = (asset: string) => AmountBoundsOverride | undefined;
 
 const noOverrides: AmountBoundsOf = () => undefined;
 
 function boundsFor(boundsOf: AmountBoundsOf, asset: string): AmountBounds {
   const o = boundsOf(asset);
-  return o ? { ...DEFAULT_AMOUNT_BOUNDS, ...o } : DEFAULT_AMOUNT_BOUNDS;
+  if (!o) return DEFAULT_AMOUNT_BOUNDS;
+  return {
+    maxPrice: o.maxPrice ?? DEFAULT_AMOUNT_BOUNDS.maxPrice,
+    maxSize: o.maxSize ?? DEFAULT_AMOUNT_BOUNDS.maxSize,
+    maxNotional: o.maxNotional ?? DEFAULT_AMOUNT_BOUNDS.maxNotional,
+  };
 }
 
 /** A chain id is used in NATS subjects: lowercase letters, digits and dashes. */

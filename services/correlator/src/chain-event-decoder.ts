@@ -1,12 +1,11 @@
 import { type AmountBoundsOf, chainEventCodecs, MalformedMessageError } from "@breakwater/bus";
+import type { AmountBoundsOverride } from "@breakwater/core";
 import { type ChainEvent, decodeChainEvent } from "./chain-event.js";
 import { ChainTimeAheadError, checkChainTime } from "./chain-time-guard.js";
 
 export interface ChainEventDecoderOptions {
   /** Per-asset overrides of core's default amount bounds. */
-  readonly amountBounds?: Readonly<
-    Record<string, Partial<Record<"maxPrice" | "maxSize" | "maxNotional", number>>>
-  >;
+  readonly amountBounds?: Readonly<Record<string, AmountBoundsOverride>> | undefined;
   /** How far an event's times may lie past its receipt (ms). */
   readonly maxFutureSkewMs: number;
 }

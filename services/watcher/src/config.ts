@@ -62,8 +62,8 @@ export type WatcherSettings = z.output<typeof settingsFields>;
 
 /** What the checks read from files: each file is read once, by the check that validates it. */
 interface FilesRead {
-  scenario?: Scenario;
-  evm?: EvmChainConfig;
+  scenario?: Scenario | undefined;
+  evm?: EvmChainConfig | undefined;
 }
 
 /** The settings' schema; its checks keep the files they read in `read`. */
