@@ -232,7 +232,7 @@ describe("never miss a halt: two replicas, the leader killed mid-crash", () => {
       replicas.push({ env, proc: await startCoordinatorProcess(nats.url, env, { awaitLeader: i === 0 }) });
     }
     // venues spread over both replicas: every replica serves the log
-    VENUES.forEach((id, i) => venues.push(recordingVenue(replicas[i % 2]!.proc.grpc, id)));
+    for (const [i, id] of VENUES.entries()) venues.push(recordingVenue(replicas[i % 2]!.proc.grpc, id));
     await Promise.all(venues.map((v) => v.synced));
   });
   afterAll(async () => {
