@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
-import { BreakwaterError } from "@breakwater/core";
+import { BreakwaterError, type ErrorStatus } from "@breakwater/core";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 
 /** Configuration that failed validation; `problems` names every bad field. */
 export class ConfigError extends BreakwaterError {
+  override readonly status: ErrorStatus = "invalid_argument";
   readonly problems: readonly string[];
   constructor(service: string, problems: readonly string[]) {
     super(

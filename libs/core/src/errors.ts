@@ -1,10 +1,29 @@
 /**
+ * What kind of failure an error is, in the terms every edge answers in (a gRPC
+ * status, an HTTP status): a closed set, so one mapping covers every error.
+ */
+export type ErrorStatus =
+  | "invalid_argument"
+  | "not_found"
+  | "permission_denied"
+  | "unauthenticated"
+  | "failed_precondition"
+  | "unavailable"
+  | "internal";
+
+/**
  * The root of Breakwater's typed errors: a short message, a machine-readable
- * code, the offending input as context, and the original cause.
+ * code, the offending input as context, and the original cause. `status` says
+ * what kind of failure it is and `retryable` whether trying the same thing
+ * again may succeed; a subclass overrides both as fields. An error that says
+ * nothing is `internal` and not retryable, so nothing is retried or exposed by
+ * accident.
  */
 export class BreakwaterError extends Error {
   readonly code: string;
   readonly context: Readonly<Record<string, unknown>>;
+  readonly status: ErrorStatus = "internal";
+  readonly retryable: boolean = false;
 
   constructor(code: string, message: string, context: Record<string, unknown> = {}, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
@@ -14,8 +33,19 @@ export class BreakwaterError extends Error {
   }
 }
 
+/** The status of anything thrown: a BreakwaterError says it; anything else is internal. */
+export function statusOf(thrown: unknown): ErrorStatus {
+  return thrown instanceof BreakwaterError ? thrown.status : "internal";
+}
+
+/** Whether trying again may succeed: only a BreakwaterError that says so. */
+export function isRetryable(thrown: unknown): boolean {
+  return thrown instanceof BreakwaterError && thrown.retryable;
+}
+
 /** An event, message or query that breaks the domain's rules. */
 export class ValidationError extends BreakwaterError {
+  override readonly status: ErrorStatus = "invalid_argument";
   readonly problems: readonly string[];
 
   constructor(
@@ -38,6 +68,37 @@ export class ValidationError extends BreakwaterError {
 export class AmountOutOfBoundsError extends ValidationError {
   constructor(what: string, problems: readonly string[], context: Record<string, unknown> = {}) {
     super(what, problems, context, "amount_out_of_bounds");
+  }
+}
+
+/**
+ * A request (gRPC call, HTTP query or body) with a field that cannot be
+ * served; the message is `field: reason`. Code `invalid_query`, the `error`
+ * the researcher API's 400 body has always carried.
+ */
+export class InvalidRequestError extends BreakwaterError {
+  override readonly status: ErrorStatus = "invalid_argument";
+  readonly field: string;
+  readonly reason: string;
+
+  constructor(field: string, reason: string, context: Record<string, unknown> = {}) {
+    super("invalid_query", `${field}: ${reason}`, { field, ...context });
+    this.field = field;
+    this.reason = reason;
+  }
+
+  /** The HTTP 400 body. */
+  toJSON(): { error: string; field: string; reason: string } {
+    return { error: this.code, field: this.field, reason: this.reason };
+  }
+}
+
+/** A request for something that does not exist (a signal past the end of the log). */
+export class NotFoundError extends BreakwaterError {
+  override readonly status: ErrorStatus = "not_found";
+
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super("not_found", message, context);
   }
 }
 

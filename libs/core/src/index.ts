@@ -7,7 +7,17 @@ export { DEFAULT_DEPTH, priceImpact, simulateCascade } from "./cascade.js";
 export { decimalToNumber, formatUnits, isDecimal, numberToDecimal } from "./decimal.js";
 export type { EntityResolver } from "./entity.js";
 export { entityResolver } from "./entity.js";
-export { AmountOutOfBoundsError, asError, BreakwaterError, ValidationError } from "./errors.js";
+export type { ErrorStatus } from "./errors.js";
+export {
+  AmountOutOfBoundsError,
+  asError,
+  BreakwaterError,
+  InvalidRequestError,
+  isRetryable,
+  NotFoundError,
+  statusOf,
+  ValidationError,
+} from "./errors.js";
 export type { VolatilityOptions } from "./ewma.js";
 export { EwmaCovariance, VolatilityTracker } from "./ewma.js";
 export type {

@@ -1,10 +1,11 @@
-import { BreakwaterError } from "@breakwater/core";
+import { BreakwaterError, type ErrorStatus } from "@breakwater/core";
 
 /** Root of the SDK's errors. */
 export class VenueClientError extends BreakwaterError {}
 
 /** The options given to {@link VenueClient} cannot work. */
 export class InvalidClientOptionsError extends VenueClientError {
+  override readonly status: ErrorStatus = "invalid_argument";
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
     super("invalid_options", `invalid VenueClient options: ${problems.join("; ")}`, { problems });
@@ -18,6 +19,9 @@ export class InvalidClientOptionsError extends VenueClientError {
  * processed. The client resubscribes from `resumeFrom`.
  */
 export class ContinuityGapError extends VenueClientError {
+  override readonly status: ErrorStatus = "failed_precondition";
+  /** Resubscribing from `resumeFrom` recovers. */
+  override readonly retryable = true;
   constructor(
     readonly venueId: string,
     /** Sequence of the signal or marker that revealed the gap. */
@@ -41,6 +45,8 @@ export class ContinuityGapError extends VenueClientError {
 
 /** The subscription stream failed or ended; the client reconnects. */
 export class SubscriptionLostError extends VenueClientError {
+  override readonly status: ErrorStatus = "unavailable";
+  override readonly retryable = true;
   constructor(
     readonly grpcCode: number | undefined,
     details: string,
@@ -85,6 +91,7 @@ export class HandlerFailedError extends VenueClientError {
 
 /** A signal failed signature verification; it is not handed to the handler and is acked REJECTED. */
 export class SignatureError extends VenueClientError {
+  override readonly status: ErrorStatus = "unauthenticated";
   constructor(
     readonly sequence: number,
     readonly keyId: string,

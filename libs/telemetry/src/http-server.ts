@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { BreakwaterError } from "@breakwater/core";
 import { collectDefaultMetrics, register } from "prom-client";
+import { httpStatusOf, logRequestFailure, publicMessageOf } from "./error-status.js";
+import type { Logger } from "./logger.js";
 
 /** Handles a request and returns true, or returns false to let the next route try. */
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
@@ -11,6 +14,8 @@ export interface ServiceHttpOptions {
   /** Readiness: why the service is not ready, or undefined when it is. */
   readonly notReadyReason: () => string | undefined;
   readonly routes?: readonly Route[];
+  /** Where a route's failures are logged (an internal error's message goes here, not to the caller). */
+  readonly log?: Logger;
 }
 
 export interface ServiceHttp {
@@ -58,9 +63,14 @@ export async function startServiceHttp(opts: ServiceHttpOptions): Promise<Servic
       for (const route of opts.routes ?? []) if (await route(req, res, url)) return;
       sendJson(res, 404, { error: "not_found", path: url.pathname });
     } catch (err) {
-      if (!res.headersSent)
-        sendJson(res, 500, { error: "internal", message: String((err as Error).message) });
-      else res.destroy();
+      logRequestFailure(opts.log, err, { method: req.method, path: url.pathname });
+      if (res.headersSent) res.destroy();
+      else if (httpStatusOf(err) === 500) sendJson(res, 500, { error: "internal" });
+      else
+        sendJson(res, httpStatusOf(err), {
+          error: err instanceof BreakwaterError ? err.code : "internal",
+          message: publicMessageOf(err),
+        });
     }
   });
   server.keepAliveTimeout = 5_000;

@@ -1,5 +1,6 @@
 // Logs (pino), metrics (prom-client) with /metrics, /healthz, /readyz, and traces (OpenTelemetry).
 
+export { grpcStatusOf, httpStatusOf, logRequestFailure, publicMessageOf } from "./error-status.js";
 export type { Route, ServiceHttp, ServiceHttpOptions } from "./http-server.js";
 export { sendJson, startServiceHttp } from "./http-server.js";
 export type { Logger } from "./logger.js";

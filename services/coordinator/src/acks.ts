@@ -1,8 +1,7 @@
 import { type Bus, codecs, publish, replay, streams, subjects } from "@breakwater/bus";
-import { ackStateName, concernsVenue, isVenueId } from "@breakwater/core";
+import { ackStateName, concernsVenue, InvalidRequestError, isVenueId, NotFoundError } from "@breakwater/core";
 import { type AckRequest, AckState } from "@breakwater/proto";
 import type { Logger } from "@breakwater/telemetry";
-import { RequestError } from "./errors.js";
 import { coordinatorMetrics } from "./metrics.js";
 import type { SignalIndex } from "./signal-index.js";
 import type { VenueRegistry } from "./venue-registry.js";
@@ -13,30 +12,24 @@ const ACK_STATES = new Set([
   AckState.ACK_STATE_REJECTED,
 ]);
 
-/** Checks an ack against the log; throws RequestError naming what is wrong. */
+/** Checks an ack against the log; throws InvalidRequestError naming the field, or NotFoundError. */
 export function validateAck(ack: AckRequest, index: SignalIndex): void {
   if (!isVenueId(ack.venueId)) {
-    throw new RequestError(
-      "invalid_argument",
-      `venue_id "${ack.venueId.slice(0, 40)}" is not a valid venue id`,
-    );
+    throw new InvalidRequestError("venue_id", `"${ack.venueId.slice(0, 40)}" is not a valid venue id`);
   }
   if (!ACK_STATES.has(ack.state)) {
-    throw new RequestError(
-      "invalid_argument",
-      `state must be RECEIVED, APPLIED or REJECTED (got ${ack.state})`,
-    );
+    throw new InvalidRequestError("state", `must be RECEIVED, APPLIED or REJECTED (got ${ack.state})`);
   }
-  if (!(ack.sequence > 0)) throw new RequestError("invalid_argument", "sequence must be positive");
+  if (!(ack.sequence > 0)) throw new InvalidRequestError("sequence", "must be positive");
   const signal = index.get(ack.sequence);
   if (!signal) {
-    throw new RequestError("not_found", `no signal at sequence ${ack.sequence} (log is at ${index.last})`, {
+    throw new NotFoundError(`no signal at sequence ${ack.sequence} (log is at ${index.last})`, {
       sequence: ack.sequence,
     });
   }
   if (!concernsVenue(signal, ack.venueId)) {
-    throw new RequestError(
-      "invalid_argument",
+    throw new InvalidRequestError(
+      "venue_id",
       `signal ${ack.sequence} does not concern venue ${ack.venueId}; only signals in its scope can be acked`,
     );
   }

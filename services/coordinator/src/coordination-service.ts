@@ -1,10 +1,8 @@
-import { PublishError } from "@breakwater/bus";
-import { asError, isVenueId } from "@breakwater/core";
+import { InvalidRequestError, isVenueId } from "@breakwater/core";
 import type { CoordinationServiceServer, SigningKey } from "@breakwater/proto";
-import type { Logger } from "@breakwater/telemetry";
+import { grpcStatusOf, type Logger, logRequestFailure, publicMessageOf } from "@breakwater/telemetry";
 import { type ServiceError, type sendUnaryData, status } from "@grpc/grpc-js";
 import type { AckLedger } from "./acks.js";
-import { RequestError } from "./errors.js";
 import { coordinatorMetrics } from "./metrics.js";
 import type { SignalIndex } from "./signal-index.js";
 import { type SubscriptionOptions, VenueSubscription } from "./subscription.js";
@@ -23,21 +21,16 @@ export interface CoordinationServiceDeps {
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 1_000;
 
-/** Maps what a handler threw to a gRPC status. */
-export function toServiceError(err: unknown): Partial<ServiceError> {
-  if (err instanceof RequestError) {
-    const code = err.status === "not_found" ? status.NOT_FOUND : status.INVALID_ARGUMENT;
-    return { code, details: err.message };
-  }
-  if (err instanceof PublishError) return { code: status.UNAVAILABLE, details: err.message };
-  return { code: status.INTERNAL, details: asError(err).message };
+/** Maps what a handler threw to a gRPC status; an internal error's message stays in the log. */
+export function toServiceError(err: unknown): Partial<ServiceError> & { code: status } {
+  return { code: grpcStatusOf(err), details: publicMessageOf(err) };
 }
 
 function requireVenueId(venueId: string): void {
   if (!isVenueId(venueId)) {
-    throw new RequestError(
-      "invalid_argument",
-      venueId === "" ? "venue_id is required" : `venue_id "${venueId.slice(0, 40)}" is not a valid venue id`,
+    throw new InvalidRequestError(
+      "venue_id",
+      venueId === "" ? "is required" : `"${venueId.slice(0, 40)}" is not a valid venue id`,
     );
   }
 }
@@ -77,12 +70,8 @@ export function coordinationService(
         callback(null, await handle(call.request));
       } catch (err) {
         const error = toServiceError(err);
-        coordinatorMetrics.rejectedRequests.inc({ method, status: status[error.code!] });
-        if (error.code === status.INTERNAL || error.code === status.UNAVAILABLE) {
-          log.error({ method, err: error.details }, "request failed");
-        } else {
-          log.info({ method, err: error.details }, "request rejected");
-        }
+        coordinatorMetrics.rejectedRequests.inc({ method, status: status[error.code] });
+        logRequestFailure(log, err, { method });
         callback(error);
       }
     };
@@ -95,7 +84,7 @@ export function coordinationService(
         requireVenueId(venueId);
       } catch (err) {
         const error = toServiceError(err);
-        coordinatorMetrics.rejectedRequests.inc({ method: "Subscribe", status: status[error.code!] });
+        coordinatorMetrics.rejectedRequests.inc({ method: "Subscribe", status: status[error.code] });
         call.emit("error", error);
         return;
       }

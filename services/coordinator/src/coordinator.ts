@@ -226,6 +226,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
       host: config.httpHost,
       port: config.httpPort,
       notReadyReason: () => notReady ?? appendReadiness(),
+      log,
       routes: [
         signalsRoute(index),
         lateAcksRoute(ackWatch),

@@ -1,4 +1,4 @@
-import { BreakwaterError } from "@breakwater/core";
+import { BreakwaterError, type ErrorStatus } from "@breakwater/core";
 
 /** The signal log broke an invariant (stream sequence ≠ signal sequence, a hole, a rewrite). */
 export class LogInconsistencyError extends BreakwaterError {
@@ -9,6 +9,8 @@ export class LogInconsistencyError extends BreakwaterError {
 
 /** An append kept being fenced by other writers and gave up. */
 export class AppendContendedError extends BreakwaterError {
+  override readonly status: ErrorStatus = "unavailable";
+  override readonly retryable = true;
   constructor(signalId: string, attempts: number) {
     super(
       "append_contended",
@@ -20,6 +22,8 @@ export class AppendContendedError extends BreakwaterError {
 
 /** Waiting for the log reader to reach a sequence took too long. */
 export class LogLagError extends BreakwaterError {
+  override readonly status: ErrorStatus = "unavailable";
+  override readonly retryable = true;
   constructor(sequence: number, readUpTo: number, waitedMs: number) {
     super(
       "log_lag",
@@ -29,22 +33,12 @@ export class LogLagError extends BreakwaterError {
   }
 }
 
-/** A request to the CoordinationService that cannot be served; mapped to a gRPC status. */
-export class RequestError extends BreakwaterError {
-  constructor(
-    readonly status: "invalid_argument" | "not_found",
-    message: string,
-    context: Record<string, unknown> = {},
-  ) {
-    super(status, message, context);
-  }
-}
-
 /**
  * This replica may not append: it does not hold the leader lease, or the log
  * already holds a signal from a later term (it was deposed while paused).
  */
 export class NotLeaderError extends BreakwaterError {
+  override readonly status: ErrorStatus = "failed_precondition";
   constructor(term: number, reason: string, context: Record<string, unknown> = {}) {
     super("not_leader", `the writer of term ${term} may not append: ${reason}`, { term, ...context });
   }

@@ -4,7 +4,7 @@ export type { CoordinatorConfig } from "./config.js";
 export { breakerDefaultsOf, coordinatorConfigSchema, loadCoordinatorConfig } from "./config.js";
 export type { RunningCoordinator } from "./coordinator.js";
 export { startCoordinator } from "./coordinator.js";
-export { AppendContendedError, LogInconsistencyError, LogLagError, RequestError } from "./errors.js";
+export { AppendContendedError, LogInconsistencyError, LogLagError } from "./errors.js";
 export { SignalLogFollower } from "./log-follower.js";
 export type { PolicyParse } from "./policy-file.js";
 export { parsePolicy } from "./policy-file.js";

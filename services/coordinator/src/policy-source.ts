@@ -1,11 +1,12 @@
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
-import { BreakwaterError, type PolicyDocument } from "@breakwater/core";
+import { BreakwaterError, type ErrorStatus, type PolicyDocument } from "@breakwater/core";
 import type { Logger } from "@breakwater/telemetry";
 import { coordinatorMetrics } from "./metrics.js";
 import { parsePolicy, policyHash } from "./policy-file.js";
 
 /** The policy file cannot be used (at start; later, a bad file is rejected and the old policy stays). */
 export class InvalidPolicyError extends BreakwaterError {
+  override readonly status: ErrorStatus = "invalid_argument";
   constructor(
     readonly path: string,
     readonly problems: readonly string[],

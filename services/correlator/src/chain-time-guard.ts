@@ -1,8 +1,9 @@
-import { BreakwaterError } from "@breakwater/core";
+import { BreakwaterError, type ErrorStatus } from "@breakwater/core";
 import type { ChainEvent } from "./chain-event.js";
 
 /** An event stamped further into the future than the bound allows, against when it was received. */
 export class ChainTimeAheadError extends BreakwaterError {
+  override readonly status: ErrorStatus = "invalid_argument";
   constructor(field: string, aheadMs: number, maxFutureSkewMs: number, context: Record<string, unknown>) {
     super(
       "future_chain_time",

@@ -1,4 +1,4 @@
-import { YEAR_MS } from "@breakwater/core";
+import { InvalidRequestError, YEAR_MS } from "@breakwater/core";
 import { positionUpdate } from "@breakwater/core/testing";
 import {
   ChainStatus,
@@ -13,7 +13,6 @@ import {
 import { describe, expect, it } from "vitest";
 import type { ChainEvent } from "./chain-event.js";
 import { CorrelatorState } from "./correlator-state.js";
-import { QueryError } from "./exposure-query.js";
 import { greeks } from "./research-queries.js";
 
 const T0 = 1_700_000_000_000;
@@ -373,13 +372,13 @@ describe("CorrelatorState", () => {
       s.apply(heartbeat("sim-a", T0 - 60_000), T0);
       s.apply(option(), T0);
       expect(ask(s).staleChains).toEqual(["sim-a"]);
-      expect(() => ask(s, { asset: "not an asset" })).toThrow(QueryError);
+      expect(() => ask(s, { asset: "not an asset" })).toThrow(InvalidRequestError);
       try {
         ask(s, { venueId: "bad venue" });
         expect.unreachable();
       } catch (err) {
-        expect(err).toBeInstanceOf(QueryError);
-        expect((err as QueryError).field).toBe("venue_id");
+        expect(err).toBeInstanceOf(InvalidRequestError);
+        expect((err as InvalidRequestError).field).toBe("venue_id");
       }
     });
 

@@ -1,6 +1,7 @@
+import { InvalidRequestError } from "@breakwater/core";
 import { GetExposureRequest } from "@breakwater/proto";
 import { describe, expect, it } from "vitest";
-import { filterOfRequest, parseExposureQuery, QueryError } from "./exposure-query.js";
+import { filterOfRequest, parseExposureQuery } from "./exposure-query.js";
 
 const q = (text: string) => parseExposureQuery(new URLSearchParams(text));
 
@@ -8,10 +9,10 @@ function rejection(fn: () => unknown): { field: string; reason: string } {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(QueryError);
-    return { field: (err as QueryError).field, reason: (err as QueryError).reason };
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    return { field: (err as InvalidRequestError).field, reason: (err as InvalidRequestError).reason };
   }
-  throw new Error("expected a QueryError");
+  throw new Error("expected a InvalidRequestError");
 }
 
 describe("parseExposureQuery", () => {
@@ -65,8 +66,8 @@ describe("parseExposureQuery", () => {
   });
 
   it("behavior: the error's JSON is the 400 body", () => {
-    expect(() => q("bogus=1")).toThrow(QueryError);
-    expect(new QueryError("bogus", "unknown parameter").toJSON()).toEqual({
+    expect(() => q("bogus=1")).toThrow(InvalidRequestError);
+    expect(new InvalidRequestError("bogus", "unknown parameter").toJSON()).toEqual({
       error: "invalid_query",
       field: "bogus",
       reason: "unknown parameter",

@@ -1,21 +1,5 @@
-import { BreakwaterError, type ExposureFilter, isChainId, isVenueId } from "@breakwater/core";
+import { type ExposureFilter, InvalidRequestError, isChainId, isVenueId } from "@breakwater/core";
 import type { GetExposureRequest } from "@breakwater/proto";
-
-/** A researcher query with an unknown parameter or an invalid value. */
-export class QueryError extends BreakwaterError {
-  readonly field: string;
-  readonly reason: string;
-  constructor(field: string, reason: string) {
-    super("invalid_query", `${field}: ${reason}`, { field });
-    this.field = field;
-    this.reason = reason;
-  }
-
-  /** The HTTP 400 body. */
-  toJSON(): { error: string; field: string; reason: string } {
-    return { error: this.code, field: this.field, reason: this.reason };
-  }
-}
 
 const ASSET = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
 /** An entity: an address, `<chain>:<account>` or a configured name. */
@@ -43,17 +27,17 @@ const PARAMS: Record<string, { key: FilterKey; valid: (v: string) => boolean; ru
 export function check(param: string, field: string, value: string, allowEmpty: boolean): string | undefined {
   if (value === "") {
     if (allowEmpty) return undefined;
-    throw new QueryError(field, "must not be empty (leave the parameter out to match everything)");
+    throw new InvalidRequestError(field, "must not be empty (leave the parameter out to match everything)");
   }
   const rule = PARAMS[param]!;
-  if (!rule.valid(value)) throw new QueryError(field, `"${value.slice(0, 60)}" is not ${rule.rule}`);
+  if (!rule.valid(value)) throw new InvalidRequestError(field, `"${value.slice(0, 60)}" is not ${rule.rule}`);
   return value;
 }
 
 /**
  * Parses `/v1/exposure?asset=&chain=&venue=&entity=` (and the subset `/v1/chains`
  * takes). Unknown parameters, repeated parameters and invalid values throw
- * QueryError naming the field.
+ * InvalidRequestError naming the field.
  */
 export function parseExposureQuery(
   params: URLSearchParams,
@@ -62,10 +46,10 @@ export function parseExposureQuery(
   const filter: ExposureFilter = {};
   for (const name of new Set(params.keys())) {
     if (!allowed.includes(name)) {
-      throw new QueryError(name, `unknown parameter (known: ${allowed.join(", ")})`);
+      throw new InvalidRequestError(name, `unknown parameter (known: ${allowed.join(", ")})`);
     }
     const values = params.getAll(name);
-    if (values.length > 1) throw new QueryError(name, "given more than once");
+    if (values.length > 1) throw new InvalidRequestError(name, "given more than once");
     filter[PARAMS[name]!.key] = check(name, name, values[0]!, false);
   }
   return filter;

@@ -1,9 +1,10 @@
 import type { Bus } from "@breakwater/bus";
+import { InvalidRequestError } from "@breakwater/core";
 import { type ExposureServiceServer, ExposureServiceService } from "@breakwater/proto";
-import type { Logger } from "@breakwater/telemetry";
+import { grpcStatusOf, type Logger, logRequestFailure, publicMessageOf } from "@breakwater/telemetry";
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status } from "@grpc/grpc-js";
 import type { CorrelatorState } from "./correlator-state.js";
-import { filterOfRequest, QueryError } from "./exposure-query.js";
+import { filterOfRequest } from "./exposure-query.js";
 import {
   assetRisk,
   chainFreshness,
@@ -41,7 +42,7 @@ export interface ExposureGrpc {
  */
 export async function startExposureGrpc(opts: ExposureGrpcOptions): Promise<ExposureGrpc> {
   const clock = opts.clock ?? Date.now;
-  /** One unary handler: readiness, then the query; QueryError → INVALID_ARGUMENT "field: reason". */
+  /** One unary handler: readiness, then the query; a failure answers with its status (InvalidRequestError → INVALID_ARGUMENT "field: reason"). */
   const unary =
     <Req, Res>(name: string, answer: (req: Req, nowMs: number) => Res | Promise<Res>, needsState = true) =>
     (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
@@ -55,12 +56,8 @@ export async function startExposureGrpc(opts: ExposureGrpcOptions): Promise<Expo
         .then(
           (res) => callback(null, res),
           (err: unknown) => {
-            if (err instanceof QueryError) {
-              callback({ code: status.INVALID_ARGUMENT, details: err.message }, null);
-              return;
-            }
-            opts.log.error({ err: String(err) }, `${name} failed`);
-            callback({ code: status.INTERNAL, details: "internal error" }, null);
+            logRequestFailure(opts.log, err, { method: name });
+            callback({ code: grpcStatusOf(err), details: publicMessageOf(err) }, null);
           },
         );
     };
@@ -77,7 +74,7 @@ export async function startExposureGrpc(opts: ExposureGrpcOptions): Promise<Expo
     listSnapshots: unary(
       "ListSnapshots",
       (req) => {
-        if (!opts.bus) throw new QueryError("from_ms", "snapshot history is not available");
+        if (!opts.bus) throw new InvalidRequestError("from_ms", "snapshot history is not available");
         return listSnapshots(opts.bus, req);
       },
       false,

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Bus } from "@breakwater/bus";
+import { InvalidRequestError } from "@breakwater/core";
 import {
   GetAssetRiskRequest,
   GetChainFreshnessRequest,
@@ -11,7 +12,7 @@ import {
 } from "@breakwater/proto";
 import { type Route, sendJson } from "@breakwater/telemetry";
 import type { CorrelatorState } from "./correlator-state.js";
-import { parseExposureQuery, QueryError } from "./exposure-query.js";
+import { parseExposureQuery } from "./exposure-query.js";
 import { openApiDocument } from "./openapi.js";
 import {
   assetRisk,
@@ -43,7 +44,7 @@ type ParamKind = "string" | "int";
 /**
  * Reads query parameters into a request object: each known parameter maps to
  * a request field; unknown, repeated or empty parameters and non-integers are
- * QueryErrors naming the parameter.
+ * InvalidRequestErrors naming the parameter.
  */
 function readParams(
   params: URLSearchParams,
@@ -53,13 +54,14 @@ function readParams(
   const known = Object.keys(spec);
   for (const name of new Set(params.keys())) {
     const s = spec[name];
-    if (!s) throw new QueryError(name, `unknown parameter (known: ${known.join(", ") || "none"})`);
+    if (!s) throw new InvalidRequestError(name, `unknown parameter (known: ${known.join(", ") || "none"})`);
     const values = params.getAll(name);
-    if (values.length > 1) throw new QueryError(name, "given more than once");
+    if (values.length > 1) throw new InvalidRequestError(name, "given more than once");
     const v = values[0]!;
-    if (v === "") throw new QueryError(name, "must not be empty (leave the parameter out instead)");
+    if (v === "") throw new InvalidRequestError(name, "must not be empty (leave the parameter out instead)");
     if (s.kind === "int") {
-      if (!/^-?\d{1,15}$/.test(v)) throw new QueryError(name, `"${v.slice(0, 40)}" is not an integer`);
+      if (!/^-?\d{1,15}$/.test(v))
+        throw new InvalidRequestError(name, `"${v.slice(0, 40)}" is not an integer`);
       out[s.field] = Number(v);
     } else out[s.field] = v;
   }
@@ -122,8 +124,10 @@ export function researcherRoutes(deps: ResearcherApiDeps): Route[] {
       try {
         sendJson(res, 200, await answer(url.searchParams, req));
       } catch (err) {
-        if (err instanceof QueryError) sendJson(res, 400, { ...err.toJSON(), field: httpFieldOf(err.field) });
+        if (err instanceof InvalidRequestError)
+          sendJson(res, 400, { ...err.toJSON(), field: httpFieldOf(err.field) });
         else if (err instanceof RequestTooLargeError) sendJson(res, 413, err.toJSON());
+        // everything else: the server answers by its status and logs an internal one
         else throw err;
       }
       return true;
@@ -203,7 +207,7 @@ export function researcherRoutes(deps: ResearcherApiDeps): Route[] {
             pageToken: { field: "pageToken", kind: "string" },
           }),
         );
-        if (!deps.bus) throw new QueryError("from_ms", "snapshot history is not available");
+        if (!deps.bus) throw new InvalidRequestError("from_ms", "snapshot history is not available");
         const page = await listSnapshots(deps.bus, req);
         return {
           snapshots: page.snapshots.map(exposureSnapshotJson),

@@ -8,6 +8,6 @@ export type { CorrelatorConfig } from "./config.js";
 export { correlatorConfigSchema, DEFAULT_MAX_REVISIONS, loadCorrelatorConfig } from "./config.js";
 export type { ApplyOutcome, CorrelatorStateOptions } from "./correlator-state.js";
 export { assessmentIdOf, CorrelatorState } from "./correlator-state.js";
-export { filterOfRequest, parseExposureQuery, QueryError } from "./exposure-query.js";
+export { filterOfRequest, parseExposureQuery } from "./exposure-query.js";
 export type { ExposureSnapshotJson } from "./snapshot-json.js";
 export { exposureSnapshotJson } from "./snapshot-json.js";

@@ -51,6 +51,7 @@ runService(SERVICE, async () => {
     port: config.httpPort,
     notReadyReason,
     routes: researcherRoutes({ state, notReadyReason, bus }),
+    log,
   });
   const grpc = await startExposureGrpc({
     host: config.grpcHost,

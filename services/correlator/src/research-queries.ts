@@ -1,7 +1,7 @@
 // The researcher queries, shared by HTTP and gRPC: each takes the proto
-// request, validates it (QueryError naming the proto field) and answers with
+// request, validates it (InvalidRequestError naming the proto field) and answers with
 // the proto response, so both transports return the same figures and names.
-import { type DepthModel, simulateCascade } from "@breakwater/core";
+import { type DepthModel, InvalidRequestError, simulateCascade } from "@breakwater/core";
 import type {
   AssetGreeks,
   AssetRisk,
@@ -23,7 +23,7 @@ import type {
   VenueGreeks,
 } from "@breakwater/proto";
 import type { CorrelatorState } from "./correlator-state.js";
-import { check, isAssetId, QueryError } from "./exposure-query.js";
+import { check, isAssetId } from "./exposure-query.js";
 
 /** Limits on a stress scenario; beyond them it is refused naming the limit. */
 export const STRESS_LIMITS = {
@@ -35,7 +35,7 @@ export const STRESS_LIMITS = {
 
 function assetField(field: string, value: string): string | undefined {
   if (value === "") return undefined;
-  if (!isAssetId(value)) throw new QueryError(field, `"${value.slice(0, 60)}" is not an asset id`);
+  if (!isAssetId(value)) throw new InvalidRequestError(field, `"${value.slice(0, 60)}" is not an asset id`);
   return value;
 }
 
@@ -130,11 +130,11 @@ export function ladder(state: CorrelatorState, req: GetLadderRequest, nowMs: num
   const stepBps = req.stepBps === 0 ? 50 : req.stepBps;
   const rangeBps = req.rangeBps === 0 ? 5_000 : req.rangeBps;
   if (!(Number.isInteger(stepBps) && stepBps >= 1 && stepBps <= 5_000))
-    throw new QueryError("step_bps", "must be an integer from 1 to 5000");
+    throw new InvalidRequestError("step_bps", "must be an integer from 1 to 5000");
   if (!(Number.isInteger(rangeBps) && rangeBps >= stepBps && rangeBps <= 9_900))
-    throw new QueryError("range_bps", `must be an integer from step_bps (${stepBps}) to 9900`);
+    throw new InvalidRequestError("range_bps", `must be an integer from step_bps (${stepBps}) to 9900`);
   if (rangeBps % stepBps !== 0)
-    throw new QueryError("range_bps", `must be a multiple of step_bps (${stepBps})`);
+    throw new InvalidRequestError("range_bps", `must be a multiple of step_bps (${stepBps})`);
   const ladders = state.ladders(asset, { stepBps, rangeBps }).map((l) => ({
     asset: l.asset,
     price: l.price,
@@ -265,44 +265,51 @@ export function greeks(state: CorrelatorState, req: GetGreeksRequest, nowMs: num
 
 /** Validates a scenario against the limits and the known assets, then runs the cascade. */
 export function runStress(state: CorrelatorState, req: RunStressRequest, nowMs: number): RunStressResponse {
-  if (req.shocks.length === 0) throw new QueryError("shocks", "give at least one shock");
+  if (req.shocks.length === 0) throw new InvalidRequestError("shocks", "give at least one shock");
   if (req.shocks.length > STRESS_LIMITS.shocks)
-    throw new QueryError("shocks", `at most ${STRESS_LIMITS.shocks} shocks (got ${req.shocks.length})`);
+    throw new InvalidRequestError(
+      "shocks",
+      `at most ${STRESS_LIMITS.shocks} shocks (got ${req.shocks.length})`,
+    );
   if (req.depth.length > STRESS_LIMITS.depth)
-    throw new QueryError("depth", `at most ${STRESS_LIMITS.depth} entries (got ${req.depth.length})`);
+    throw new InvalidRequestError(
+      "depth",
+      `at most ${STRESS_LIMITS.depth} entries (got ${req.depth.length})`,
+    );
   if (req.insuranceFunds.length > STRESS_LIMITS.insuranceFunds)
-    throw new QueryError(
+    throw new InvalidRequestError(
       "insurance_funds",
       `at most ${STRESS_LIMITS.insuranceFunds} entries (got ${req.insuranceFunds.length})`,
     );
   const maxRounds = req.maxRounds === 0 ? 10 : req.maxRounds;
   if (!(Number.isInteger(maxRounds) && maxRounds >= 1 && maxRounds <= STRESS_LIMITS.maxRounds))
-    throw new QueryError("max_rounds", `must be an integer from 1 to ${STRESS_LIMITS.maxRounds}`);
+    throw new InvalidRequestError("max_rounds", `must be an integer from 1 to ${STRESS_LIMITS.maxRounds}`);
   const names = state.book.assets.all();
   const shocks = new Float64Array(names.length);
   req.shocks.forEach((s, i) => {
     const field = `shocks[${i}]`;
     const id = state.book.assets.find(assetField(`${field}.asset`, s.asset) ?? "");
-    if (s.asset === "") throw new QueryError(`${field}.asset`, "is required");
-    if (id < 0) throw new QueryError(`${field}.asset`, `no position holds "${s.asset}"`);
+    if (s.asset === "") throw new InvalidRequestError(`${field}.asset`, "is required");
+    if (id < 0) throw new InvalidRequestError(`${field}.asset`, `no position holds "${s.asset}"`);
     if (!(Number.isFinite(s.move) && s.move >= -0.99 && s.move <= 10))
-      throw new QueryError(`${field}.move`, "must be a relative move in [-0.99, 10]");
+      throw new InvalidRequestError(`${field}.move`, "must be a relative move in [-0.99, 10]");
     shocks[id] = s.move;
   });
   const depth: (DepthModel | undefined)[] = names.map((a) => state.depthOf(a));
   req.depth.forEach((d, i) => {
     const field = `depth[${i}]`;
     const id = state.book.assets.find(assetField(`${field}.asset`, d.asset) ?? "");
-    if (id < 0) throw new QueryError(`${field}.asset`, `no position holds "${d.asset}"`);
+    if (id < 0) throw new InvalidRequestError(`${field}.asset`, `no position holds "${d.asset}"`);
     if (!(d.notionalPer1pct > 0 && Number.isFinite(d.notionalPer1pct)))
-      throw new QueryError(`${field}.notional_per_1pct`, "must be a positive number");
-    if (!(d.exponent > 0 && d.exponent <= 2)) throw new QueryError(`${field}.exponent`, "must be in (0, 2]");
+      throw new InvalidRequestError(`${field}.notional_per_1pct`, "must be a positive number");
+    if (!(d.exponent > 0 && d.exponent <= 2))
+      throw new InvalidRequestError(`${field}.exponent`, "must be in (0, 2]");
     depth[id] = { notionalPer1Pct: d.notionalPer1pct, exponent: d.exponent };
   });
   const funds = new Map(Object.entries(state.insuranceFunds));
   req.insuranceFunds.forEach((f, i) => {
     if (!(f.amount >= 0 && Number.isFinite(f.amount)))
-      throw new QueryError(`insurance_funds[${i}].amount`, "must be a non-negative number");
+      throw new InvalidRequestError(`insurance_funds[${i}].amount`, "must be a non-negative number");
     funds.set(check("venue", `insurance_funds[${i}].venue_id`, f.venueId, false)!, f.amount);
   });
   const beta = req.propagate ? betaMatrix(state, names) : undefined;

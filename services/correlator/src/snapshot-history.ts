@@ -1,7 +1,7 @@
 import { type Bus, codecs, streams } from "@breakwater/bus";
+import { InvalidRequestError } from "@breakwater/core";
 import type { ExposureSnapshot, ListSnapshotsRequest, ListSnapshotsResponse } from "@breakwater/proto";
 import { DeliverPolicy } from "@nats-io/jetstream";
-import { QueryError } from "./exposure-query.js";
 
 const STREAM = streams.snapshots.name;
 export const MAX_SNAPSHOT_PAGE = 100;
@@ -14,20 +14,21 @@ interface Page {
   readonly startSeq: number | undefined;
 }
 
-/** Checks a ListSnapshots request; QueryError names the field. */
+/** Checks a ListSnapshots request; InvalidRequestError names the field. */
 export function parseSnapshotPage(req: ListSnapshotsRequest): Page {
   if (!(Number.isSafeInteger(req.fromMs) && req.fromMs >= 0))
-    throw new QueryError("from_ms", "must be a non-negative integer (Unix ms)");
+    throw new InvalidRequestError("from_ms", "must be a non-negative integer (Unix ms)");
   if (!(Number.isSafeInteger(req.toMs) && req.toMs >= 0))
-    throw new QueryError("to_ms", "must be a non-negative integer (Unix ms)");
-  if (req.toMs !== 0 && req.toMs < req.fromMs) throw new QueryError("to_ms", "must not be before from_ms");
+    throw new InvalidRequestError("to_ms", "must be a non-negative integer (Unix ms)");
+  if (req.toMs !== 0 && req.toMs < req.fromMs)
+    throw new InvalidRequestError("to_ms", "must not be before from_ms");
   const pageSize = req.pageSize === 0 ? 20 : req.pageSize;
   if (!(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_SNAPSHOT_PAGE))
-    throw new QueryError("page_size", `must be from 1 to ${MAX_SNAPSHOT_PAGE}`);
+    throw new InvalidRequestError("page_size", `must be from 1 to ${MAX_SNAPSHOT_PAGE}`);
   let startSeq: number | undefined;
   if (req.pageToken !== "") {
     const m = TOKEN.exec(req.pageToken);
-    if (!m) throw new QueryError("page_token", "not a token from a previous answer");
+    if (!m) throw new InvalidRequestError("page_token", "not a token from a previous answer");
     startSeq = Number(m[1]);
   }
   return { fromMs: req.fromMs, toMs: req.toMs, pageSize, startSeq };

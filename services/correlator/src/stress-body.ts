@@ -1,10 +1,10 @@
-import { BreakwaterError } from "@breakwater/core";
+import { BreakwaterError, type ErrorStatus, InvalidRequestError } from "@breakwater/core";
 import type { RunStressRequest } from "@breakwater/proto";
 import { z } from "zod";
-import { QueryError } from "./exposure-query.js";
 
 /** A request body over the size limit (HTTP 413). */
 export class RequestTooLargeError extends BreakwaterError {
+  override readonly status: ErrorStatus = "invalid_argument";
   constructor(readonly limitBytes: number) {
     super("request_too_large", `the body exceeds ${limitBytes} bytes`, { limitBytes });
   }
@@ -32,18 +32,18 @@ function fieldOf(path: readonly PropertyKey[]): string {
   );
 }
 
-/** Parses and checks the body's shape; QueryError names the first bad field. Limits are checked by `runStress`. */
+/** Parses and checks the body's shape; InvalidRequestError names the first bad field. Limits are checked by `runStress`. */
 export function parseStressBody(text: string): RunStressRequest {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new QueryError("body", "is not JSON");
+    throw new InvalidRequestError("body", "is not JSON");
   }
   const parsed = stressBody.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new QueryError(fieldOf(issue.path) || "body", issue.message);
+    throw new InvalidRequestError(fieldOf(issue.path) || "body", issue.message);
   }
   const b = parsed.data;
   return {

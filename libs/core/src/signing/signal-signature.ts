@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
 import { Signal } from "@breakwater/proto";
-import { BreakwaterError } from "../errors.js";
+import { BreakwaterError, type ErrorStatus } from "../errors.js";
 
 /**
  * Domain separation: the signed bytes start with this label, so a signature
@@ -16,6 +16,7 @@ const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
 /** A key cannot be read or is not Ed25519. */
 export class SigningKeyError extends BreakwaterError {
+  override readonly status: ErrorStatus = "failed_precondition";
   constructor(message: string, context: Record<string, unknown> = {}, cause?: unknown) {
     super("invalid_signing_key", message, context, cause);
   }
