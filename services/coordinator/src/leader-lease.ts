@@ -26,7 +26,6 @@ export type LeaseEvent = { readonly role: "leader"; readonly term: number } | { 
 
 /** The key of the lease in the leader bucket. */
 export const LEASE_KEY = "coordinator";
-const KEY = LEASE_KEY;
 
 /** Monotonic milliseconds: a wall-clock jump must not extend or shorten a lease. */
 function monotonicMs(): number {
@@ -92,7 +91,7 @@ export class LeaderLease {
     if (this.leaderTerm === 0 || !this.kv) return;
     const revision = this.revision;
     this.demote(reason);
-    await this.kv.delete(KEY, { previousSeq: revision }).catch(() => undefined);
+    await this.kv.delete(LEASE_KEY, { previousSeq: revision }).catch(() => undefined);
   }
 
   onChange(listener: (event: LeaseEvent) => void): () => void {
@@ -115,7 +114,7 @@ export class LeaderLease {
     if (this.leaderTerm > 0 && this.kv) {
       const term = this.leaderTerm;
       this.demote("stopping");
-      await this.kv.delete(KEY, { previousSeq: this.revision }).catch(() => undefined);
+      await this.kv.delete(LEASE_KEY, { previousSeq: this.revision }).catch(() => undefined);
       this.opts.log.info({ term }, "leader lease released");
     }
   }
@@ -142,7 +141,7 @@ export class LeaderLease {
     const started = monotonicMs();
     const value: LeaseValue = { holder: this.opts.replicaId, term: this.leaderTerm };
     try {
-      this.revision = await this.kv!.update(KEY, JSON.stringify(value), this.revision);
+      this.revision = await this.kv!.update(LEASE_KEY, JSON.stringify(value), this.revision);
       this.renewedAt = started;
     } catch (err) {
       if (/wrong last sequence/i.test(asError(err).message)) {
@@ -156,7 +155,7 @@ export class LeaderLease {
   private async contend(): Promise<void> {
     const kv = this.kv!;
     const started = monotonicMs();
-    const entry = await kv.get(KEY);
+    const entry = await kv.get(LEASE_KEY);
     let previousTerm = 0;
     if (entry && entry.operation === "PUT") {
       this.seenValue = entry.json() as LeaseValue;
@@ -175,8 +174,8 @@ export class LeaderLease {
     try {
       this.revision =
         entry && entry.operation === "PUT"
-          ? await kv.update(KEY, value, entry.revision)
-          : await kv.create(KEY, value);
+          ? await kv.update(LEASE_KEY, value, entry.revision)
+          : await kv.create(LEASE_KEY, value);
     } catch (err) {
       if (/wrong last sequence|key exists/i.test(asError(err).message)) return; // someone else won
       throw err;
