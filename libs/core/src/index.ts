@@ -1,5 +1,7 @@
 // Pure domain logic: no I/O anywhere in this package.
 
+export type { BackoffOptions } from "./backoff.js";
+export { Backoff, sleep } from "./backoff.js";
 export type { Greeks, OptionPosition, OptionTerms } from "./black76.js";
 export { black76, erf, erfc, greeksByAsset, impliedVolatility, normalCdf } from "./black76.js";
 export type { CascadeInput, CascadeResult, CascadeRound, DepthModel } from "./cascade.js";
