@@ -32,7 +32,17 @@ export type {
   PositionState,
 } from "./exposure.js";
 export { cellsFromScratch, ExposureBook, notionalOf, positionKey, positionStateOf } from "./exposure.js";
-export { chainEventId } from "./ids.js";
+export {
+  CHAIN_ID_PATTERN,
+  chainEventId,
+  ENTITY_PATTERN,
+  ID_PATTERN,
+  isAssetId,
+  isChainId,
+  isEntityId,
+  isId,
+  isVenueId,
+} from "./ids.js";
 export { Interner } from "./interner.js";
 export { impliedLeverage, LEVERAGE_BUCKETS, leverageBucketOf } from "./leverage.js";
 export type { AssetLadder, LadderOptions, LadderRung } from "./liquidation-ladder.js";
@@ -107,11 +117,9 @@ export { SignalVerifier } from "./signing/signal-verifier.js";
 export type { AmountBounds, AmountBoundsOf } from "./validate.js";
 export {
   DEFAULT_AMOUNT_BOUNDS,
-  isChainId,
   MAX_IMPLIED_VOLATILITY,
   validateHeartbeat,
   validatePositionUpdate,
   validatePriceTick,
   validateRetraction,
 } from "./validate.js";
-export { isVenueId } from "./venue.js";
