@@ -1,39 +1,36 @@
-import { Counter, Gauge, register } from "prom-client";
-
-function counter(name: string, help: string, labelNames: string[]): Counter {
-  const existing = register.getSingleMetric(name);
-  if (existing) return existing as Counter;
-  return new Counter({ name, help, labelNames });
-}
-
-function gauge(name: string, help: string, labelNames: string[]): Gauge {
-  const existing = register.getSingleMetric(name);
-  if (existing) return existing as Gauge;
-  return new Gauge({ name, help, labelNames });
-}
+import { metricOnce } from "@breakwater/telemetry";
+import { Counter, Gauge } from "prom-client";
 
 /** Bus metrics, registered once per process in the default registry. */
 export const busMetrics = {
-  published: counter("bw_bus_published_total", "Messages published to JetStream", ["stream"]),
-  duplicates: counter(
-    "bw_bus_duplicates_total",
-    "Publishes JetStream dropped as duplicates (same Nats-Msg-Id)",
-    ["stream"],
-  ),
-  consumed: counter("bw_bus_consumed_total", "Messages consumed and acknowledged", ["consumer"]),
-  deadLetters: counter(
-    "bw_bus_dead_letters_total",
-    "Messages rejected as malformed and moved to a dead-letter subject",
-    ["service", "subject_kind"],
-  ),
-  deadLettersInFlight: gauge(
-    "bw_bus_dead_letters_in_flight",
-    "Dead letters published and not yet acknowledged by the stream (their originals are not acked yet)",
-    ["service"],
-  ),
-  handlerErrors: counter(
-    "bw_bus_handler_errors_total",
-    "Messages whose handler failed; they are redelivered",
-    ["consumer"],
-  ),
+  published: metricOnce(Counter, {
+    name: "bw_bus_published_total",
+    help: "Messages published to JetStream",
+    labelNames: ["stream"],
+  }),
+  duplicates: metricOnce(Counter, {
+    name: "bw_bus_duplicates_total",
+    help: "Publishes JetStream dropped as duplicates (same Nats-Msg-Id)",
+    labelNames: ["stream"],
+  }),
+  consumed: metricOnce(Counter, {
+    name: "bw_bus_consumed_total",
+    help: "Messages consumed and acknowledged",
+    labelNames: ["consumer"],
+  }),
+  deadLetters: metricOnce(Counter, {
+    name: "bw_bus_dead_letters_total",
+    help: "Messages rejected as malformed and moved to a dead-letter subject",
+    labelNames: ["service", "subject_kind"],
+  }),
+  deadLettersInFlight: metricOnce(Gauge, {
+    name: "bw_bus_dead_letters_in_flight",
+    help: "Dead letters published and not yet acknowledged by the stream (their originals are not acked yet)",
+    labelNames: ["service"],
+  }),
+  handlerErrors: metricOnce(Counter, {
+    name: "bw_bus_handler_errors_total",
+    help: "Messages whose handler failed; they are redelivered",
+    labelNames: ["consumer"],
+  }),
 };

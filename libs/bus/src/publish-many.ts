@@ -1,3 +1,4 @@
+import { Backoff, sleep } from "@breakwater/core";
 import { createInbox, type Msg, headers as natsHeaders } from "@nats-io/transport-node";
 import type { Bus } from "./connection.js";
 import { PublishError } from "./errors.js";
@@ -56,7 +57,7 @@ export async function publishMany(
   const ackTimeoutMs = opts.ackTimeoutMs ?? 5_000;
   const traceparent = injectTrace(natsHeaders()).get("traceparent");
   let pending = messages.map((_, i) => i);
-  let delay = 50;
+  const backoff = new Backoff({ initialDelayMs: 50, maxDelayMs: 2_000, jitter: false });
   const errors = new Map<number, string>();
   const refused = new Set<number>();
   for (;;) {
@@ -64,13 +65,13 @@ export async function publishMany(
     pending = pending.filter((i) => results[i] === undefined);
     if (pending.length === 0) break;
     const first = pending.find((i) => refused.has(i)) ?? pending[0]!;
+    const delay = backoff.next();
     if (refused.size > 0 || Date.now() + delay > deadline || bus.nc.isClosed())
       throw new PublishError(
         messages[first]!.subject,
         `${pending.length} of ${messages.length} messages unacknowledged; first: ${errors.get(first) ?? "no acknowledgement"}`,
       );
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 2_000);
+    await sleep(delay);
   }
   const counts = new Map<string, { published: number; duplicates: number }>();
   for (const r of results as Published[]) {

@@ -1,3 +1,4 @@
+import { Backoff, sleep } from "@breakwater/core";
 import type { PubAck } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import type { Bus } from "./connection.js";
@@ -34,7 +35,7 @@ export async function publish(
   opts: PublishOptions,
 ): Promise<Published> {
   const deadline = Date.now() + (opts.retryForMs ?? 30_000);
-  let delay = 50;
+  const backoff = new Backoff({ initialDelayMs: 50, maxDelayMs: 2_000, jitter: false });
   for (;;) {
     let ack: PubAck;
     try {
@@ -49,9 +50,9 @@ export async function publish(
     } catch (err) {
       const message = String((err as Error).message ?? err);
       if (FENCED.test(message)) throw new FencedAppendError(opts.expectLastSequence ?? -1, err);
+      const delay = backoff.next();
       if (Date.now() + delay > deadline || bus.nc.isClosed()) throw new PublishError(subject, message, err);
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 2_000);
+      await sleep(delay);
       continue;
     }
     if (ack.duplicate) busMetrics.duplicates.inc({ stream: ack.stream });

@@ -1,3 +1,4 @@
+import { CHAIN_ID_PATTERN } from "@breakwater/core";
 import { z } from "zod";
 
 /** Shared field schemas, so every service spells the same setting the same way. */
@@ -13,5 +14,6 @@ export const fields = {
   port: z.coerce.number().int("must be an integer").min(0).max(65_535),
   durationMs: z.coerce.number().int("must be an integer number of milliseconds").positive("must be positive"),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be lowercase letters, digits and dashes"),
+  /** A chain id (the rule is core's: it is used in NATS subjects). */
+  id: z.string().regex(CHAIN_ID_PATTERN, "must be lowercase letters, digits and dashes"),
 };

@@ -1,5 +1,7 @@
 // Pure domain logic: no I/O anywhere in this package.
 
+export type { BackoffOptions } from "./backoff.js";
+export { Backoff, sleep } from "./backoff.js";
 export type { Greeks, OptionPosition, OptionTerms } from "./black76.js";
 export { black76, erf, erfc, greeksByAsset, impliedVolatility, normalCdf } from "./black76.js";
 export type { CascadeInput, CascadeResult, CascadeRound, DepthModel } from "./cascade.js";
@@ -30,7 +32,17 @@ export type {
   PositionState,
 } from "./exposure.js";
 export { cellsFromScratch, ExposureBook, notionalOf, positionKey, positionStateOf } from "./exposure.js";
-export { chainEventId } from "./ids.js";
+export {
+  CHAIN_ID_PATTERN,
+  chainEventId,
+  ENTITY_PATTERN,
+  ID_PATTERN,
+  isAssetId,
+  isChainId,
+  isEntityId,
+  isId,
+  isVenueId,
+} from "./ids.js";
 export { Interner } from "./interner.js";
 export { impliedLeverage, LEVERAGE_BUCKETS, leverageBucketOf } from "./leverage.js";
 export type { AssetLadder, LadderOptions, LadderRung } from "./liquidation-ladder.js";
@@ -105,11 +117,9 @@ export { SignalVerifier } from "./signing/signal-verifier.js";
 export type { AmountBounds, AmountBoundsOf, AmountBoundsOverride } from "./validate.js";
 export {
   DEFAULT_AMOUNT_BOUNDS,
-  isChainId,
   MAX_IMPLIED_VOLATILITY,
   validateHeartbeat,
   validatePositionUpdate,
   validatePriceTick,
   validateRetraction,
 } from "./validate.js";
-export { isVenueId } from "./venue.js";

@@ -8,9 +8,8 @@ import type {
 import { OptionKind, PositionSide, PositionStatus } from "@breakwater/proto";
 import { parseDecimal } from "./decimal.js";
 import { AmountOutOfBoundsError, ValidationError } from "./errors.js";
+import { CHAIN_ID_PATTERN, isChainId, isId } from "./ids.js";
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
-const CHAIN_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** Largest implied volatility accepted (1000% a year): beyond it a venue's figure is not a volatility. */
 export const MAX_IMPLIED_VOLATILITY = 10;
 
@@ -50,21 +49,17 @@ function boundsFor(boundsOf: AmountBoundsOf, asset: string): AmountBounds {
   };
 }
 
-/** A chain id is used in NATS subjects: lowercase letters, digits and dashes. */
-export function isChainId(text: string): boolean {
-  return CHAIN_ID.test(text);
-}
-
 class Problems {
   readonly list: string[] = [];
   /** Some amount was not finite or past its bound (reported as AmountOutOfBoundsError). */
   private outOfBounds = false;
   id(field: string, value: string): void {
-    if (!ID.test(value))
+    if (!isId(value))
       this.list.push(`${field}: must be a non-empty identifier (got "${value.slice(0, 40)}")`);
   }
   chain(value: string): void {
-    if (!isChainId(value)) this.list.push(`chain_id: must match ${CHAIN_ID} (got "${value.slice(0, 40)}")`);
+    if (!isChainId(value))
+      this.list.push(`chain_id: must match ${CHAIN_ID_PATTERN} (got "${value.slice(0, 40)}")`);
   }
   /**
    * Checks an amount against `max`; returns its value, or NaN when it is

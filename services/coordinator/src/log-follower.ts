@@ -1,5 +1,5 @@
 import { type Bus, type BusLogger, codecs, streams } from "@breakwater/bus";
-import { asError } from "@breakwater/core";
+import { asError, Backoff, sleep } from "@breakwater/core";
 import type { Signal } from "@breakwater/proto";
 import { type ConsumerMessages, DeliverPolicy } from "@nats-io/jetstream";
 import { coordinatorMetrics } from "./metrics.js";
@@ -43,18 +43,17 @@ export class SignalLogFollower {
   }
 
   private async follow(): Promise<void> {
-    let delay = 100;
+    const backoff = new Backoff({ initialDelayMs: 100, maxDelayMs: 5_000, jitter: false });
     while (!this.stopped) {
       try {
         await this.readFrom(this.index.last + 1);
-        delay = 100;
+        backoff.reset();
       } catch (err) {
         if (this.stopped) break;
         this.log.warn({ err: asError(err).message, next: this.index.last + 1 }, "signal log reader failed");
       }
       if (this.stopped) break;
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 5_000);
+      await sleep(backoff.next());
     }
   }
 

@@ -76,6 +76,13 @@ export const correlatorConfigSchema = z.strictObject({
 
 export type CorrelatorConfig = z.infer<typeof correlatorConfigSchema>;
 
+/**
+ * Every setting at its default: the schema's defaults, read from the schema so
+ * that code taking a setting as optional (CorrelatorState) falls back to the
+ * same value a service started without it gets.
+ */
+export const CORRELATOR_DEFAULTS: CorrelatorConfig = correlatorConfigSchema.parse({});
+
 const ENV = {
   BW_NATS_URL: "natsUrl",
   BW_HTTP_HOST: "httpHost",

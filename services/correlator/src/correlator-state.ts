@@ -24,7 +24,7 @@ import {
 } from "@breakwater/proto";
 import type { ChainEvent } from "./chain-event.js";
 import { ChainFreshnessTracker } from "./chain-freshness.js";
-import { DEFAULT_MAX_REVISIONS } from "./config.js";
+import { CORRELATOR_DEFAULTS } from "./config.js";
 
 export interface CorrelatorStateOptions {
   readonly staleAfterMs: number;
@@ -38,11 +38,11 @@ export interface CorrelatorStateOptions {
   readonly ewmaLambda?: number;
   readonly volSampleMs?: number;
   readonly volHorizonMs?: number;
-  /** The move (bps) assessments report ladder pressure for (default 500 = 5%). */
+  /** The move (bps) assessments report ladder pressure for. */
   readonly ladderMoveBps?: number;
-  /** A ladder is recomputed for an assessment at most this often (default 1000 ms; 0 = every time). */
+  /** A ladder is recomputed for an assessment at most this often (0 = every time). */
   readonly ladderMaxAgeMs?: number;
-  /** Revisions kept per position for retractions (default DEFAULT_MAX_REVISIONS). */
+  /** Revisions kept per position for retractions. */
   readonly maxRevisions?: number;
 }
 
@@ -78,20 +78,22 @@ export class CorrelatorState {
   private ladderCache: { atMs: number; ladders: Map<string, AssetLadder> } | undefined;
 
   constructor(opts: CorrelatorStateOptions) {
-    const maxRevisions = opts.maxRevisions ?? DEFAULT_MAX_REVISIONS;
-    this.book = new ExposureBook({ entityOf: entityResolver(opts.entityMap ?? {}), maxRevisions });
+    // An option left out takes the configuration's default (CORRELATOR_DEFAULTS, from the schema).
+    const d = CORRELATOR_DEFAULTS;
+    const maxRevisions = opts.maxRevisions ?? d.maxRevisions;
+    this.book = new ExposureBook({ entityOf: entityResolver(opts.entityMap ?? d.entityMap), maxRevisions });
     this.options = new OptionsBook({ maxRevisions });
     this.prices = new ReferencePriceBook(opts.priceFreshMs);
     this.freshness = new ChainFreshnessTracker(opts.staleAfterMs);
     this.volatility = new VolatilityTracker({
-      lambda: opts.ewmaLambda ?? 0.94,
-      sampleMs: opts.volSampleMs ?? 60_000,
-      horizonMs: opts.volHorizonMs ?? 86_400_000,
+      lambda: opts.ewmaLambda ?? d.ewmaLambda,
+      sampleMs: opts.volSampleMs ?? d.volSampleMs,
+      horizonMs: opts.volHorizonMs ?? d.volHorizonMs,
     });
-    this.ladderMoveBps = opts.ladderMoveBps ?? 500;
-    this.depth = opts.depth ?? {};
-    this.insuranceFunds = opts.insuranceFunds ?? {};
-    this.ladderMaxAgeMs = opts.ladderMaxAgeMs ?? 1_000;
+    this.ladderMoveBps = opts.ladderMoveBps ?? d.ladderMoveBps;
+    this.depth = opts.depth ?? d.depth;
+    this.insuranceFunds = opts.insuranceFunds ?? d.insuranceFunds;
+    this.ladderMaxAgeMs = opts.ladderMaxAgeMs ?? d.ladderMaxAgeMs;
   }
 
   depthOf(asset: string): DepthModel {

@@ -1,24 +1,23 @@
-import { type ExposureFilter, InvalidRequestError, isChainId, isVenueId } from "@breakwater/core";
+import {
+  type ExposureFilter,
+  InvalidRequestError,
+  isAssetId,
+  isChainId,
+  isEntityId,
+  isVenueId,
+} from "@breakwater/core";
 import type { GetExposureRequest } from "@breakwater/proto";
-
-const ASSET = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/;
-/** An entity: an address, `<chain>:<account>` or a configured name. */
-const ENTITY = /^[A-Za-z0-9][A-Za-z0-9_.:/@+-]{0,199}$/;
-
-export function isAssetId(value: string): boolean {
-  return ASSET.test(value);
-}
 
 type FilterKey = keyof ExposureFilter;
 
 /** HTTP query parameter → filter field, with the rule its value must follow. */
 const PARAMS: Record<string, { key: FilterKey; valid: (v: string) => boolean; rule: string }> = {
-  asset: { key: "asset", valid: (v) => ASSET.test(v), rule: "an asset id (letters, digits, _ . : / -)" },
+  asset: { key: "asset", valid: isAssetId, rule: "an asset id (letters, digits, _ . : / -)" },
   chain: { key: "chainId", valid: isChainId, rule: "a chain id (lowercase letters, digits and dashes)" },
   venue: { key: "venueId", valid: isVenueId, rule: "a venue id (letters, digits, _ . : / -)" },
   entity: {
     key: "entity",
-    valid: (v) => ENTITY.test(v),
+    valid: isEntityId,
     rule: "an entity (an address, <chain>:<account> or a configured name)",
   },
 };

@@ -5,7 +5,12 @@ export { decodeChainEvent } from "./chain-event.js";
 export type { ChainFreshnessView } from "./chain-freshness.js";
 export { ChainFreshnessTracker } from "./chain-freshness.js";
 export type { CorrelatorConfig } from "./config.js";
-export { correlatorConfigSchema, DEFAULT_MAX_REVISIONS, loadCorrelatorConfig } from "./config.js";
+export {
+  CORRELATOR_DEFAULTS,
+  correlatorConfigSchema,
+  DEFAULT_MAX_REVISIONS,
+  loadCorrelatorConfig,
+} from "./config.js";
 export type { ApplyOutcome, CorrelatorStateOptions } from "./correlator-state.js";
 export { assessmentIdOf, CorrelatorState } from "./correlator-state.js";
 export { filterOfRequest, parseExposureQuery } from "./exposure-query.js";

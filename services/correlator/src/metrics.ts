@@ -3,104 +3,60 @@ import { Counter, Gauge, Histogram, register } from "prom-client";
 
 /** The correlator's metrics (default registry; `bw_correlator_` prefix). */
 export const correlatorMetrics = {
-  applied: metricOnce(
-    "bw_correlator_events_applied_total",
-    () =>
-      new Counter({
-        name: "bw_correlator_events_applied_total",
-        help: "Chain events applied to the in-memory state, by kind (replayed and live)",
-        labelNames: ["kind"],
-      }),
-  ),
-  skipped: metricOnce(
-    "bw_correlator_events_skipped_total",
-    () =>
-      new Counter({
-        name: "bw_correlator_events_skipped_total",
-        help: "Redelivered chain events whose stream sequence was already applied",
-        labelNames: ["kind"],
-      }),
-  ),
-  unknownRetractions: metricOnce(
-    "bw_correlator_retractions_unknown_total",
-    () =>
-      new Counter({
-        name: "bw_correlator_retractions_unknown_total",
-        help: "Retractions of events neither the exposure nor the options book holds (already retracted, or not a position)",
-      }),
-  ),
-  applyErrors: metricOnce(
-    "bw_correlator_apply_errors_total",
-    () =>
-      new Counter({
-        name: "bw_correlator_apply_errors_total",
-        help: "Valid-looking events the state refused; they are dead-lettered",
-        labelNames: ["kind"],
-      }),
-  ),
-  rejected: metricOnce(
-    "bw_correlator_events_rejected_total",
-    () =>
-      new Counter({
-        name: "bw_correlator_events_rejected_total",
-        help: "Chain events rejected and dead-lettered, by chain and reason (future_chain_time, amount_out_of_bounds, invalid)",
-        labelNames: ["chain", "reason"],
-      }),
-  ),
-  assessmentPublishFailures: metricOnce(
-    "bw_correlator_assessment_publish_failures_total",
-    () =>
-      new Counter({
-        name: "bw_correlator_assessment_publish_failures_total",
-        help: "Assessments that could not be stored (after retries); the tick is redelivered",
-      }),
-  ),
-  replayed: metricOnce(
-    "bw_correlator_replayed_events",
-    () =>
-      new Gauge({
-        name: "bw_correlator_replayed_events",
-        help: "Chain events replayed on start: `silent` up to the ack floor, `catch_up` in flight at the last stop",
-        labelNames: ["phase"],
-      }),
-  ),
-  assessments: metricOnce(
-    "bw_correlator_assessments_published_total",
-    () =>
-      new Counter({
-        name: "bw_correlator_assessments_published_total",
-        help: "Risk assessments published; outcome=duplicate when the stream already held that assessment id",
-        labelNames: ["outcome"],
-      }),
-  ),
-  snapshots: metricOnce(
-    "bw_correlator_snapshots_published_total",
-    () =>
-      new Counter({
-        name: "bw_correlator_snapshots_published_total",
-        help: "Exposure snapshots published to the history stream, by outcome",
-        labelNames: ["outcome"],
-      }),
-  ),
-  applySeconds: metricOnce(
-    "bw_correlator_apply_seconds",
-    () =>
-      new Histogram({
-        name: "bw_correlator_apply_seconds",
-        help: "Time to apply one live chain event to the state, by kind",
-        labelNames: ["kind"],
-        buckets: [1e-6, 5e-6, 2.5e-5, 1e-4, 5e-4, 2.5e-3, 1e-2, 5e-2],
-      }),
-  ),
-  assessSeconds: metricOnce(
-    "bw_correlator_assessment_seconds",
-    () =>
-      new Histogram({
-        name: "bw_correlator_assessment_seconds",
-        help: "Time from a live price tick's delivery to its assessment being stored",
-        buckets: [5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 0.1, 0.5, 2],
-      }),
-  ),
+  applied: metricOnce(Counter, {
+    name: "bw_correlator_events_applied_total",
+    help: "Chain events applied to the in-memory state, by kind (replayed and live)",
+    labelNames: ["kind"],
+  }),
+  skipped: metricOnce(Counter, {
+    name: "bw_correlator_events_skipped_total",
+    help: "Redelivered chain events whose stream sequence was already applied",
+    labelNames: ["kind"],
+  }),
+  unknownRetractions: metricOnce(Counter, {
+    name: "bw_correlator_retractions_unknown_total",
+    help: "Retractions of events neither the exposure nor the options book holds (already retracted, or not a position)",
+  }),
+  applyErrors: metricOnce(Counter, {
+    name: "bw_correlator_apply_errors_total",
+    help: "Valid-looking events the state refused; they are dead-lettered",
+    labelNames: ["kind"],
+  }),
+  rejected: metricOnce(Counter, {
+    name: "bw_correlator_events_rejected_total",
+    help: "Chain events rejected and dead-lettered, by chain and reason (future_chain_time, amount_out_of_bounds, invalid)",
+    labelNames: ["chain", "reason"],
+  }),
+  assessmentPublishFailures: metricOnce(Counter, {
+    name: "bw_correlator_assessment_publish_failures_total",
+    help: "Assessments that could not be stored (after retries); the tick is redelivered",
+  }),
+  replayed: metricOnce(Gauge, {
+    name: "bw_correlator_replayed_events",
+    help: "Chain events replayed on start: `silent` up to the ack floor, `catch_up` in flight at the last stop",
+    labelNames: ["phase"],
+  }),
+  assessments: metricOnce(Counter, {
+    name: "bw_correlator_assessments_published_total",
+    help: "Risk assessments published; outcome=duplicate when the stream already held that assessment id",
+    labelNames: ["outcome"],
+  }),
+  snapshots: metricOnce(Counter, {
+    name: "bw_correlator_snapshots_published_total",
+    help: "Exposure snapshots published to the history stream, by outcome",
+    labelNames: ["outcome"],
+  }),
+  applySeconds: metricOnce(Histogram, {
+    name: "bw_correlator_apply_seconds",
+    help: "Time to apply one live chain event to the state, by kind",
+    labelNames: ["kind"],
+    buckets: [1e-6, 5e-6, 2.5e-5, 1e-4, 5e-4, 2.5e-3, 1e-2, 5e-2],
+  }),
+  assessSeconds: metricOnce(Histogram, {
+    name: "bw_correlator_assessment_seconds",
+    help: "Time from a live price tick's delivery to its assessment being stored",
+    buckets: [5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 0.1, 0.5, 2],
+  }),
 };
 
 /**

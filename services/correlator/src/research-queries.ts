@@ -1,7 +1,7 @@
 // The researcher queries, shared by HTTP and gRPC: each takes the proto
 // request, validates it (InvalidRequestError naming the proto field) and answers with
 // the proto response, so both transports return the same figures and names.
-import { type DepthModel, InvalidRequestError, simulateCascade } from "@breakwater/core";
+import { type DepthModel, InvalidRequestError, isAssetId, simulateCascade } from "@breakwater/core";
 import type {
   AssetGreeks,
   AssetRisk,
@@ -23,7 +23,7 @@ import type {
   VenueGreeks,
 } from "@breakwater/proto";
 import type { CorrelatorState } from "./correlator-state.js";
-import { check, isAssetId } from "./exposure-query.js";
+import { check } from "./exposure-query.js";
 
 /** Limits on a stress scenario; beyond them it is refused naming the limit. */
 export const STRESS_LIMITS = {

@@ -24,3 +24,10 @@ describe("Backoff", () => {
     for (const d of delays) expect(d >= 500 && d <= 1_000).toBe(true);
   });
 });
+
+describe("Backoff without jitter", () => {
+  it("behavior: delays are exactly the doubling ones, capped", () => {
+    const b = new Backoff({ initialDelayMs: 50, maxDelayMs: 2_000, jitter: false, random: () => 0 });
+    expect(Array.from({ length: 8 }, () => b.next())).toEqual([50, 100, 200, 400, 800, 1_600, 2_000, 2_000]);
+  });
+});
