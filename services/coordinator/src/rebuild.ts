@@ -1,9 +1,9 @@
 import { ackFloor, type Bus, codecs, consumers, replay, streams } from "@breakwater/bus";
 import { type MissingDecision, RecentObservations } from "@breakwater/core";
 import type { Logger } from "@breakwater/telemetry";
+import type { DecisionWriter } from "./decision-writer.js";
 import { coordinatorMetrics } from "./metrics.js";
 import { observe } from "./observations.js";
-import type { DecisionWriter } from "./decision-writer.js";
 import type { SignalIndex } from "./signal-index.js";
 
 export interface RebuildReport {
