@@ -12,11 +12,11 @@ import { asError, type PolicyRule, type SignalDraft } from "@breakwater/core";
 import { type Signal, SignalKind } from "@breakwater/proto";
 import { inSpan, type Logger } from "@breakwater/telemetry";
 import { context, trace } from "@opentelemetry/api";
+import { DecisionWriter } from "./decision-writer.js";
 import { NotLeaderError } from "./errors.js";
 import type { SignalLogFollower } from "./log-follower.js";
 import { coordinatorMetrics } from "./metrics.js";
 import { FutureTimeError, observe } from "./observations.js";
-import { Policy } from "./policy.js";
 import { decisionTimeMs, rebuildPolicy } from "./rebuild.js";
 import type { SignalIndex } from "./signal-index.js";
 import { SignalLog } from "./signal-log.js";
@@ -99,16 +99,16 @@ export class LeaderRole {
     });
     this.signalLog = signalLog;
     const { rules, windowMs } = this.deps.rules();
-    const policy = new Policy(rules, signalLog, log);
+    const decisions = new DecisionWriter(rules, signalLog, log);
     const { owed, ...rebuilt } = await rebuildPolicy(
       bus,
       index,
-      policy,
+      decisions,
       { windowMs, maxFutureSkewMs: this.deps.maxFutureSkewMs, clock },
       log,
     );
     this.unfollow = index.onEntry((sequence, signal) => {
-      if (signal) policy.restore(signal);
+      if (signal) decisions.restore(signal);
       this.check(sequence, signal);
     });
     const opened = await signalLog.append(termStartDraft(this.term, this.replicaId));
@@ -121,7 +121,7 @@ export class LeaderRole {
     // Decisions the rules count as made but the log lacks (a lost append, a dead-lettered
     // assessment, a new policy) are issued now, while they are still in force.
     if (owed.length > 0) {
-      const issued = await policy.issue(owed.map((m) => m.draft));
+      const issued = await decisions.issue(owed.map((m) => m.draft));
       for (const [i, appended] of issued.entries()) {
         const missing = owed[i]!;
         coordinatorMetrics.reconciled.inc({ outcome: "issued", rule: missing.draft.ruleId });
@@ -171,7 +171,7 @@ export class LeaderRole {
             // Decided at the time the stream stored it: a redelivery or a replay decides the same.
             const at = decisionTimeMs(storedAtMsOf(msg), clock);
             try {
-              const appended = await policy.decide(observed.observation, at);
+              const appended = await decisions.decide(observed.observation, at);
               this.appendFailure = undefined;
               span.setAttribute("breakwater.signals", appended.length);
             } catch (err) {

@@ -1,9 +1,9 @@
 import { ackFloor, type Bus, codecs, consumers, replay, streams } from "@breakwater/bus";
 import { type MissingDecision, RecentObservations } from "@breakwater/core";
 import type { Logger } from "@breakwater/telemetry";
+import type { DecisionWriter } from "./decision-writer.js";
 import { coordinatorMetrics } from "./metrics.js";
 import { observe } from "./observations.js";
-import type { Policy } from "./policy.js";
 import type { SignalIndex } from "./signal-index.js";
 
 export interface RebuildReport {
@@ -36,7 +36,7 @@ export interface RebuildOptions {
 export async function rebuildPolicy(
   bus: Bus,
   index: SignalIndex,
-  policy: Policy,
+  decisions: DecisionWriter,
   opts: RebuildOptions,
   log: Logger,
 ): Promise<RebuildReport> {
@@ -62,7 +62,7 @@ export async function rebuildPolicy(
   }
   const observations = recent.observations();
   const signals = [...index.signals()];
-  const { owed, lapsed } = policy.reconcile(signals, observations, opts.clock(), (id) =>
+  const { owed, lapsed } = decisions.reconcile(signals, observations, opts.clock(), (id) =>
     Boolean(index.bySignalId(id)),
   );
   for (const missing of lapsed) {

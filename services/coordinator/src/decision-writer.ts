@@ -11,11 +11,11 @@ import type { Logger } from "@breakwater/telemetry";
 import type { Appended, SignalLog } from "./signal-log.js";
 
 /**
- * The policy: every rule sees every observation; what they decide is appended
- * to the signal log. A decision whose append failed is kept and retried before
+ * Turns the rules' decisions into appended signals: every rule sees every
+ * observation; what they decide is appended to the signal log. A decision whose append failed is kept and retried before
  * anything else, because the rule already counts it as made.
  */
-export class Policy {
+export class DecisionWriter {
   private pending: SignalDraft[] = [];
 
   constructor(
