@@ -1,26 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { type Bus, connectBus } from "@breakwater/bus";
-import {
-  asError,
-  defaultPolicy,
-  PolicyEngine,
-  policyWindowMs,
-  type ShadowRecord,
-  signalKindName,
-} from "@breakwater/core";
+import { defaultPolicy } from "@breakwater/core";
 import type { Logger, ServiceHttp } from "@breakwater/telemetry";
 import { startServiceHttp } from "@breakwater/telemetry";
-import { AckWatch, unackedAdvisory } from "./ack-watch.js";
+import { startAckAlerts } from "./ack-alerts.js";
+import { AckWatch } from "./ack-watch.js";
 import { AckLedger } from "./acks.js";
+import { ActivePolicy } from "./active-policy.js";
 import { breakerDefaultsOf, type CoordinatorConfig } from "./config.js";
 import { coordinationService, Subscriptions } from "./coordination-service.js";
 import { type GrpcServer, startGrpcServer } from "./grpc-server.js";
 import { lateAcksRoute, leaderRoute, policyRoute, signalsRoute, venuesRoute } from "./http-routes.js";
-import { LeaderLease } from "./leader-lease.js";
-import { LeaderRole } from "./leader-role.js";
+import { Leadership } from "./leadership.js";
 import { SignalLogFollower } from "./log-follower.js";
-import { coordinatorMetrics } from "./metrics.js";
 import { PolicySource } from "./policy-source.js";
 import { SignalIndex } from "./signal-index.js";
 import { loadSigningKeyring } from "./signing-keys.js";
@@ -105,144 +98,57 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
 
     const policySource = PolicySource.open(config.policyFile, defaultPolicy(breakerDefaultsOf(config)), log);
     cleanups.push(async () => policySource.close());
-    let engine: PolicyEngine | undefined;
-    const onShadow = (record: ShadowRecord) => {
-      coordinatorMetrics.shadowDecisions.inc({
-        rule: record.ruleId,
-        kind: signalKindName(record.draft.kind),
-      });
-      log.info(
-        {
-          rule: record.ruleId,
-          assessmentId: record.assessmentId,
-          signalId: record.draft.signalId,
-          kind: signalKindName(record.draft.kind),
-          scope: record.draft.scope,
-          reason: record.draft.reason,
-          evidence: record.draft.evidence,
-        },
-        "shadow rule would have issued a signal (not sent)",
-      );
-    };
-    const lease = new LeaderLease(bus, {
-      replicaId,
-      ttlMs: config.leaseTtlMs,
-      renewMs: config.leaseRenewMs,
-      minTerm: () => index.maxTerm + 1,
+    const policy = new ActivePolicy(policySource, log);
+    const leadership = new Leadership({
+      bus,
+      index,
+      follower,
+      policy,
+      sign: (signal) => keyring.sign(signal),
       log,
+      clock,
+      replicaId,
+      leaseTtlMs: config.leaseTtlMs,
+      leaseRenewMs: config.leaseRenewMs,
+      leadMs: config.signalLeadMs,
+      assessmentAckWaitMs: config.assessmentAckWaitMs,
+      maxFutureSkewMs: config.maxFutureSkewMs,
     });
-    let role: LeaderRole | undefined;
-    let transition: Promise<void> = Promise.resolve();
-    const leadFor = (term: number) => {
-      transition = transition.then(async () => {
-        await role?.stop();
-        role = undefined;
-        if (term === 0 || lease.term !== term) return;
-        const next = new LeaderRole(
-          {
-            bus,
-            index,
-            follower,
-            log,
-            clock,
-            leadMs: config.signalLeadMs,
-            assessmentAckWaitMs: config.assessmentAckWaitMs,
-            maxFutureSkewMs: config.maxFutureSkewMs,
-            rules: () => {
-              const { document } = policySource.current;
-              engine = new PolicyEngine(document, { onShadow });
-              return { rules: [engine], windowMs: policyWindowMs(document) };
-            },
-            sign: (signal) => keyring.sign(signal),
-            holdsLease: (t) => lease.term === t,
-            onUnexpectedEntry: (reason, detail) => {
-              log.error(
-                { reason, ...detail },
-                "the signal log holds an entry this leader did not append; stepping down to re-elect above it",
-              );
-              void lease.stepDown(`unexpected log entry (${reason})`);
-            },
-          },
-          term,
-          replicaId,
-        );
-        role = next;
-        try {
-          await next.start();
-        } catch (err) {
-          log.error({ term, err: asError(err).message }, "could not take up the leader role; retrying");
-          await next.stop();
-          if (role === next) role = undefined;
-          // Still holding the lease: try again rather than lead nothing until it lapses.
-          setTimeout(() => {
-            if (lease.term === term && !role) leadFor(term);
-          }, 1_000).unref();
-        }
-      });
-    };
-    lease.onChange((event) => leadFor(event.role === "leader" ? event.term : 0));
-    // A new policy takes over by rebuilding the leader's rules from the log and recent assessments.
-    policySource.onChange(() => {
-      if (lease.term > 0) leadFor(lease.term);
-    });
-    cleanups.push(async () => {
-      await lease.stop();
-      leadFor(0);
-      await transition;
-    });
+    policySource.onChange(() => leadership.policyChanged());
+    cleanups.push(() => leadership.stop());
 
-    const ackTimer = setInterval(() => {
-      const late = ackWatch.check(clock());
-      coordinatorMetrics.unackedHaltsOpen.set(ackWatch.outstanding);
-      if (late.length === 0) return;
-      const bySequence = new Map<number, string[]>();
-      for (const l of late) {
-        coordinatorMetrics.unackedHalts.inc({ venue: l.venueId });
-        bySequence.set(l.sequence, [...(bySequence.get(l.sequence) ?? []), l.venueId]);
-      }
-      for (const [sequence, missing] of bySequence) {
-        log.warn({ sequence, venues: missing }, "venues had not acked a halt by its effective time");
-        const halt = index.get(sequence);
-        if (config.ackAdvisory && role && halt) {
-          void role.issue(unackedAdvisory(halt, missing)).catch((err: unknown) => {
-            log.warn({ sequence, err: asError(err).message }, "could not append the unacked-halt advisory");
-          });
-        }
-      }
-    }, config.ackCheckIntervalMs);
-    cleanups.push(async () => clearInterval(ackTimer));
+    const alerts = startAckAlerts({
+      ackWatch,
+      index,
+      log,
+      clock,
+      intervalMs: config.ackCheckIntervalMs,
+      advisory: config.ackAdvisory,
+      leader: () => leadership.leader,
+    });
+    cleanups.push(async () => alerts.stop());
 
-    // Ready only while some replica can append: this one as an opened, appending
-    // leader, or another whose live lease's term is already opened in the log.
-    const appendReadiness = (): string | undefined => {
-      if (lease.holds()) return role ? role.notReadyReason() : `leader of term ${lease.term} is starting`;
-      const other = lease.heldElsewhere();
-      if (!other) return "no replica holds the leader lease";
-      if (index.maxTerm < other.term)
-        return `leader ${other.holder} has not opened term ${other.term} in the log`;
-      return undefined;
-    };
     const http: ServiceHttp = await startServiceHttp({
       host: config.httpHost,
       port: config.httpPort,
-      notReadyReason: () => notReady ?? appendReadiness(),
+      notReadyReason: () => notReady ?? leadership.notReadyReason(),
       log,
       routes: [
         signalsRoute(index),
         lateAcksRoute(ackWatch),
         venuesRoute(venues),
-        leaderRoute(() => ({ replicaId, term: lease.term, leader: lease.holds(), logTerm: index.maxTerm })),
+        leaderRoute(() => leadership.status()),
         policyRoute(() => ({
           policy: policySource.current,
           lastRejection: policySource.lastRejection ?? null,
-          shadow: lease.term > 0 && engine ? engine.shadowRecords() : [],
+          shadow: policy.shadowRecords(),
         })),
       ],
     });
     cleanups.push(() => http.close());
 
     notReady = "contending for the leader lease";
-    await lease.start();
+    await leadership.start();
     notReady = undefined;
 
     log.info(
@@ -250,8 +156,8 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
         http: http.address,
         grpc: grpc.address,
         replicaId,
-        leader: lease.holds(),
-        term: lease.term,
+        leader: leadership.status().leader,
+        term: leadership.term,
         logSequence,
         acksRead,
         signingKeyId: keyring.keyId,
@@ -265,7 +171,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
       grpc: grpc.address,
       index,
       replicaId,
-      leaderTerm: () => lease.term,
+      leaderTerm: () => leadership.term,
       stop,
     };
   } catch (err) {
