@@ -11,6 +11,8 @@ export {
   DEFAULT_MAX_REVISIONS,
   loadCorrelatorConfig,
 } from "./config.js";
+export type { RunningCorrelator } from "./correlator.js";
+export { startCorrelator } from "./correlator.js";
 export type { ApplyOutcome, CorrelatorStateOptions } from "./correlator-state.js";
 export { assessmentIdOf, CorrelatorState } from "./correlator-state.js";
 export { filterOfRequest, parseExposureQuery } from "./exposure-query.js";

@@ -61,3 +61,5 @@ export { SimDriver } from "./drivers/sim/sim-driver.js";
 export { SimTimeline } from "./drivers/sim/timeline.js";
 export { CheckpointMismatchError, CorruptCheckpointError, ScenarioError } from "./errors.js";
 export { BusEventSink } from "./event-sink.js";
+export type { RunningWatcher } from "./watcher.js";
+export { startWatcher } from "./watcher.js";
