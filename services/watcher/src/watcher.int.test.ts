@@ -66,7 +66,13 @@ describe("watcher process against a real nats-server", () => {
 
   it("publishes positions, prices and heartbeats; a SIGKILL and a restart leave no gap and no duplicate", async () => {
     const genesis = String(Date.now());
-    const watcher = start("sim-a", { BW_SIM_GENESIS_MS: genesis });
+    // Staleness is not what this test is about (stall.int.test.ts is): a loaded
+    // machine that falls a few seconds behind the 100 ms blocks must not read as stale.
+    const watcher = start("sim-a", {
+      BW_SIM_GENESIS_MS: genesis,
+      BW_HEAD_STALE_MS: "20000",
+      BW_HEAD_DOWN_MS: "40000",
+    });
     const { http, chain } = await startedLine(watcher);
     expect(chain).toBe("sim-a");
     expect(http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
