@@ -1,11 +1,11 @@
 import type { Signal } from "@breakwater/proto";
-import type { AssetObservation, PolicyRule } from "../rule.js";
 import type { SignalDraft } from "../signal.js";
 import { CircuitBreakerRule } from "./circuit-breaker.js";
 import { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./margin-demands.js";
 import { MarginGovernor } from "./margin-governor.js";
 import { OracleDivergenceRule } from "./oracle-divergence.js";
 import { PriceBandRule } from "./price-band.js";
+import type { AssetObservation, PolicyRule } from "./rule.js";
 import type { EngineRule } from "./rule-support.js";
 import type { MarginDemand, PolicyDocument, PolicyObservation, RuleSpec, ShadowRecord } from "./types.js";
 

@@ -1,9 +1,9 @@
 import type { PositionUpdate } from "@breakwater/proto";
 import { OptionKind, PositionSide, PositionStatus } from "@breakwater/proto";
+import { decimalToNumber } from "../decimal.js";
+import { ValidationError } from "../errors.js";
+import { positionKey } from "../exposure/exposure.js";
 import { black76, impliedVolatility } from "./black76.js";
-import { decimalToNumber } from "./decimal.js";
-import { ValidationError } from "./errors.js";
-import { positionKey } from "./exposure.js";
 
 /** A year for time to expiry: 365 days, as crypto options venues count it. */
 export const YEAR_MS = 365 * 86_400_000;

@@ -1,6 +1,6 @@
 import type { PositionUpdate } from "@breakwater/proto";
 import { PositionSide, PositionStatus } from "@breakwater/proto";
-import { decimalToNumber } from "./decimal.js";
+import { decimalToNumber } from "../decimal.js";
 import { type EntityResolver, entityResolver } from "./entity.js";
 import { EventIndex } from "./event-index.js";
 import { Interner } from "./interner.js";

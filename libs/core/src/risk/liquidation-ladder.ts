@@ -1,5 +1,6 @@
 import { PositionSide } from "@breakwater/proto";
-import type { PositionColumns } from "./exposure.js";
+import type { PositionColumns } from "../exposure/exposure.js";
+import { clamp } from "../math/clamp.js";
 
 export interface LadderOptions {
   /** Distance between rungs, in basis points (default 50 = 0.5%). */
@@ -169,6 +170,6 @@ export function liquidationLadders(
 /** The cumulative notional liquidatable by a move of `moveBps` (rounded to the ladder's grid toward 0). */
 export function liquidatableAt(ladder: AssetLadder, moveBps: number): number {
   const k = (ladder.rungs.length - 1) / 2;
-  const i = Math.max(-k, Math.min(k, Math.trunc(moveBps / ladder.stepBps)));
+  const i = clamp(Math.trunc(moveBps / ladder.stepBps), -k, k);
   return ladder.rungs[k + i]!.cumulativeNotional;
 }
