@@ -2,8 +2,9 @@
 //
 // Grouped by domain: exposure/ (the exposure book and what it keys positions
 // by), risk/ (ladders, cascade, volatility, reference prices, options),
-// policy/ (the rules and their engine), signing/. rule.ts lives in policy/:
-// a PolicyRule is what the engine is and what the coordinator drives. signal.ts
+// policy/ (the rules and their engine), signing/, time/ (how far ahead of
+// its stored time a message's time is trusted). rule.ts lives in policy/: a
+// PolicyRule is what the engine is and what the coordinator drives. signal.ts
 // stays at the top: a signal outlives the rule that drafted it, and the
 // signal log, the venue SDK and the venues read it. Numeric helpers (erf,
 // normalCdf, median, clamp) are behind "@breakwater/core/math", fixtures
@@ -129,6 +130,8 @@ export {
 } from "./signing/signal-signature.js";
 export type { TrustedKey, VerifyFailure, VerifyResult } from "./signing/signal-verifier.js";
 export { SignalVerifier } from "./signing/signal-verifier.js";
+export type { TimeAhead } from "./time/future-time.js";
+export { firstTimeAhead, TimeAheadError } from "./time/future-time.js";
 export type { AmountBounds, AmountBoundsOf, AmountBoundsOverride } from "./validate.js";
 export {
   DEFAULT_AMOUNT_BOUNDS,
