@@ -55,14 +55,23 @@ function optionalDecimal(text: string, field: string): number {
   return text === "" ? 0 : decimalToNumber(text, field);
 }
 
-export function positionStateOf(update: PositionUpdate): PositionState | undefined {
-  if (update.status !== PositionStatus.POSITION_STATUS_OPEN) return undefined;
+/** Which position an update is of (the parts of its key) and in which asset: what every book keeps of it first. */
+export function positionIdentityOf(
+  update: PositionUpdate,
+): Pick<PositionState, "chainId" | "venueId" | "account" | "market" | "asset"> {
   return {
     chainId: update.chainId,
     venueId: update.venueId,
     account: update.account,
     market: update.market,
     asset: update.asset,
+  };
+}
+
+export function positionStateOf(update: PositionUpdate): PositionState | undefined {
+  if (update.status !== PositionStatus.POSITION_STATUS_OPEN) return undefined;
+  return {
+    ...positionIdentityOf(update),
     side: update.side,
     size: decimalToNumber(update.size, "size"),
     collateralAsset: update.collateralAsset,

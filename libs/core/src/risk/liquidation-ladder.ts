@@ -94,24 +94,17 @@ export function liquidationLadders(
       continue;
     }
     const d = (l / p - 1) * invStep;
-    if (DOWN[side[s]!] === 1) {
-      const i = d >= 0 ? 0 : -Math.floor(d + EPS);
-      if (i > K) {
-        beyondCount[a]!++;
-        beyondSize[a]! += size[s]!;
-      } else {
-        downSize[a * width + i]! += size[s]!;
-        downCount[a * width + i]!++;
-      }
+    // the rung that liquidates it: below the price for a long (or a supply), above for a short
+    const down = DOWN[side[s]!] === 1;
+    const i = down ? (d >= 0 ? 0 : -Math.floor(d + EPS)) : d <= 0 ? 0 : Math.ceil(d - EPS);
+    if (i > K) {
+      beyondCount[a]!++;
+      beyondSize[a]! += size[s]!;
     } else {
-      const i = d <= 0 ? 0 : Math.ceil(d - EPS);
-      if (i > K) {
-        beyondCount[a]!++;
-        beyondSize[a]! += size[s]!;
-      } else {
-        upSize[a * width + i]! += size[s]!;
-        upCount[a * width + i]!++;
-      }
+      const sizes = down ? downSize : upSize;
+      const counts = down ? downCount : upCount;
+      sizes[a * width + i]! += size[s]!;
+      counts[a * width + i]!++;
     }
   }
   const out: AssetLadder[] = [];
