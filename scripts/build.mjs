@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles each service's entry point into dist/<service>/main.mjs for container
 // images (third-party packages stay external and come from node_modules).
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 
@@ -9,6 +9,12 @@ const root = new URL("..", import.meta.url).pathname;
 const services = readdirSync(join(root, "services")).filter((s) =>
   existsSync(join(root, "services", s, "src/main.ts")),
 );
+const exportsOf = new Map();
+function workspaceExports(dir) {
+  if (!exportsOf.has(dir))
+    exportsOf.set(dir, JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).exports);
+  return exportsOf.get(dir);
+}
 for (const service of services) {
   await build({
     entryPoints: [join(root, "services", service, "src/main.ts")],
@@ -21,16 +27,18 @@ for (const service of services) {
     packages: "external",
     plugins: [
       {
-        // workspace packages (@breakwater/*) are bundled from source; everything else stays external
+        // workspace packages (@breakwater/*) are bundled from source, each subpath
+        // ("@breakwater/core/math") through its package.json "exports" as Node resolves it
         name: "bundle-workspace",
         setup(b) {
-          b.onResolve({ filter: /^@breakwater\// }, (args) => ({
-            path: join(
-              root,
-              args.path.startsWith("@breakwater/proto") ? "libs/proto" : `libs/${args.path.split("/")[1]}`,
-              "src/index.ts",
-            ),
-          }));
+          b.onResolve({ filter: /^@breakwater\// }, (args) => {
+            const [, name, ...rest] = args.path.split("/");
+            const dir = join(root, "libs", name);
+            const target = workspaceExports(dir)[rest.length > 0 ? `./${rest.join("/")}` : "."];
+            if (typeof target !== "string")
+              return { errors: [{ text: `${args.path} is not exported by libs/${name}/package.json` }] };
+            return { path: join(dir, target) };
+          });
         },
       },
     ],

@@ -1,14 +1,18 @@
 // Pure domain logic: no I/O anywhere in this package.
+//
+// Grouped by domain: exposure/ (the exposure book and what it keys positions
+// by), risk/ (ladders, cascade, volatility, reference prices, options),
+// policy/ (the rules and their engine), signing/, time/ (how far ahead of
+// its stored time a message's time is trusted). rule.ts lives in policy/: a
+// PolicyRule is what the engine is and what the coordinator drives. signal.ts
+// stays at the top: a signal outlives the rule that drafted it, and the
+// signal log, the venue SDK and the venues read it. Numeric helpers (erf,
+// normalCdf, median, clamp) are behind "@breakwater/core/math", fixtures
+// behind "@breakwater/core/testing".
 
 export type { BackoffOptions } from "./backoff.js";
 export { Backoff, sleep } from "./backoff.js";
-export type { Greeks, OptionPosition, OptionTerms } from "./black76.js";
-export { black76, erf, erfc, greeksByAsset, impliedVolatility, normalCdf } from "./black76.js";
-export type { CascadeInput, CascadeResult, CascadeRound, DepthModel } from "./cascade.js";
-export { DEFAULT_DEPTH, priceImpact, simulateCascade } from "./cascade.js";
 export { decimalToNumber, formatUnits, isDecimal, numberToDecimal } from "./decimal.js";
-export type { EntityResolver } from "./entity.js";
-export { entityResolver } from "./entity.js";
 export type { ErrorStatus } from "./errors.js";
 export {
   AmountOutOfBoundsError,
@@ -20,8 +24,8 @@ export {
   statusOf,
   ValidationError,
 } from "./errors.js";
-export type { VolatilityOptions } from "./ewma.js";
-export { EwmaCovariance, VolatilityTracker } from "./ewma.js";
+export type { EntityResolver } from "./exposure/entity.js";
+export { entityResolver } from "./exposure/entity.js";
 export type {
   Concentration,
   ExposureBookOptions,
@@ -30,8 +34,16 @@ export type {
   LeverageBucket,
   PositionColumns,
   PositionState,
-} from "./exposure.js";
-export { cellsFromScratch, ExposureBook, notionalOf, positionKey, positionStateOf } from "./exposure.js";
+} from "./exposure/exposure.js";
+export {
+  cellsFromScratch,
+  ExposureBook,
+  notionalOf,
+  positionKey,
+  positionStateOf,
+} from "./exposure/exposure.js";
+export { Interner } from "./exposure/interner.js";
+export { impliedLeverage, LEVERAGE_BUCKETS, leverageBucketOf } from "./exposure/leverage.js";
 export {
   CHAIN_ID_PATTERN,
   chainEventId,
@@ -43,18 +55,6 @@ export {
   isId,
   isVenueId,
 } from "./ids.js";
-export { Interner } from "./interner.js";
-export { impliedLeverage, LEVERAGE_BUCKETS, leverageBucketOf } from "./leverage.js";
-export type { AssetLadder, LadderOptions, LadderRung } from "./liquidation-ladder.js";
-export { liquidatableAt, liquidationLadders } from "./liquidation-ladder.js";
-export type {
-  AssetGreeks,
-  GreeksTotals,
-  OptionPositionState,
-  OptionsBookOptions,
-  VenueGreeks,
-} from "./options-book.js";
-export { OptionsBook, YEAR_MS } from "./options-book.js";
 export { CircuitBreakerRule } from "./policy/circuit-breaker.js";
 export type { DefaultPolicyOptions } from "./policy/default-policy.js";
 export {
@@ -71,6 +71,7 @@ export { PriceBandRule } from "./policy/price-band.js";
 export { RecentObservations, windowTimeMs } from "./policy/recent-observations.js";
 export type { MissingDecision, Reconciliation, TimedObservation } from "./policy/reconcile.js";
 export { owedUntilMs, reconcile } from "./policy/reconcile.js";
+export type { AssetObservation, PolicyRule } from "./policy/rule.js";
 export type { EngineRule } from "./policy/rule-support.js";
 export type {
   BreakerLevel,
@@ -91,14 +92,29 @@ export type {
   RuleSpec,
   ShadowRecord,
 } from "./policy/types.js";
+export type { Greeks, OptionPosition, OptionTerms } from "./risk/black76.js";
+export { black76, greeksByAsset, impliedVolatility } from "./risk/black76.js";
+export type { CascadeInput, CascadeResult, CascadeRound, DepthModel } from "./risk/cascade.js";
+export { DEFAULT_DEPTH, priceImpact, simulateCascade } from "./risk/cascade.js";
+export type { VolatilityOptions } from "./risk/ewma.js";
+export { EwmaCovariance, VolatilityTracker } from "./risk/ewma.js";
+export type { AssetLadder, LadderOptions, LadderRung } from "./risk/liquidation-ladder.js";
+export { liquidatableAt, liquidationLadders } from "./risk/liquidation-ladder.js";
+export type {
+  AssetGreeks,
+  GreeksTotals,
+  OptionPositionState,
+  OptionsBookOptions,
+  VenueGreeks,
+} from "./risk/options-book.js";
+export { OptionsBook, YEAR_MS } from "./risk/options-book.js";
 export type {
   PriceObservation,
   ReferencePrice,
   ReferencePriceOptions,
   SourcePrice,
-} from "./reference-price.js";
-export { medianDecimal, ReferencePriceBook } from "./reference-price.js";
-export type { AssetObservation, PolicyRule } from "./rule.js";
+} from "./risk/reference-price.js";
+export { medianDecimal, ReferencePriceBook } from "./risk/reference-price.js";
 export type { IssueOptions, SignalDraft } from "./signal.js";
 export { ackStateName, concernsVenue, issueSignal, signalKindName } from "./signal.js";
 export {
@@ -114,6 +130,8 @@ export {
 } from "./signing/signal-signature.js";
 export type { TrustedKey, VerifyFailure, VerifyResult } from "./signing/signal-verifier.js";
 export { SignalVerifier } from "./signing/signal-verifier.js";
+export type { TimeAhead } from "./time/future-time.js";
+export { firstTimeAhead, TimeAheadError } from "./time/future-time.js";
 export type { AmountBounds, AmountBoundsOf, AmountBoundsOverride } from "./validate.js";
 export {
   DEFAULT_AMOUNT_BOUNDS,

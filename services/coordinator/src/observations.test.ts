@@ -1,7 +1,8 @@
 import { MalformedMessageError } from "@breakwater/bus";
+import { TimeAheadError } from "@breakwater/core";
 import type { RiskAssessment } from "@breakwater/proto";
 import { describe, expect, it } from "vitest";
-import { observe } from "./observations.js";
+import { FutureTimeError, observe } from "./observations.js";
 
 const base: RiskAssessment = {
   assessmentId: "a1",
@@ -73,5 +74,29 @@ describe("observe", () => {
     ]) {
       expect(() => observe({ ...base, ...bad })).toThrow(MalformedMessageError);
     }
+  });
+
+  it("behavior: a price time past the skew of the stored time is a FutureTimeError (malformed) caused by a TimeAheadError", () => {
+    const clock = { storedAtMs: base.priceTimeMs - 3_600_000, maxFutureSkewMs: 30_000 };
+    expect(() =>
+      observe(base, "bw.assess.ETH", { ...clock, storedAtMs: base.priceTimeMs - 30_000 }),
+    ).not.toThrow();
+    let thrown: unknown;
+    try {
+      observe(base, "bw.assess.ETH", clock);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(FutureTimeError);
+    expect(thrown).toBeInstanceOf(MalformedMessageError);
+    expect((thrown as Error).message).toBe(
+      "malformed message on bw.assess.ETH: price_time_ms: 3600000 ms after the assessment was stored (more than the allowed 30000 ms of clock skew)",
+    );
+    expect((thrown as Error).cause).toBeInstanceOf(TimeAheadError);
+    expect((thrown as Error).cause).toMatchObject({
+      field: "price_time_ms",
+      aheadMs: 3_600_000,
+      maxFutureSkewMs: 30_000,
+    });
   });
 });

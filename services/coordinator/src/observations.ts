@@ -1,13 +1,23 @@
 import { MalformedMessageError } from "@breakwater/bus";
-import { decimalToNumber, type PolicyObservation } from "@breakwater/core";
+import {
+  decimalToNumber,
+  firstTimeAhead,
+  type PolicyObservation,
+  type TimeAhead,
+  TimeAheadError,
+} from "@breakwater/core";
 import type { RiskAssessment } from "@breakwater/proto";
 
-/** An assessment whose price time lies further in the future than the allowed skew. */
+/**
+ * An assessment whose price time lies further in the future than the allowed
+ * skew: malformed (dead-lettered), with the core's TimeAheadError as its cause.
+ */
 export class FutureTimeError extends MalformedMessageError {
-  constructor(subject: string, priceTimeMs: number, storedAtMs: number, maxFutureSkewMs: number) {
+  constructor(subject: string, ahead: TimeAhead, maxFutureSkewMs: number) {
     super(
       subject,
-      `price_time_ms: ${priceTimeMs - storedAtMs} ms after the assessment was stored (more than the allowed ${maxFutureSkewMs} ms of clock skew)`,
+      `${ahead.field}: ${ahead.aheadMs} ms after the assessment was stored (more than the allowed ${maxFutureSkewMs} ms of clock skew)`,
+      new TimeAheadError(ahead, maxFutureSkewMs, "when the assessment was stored"),
     );
   }
 }
@@ -36,8 +46,13 @@ export function observe(
   }
   // Chain time is trusted only up to a bounded skew past when the stream stored the
   // assessment: a price dated in the future would otherwise anchor every window ahead.
-  if (clock && assessment.priceTimeMs > clock.storedAtMs + clock.maxFutureSkewMs) {
-    throw new FutureTimeError(subject, assessment.priceTimeMs, clock.storedAtMs, clock.maxFutureSkewMs);
+  if (clock) {
+    const ahead = firstTimeAhead(
+      [["price_time_ms", assessment.priceTimeMs]],
+      clock.storedAtMs,
+      clock.maxFutureSkewMs,
+    );
+    if (ahead) throw new FutureTimeError(subject, ahead, clock.maxFutureSkewMs);
   }
   const common = {
     assessmentId: assessment.assessmentId,

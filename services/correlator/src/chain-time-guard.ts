@@ -1,15 +1,13 @@
-import { BreakwaterError, type ErrorStatus } from "@breakwater/core";
+import { firstTimeAhead, TimeAheadError } from "@breakwater/core";
 import type { ChainEvent } from "./chain-event.js";
 
-/** An event stamped further into the future than the bound allows, against when it was received. */
-export class ChainTimeAheadError extends BreakwaterError {
-  override readonly status: ErrorStatus = "invalid_argument";
+/**
+ * An event stamped further into the future than the bound allows, against when
+ * it was received; its own code, so the rejection metric counts it apart.
+ */
+export class ChainTimeAheadError extends TimeAheadError {
   constructor(field: string, aheadMs: number, maxFutureSkewMs: number, context: Record<string, unknown>) {
-    super(
-      "future_chain_time",
-      `${field} is ${aheadMs} ms ahead of when the event was received (at most ${maxFutureSkewMs} ms allowed)`,
-      { field, aheadMs, maxFutureSkewMs, ...context },
-    );
+    super({ field, aheadMs }, maxFutureSkewMs, "when the event was received", context, "future_chain_time");
   }
 }
 
@@ -38,20 +36,16 @@ function timesOf(event: ChainEvent): [string, number][] {
 
 /**
  * Rejects an event whose chain or watcher time lies more than
- * `maxFutureSkewMs` past `receivedAtMs`. One well-formed tick stamped an hour
- * (or 75 years) ahead would otherwise become the asset's newest point: every
- * real source would look stale next to it and the reference price would stay
- * pinned while the market falls. `receivedAtMs` is the stream's stored time of
- * the message, the same on every delivery and replay, so an event rejected
- * once is rejected again after any restart, however much later.
+ * `maxFutureSkewMs` past `receivedAtMs` (the stream's stored time of the
+ * message). One well-formed tick stamped an hour ahead would otherwise become
+ * the asset's newest point: every real source would look stale next to it and
+ * the reference price would stay pinned while the market falls.
  */
 export function checkChainTime(event: ChainEvent, receivedAtMs: number, maxFutureSkewMs: number): void {
-  for (const [field, atMs] of timesOf(event)) {
-    const aheadMs = atMs - receivedAtMs;
-    if (aheadMs > maxFutureSkewMs)
-      throw new ChainTimeAheadError(field, aheadMs, maxFutureSkewMs, {
-        kind: event.kind,
-        chainId: event.value.chainId,
-      });
-  }
+  const ahead = firstTimeAhead(timesOf(event), receivedAtMs, maxFutureSkewMs);
+  if (ahead)
+    throw new ChainTimeAheadError(ahead.field, ahead.aheadMs, maxFutureSkewMs, {
+      kind: event.kind,
+      chainId: event.value.chainId,
+    });
 }

@@ -1,16 +1,7 @@
 import type { Signal } from "@breakwater/proto";
 import { PriceSeries } from "./price-series.js";
-import {
-  type EngineRule,
-  evidence,
-  haltDraft,
-  NOTHING,
-  paramsFor,
-  pct,
-  periodEnd,
-  periodIndex,
-} from "./rule-support.js";
-import type { CircuitBreakerParams, PolicyObservation, RuleOutcome, RuleSpecBase } from "./types.js";
+import { evidence, haltDraft, NOTHING, pct, periodEnd, periodIndex, SpecRule } from "./rule-support.js";
+import type { CircuitBreakerParams, PolicyObservation, RuleOutcome } from "./types.js";
 
 /**
  * Circuit breaker levels on a price move within a window (Rule 80B's 7/13/20%
@@ -20,22 +11,13 @@ import type { CircuitBreakerParams, PolicyObservation, RuleOutcome, RuleSpecBase
  * of the period. Signal ids are `<rule>-l<level>:<asset>:p<period>`, so a
  * redelivered or re-evaluated observation can never fire a level twice.
  */
-export class CircuitBreakerRule implements EngineRule {
+export class CircuitBreakerRule extends SpecRule<"circuit-breaker", CircuitBreakerParams> {
   private readonly windows = new Map<string, PriceSeries>();
   /** `asset/level` → the latest period index in which it fired. */
   private readonly fired = new Map<string, number>();
 
-  constructor(private readonly spec: RuleSpecBase<"circuit-breaker", CircuitBreakerParams>) {}
-
-  get id(): string {
-    return this.spec.id;
-  }
-  get mode() {
-    return this.spec.mode;
-  }
-
   evaluate(obs: PolicyObservation, nowMs: number): RuleOutcome {
-    const p = paramsFor(this.spec.params, this.spec.overrides, obs);
+    const p = this.paramsOf(obs);
     if (!p || obs.price === undefined || obs.unpriceable) return NOTHING;
     let window = this.windows.get(obs.asset);
     if (!window || window.windowMs !== p.windowMs) {

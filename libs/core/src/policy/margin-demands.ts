@@ -1,5 +1,5 @@
 import type { Signal } from "@breakwater/proto";
-import { type EngineRule, evidence, NOTHING, paramsFor, pct } from "./rule-support.js";
+import { evidence, NOTHING, pct, SpecRule } from "./rule-support.js";
 import type {
   CascadeRiskParams,
   ChainLivenessParams,
@@ -7,20 +7,12 @@ import type {
   MarginDemand,
   PolicyObservation,
   RuleOutcome,
-  RuleSpecBase,
 } from "./types.js";
 
 /** Rules that only ask for margin: the margin governor decides what is published. */
-abstract class DemandRule<K extends string, P> implements EngineRule {
-  constructor(protected readonly spec: RuleSpecBase<K, P>) {}
-  get id(): string {
-    return this.spec.id;
-  }
-  get mode() {
-    return this.spec.mode;
-  }
+abstract class DemandRule<K extends string, P> extends SpecRule<K, P> {
   evaluate(obs: PolicyObservation, _nowMs: number): RuleOutcome {
-    const p = paramsFor(this.spec.params, this.spec.overrides, obs);
+    const p = this.paramsOf(obs);
     if (!p) return NOTHING;
     return { drafts: [], demands: this.demands(obs, p) };
   }

@@ -1,7 +1,7 @@
 import { type Signal, SignalKind } from "@breakwater/proto";
 import type { SignalDraft } from "../signal.js";
-import { type EngineRule, evidence, haltDraft, NOTHING, paramsFor, pct, scopeOf } from "./rule-support.js";
-import type { OracleDivergenceParams, PolicyObservation, RuleOutcome, RuleSpecBase } from "./types.js";
+import { evidence, haltDraft, NOTHING, pct, SpecRule, scopeOf } from "./rule-support.js";
+import type { OracleDivergenceParams, PolicyObservation, RuleOutcome } from "./types.js";
 
 interface Halted {
   /** Signal id of the halt; its log sequence once known. */
@@ -17,20 +17,11 @@ interface Halted {
  * expiry; it ends with an explicit RESUME once the divergence has stayed below
  * `resumeDivergence` (stricter) for `resumeHoldMs` (chain time).
  */
-export class OracleDivergenceRule implements EngineRule {
+export class OracleDivergenceRule extends SpecRule<"oracle-divergence", OracleDivergenceParams> {
   private readonly halted = new Map<string, Halted>();
 
-  constructor(private readonly spec: RuleSpecBase<"oracle-divergence", OracleDivergenceParams>) {}
-
-  get id(): string {
-    return this.spec.id;
-  }
-  get mode() {
-    return this.spec.mode;
-  }
-
   evaluate(obs: PolicyObservation, _nowMs: number): RuleOutcome {
-    const p = paramsFor(this.spec.params, this.spec.overrides, obs);
+    const p = this.paramsOf(obs);
     if (!p) return NOTHING;
     const divergence = obs.divergence ?? 0;
     const split = obs.unpriceable === true || obs.price === undefined || divergence >= p.haltDivergence;

@@ -1,13 +1,14 @@
 import type { Signal } from "@breakwater/proto";
-import type { AssetObservation, PolicyRule } from "../rule.js";
 import type { SignalDraft } from "../signal.js";
 import { CircuitBreakerRule } from "./circuit-breaker.js";
 import { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./margin-demands.js";
 import { MarginGovernor } from "./margin-governor.js";
 import { OracleDivergenceRule } from "./oracle-divergence.js";
 import { PriceBandRule } from "./price-band.js";
+import type { AssetObservation, PolicyRule } from "./rule.js";
 import type { EngineRule } from "./rule-support.js";
 import type { MarginDemand, PolicyDocument, PolicyObservation, RuleSpec, ShadowRecord } from "./types.js";
+import { windowTimeOf } from "./window-time.js";
 
 function ruleOf(spec: RuleSpec): EngineRule {
   switch (spec.kind) {
@@ -84,13 +85,13 @@ export class PolicyEngine implements PolicyRule {
   /**
    * `nowMs` is the decision time on the coordinator's clock (for an assessment:
    * when the stream stored it, so a replay decides exactly as the first
-   * evaluation did). A price is placed in the rules' windows at its chain time
-   * but never later than `nowMs`: a future-dated price cannot anchor a window
-   * ahead of the coordinator's clock.
+   * evaluation did). The rules see a price at its window time (windowTimeOf):
+   * its chain time, never later than `nowMs`.
    */
   evaluate(observation: AssetObservation | PolicyObservation, nowMs: number): SignalDraft[] {
     const given = observation as PolicyObservation;
-    const obs = given.priceTimeMs > nowMs ? { ...given, priceTimeMs: nowMs } : given;
+    const priceTimeMs = windowTimeOf(given.priceTimeMs, nowMs);
+    const obs = priceTimeMs < given.priceTimeMs ? { ...given, priceTimeMs } : given;
     const drafts: SignalDraft[] = [];
     const demands: MarginDemand[] = [];
     const shadowDemands: MarginDemand[] = [];

@@ -1,7 +1,7 @@
 import type { Signal } from "@breakwater/proto";
 import { PriceSeries } from "./price-series.js";
-import { type EngineRule, evidence, haltDraft, NOTHING, paramsFor, pct } from "./rule-support.js";
-import type { PolicyObservation, PriceBandParams, RuleOutcome, RuleSpecBase } from "./types.js";
+import { evidence, haltDraft, NOTHING, pct, SpecRule } from "./rule-support.js";
+import type { PolicyObservation, PriceBandParams, RuleOutcome } from "./types.js";
 
 interface BandState {
   readonly series: PriceSeries;
@@ -20,20 +20,11 @@ interface BandState {
  * back inside ends the limit state. Hold times are on chain time, pauses on
  * the coordinator's clock.
  */
-export class PriceBandRule implements EngineRule {
+export class PriceBandRule extends SpecRule<"price-band", PriceBandParams> {
   private readonly states = new Map<string, BandState>();
 
-  constructor(private readonly spec: RuleSpecBase<"price-band", PriceBandParams>) {}
-
-  get id(): string {
-    return this.spec.id;
-  }
-  get mode() {
-    return this.spec.mode;
-  }
-
   evaluate(obs: PolicyObservation, nowMs: number): RuleOutcome {
-    const p = paramsFor(this.spec.params, this.spec.overrides, obs);
+    const p = this.paramsOf(obs);
     if (!p || obs.price === undefined || obs.unpriceable) return NOTHING;
     const state = this.state(obs.asset, p.referenceWindowMs);
     const reference = state.limitSinceMs === undefined ? state.series.mean() : state.limitReference;

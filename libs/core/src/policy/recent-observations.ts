@@ -1,13 +1,14 @@
 import type { TimedObservation } from "./reconcile.js";
+import { windowTimeOf } from "./window-time.js";
 
 interface Ordered {
   readonly order: number;
   readonly timed: TimedObservation;
 }
 
-/** Where a rule places an observation in its windows: chain time, never later than the decision time. */
+/** Where a rule places an observation in its windows (see windowTimeOf). */
 export function windowTimeMs(t: TimedObservation): number {
-  return Math.min(t.observation.priceTimeMs, t.atMs);
+  return windowTimeOf(t.observation.priceTimeMs, t.atMs);
 }
 
 /**

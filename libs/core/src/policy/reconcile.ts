@@ -1,6 +1,6 @@
 import type { Signal } from "@breakwater/proto";
-import type { PolicyRule } from "../rule.js";
 import type { SignalDraft } from "../signal.js";
+import type { PolicyRule } from "./rule.js";
 import type { PolicyObservation } from "./types.js";
 
 /** An observation and its decision time (coordinator's clock; for an assessment, when the stream stored it). */

@@ -1,6 +1,6 @@
 import { type Evidence, HaltMode, type Scope, type Signal, SignalKind } from "@breakwater/proto";
 import type { SignalDraft } from "../signal.js";
-import type { Override, PolicyObservation, RuleMode, RuleOutcome } from "./types.js";
+import type { Override, PolicyObservation, RuleMode, RuleOutcome, RuleSpecBase } from "./types.js";
 
 /** A rule of the policy engine: pure, fed observations in order, rebuilt from the log. */
 export interface EngineRule {
@@ -12,6 +12,30 @@ export interface EngineRule {
 }
 
 export const NOTHING: RuleOutcome = { drafts: [], demands: [] };
+
+/**
+ * A rule built from its spec in the policy document: the id, the mode and the
+ * parameters an observation gets (overrides applied) all come from the spec,
+ * the same way for every kind of rule.
+ */
+export abstract class SpecRule<K extends string, P> implements EngineRule {
+  constructor(protected readonly spec: RuleSpecBase<K, P>) {}
+
+  get id(): string {
+    return this.spec.id;
+  }
+  get mode(): RuleMode {
+    return this.spec.mode;
+  }
+
+  /** The parameters for `obs` (see paramsFor); undefined when an override disables the rule for it. */
+  protected paramsOf(obs: PolicyObservation): P | undefined {
+    return paramsFor(this.spec.params, this.spec.overrides, obs);
+  }
+
+  abstract evaluate(obs: PolicyObservation, nowMs: number): RuleOutcome;
+  abstract restore(signal: Signal): void;
+}
 
 /**
  * The parameters for an observation: the rule's, then every override whose

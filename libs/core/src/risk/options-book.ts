@@ -1,9 +1,9 @@
 import type { PositionUpdate } from "@breakwater/proto";
 import { OptionKind, PositionSide, PositionStatus } from "@breakwater/proto";
+import { decimalToNumber } from "../decimal.js";
+import { ValidationError } from "../errors.js";
+import { positionIdentityOf, positionKey } from "../exposure/exposure.js";
 import { black76, impliedVolatility } from "./black76.js";
-import { decimalToNumber } from "./decimal.js";
-import { ValidationError } from "./errors.js";
-import { positionKey } from "./exposure.js";
 
 /** A year for time to expiry: 365 days, as crypto options venues count it. */
 export const YEAR_MS = 365 * 86_400_000;
@@ -121,11 +121,7 @@ function optionStateOf(update: PositionUpdate): OptionPositionState | undefined 
   const iv = optionalDecimal(o.impliedVolatility, "option.implied_volatility");
   const mark = optionalDecimal(o.markPrice, "option.mark_price");
   return {
-    chainId: update.chainId,
-    venueId: update.venueId,
-    account: update.account,
-    market: update.market,
-    asset: update.asset,
+    ...positionIdentityOf(update),
     sign: update.side === PositionSide.POSITION_SIDE_LONG ? 1 : -1,
     size: decimalToNumber(update.size, "size"),
     call: o.kind === OptionKind.OPTION_KIND_CALL,

@@ -1,9 +1,9 @@
 import { PositionSide, type PositionUpdate } from "@breakwater/proto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ExposureBook } from "./exposure.js";
+import { ExposureBook } from "../exposure/exposure.js";
+import { positionUpdate } from "../testing.js";
 import { liquidatableAt, liquidationLadders } from "./liquidation-ladder.js";
-import { positionUpdate } from "./testing.js";
 
 let n = 0;
 const update = (p: Partial<PositionUpdate>) => positionUpdate({ account: `acct-${++n}`, ...p });

@@ -1,5 +1,6 @@
 import { PositionSide } from "@breakwater/proto";
-import type { PositionColumns } from "./exposure.js";
+import type { PositionColumns } from "../exposure/exposure.js";
+import { clamp } from "../math/clamp.js";
 
 /**
  * Price impact of liquidation flow on one asset: selling `q` of notional moves
@@ -91,10 +92,6 @@ DOWN[PositionSide.POSITION_SIDE_LONG] = 1;
 DOWN[PositionSide.POSITION_SIDE_SUPPLY] = 1;
 const MIN_MOVE = -0.99;
 const MAX_MOVE = 10;
-
-function clampMove(m: number): number {
-  return Math.max(MIN_MOVE, Math.min(MAX_MOVE, m));
-}
 
 interface Accumulators {
   readonly flow: Float64Array;
@@ -300,7 +297,7 @@ export function simulateCascade(input: CascadeInput): CascadeResult {
           if (i !== j && b > 0) m += b * own[i]!;
         }
       }
-      total[j] = clampMove(m);
+      total[j] = clamp(m, MIN_MOVE, MAX_MOVE);
       current[j] = prices[j]! * (1 + total[j]!);
     }
   };

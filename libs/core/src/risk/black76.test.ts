@@ -1,5 +1,6 @@
+import { normalCdf } from "@breakwater/core/math";
 import { describe, expect, it } from "vitest";
-import { black76, greeksByAsset, normalCdf } from "./black76.js";
+import { black76, greeksByAsset } from "./black76.js";
 
 describe("black76", () => {
   it("golden: at-the-money call, F = K = 100, T = 1, σ = 20%, r = 0 (hand-computed from N(0.1))", () => {

@@ -1,5 +1,7 @@
-import { formatUnits } from "./decimal.js";
-import { ValidationError } from "./errors.js";
+import { formatUnits } from "../decimal.js";
+import { ValidationError } from "../errors.js";
+import { clamp } from "../math/clamp.js";
+import { median } from "../math/median.js";
 
 /** One price observation from one (chain, source) pair, on chain time. */
 export interface PriceObservation {
@@ -176,11 +178,13 @@ export class ReferencePriceBook {
     );
     const fresh = all.filter((p) => newestMs - p.atMs <= this.freshMs);
     const values = fresh.map((p) => p.value);
-    const median = floatMedian(values);
-    const deviation = (v: number) => (median > 0 ? Math.abs(v - median) / median : Math.abs(v - median));
-    const band = Math.min(
+    const freshMedian = median(values);
+    const deviation = (v: number) =>
+      freshMedian > 0 ? Math.abs(v - freshMedian) / freshMedian : Math.abs(v - freshMedian);
+    const band = clamp(
+      this.madMultiplier * MAD_SCALE * median(values.map(deviation)),
+      this.minBand,
       this.maxBand,
-      Math.max(this.minBand, this.madMultiplier * MAD_SCALE * floatMedian(values.map(deviation))),
     );
     const agreeing = new Set(fresh.filter((p) => deviation(p.value) <= band));
     const priced = agreeing.size * 2 > fresh.length;
@@ -193,7 +197,7 @@ export class ReferencePriceBook {
       value: priced ? Number(price) : Number.NaN,
       sources: priced ? agreeing.size : 0,
       freshSources: fresh.length,
-      divergence: median > 0 ? (Math.max(...values) - Math.min(...values)) / median : 0,
+      divergence: freshMedian > 0 ? (Math.max(...values) - Math.min(...values)) / freshMedian : 0,
       unpriceable: !priced,
       lastPrice,
       lastValue: lastPrice === "" ? Number.NaN : Number(lastPrice),
@@ -227,13 +231,6 @@ export class ReferencePriceBook {
     const pairs = this.latest.get(asset);
     return pairs ? [...new Set([...pairs.values()].map((p) => p.chainId))].sort() : [];
   }
-}
-
-function floatMedian(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** A non-negative decimal as an integer and a count of fractional digits: "12.50" → 1250n, 2. */

@@ -1,4 +1,5 @@
-import { Interner } from "./interner.js";
+import { Interner } from "../exposure/interner.js";
+import { clamp } from "../math/clamp.js";
 
 /**
  * Exponentially weighted (RiskMetrics) variances and covariances of returns:
@@ -73,7 +74,7 @@ export class EwmaCovariance {
     const cov = this.covarianceOf(a, b);
     const denom = this.volatility(a) * this.volatility(b);
     if (!Number.isFinite(cov) || !(denom > 0)) return Number.NaN;
-    return Math.max(-1, Math.min(1, cov / denom));
+    return clamp(cov / denom, -1, 1);
   }
 }
 

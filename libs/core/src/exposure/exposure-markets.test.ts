@@ -1,7 +1,7 @@
 import { PositionStatus } from "@breakwater/proto";
 import { describe, expect, it } from "vitest";
+import { positionUpdate as update } from "../testing.js";
 import { ExposureBook } from "./exposure.js";
-import { positionUpdate as update } from "./testing.js";
 
 describe("ExposureBook.marketsOf", () => {
   it("default: lists every market holding an open position in the asset", () => {

@@ -1,6 +1,6 @@
 import type { PositionUpdate } from "@breakwater/proto";
 import { PositionSide, PositionStatus } from "@breakwater/proto";
-import { decimalToNumber } from "./decimal.js";
+import { decimalToNumber } from "../decimal.js";
 import { type EntityResolver, entityResolver } from "./entity.js";
 import { EventIndex } from "./event-index.js";
 import { Interner } from "./interner.js";
@@ -55,14 +55,23 @@ function optionalDecimal(text: string, field: string): number {
   return text === "" ? 0 : decimalToNumber(text, field);
 }
 
-export function positionStateOf(update: PositionUpdate): PositionState | undefined {
-  if (update.status !== PositionStatus.POSITION_STATUS_OPEN) return undefined;
+/** Which position an update is of (the parts of its key) and in which asset: what every book keeps of it first. */
+export function positionIdentityOf(
+  update: PositionUpdate,
+): Pick<PositionState, "chainId" | "venueId" | "account" | "market" | "asset"> {
   return {
     chainId: update.chainId,
     venueId: update.venueId,
     account: update.account,
     market: update.market,
     asset: update.asset,
+  };
+}
+
+export function positionStateOf(update: PositionUpdate): PositionState | undefined {
+  if (update.status !== PositionStatus.POSITION_STATUS_OPEN) return undefined;
+  return {
+    ...positionIdentityOf(update),
     side: update.side,
     size: decimalToNumber(update.size, "size"),
     collateralAsset: update.collateralAsset,
@@ -147,6 +156,27 @@ const REC_F = 8;
 const F_COLL = 6;
 const F_ENTRY = 7;
 
+/**
+ * A revision's record: 8 int32 (event hash h1, h2, slot, previous and next
+ * revision of the slot, asset id, collateral asset id, event hash h3) and, in
+ * a parallel array, 4 float64 (size, collateral amount, liquidation price,
+ * entry price): what restoring the revision as the slot's state reads.
+ */
+const REV = 8;
+const REV_H1 = 0;
+const REV_H2 = 1;
+const REV_SLOT = 2;
+const REV_PREV = 3;
+const REV_NEXT = 4;
+const REV_ASSET = 5;
+const REV_COLL_ASSET = 6;
+const REV_H3 = 7;
+const REV_F = 4;
+const REV_F_SIZE = 0;
+const REV_F_COLL = 1;
+const REV_F_LIQ = 2;
+const REV_F_ENTRY = 3;
+
 function grown<T extends Column>(a: T, min: number): T {
   if (a.length >= min) return a;
   const next = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2));
@@ -205,9 +235,8 @@ export class ExposureBook {
   private readonly revFree: number[] = [];
   /** Event id (as a 96-bit hash) → revision; each revision keeps its event's hash to forget it. */
   private readonly revOfEvent: EventIndex;
-  /** Per revision, 8 int32: event hash h1, h2, slot, prev, next, asset, collateral asset, event hash h3. */
+  /** Revision records (see REV), as int32 and, in a parallel array, as float64. */
   private rInt: Int32Array;
-  /** Per revision, 4 float64: size, collateral amount, liquidation price, entry price. */
   private rF: Float64Array;
   private rOpen: Uint8Array;
   private rSide: Uint8Array;
@@ -254,8 +283,8 @@ export class ExposureBook {
     this.sF = new Float64Array(this.sInt.buffer);
     this.revOfEvent = new EventIndex(n);
     this.slotOfKey = new EventIndex(n);
-    this.rInt = new Int32Array(n * 8);
-    this.rF = new Float64Array(n * 4);
+    this.rInt = new Int32Array(n * REV);
+    this.rF = new Float64Array(n * REV_F);
     this.rOpen = new Uint8Array(n);
     this.rSide = new Uint8Array(n);
   }
@@ -279,29 +308,31 @@ export class ExposureBook {
     const entry = open ? optionalDecimal(update.entryPrice, "entry_price") : 0;
     const slot = this.slotFor(update.chainId, update.venueId, update.account, update.market);
     const rev = this.allocRevision();
-    this.rInt[rev * 8] = h1;
-    this.rInt[rev * 8 + 1] = h2;
-    this.rInt[rev * 8 + 2] = slot;
-    this.rInt[rev * 8 + 7] = h3;
+    const q = rev * REV;
+    const f = rev * REV_F;
+    this.rInt[q + REV_H1] = h1;
+    this.rInt[q + REV_H2] = h2;
+    this.rInt[q + REV_SLOT] = slot;
+    this.rInt[q + REV_H3] = h3;
     this.rOpen[rev] = open ? 1 : 0;
     this.rSide[rev] = update.side;
-    this.rInt[rev * 8 + 5] = open ? this.assetIdLike(update.asset, this.sAsset[slot]!) : NONE;
-    this.rInt[rev * 8 + 6] =
+    this.rInt[q + REV_ASSET] = open ? this.assetIdLike(update.asset, this.sAsset[slot]!) : NONE;
+    this.rInt[q + REV_COLL_ASSET] =
       open && update.collateralAsset !== "" && collAmount !== 0
         ? this.assetIdLike(update.collateralAsset, this.sInt[slot * REC + COLL_ASSET]!)
         : NONE;
-    this.rF[rev * 4] = size;
-    this.rF[rev * 4 + 1] = collAmount;
-    this.rF[rev * 4 + 2] = liq;
-    this.rF[rev * 4 + 3] = entry;
+    this.rF[f + REV_F_SIZE] = size;
+    this.rF[f + REV_F_COLL] = collAmount;
+    this.rF[f + REV_F_LIQ] = liq;
+    this.rF[f + REV_F_ENTRY] = entry;
     events.insert(h1, h2, h3, rev);
     // append as the newest revision
     const r = slot * REC;
     const tail = this.sInt[r + TAIL]!;
-    this.rInt[rev * 8 + 3] = tail;
-    this.rInt[rev * 8 + 4] = NONE;
+    this.rInt[q + REV_PREV] = tail;
+    this.rInt[q + REV_NEXT] = NONE;
     if (tail === NONE) this.sInt[r + HEAD] = rev;
-    else this.rInt[tail * 8 + 4] = rev;
+    else this.rInt[tail * REV + REV_NEXT] = rev;
     this.sInt[r + TAIL] = rev;
     this.sInt[r + COUNT]!++;
     if (this.sInt[r + COUNT]! > this.maxRevisions) this.dropRevision(this.sInt[r + HEAD]!);
@@ -315,7 +346,7 @@ export class ExposureBook {
     events.hash(eventId);
     const rev = events.find(events.lastH1, events.lastH2, events.lastH3);
     if (rev < 0) return false;
-    const slot = this.rInt[rev * 8 + 2]!;
+    const slot = this.rInt[rev * REV + REV_SLOT]!;
     const wasNewest = this.sInt[slot * REC + TAIL] === rev;
     this.dropRevision(rev);
     if (wasNewest) this.setCurrent(slot, this.sInt[slot * REC + TAIL]!);
@@ -549,10 +580,10 @@ export class ExposureBook {
     const free = this.revFree.pop();
     if (free !== undefined) return free;
     const r = this.revCount++;
-    if (r * 8 >= this.rInt.length) {
+    if (r * REV >= this.rInt.length) {
       const min = r + 1;
-      this.rInt = grown(this.rInt, min * 8);
-      this.rF = grown(this.rF, min * 4);
+      this.rInt = grown(this.rInt, min * REV);
+      this.rF = grown(this.rF, min * REV_F);
       this.rOpen = grown(this.rOpen, min);
       this.rSide = grown(this.rSide, min);
     }
@@ -561,16 +592,17 @@ export class ExposureBook {
 
   /** Unlinks a revision from its slot's list and forgets its event. */
   private dropRevision(rev: number): void {
-    const slot = this.rInt[rev * 8 + 2]!;
-    const prev = this.rInt[rev * 8 + 3]!;
-    const next = this.rInt[rev * 8 + 4]!;
+    const q = rev * REV;
+    const slot = this.rInt[q + REV_SLOT]!;
+    const prev = this.rInt[q + REV_PREV]!;
+    const next = this.rInt[q + REV_NEXT]!;
     const r = slot * REC;
     if (prev === NONE) this.sInt[r + HEAD] = next;
-    else this.rInt[prev * 8 + 4] = next;
+    else this.rInt[prev * REV + REV_NEXT] = next;
     if (next === NONE) this.sInt[r + TAIL] = prev;
-    else this.rInt[next * 8 + 3] = prev;
+    else this.rInt[next * REV + REV_PREV] = prev;
     this.sInt[r + COUNT]!--;
-    this.revOfEvent.remove(this.rInt[rev * 8]!, this.rInt[rev * 8 + 1]!, this.rInt[rev * 8 + 7]!);
+    this.revOfEvent.remove(this.rInt[q + REV_H1]!, this.rInt[q + REV_H2]!, this.rInt[q + REV_H3]!);
     this.revFree.push(rev);
   }
 
@@ -585,8 +617,9 @@ export class ExposureBook {
       this.sOpen[slot] = 0;
       return;
     }
-    const asset = this.rInt[rev * 8 + 5]!;
-    const coll = this.rInt[rev * 8 + 6]!;
+    const q = rev * REV;
+    const asset = this.rInt[q + REV_ASSET]!;
+    const coll = this.rInt[q + REV_COLL_ASSET]!;
     const r = slot * REC;
     // the cached indices hold while the slot keeps its asset (and collateral asset)
     if (asset !== this.sAsset[slot]) {
@@ -597,16 +630,16 @@ export class ExposureBook {
     if (coll !== this.sInt[r + COLL_ASSET])
       this.sInt[r + COLL_CELL] =
         coll === NONE ? NONE : this.cellFor(coll, this.sVenue[slot]!, this.sChain[slot]!);
-    const f = rev * 4;
+    const f = rev * REV_F;
     this.sOpen[slot] = 1;
     this.sSide[slot] = this.rSide[rev]!;
     this.sAsset[slot] = asset;
     this.sInt[r + COLL_ASSET] = coll;
-    this.sSize[slot] = this.rF[f]!;
-    this.sF[slot * REC_F + F_COLL] = this.rF[f + 1]!;
-    this.sLiq[slot] = this.rF[f + 2]!;
-    this.sF[slot * REC_F + F_ENTRY] = this.rF[f + 3]!;
-    this.sInt[r + LEVERAGE] = leverageBucketOf(this.rF[f + 3]!, this.rF[f + 2]!);
+    this.sSize[slot] = this.rF[f + REV_F_SIZE]!;
+    this.sF[slot * REC_F + F_COLL] = this.rF[f + REV_F_COLL]!;
+    this.sLiq[slot] = this.rF[f + REV_F_LIQ]!;
+    this.sF[slot * REC_F + F_ENTRY] = this.rF[f + REV_F_ENTRY]!;
+    this.sInt[r + LEVERAGE] = leverageBucketOf(this.rF[f + REV_F_ENTRY]!, this.rF[f + REV_F_LIQ]!);
     this.contribute(slot, +1);
     this.openCount++;
   }

@@ -7,10 +7,10 @@ import {
 } from "@breakwater/proto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ValidationError } from "../errors.js";
+import { positionUpdate } from "../testing.js";
 import { black76, impliedVolatility } from "./black76.js";
-import { ValidationError } from "./errors.js";
 import { type AssetGreeks, type OptionPositionState, OptionsBook, YEAR_MS } from "./options-book.js";
-import { positionUpdate } from "./testing.js";
 
 const NOW = 1_700_000_000_000;
 const IN_A_YEAR = NOW + YEAR_MS;

@@ -1,5 +1,5 @@
 import type { Signal } from "@breakwater/proto";
-import type { SignalDraft } from "./signal.js";
+import type { SignalDraft } from "../signal.js";
 
 /** What the coordinator knows about one asset at one moment (from a risk assessment). */
 export interface AssetObservation {

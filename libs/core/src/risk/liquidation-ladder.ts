@@ -1,5 +1,6 @@
 import { PositionSide } from "@breakwater/proto";
-import type { PositionColumns } from "./exposure.js";
+import type { PositionColumns } from "../exposure/exposure.js";
+import { clamp } from "../math/clamp.js";
 
 export interface LadderOptions {
   /** Distance between rungs, in basis points (default 50 = 0.5%). */
@@ -93,24 +94,17 @@ export function liquidationLadders(
       continue;
     }
     const d = (l / p - 1) * invStep;
-    if (DOWN[side[s]!] === 1) {
-      const i = d >= 0 ? 0 : -Math.floor(d + EPS);
-      if (i > K) {
-        beyondCount[a]!++;
-        beyondSize[a]! += size[s]!;
-      } else {
-        downSize[a * width + i]! += size[s]!;
-        downCount[a * width + i]!++;
-      }
+    // the rung that liquidates it: below the price for a long (or a supply), above for a short
+    const down = DOWN[side[s]!] === 1;
+    const i = down ? (d >= 0 ? 0 : -Math.floor(d + EPS)) : d <= 0 ? 0 : Math.ceil(d - EPS);
+    if (i > K) {
+      beyondCount[a]!++;
+      beyondSize[a]! += size[s]!;
     } else {
-      const i = d <= 0 ? 0 : Math.ceil(d - EPS);
-      if (i > K) {
-        beyondCount[a]!++;
-        beyondSize[a]! += size[s]!;
-      } else {
-        upSize[a * width + i]! += size[s]!;
-        upCount[a * width + i]!++;
-      }
+      const sizes = down ? downSize : upSize;
+      const counts = down ? downCount : upCount;
+      sizes[a * width + i]! += size[s]!;
+      counts[a * width + i]!++;
     }
   }
   const out: AssetLadder[] = [];
@@ -169,6 +163,6 @@ export function liquidationLadders(
 /** The cumulative notional liquidatable by a move of `moveBps` (rounded to the ladder's grid toward 0). */
 export function liquidatableAt(ladder: AssetLadder, moveBps: number): number {
   const k = (ladder.rungs.length - 1) / 2;
-  const i = Math.max(-k, Math.min(k, Math.trunc(moveBps / ladder.stepBps)));
+  const i = clamp(Math.trunc(moveBps / ladder.stepBps), -k, k);
   return ladder.rungs[k + i]!.cumulativeNotional;
 }

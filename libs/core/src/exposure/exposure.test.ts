@@ -1,8 +1,8 @@
 import { PositionSide, PositionStatus } from "@breakwater/proto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { positionUpdate as update } from "../testing.js";
 import { ExposureBook, notionalOf, type PositionState, positionKey } from "./exposure.js";
-import { positionUpdate as update } from "./testing.js";
 
 describe("ExposureBook", () => {
   it("default: aggregates long and short size per asset, venue and chain", () => {

@@ -1,6 +1,7 @@
 import { PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { positionUpdate } from "../testing.js";
 import { entityResolver } from "./entity.js";
 import {
   cellsFromScratch,
@@ -11,7 +12,6 @@ import {
   positionStateOf,
 } from "./exposure.js";
 import { LEVERAGE_BUCKETS, leverageBucketOf } from "./leverage.js";
-import { positionUpdate } from "./testing.js";
 
 const EVM_A = "0x00000000000000000000000000000000000000aa";
 
