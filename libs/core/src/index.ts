@@ -12,7 +12,7 @@
 
 export type { BackoffOptions } from "./backoff.js";
 export { Backoff, sleep } from "./backoff.js";
-export { decimalToNumber, formatUnits, isDecimal, numberToDecimal } from "./decimal.js";
+export { decimalToNumber, formatUnits, isDecimal, numberToDecimal, significantDecimal } from "./decimal.js";
 export type { ErrorStatus } from "./errors.js";
 export {
   AmountOutOfBoundsError,

@@ -15,9 +15,9 @@ export { ChainProgress } from "./chain-progress.js";
 // The runtime pieces a benchmark or an embedding needs.
 export { CheckpointStore } from "./checkpoint-store.js";
 // The EVM driver (viem) and its venue and oracle adapters.
-export type { AaveV3AdapterConfig, AccountHealth } from "./drivers/evm/adapters/aave-v3.js";
-export { AaveV3Adapter, collateralLiquidationPrice } from "./drivers/evm/adapters/aave-v3.js";
-export { aaveV3PoolAbi } from "./drivers/evm/adapters/aave-v3-abi.js";
+export type { AaveV3AdapterConfig, AccountState, ReserveParameters } from "./drivers/evm/adapters/aave-v3.js";
+export { AaveV3Adapter, reserveParameters } from "./drivers/evm/adapters/aave-v3.js";
+export { aaveV3PoolAbi, aTokenEventsAbi } from "./drivers/evm/adapters/aave-v3-abi.js";
 export type {
   ContractReader,
   FeedFreshness,

@@ -12,7 +12,10 @@
 // collateral, plus the collateral's liquidation bonus.
 //
 // The model holds no I/O and no chain types: amounts are integers with their
-// reserve's decimals, prices float64 in the pool's base currency.
+// reserve's decimals, prices float64 in the pool's base currency. It sums
+// Σ collateral · price · threshold exactly, where Aave's contracts first round
+// the average threshold down to whole basis points (a health factor lower by
+// less than 1 bp of threshold, e.g. 2.169867 for an exact 2.17).
 
 /** HF at or below this: the whole debt may be repaid (Aave v3's CLOSE_FACTOR_HF_THRESHOLD). */
 export const CLOSE_FACTOR_HF_THRESHOLD = 0.95;
@@ -70,6 +73,8 @@ export type LegSide = "supply" | "borrow";
 
 /** One leg (a supply or a debt in one reserve) of a solved account. */
 export interface LendingLegRisk {
+  /** Index of the leg's reserve in the account's `reserves`. */
+  readonly reserve: number;
   readonly asset: string;
   readonly side: LegSide;
   /** In units of the asset. */
@@ -301,6 +306,7 @@ export function solveLendingAccount(account: LendingAccount): LendingAccountRisk
         liquidatableAmount = takenAt(rows, at, 1, i, side);
       }
       legs.push({
+        reserve: i,
         asset: row.asset,
         side,
         amount,
