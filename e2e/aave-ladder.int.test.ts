@@ -92,11 +92,13 @@ describe("Aave v3 accounts into the correlator's ladder (real processes)", () =>
     const body = (await res.json()) as { ladders: Ladder[] };
     return body.ladders[0];
   };
-  /** The rungs holding positions, as [moveBps, positions, size]. */
+  /** The rungs holding positions, as [moveBps, positions, size to 6 places]. */
   const occupied = (l: Ladder) =>
-    l.rungs.filter((r) => r.positions > 0).map((r) => [r.moveBps, r.positions, Number(r.size.toFixed(6))]);
+    l.rungs
+      .filter((r) => r.positions > 0)
+      .map((r) => [r.moveBps, r.positions, Math.round(r.size * 1e6) / 1e6]);
 
-  it("default: each leg sits on the rung of its own liquidation price; a Repay moves it", async () => {
+  it("default: each leg sits on the rung of its own liquidation price with what a liquidation there takes; a Repay moves it", async () => {
     // A (trader 0): 10 ETH and 10,000 USDC as collateral, 20,000 DAI owed
     await aave.supply(0, "ETH", 10);
     await aave.supply(0, "USDC", 10_000);
@@ -106,8 +108,9 @@ describe("Aave v3 accounts into the correlator's ladder (real processes)", () =>
     await aave.borrow(1, "ETH", 10);
 
     // ETH at 3,000, rungs of 50 bps: A's ETH liquidates at (20,000 − 7,800) / 8.25 = 1,478.79, a move of
-    // 1,478.79 / 3,000 − 1 = −50.71%, first reached by the −5,100 bps rung; B's ETH debt at 39,000 / 10 = 3,900,
-    // +30% exactly, the +3,000 bps rung
+    // 1,478.79 / 3,000 − 1 = −50.71%, first reached by the −5,100 bps rung, where a liquidation seizes 50% of
+    // the 20,000 debt plus the 5% bonus: 10,500 / 1,478.79 = 7.100410 of its 10 ETH; B's ETH debt at
+    // 39,000 / 10 = 3,900, +30% exactly, the +3,000 bps rung, where half of its 10 ETH is repaid
     const eth = await eventually(
       async () => {
         const l = await ladder("ETH");
@@ -118,19 +121,20 @@ describe("Aave v3 accounts into the correlator's ladder (real processes)", () =>
     );
     expect(eth.price).toBe(3000);
     expect(occupied(eth)).toEqual([
-      [-5100, 1, 10],
-      [3000, 1, 10],
+      [-5100, 1, 7.10041],
+      [3000, 1, 5],
     ]);
     // USDC: A's leg has no liquidation price (ETH alone covers A's debt); B's falls to 30,000 / 39,000 =
-    // 0.76923, −23.08%, the −2,350 bps rung
+    // 0.76923, −23.08%, the −2,350 bps rung, seizing 15,000 · 1.045 / 0.76923 = 20,377.5 of its 50,000
     const usdc = await eventually(() => ladder("USDC"), 30_000, "a USDC ladder");
-    expect(occupied(usdc)).toEqual([[-2350, 1, 50_000]]);
+    expect(occupied(usdc)).toEqual([[-2350, 1, 20_377.5]]);
     expect(usdc.withoutLiquidationPrice).toBe(1);
-    // DAI: A's debt rises to 32,550 / 20,000 = 1.6275, +62.75%: the +6,300 bps rung
+    // DAI: A's debt rises to 32,550 / 20,000 = 1.6275, +62.75%: the +6,300 bps rung, 10,000 of it repaid
     const dai = await eventually(() => ladder("DAI"), 30_000, "a DAI ladder");
-    expect(occupied(dai)).toEqual([[6300, 1, 20_000]]);
+    expect(occupied(dai)).toEqual([[6300, 1, 10_000]]);
 
-    // A repays 5,000 DAI: ETH now liquidates at (15,000 − 7,800) / 8.25 = 872.73, −70.91%: rung −7,100
+    // A repays 5,000 DAI: ETH now liquidates at (15,000 − 7,800) / 8.25 = 872.73, −70.91%: rung −7,100,
+    // seizing 7,500 · 1.05 / 872.73 = 9.023438 ETH
     await aave.repay(0, "DAI", 5_000);
     const moved = await eventually(
       async () => {
@@ -141,8 +145,8 @@ describe("Aave v3 accounts into the correlator's ladder (real processes)", () =>
       "the collateral's rung follows the repay",
     );
     expect(occupied(moved)).toEqual([
-      [-7100, 1, 10],
-      [3000, 1, 10],
+      [-7100, 1, 9.023438],
+      [3000, 1, 5],
     ]);
   }, 180_000);
 });

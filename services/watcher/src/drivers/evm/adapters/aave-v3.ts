@@ -112,7 +112,8 @@ const SOLVED_KEPT = 256;
  * category, the Pool oracle's prices — solves it (`solveLendingAccount`) and
  * publishes the full state of each of its legs: supply (market `<symbol>`)
  * and debt (market `<symbol>:debt`), each with its liquidation price (HF = 1
- * with every other price fixed). A leg the event names is published even at
+ * with every other price fixed) and the size a liquidation there takes
+ * (close factor and bonus). A leg the event names is published even at
  * zero (closed, or liquidated by a LiquidationCall).
  */
 export class AaveV3Adapter implements LogAdapter {
@@ -371,12 +372,28 @@ export class AaveV3Adapter implements LogAdapter {
       entryPrice: "",
       collateralAsset: "",
       collateralAmount: "",
-      liquidationPrice: amount > 0n ? ladderPrice(leg, state) : "",
+      ...liquidation(leg, state, amount, r.cfg.decimals),
       coordinates: coordinatesOf(log),
       chainTimeMs: ctx.blockTimeMs,
       observedAtMs: ctx.observedAtMs,
     };
   }
+}
+
+/** A leg's liquidation price and the size a liquidation there takes (empty without a price). */
+function liquidation(
+  leg: LendingLegRisk | undefined,
+  state: AccountState,
+  amount: bigint,
+  decimals: number,
+): Pick<PositionUpdate, "liquidationPrice" | "liquidatableSize"> {
+  const price = amount > 0n && leg ? ladderPrice(leg, state) : "";
+  if (price === "" || !leg) return { liquidationPrice: "", liquidatableSize: "" };
+  const all = leg.liquidatableAmount >= leg.amount * (1 - 1e-12);
+  return {
+    liquidationPrice: price,
+    liquidatableSize: all ? formatUnits(amount, decimals) : significantDecimal(leg.liquidatableAmount),
+  };
 }
 
 /**
@@ -386,8 +403,8 @@ export class AaveV3Adapter implements LogAdapter {
  * leg that cannot be liquidated by its price (and for every leg of an account
  * holding reserves the configuration does not list).
  */
-function ladderPrice(leg: LendingLegRisk | undefined, state: AccountState): string {
-  if (!leg || !state.complete) return "";
+function ladderPrice(leg: LendingLegRisk, state: AccountState): string {
+  if (!state.complete) return "";
   if (leg.liquidationPrice !== undefined) return significantDecimal(leg.liquidationPrice);
   const own = state.reserves[leg.reserve]!.reserve.price;
   const seizable = leg.side === "borrow" || leg.counted;

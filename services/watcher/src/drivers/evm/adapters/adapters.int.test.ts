@@ -139,7 +139,7 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
     const updates = sink.events.map((e) => e.event as PositionUpdate);
     for (const u of updates) expect(() => validatePositionUpdate(u)).not.toThrow();
     expect(new Set(updates.map((u) => u.eventId)).size).toBe(updates.length);
-    /** [size, liquidation price] of a trader's leg as published by the events of one block. */
+    /** [size, liquidation price, status, liquidatable size] of a trader's leg as published by one block's events. */
     const leg = (trader: number, market: string, at: Landed) => {
       const u = updates.findLast(
         (x) =>
@@ -147,37 +147,46 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
           x.market === market &&
           x.coordinates!.blockNumber === at.blockNumber,
       );
-      return u && [u.size, u.liquidationPrice, u.status];
+      return u && [u.size, u.liquidationPrice, u.status, u.liquidatableSize];
     };
     const OPEN = PositionStatus.POSITION_STATUS_OPEN;
-    // A: ETH (20,000 − 7,800) / 8.25 = 1,478.79; USDC none (ETH covers the debt); DAI 32,550 / 20,000 = 1.6275
-    expect(leg(0, "ETH", aBorrow)).toEqual(["10", "1478.78787879", OPEN]);
-    expect(leg(0, "USDC", aBorrow)).toEqual(["10000", "", OPEN]);
-    expect(leg(0, "DAI:debt", aBorrow)).toEqual(["20000", "1.6275", OPEN]);
-    // the Repay refreshes the collateral: ETH (15,000 − 7,800) / 8.25 = 872.73; DAI 32,550 / 15,000 = 2.17
-    expect(leg(0, "ETH", aRepay)).toEqual(["10", "872.727272727", OPEN]);
-    expect(leg(0, "DAI:debt", aRepay)).toEqual(["15000", "2.17", OPEN]);
-    // B: the ETH debt is liquidated by a rise to 39,000 / 10 = 3,900; USDC by a fall to 30,000 / 39,000
-    expect(leg(1, "ETH:debt", bBorrow)).toEqual(["10", "3900", OPEN]);
-    expect(leg(1, "USDC", bBorrow)).toEqual(["50000", "0.769230769231", OPEN]);
-    // C: in eMode, WSTETH at 300,000 / (100 · 0.93) = 3,225.81 (outside it, 3,703.70: liquidatable already)
-    expect(leg(2, "WSTETH", cBorrow)).toEqual(["100", "3225.80645161", OPEN]);
-    expect(leg(2, "ETH:debt", cBorrow)).toEqual(["100", "3255", OPEN]);
-    // D: ETH at 25,500 / 8.25 = 3,090.91, then 26,500 / 8.25 = 3,212.12 (both above 3,000: liquidatable now)
-    expect(leg(3, "ETH", d1)).toEqual(["10", "3090.90909091", OPEN]);
-    expect(leg(3, "ETH", d2)).toEqual(["10", "3212.12121212", OPEN]);
+    // A: ETH (20,000 − 7,800) / 8.25 = 1,478.79, seizing there 50% of 20,000 · 1.05 / 1,478.79 = 7.1004 ETH;
+    // USDC none (ETH covers the debt); DAI 32,550 / 20,000 = 1.6275, repaying 50% = 10,000
+    expect(leg(0, "ETH", aBorrow)).toEqual(["10", "1478.78787879", OPEN, "7.10040983607"]);
+    expect(leg(0, "USDC", aBorrow)).toEqual(["10000", "", OPEN, ""]);
+    expect(leg(0, "DAI:debt", aBorrow)).toEqual(["20000", "1.6275", OPEN, "10000"]);
+    // the Repay refreshes the collateral: ETH (15,000 − 7,800) / 8.25 = 872.73 (7,875 / 872.73 = 9.0234 seized);
+    // DAI 32,550 / 15,000 = 2.17 (7,500 repaid)
+    expect(leg(0, "ETH", aRepay)).toEqual(["10", "872.727272727", OPEN, "9.0234375"]);
+    expect(leg(0, "DAI:debt", aRepay)).toEqual(["15000", "2.17", OPEN, "7500"]);
+    // B: the ETH debt is liquidated by a rise to 39,000 / 10 = 3,900 (5 ETH repaid); USDC by a fall to
+    // 30,000 / 39,000 = 0.76923 (15,000 · 1.045 / 0.76923 = 20,377.5 USDC seized)
+    expect(leg(1, "ETH:debt", bBorrow)).toEqual(["10", "3900", OPEN, "5"]);
+    expect(leg(1, "USDC", bBorrow)).toEqual(["50000", "0.769230769231", OPEN, "20377.5"]);
+    // C: in eMode, WSTETH at 300,000 / (100 · 0.93) = 3,225.81 (outside it, 3,703.70: liquidatable already),
+    // seizing 150,000 · 1.01 / 3,225.81 = 46.965 (the category's 1% bonus); the ETH debt at 325,500 / 100 = 3,255
+    expect(leg(2, "WSTETH", cBorrow)).toEqual(["100", "3225.80645161", OPEN, "46.965"]);
+    expect(leg(2, "ETH:debt", cBorrow)).toEqual(["100", "3255", OPEN, "50"]);
+    // D: ETH at 25,500 / 8.25 = 3,090.91, then 26,500 / 8.25 = 3,212.12 (both above 3,000: liquidatable now);
+    // at HF 24,750 / 25,500 = 0.9706 half the debt: 12,750 · 1.05 / 3,000 = 4.4625 ETH; at HF 24,750 / 26,500
+    // = 0.934 ≤ 0.95 all of it: 27,825 / 3,000 = 9.275 ETH, and the whole 26,500 DAI
+    expect(leg(3, "ETH", d1)).toEqual(["10", "3090.90909091", OPEN, "4.4625"]);
+    expect(leg(3, "ETH", d2)).toEqual(["10", "3212.12121212", OPEN, "9.275"]);
+    expect(leg(3, "DAI:debt", d2)).toEqual(["26500", "0.933962264151", OPEN, "26500"]);
     // … liquidated: 13,250 DAI repaid, 13,250 · 1.05 / 3,000 = 4.6375 ETH seized: 5.3625 ETH, 13,250 DAI left,
-    // ETH at 13,250 / (5.3625 · 0.825) = 2,994.98, DAI at 13,272.1875 / 13,250 = 1.00167
-    expect(leg(3, "ETH", dLiquidated)).toEqual(["5.3625", "2994.98481317", OPEN]);
-    expect(leg(3, "DAI:debt", dLiquidated)).toEqual(["13250", "1.0016745283", OPEN]);
+    // ETH at 13,250 / (5.3625 · 0.825) = 2,994.98 (6,625 · 1.05 / 2,994.98 = 2.3226 seized), DAI at
+    // 13,272.1875 / 13,250 = 1.00167 (6,625 repaid)
+    expect(leg(3, "ETH", dLiquidated)).toEqual(["5.3625", "2994.98481317", OPEN, "2.3226328125"]);
+    expect(leg(3, "DAI:debt", dLiquidated)).toEqual(["13250", "1.0016745283", OPEN, "6625"]);
     // E: with USDC's flag off, ETH at 20,000 / 8.25 = 2,424.24 and USDC without a price
-    expect(leg(4, "ETH", eBorrow)).toEqual(["10", "1478.78787879", OPEN]);
-    expect(leg(4, "ETH", eOff)).toEqual(["10", "2424.24242424", OPEN]);
-    expect(leg(4, "USDC", eOff)).toEqual(["10000", "", OPEN]);
-    // F: 10 → 15 ETH moves its liquidation from 2,424.24 to 20,000 / 12.375 = 1,616.16; the sender leaves
-    expect(leg(5, "ETH", fBorrow)).toEqual(["10", "2424.24242424", OPEN]);
-    expect(leg(5, "ETH", fReceived)).toEqual(["15", "1616.16161616", OPEN]);
-    expect(leg(6, "ETH", fReceived)).toEqual(["0", "", PositionStatus.POSITION_STATUS_CLOSED]);
+    expect(leg(4, "ETH", eBorrow)).toEqual(["10", "1478.78787879", OPEN, "7.10040983607"]);
+    expect(leg(4, "ETH", eOff)).toEqual(["10", "2424.24242424", OPEN, "4.33125"]);
+    expect(leg(4, "USDC", eOff)).toEqual(["10000", "", OPEN, ""]);
+    // F: 10 → 15 ETH moves its liquidation from 2,424.24 (10,500 / 2,424.24 = 4.33125 seized) to
+    // 20,000 / 12.375 = 1,616.16 (10,500 / 1,616.16 = 6.496875); the sender leaves
+    expect(leg(5, "ETH", fBorrow)).toEqual(["10", "2424.24242424", OPEN, "4.33125"]);
+    expect(leg(5, "ETH", fReceived)).toEqual(["15", "1616.16161616", OPEN, "6.496875"]);
+    expect(leg(6, "ETH", fReceived)).toEqual(["0", "", PositionStatus.POSITION_STATUS_CLOSED, ""]);
     // the contract's own health factor (Aave's computation) agrees: A after the repay, 32,550 / 15,000 = 2.17,
     // but for Aave's average threshold in whole basis points: 32,550 / 40,000 = 81.375% → 81.37%,
     // 40,000 · 0.8137 / 15,000 = 2.169867

@@ -332,7 +332,7 @@ describe("AaveV3Adapter", () => {
   const view = (events: { event: unknown }[]) =>
     events.map((e) => {
       const u = e.event as PositionUpdate;
-      return [u.market, u.status, u.size, u.liquidationPrice];
+      return [u.market, u.status, u.size, u.liquidationPrice, u.liquidatableSize];
     });
   const OPEN = PositionStatus.POSITION_STATUS_OPEN;
   const borrowLog = () =>
@@ -345,12 +345,13 @@ describe("AaveV3Adapter", () => {
 
   it("default: a Borrow re-solves the whole account: each collateral's liquidation price holds the other's value", async () => {
     const events = await adapter().decode(borrowLog(), ctx(reader));
-    // WETH: (20,000 − 10,000·0.78) / (10·0.825) = 12,200 / 8.25 = 1,478.79; USDC: none (WETH covers the debt);
-    // the DAI debt: 32,550 / 20,000 = 1.6275
+    // WETH: (20,000 − 10,000·0.78) / (10·0.825) = 12,200 / 8.25 = 1,478.79, where a liquidation seizes
+    // 50% of 20,000 · 1.05 / 1,478.79 = 7.1004 WETH; USDC: none (WETH covers the debt);
+    // the DAI debt: 32,550 / 20,000 = 1.6275, where 50% of it, 10,000 DAI, is repaid
     expect(view(events)).toEqual([
-      ["ETH", OPEN, "10", "1478.78787879"],
-      ["USDC", OPEN, "10000", ""],
-      ["DAI:debt", OPEN, "20000", "1.6275"],
+      ["ETH", OPEN, "10", "1478.78787879", "7.10040983607"],
+      ["USDC", OPEN, "10000", "", ""],
+      ["DAI:debt", OPEN, "20000", "1.6275", "10000"],
     ]);
     const ids = events.map((e) => (e.event as PositionUpdate).eventId);
     expect(new Set(ids).size).toBe(3);
@@ -367,9 +368,9 @@ describe("AaveV3Adapter", () => {
         false,
       ]);
       expect(view(await adapter().decode(repay, ctx(reader)))).toEqual([
-        ["ETH", OPEN, "10", ""],
-        ["USDC", OPEN, "10000", ""],
-        ["DAI:debt", PositionStatus.POSITION_STATUS_CLOSED, "0", ""],
+        ["ETH", OPEN, "10", "", ""],
+        ["USDC", OPEN, "10000", "", ""],
+        ["DAI:debt", PositionStatus.POSITION_STATUS_CLOSED, "0", "", ""],
       ]);
     } finally {
       setBalance(tokens[DAI].debtToken, TRADER, 20_000n * 10n ** 18n);
@@ -381,11 +382,11 @@ describe("AaveV3Adapter", () => {
     chain.userConfig.set(TRADER, (1n << 1n) | borrowBits);
     try {
       const disabled = eventLog("ReserveUsedAsCollateralDisabled", { reserve: USDC, user: TRADER }, "", []);
-      // WETH: 20,000 / 8.25 = 2,424.24; DAI: 24,750 / 20,000 = 1.2375
+      // WETH: 20,000 / 8.25 = 2,424.24, seized there 10,500 / 2,424.24 = 4.33125; DAI: 24,750 / 20,000 = 1.2375
       expect(view(await adapter().decode(disabled, ctx(reader)))).toEqual([
-        ["ETH", OPEN, "10", "2424.24242424"],
-        ["USDC", OPEN, "10000", ""],
-        ["DAI:debt", OPEN, "20000", "1.2375"],
+        ["ETH", OPEN, "10", "2424.24242424", "4.33125"],
+        ["USDC", OPEN, "10000", "", ""],
+        ["DAI:debt", OPEN, "20000", "1.2375", "10000"],
       ]);
     } finally {
       chain.userConfig.set(TRADER, collateralBits | borrowBits);
@@ -402,8 +403,8 @@ describe("AaveV3Adapter", () => {
       [1n, 1n, LIQUIDATOR, false],
     );
     expect(view(await adapter().decode(liquidation, ctx(reader)))).toEqual([
-      ["ETH", PositionStatus.POSITION_STATUS_LIQUIDATED, "0", ""],
-      ["USDC:debt", PositionStatus.POSITION_STATUS_LIQUIDATED, "0", ""],
+      ["ETH", PositionStatus.POSITION_STATUS_LIQUIDATED, "0", "", ""],
+      ["USDC:debt", PositionStatus.POSITION_STATUS_LIQUIDATED, "0", "", ""],
     ]);
   });
 
@@ -450,6 +451,9 @@ describe("AaveV3Adapter", () => {
       // DAI: 19,350 / 20,000 = 0.9675 (below 1: crossed)
       const events = await adapter().decode(borrowLog(), ctx(reader));
       expect(view(events).map((v) => v[3])).toEqual(["1478.78787879", "1.08333333333", "0.9675"]);
+      // taken now (HF 0.9675 > 0.95: half the debt): 10,000 · 1.05 / 1,400 = 7.5 WETH; 10,500 USDC > the
+      // 10,000 held: all of it; 10,000 DAI (WETH pays 14,000 / 1.05 = 13,333 of it)
+      expect(view(events).map((v) => v[4])).toEqual(["7.5", "10000", "10000"]);
     } finally {
       chain.prices[WETH] = 3000n * 10n ** 8n;
     }
