@@ -105,10 +105,9 @@ export interface PositionColumns {
   readonly asset: Int32Array;
   readonly venue: Int32Array;
   readonly chain: Int32Array;
-  readonly size: Float64Array;
   /** 0 = none. */
   readonly liquidationPrice: Float64Array;
-  /** What a liquidation at the liquidation price takes: `size` unless the venue reported less. */
+  /** What a liquidation at the liquidation price takes: the size unless the venue reported less. */
   readonly liquidatableSize: Float64Array;
 }
 
@@ -151,8 +150,8 @@ type Column = Int32Array | Uint8Array | Float64Array;
  * of an existing position reads and writes besides the scanned columns. As
  * int32: revisions head, tail and count, cell, collateral cell, (asset,
  * entity) and (asset, market) pool indices, market id, collateral asset id,
- * leverage bucket; as float64 (the same buffer): collateral amount at float
- * index 6, entry price at 7.
+ * leverage bucket; as float64 (the same buffer): size at float index 5,
+ * collateral amount at 6, entry price at 7.
  */
 const REC = 16;
 const HEAD = 0;
@@ -166,15 +165,18 @@ const MARKET = 7;
 const COLL_ASSET = 8;
 const LEVERAGE = 9;
 const REC_F = 8;
+const F_SIZE = 5;
 const F_COLL = 6;
 const F_ENTRY = 7;
 
 /**
  * A revision's record: 8 int32 (event hash h1, h2, slot, previous and next
  * revision of the slot, asset id, collateral asset id, event hash h3) and, in
- * a parallel array, 5 float64 (size, collateral amount, liquidation price,
- * entry price, liquidatable size): what restoring the revision as the slot's
- * state reads.
+ * a parallel array, 4 float64 (size, collateral amount, liquidation price,
+ * entry price): what restoring the revision as the slot's state reads. A
+ * revision whose liquidatable size is less than its size (a lending leg) has
+ * REV_PARTIAL set in its flags and the size in `revLiquidatable`, so
+ * positions liquidated whole cost nothing more.
  */
 const REV = 8;
 const REV_H1 = 0;
@@ -185,12 +187,14 @@ const REV_NEXT = 4;
 const REV_ASSET = 5;
 const REV_COLL_ASSET = 6;
 const REV_H3 = 7;
-const REV_F = 5;
+const REV_F = 4;
 const REV_F_SIZE = 0;
 const REV_F_COLL = 1;
 const REV_F_LIQ = 2;
 const REV_F_ENTRY = 3;
-const REV_F_LIQ_SIZE = 4;
+/** Revision flags (`rFlags`): the revision is an open position; its liquidatable size is in `revLiquidatable`. */
+const REV_OPEN = 1;
+const REV_PARTIAL = 2;
 
 function grown<T extends Column>(a: T, min: number): T {
   if (a.length >= min) return a;
@@ -240,8 +244,8 @@ export class ExposureBook {
   private sVenue: Int32Array;
   private sEntity: Int32Array;
   private sAsset: Int32Array;
-  private sSize: Float64Array;
   private sLiq: Float64Array;
+  /** Liquidatable size (the size unless the venue reported less); the size itself is in the record. */
   private sLiqSize: Float64Array;
   /** Slot records (see REC), as int32 and, over the same buffer, as float64. */
   private sInt: Int32Array;
@@ -255,7 +259,10 @@ export class ExposureBook {
   /** Revision records (see REV), as int32 and, in a parallel array, as float64. */
   private rInt: Int32Array;
   private rF: Float64Array;
-  private rOpen: Uint8Array;
+  /** REV_OPEN | REV_PARTIAL per revision. */
+  private rFlags: Uint8Array;
+  /** Liquidatable sizes of the revisions flagged REV_PARTIAL. */
+  private readonly revLiquidatable = new Map<number, number>();
   private rSide: Uint8Array;
 
   // (asset, venue, chain) cells
@@ -294,7 +301,6 @@ export class ExposureBook {
     this.sVenue = new Int32Array(n);
     this.sEntity = new Int32Array(n);
     this.sAsset = new Int32Array(n);
-    this.sSize = new Float64Array(n);
     this.sLiq = new Float64Array(n);
     this.sLiqSize = new Float64Array(n);
     this.sInt = new Int32Array(n * REC);
@@ -303,7 +309,7 @@ export class ExposureBook {
     this.slotOfKey = new EventIndex(n);
     this.rInt = new Int32Array(n * REV);
     this.rF = new Float64Array(n * REV_F);
-    this.rOpen = new Uint8Array(n);
+    this.rFlags = new Uint8Array(n);
     this.rSide = new Uint8Array(n);
   }
 
@@ -325,6 +331,7 @@ export class ExposureBook {
     const liq = open ? optionalDecimal(update.liquidationPrice, "liquidation_price") : 0;
     const entry = open ? optionalDecimal(update.entryPrice, "entry_price") : 0;
     const liqSize = open ? liquidatableOf(update.liquidatableSize, size) : 0;
+    const partial = liqSize < size;
     const slot = this.slotFor(update.chainId, update.venueId, update.account, update.market);
     const rev = this.allocRevision();
     const q = rev * REV;
@@ -333,7 +340,8 @@ export class ExposureBook {
     this.rInt[q + REV_H2] = h2;
     this.rInt[q + REV_SLOT] = slot;
     this.rInt[q + REV_H3] = h3;
-    this.rOpen[rev] = open ? 1 : 0;
+    this.rFlags[rev] = (open ? REV_OPEN : 0) | (partial ? REV_PARTIAL : 0);
+    if (partial) this.revLiquidatable.set(rev, liqSize);
     this.rSide[rev] = update.side;
     this.rInt[q + REV_ASSET] = open ? this.assetIdLike(update.asset, this.sAsset[slot]!) : NONE;
     this.rInt[q + REV_COLL_ASSET] =
@@ -344,7 +352,6 @@ export class ExposureBook {
     this.rF[f + REV_F_COLL] = collAmount;
     this.rF[f + REV_F_LIQ] = liq;
     this.rF[f + REV_F_ENTRY] = entry;
-    this.rF[f + REV_F_LIQ_SIZE] = liqSize;
     events.insert(h1, h2, h3, rev);
     // append as the newest revision
     const r = slot * REC;
@@ -386,7 +393,6 @@ export class ExposureBook {
       asset: this.sAsset,
       venue: this.sVenue,
       chain: this.sChain,
-      size: this.sSize,
       liquidationPrice: this.sLiq,
       liquidatableSize: this.sLiqSize,
     };
@@ -487,7 +493,7 @@ export class ExposureBook {
       market: this.markets.nameOf(this.sInt[s * REC + MARKET]!),
       asset: this.assets.nameOf(this.sAsset[s]!),
       side: this.sSide[s]! as PositionSide,
-      size: this.sSize[s]!,
+      size: this.sF[s * REC_F + F_SIZE]!,
       collateralAsset: coll === NONE ? "" : this.assets.nameOf(coll),
       collateralAmount: coll === NONE ? 0 : this.sF[s * REC_F + F_COLL]!,
       liquidationPrice: this.sLiq[s]!,
@@ -592,7 +598,6 @@ export class ExposureBook {
     this.sVenue = grown(this.sVenue, min);
     this.sEntity = grown(this.sEntity, min);
     this.sAsset = grown(this.sAsset, min);
-    this.sSize = grown(this.sSize, min);
     this.sLiq = grown(this.sLiq, min);
     this.sLiqSize = grown(this.sLiqSize, min);
     this.sInt = grown(this.sInt, min * REC);
@@ -607,7 +612,7 @@ export class ExposureBook {
       const min = r + 1;
       this.rInt = grown(this.rInt, min * REV);
       this.rF = grown(this.rF, min * REV_F);
-      this.rOpen = grown(this.rOpen, min);
+      this.rFlags = grown(this.rFlags, min);
       this.rSide = grown(this.rSide, min);
     }
     return r;
@@ -626,6 +631,8 @@ export class ExposureBook {
     else this.rInt[next * REV + REV_PREV] = prev;
     this.sInt[r + COUNT]!--;
     this.revOfEvent.remove(this.rInt[q + REV_H1]!, this.rInt[q + REV_H2]!, this.rInt[q + REV_H3]!);
+    if (this.rFlags[rev]! & REV_PARTIAL) this.revLiquidatable.delete(rev);
+    this.rFlags[rev] = 0;
     this.revFree.push(rev);
   }
 
@@ -636,7 +643,7 @@ export class ExposureBook {
       this.contribute(slot, -1);
       this.openCount--;
     }
-    if (rev === NONE || !this.rOpen[rev]) {
+    if (rev === NONE || !(this.rFlags[rev]! & REV_OPEN)) {
       this.sOpen[slot] = 0;
       return;
     }
@@ -658,10 +665,11 @@ export class ExposureBook {
     this.sSide[slot] = this.rSide[rev]!;
     this.sAsset[slot] = asset;
     this.sInt[r + COLL_ASSET] = coll;
-    this.sSize[slot] = this.rF[f + REV_F_SIZE]!;
+    const size = this.rF[f + REV_F_SIZE]!;
+    this.sF[slot * REC_F + F_SIZE] = size;
     this.sF[slot * REC_F + F_COLL] = this.rF[f + REV_F_COLL]!;
     this.sLiq[slot] = this.rF[f + REV_F_LIQ]!;
-    this.sLiqSize[slot] = this.rF[f + REV_F_LIQ_SIZE]!;
+    this.sLiqSize[slot] = this.rFlags[rev]! & REV_PARTIAL ? this.revLiquidatable.get(rev)! : size;
     this.sF[slot * REC_F + F_ENTRY] = this.rF[f + REV_F_ENTRY]!;
     this.sInt[r + LEVERAGE] = leverageBucketOf(this.rF[f + REV_F_ENTRY]!, this.rF[f + REV_F_LIQ]!);
     this.contribute(slot, +1);
@@ -722,8 +730,8 @@ export class ExposureBook {
 
   /** Adds (sign +1) or removes (-1) the slot's current state from every aggregate, via its cached indices. */
   private contribute(slot: number, sign: 1 | -1): void {
-    const size = sign * this.sSize[slot]!;
     const r = slot * REC;
+    const size = sign * this.sF[slot * REC_F + F_SIZE]!;
     const c = this.sInt[r + CELL]!;
     switch (this.sSide[slot]) {
       case LONG:
