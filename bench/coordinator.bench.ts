@@ -41,6 +41,7 @@ function assessment(asset: string, price: number, atMs: number): RiskAssessment 
     staleChains: [],
     grossNotional: 1,
     chainNotional: [],
+    degradedChains: [],
   };
 }
 

@@ -76,6 +76,7 @@ export type { EngineRule } from "./policy/rule-support.js";
 export type {
   BreakerLevel,
   CascadeRiskParams,
+  ChainConditionNote,
   ChainLivenessParams,
   CircuitBreakerParams,
   DynamicMarginParams,

@@ -1,6 +1,6 @@
 import { MalformedMessageError } from "@breakwater/bus";
 import { TimeAheadError } from "@breakwater/core";
-import type { RiskAssessment } from "@breakwater/proto";
+import { ChainStatus, type RiskAssessment } from "@breakwater/proto";
 import { describe, expect, it } from "vitest";
 import { FutureTimeError, observe } from "./observations.js";
 
@@ -17,6 +17,7 @@ const base: RiskAssessment = {
   staleChains: [],
   grossNotional: 1,
   chainNotional: [],
+  degradedChains: [],
 };
 
 describe("observe", () => {
@@ -47,6 +48,22 @@ describe("observe", () => {
     });
     expect(observed.observation.staleChains).toEqual(["sim-b"]);
     expect(observed.observation.chainNotional).toEqual({ "sim-a": 6e6, "sim-b": 4e6 });
+  });
+
+  it("behavior: degraded and down chains are carried with their watcher's reason", () => {
+    const observed = observe({
+      ...base,
+      chains: ["sim-a", "evm-a"],
+      degradedChains: [
+        { chainId: "evm-a", status: ChainStatus.CHAIN_STATUS_DEGRADED, detail: "chainlink:ETH/USD is stale" },
+        { chainId: "sim-a", status: ChainStatus.CHAIN_STATUS_DOWN, detail: "" },
+      ],
+    });
+    expect(observed.observation.degradedChains).toEqual([
+      { chain: "evm-a", status: "degraded", detail: "chainlink:ETH/USD is stale" },
+      { chain: "sim-a", status: "down", detail: "" },
+    ]);
+    expect(observe(base).observation.degradedChains).toBeUndefined();
   });
 
   it("behavior: an empty reference price is unpriceable, not an error", () => {

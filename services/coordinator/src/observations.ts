@@ -6,7 +6,7 @@ import {
   type TimeAhead,
   TimeAheadError,
 } from "@breakwater/core";
-import type { RiskAssessment } from "@breakwater/proto";
+import { ChainStatus, type RiskAssessment } from "@breakwater/proto";
 
 /**
  * An assessment whose price time lies further in the future than the allowed
@@ -79,6 +79,16 @@ export function observe(
 function optionalFigures(a: RiskAssessment): Partial<PolicyObservation> {
   const out: Record<string, unknown> = {};
   if (a.staleChains.length > 0) out["staleChains"] = a.staleChains;
+  const degraded = a.degradedChains
+    .filter(
+      (c) => c.status === ChainStatus.CHAIN_STATUS_DEGRADED || c.status === ChainStatus.CHAIN_STATUS_DOWN,
+    )
+    .map((c) => ({
+      chain: c.chainId,
+      status: c.status === ChainStatus.CHAIN_STATUS_DOWN ? "down" : "degraded",
+      detail: c.detail,
+    }));
+  if (degraded.length > 0) out["degradedChains"] = degraded;
   if (a.chainNotional.length > 0) {
     out["chainNotional"] = Object.fromEntries(
       a.chainNotional

@@ -88,7 +88,11 @@ const ruleSchema = z.discriminatedUnion("kind", [
       .default([]),
     minCorrelation: z.number().min(-1).max(1).default(0.8),
   }),
-  rule("chain-liveness", { minStaleShare: fraction, multiplier: z.number().min(1) }),
+  rule("chain-liveness", {
+    minStaleShare: fraction,
+    multiplier: z.number().min(1),
+    countDegraded: z.boolean().default(true),
+  }),
   rule("dynamic-margin", { baselineVolatility: z.number().positive(), volatilityWeight: z.number().min(0) }),
 ]);
 

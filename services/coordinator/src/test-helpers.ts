@@ -61,6 +61,7 @@ export function assessment(
     staleChains: [],
     grossNotional: 1_000_000,
     chainNotional: [],
+    degradedChains: [],
   };
 }
 

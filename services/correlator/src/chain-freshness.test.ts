@@ -33,8 +33,34 @@ describe("ChainFreshnessTracker", () => {
         stale: false,
         status: "CHAIN_STATUS_HEALTHY",
         headNumber: 7,
+        detail: "",
       },
     ]);
+  });
+
+  it("behavior: a DEGRADED or DOWN report is kept with its reason until a newer heartbeat; degraded() lists them", () => {
+    const t = new ChainFreshnessTracker(5_000);
+    t.heartbeat(
+      { ...hb("evm-a", T0, ChainStatus.CHAIN_STATUS_DEGRADED), detail: "sequencer down since 12:00" },
+      T0,
+    );
+    t.heartbeat({ ...hb("evm-b", T0, ChainStatus.CHAIN_STATUS_DOWN), detail: "driver failed" }, T0);
+    t.heartbeat(hb("sim-a", T0), T0);
+    // a DEGRADED chain is not stale (its watcher speaks), but it is degraded, with the reason
+    expect(t.isStale("evm-a", T0)).toBe(false);
+    expect(t.degraded(["sim-a", "evm-b", "evm-a", "unknown"])).toEqual([
+      { chainId: "evm-a", status: ChainStatus.CHAIN_STATUS_DEGRADED, detail: "sequencer down since 12:00" },
+      { chainId: "evm-b", status: ChainStatus.CHAIN_STATUS_DOWN, detail: "driver failed" },
+    ]);
+    expect(t.view(T0).find((c) => c.chainId === "evm-a")).toMatchObject({
+      status: "CHAIN_STATUS_DEGRADED",
+      detail: "sequencer down since 12:00",
+    });
+    // an older heartbeat arriving late changes nothing; a newer healthy one clears it
+    t.heartbeat(hb("evm-a", T0 - 1), T0 + 1);
+    expect(t.degraded(["evm-a"])).toHaveLength(1);
+    t.heartbeat(hb("evm-a", T0 + 2), T0 + 2);
+    expect(t.degraded(["evm-a"])).toEqual([]);
   });
 
   it("behavior: silent for longer than the bound is stale", () => {

@@ -1,4 +1,4 @@
-import { type ChainHeartbeat, ChainStatus, chainStatusToJSON } from "@breakwater/proto";
+import { type ChainCondition, type ChainHeartbeat, ChainStatus, chainStatusToJSON } from "@breakwater/proto";
 
 /** How fresh one chain's data is, on the correlator's clock. */
 export interface ChainFreshnessView {
@@ -11,6 +11,8 @@ export interface ChainFreshnessView {
   /** Status the watcher reported in its newest heartbeat. */
   readonly status: string;
   readonly headNumber: number;
+  /** The watcher's reason for its status (empty when healthy). */
+  readonly detail: string;
 }
 
 interface ChainRecord {
@@ -18,6 +20,7 @@ interface ChainRecord {
   lastHeartbeatMs: number;
   status: ChainStatus;
   headNumber: number;
+  detail: string;
 }
 
 /**
@@ -44,6 +47,7 @@ export class ChainFreshnessTracker {
       lastHeartbeatMs: 0,
       status: ChainStatus.CHAIN_STATUS_UNSPECIFIED,
       headNumber: 0,
+      detail: "",
     });
   }
 
@@ -55,6 +59,21 @@ export class ChainFreshnessTracker {
     record.lastHeartbeatMs = at;
     record.status = hb.status;
     record.headNumber = hb.headNumber;
+    record.detail = hb.detail;
+  }
+
+  /**
+   * The chains of `chainIds` whose newest heartbeat reports them DEGRADED or
+   * DOWN, with the watcher's reason, sorted by chain.
+   */
+  degraded(chainIds: Iterable<string>): ChainCondition[] {
+    const out: ChainCondition[] = [];
+    for (const chainId of new Set(chainIds)) {
+      const r = this.chains.get(chainId);
+      if (r && (r.status === ChainStatus.CHAIN_STATUS_DEGRADED || r.status === ChainStatus.CHAIN_STATUS_DOWN))
+        out.push({ chainId, status: r.status, detail: r.detail });
+    }
+    return out.sort((a, b) => (a.chainId < b.chainId ? -1 : a.chainId > b.chainId ? 1 : 0));
   }
 
   isStale(chainId: string, nowMs: number): boolean {
@@ -72,6 +91,7 @@ export class ChainFreshnessTracker {
         ...staleness(record, nowMs, this.staleAfterMs),
         status: chainStatusToJSON(record.status),
         headNumber: record.headNumber,
+        detail: record.detail,
       }));
   }
 

@@ -148,6 +148,8 @@ describe("CorrelatorState", () => {
       markets: ["ETH-LEND", "ETH-PERP"],
       chains: ["sim-a", "sim-b"],
       staleChains: ["sim-b"],
+      // the watcher of sim-b said DOWN in its newest heartbeat
+      degradedChains: [{ chainId: "sim-b", status: ChainStatus.CHAIN_STATUS_DOWN, detail: "" }],
       grossNotional: 3 * 1500,
       chainNotional: [
         { chainId: "sim-a", grossNotional: 2 * 1500 },
@@ -162,6 +164,29 @@ describe("CorrelatorState", () => {
       depthNotional: 5 * 10_000_000,
       volatility: 0,
     });
+  });
+
+  it("behavior: a chain its watcher reports DEGRADED reaches the assessment with the reason, though it is not stale", () => {
+    const s = fresh();
+    const degraded = heartbeat("evm-a", T0, ChainStatus.CHAIN_STATUS_DEGRADED);
+    if (degraded.kind === "heartbeat") degraded.value.detail = "sequencer down since block 812";
+    s.apply(degraded, T0);
+    s.apply(heartbeat("sim-a", T0), T0);
+    s.apply(position({ account: "a", chainId: "evm-a", size: "2" }), T0);
+    const t = tick({ eventId: "sim-a:0xabc:9", price: "1500", chainTimeMs: T0 + 5 });
+    s.apply({ kind: "price", value: t }, T0);
+    const a = s.assess(t, T0 + 7);
+    expect(a.staleChains).toEqual([]);
+    expect(a.degradedChains).toEqual([
+      {
+        chainId: "evm-a",
+        status: ChainStatus.CHAIN_STATUS_DEGRADED,
+        detail: "sequencer down since block 812",
+      },
+    ]);
+    // back to healthy: nothing to report
+    s.apply(heartbeat("evm-a", T0 + 1_000), T0 + 1_000);
+    expect(s.assess(t, T0 + 1_001).degradedChains).toEqual([]);
   });
 
   it("behavior: an assessment reports ladder pressure, a split as unpriceable, and vol from sampled returns", () => {

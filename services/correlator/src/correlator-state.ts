@@ -223,6 +223,7 @@ export class CorrelatorState {
       markets: this.book.marketsOf(asset),
       chains: holders.chains,
       staleChains: [...involved].filter((c) => this.freshness.isStale(c, nowMs)).sort(),
+      degradedChains: this.freshness.degraded(involved),
       grossNotional: gross,
       chainNotional: [...byChain]
         .sort(([a], [b]) => a.localeCompare(b))

@@ -308,6 +308,47 @@ describe("correlator against a real nats-server", () => {
     expect(metricValue(m, 'bw_correlator_replayed_events{phase="silent"}')).toBe(0);
   });
 
+  it("a chain its watcher reports DEGRADED reaches the assessments with the reason (and /v1/chains), without being stale", async () => {
+    await publishEvent(bus, {
+      kind: "heartbeat",
+      value: {
+        ...heartbeat("evm-e", Date.now(), ChainStatus.CHAIN_STATUS_DEGRADED),
+        detail: "prices withheld: sequencer down",
+      },
+    });
+    await publishEvent(bus, {
+      kind: "position",
+      value: positionUpdate({ eventId: "evm-e:0xe1:0", chainId: "evm-e", venueId: "aave-e", size: "3" }),
+    });
+    await publishEvent(bus, {
+      kind: "price",
+      value: priceTick({ eventId: "sim-a:0xb5:0", price: "2002", chainTimeMs: T0 + 4 }),
+    });
+    const a = await eventually(async () =>
+      (await assessments(bus)).find((x) => x.assessmentId === "assess:sim-a:0xb5:0"),
+    );
+    expect(a.chains).toContain("evm-e");
+    expect(a.staleChains).not.toContain("evm-e");
+    expect(a.degradedChains).toEqual([
+      {
+        chainId: "evm-e",
+        status: ChainStatus.CHAIN_STATUS_DEGRADED,
+        detail: "prices withheld: sequencer down",
+      },
+    ]);
+    const chains = (await correlator.get("/v1/chains?chain=evm-e")).body as {
+      chains: { chainId: string; status: string; detail: string; stale: boolean }[];
+    };
+    expect(chains.chains).toEqual([
+      expect.objectContaining({
+        chainId: "evm-e",
+        stale: false,
+        status: "CHAIN_STATUS_DEGRADED",
+        detail: "prices withheld: sequencer down",
+      }),
+    ]);
+  });
+
   it("SIGTERM drains and exits 0", async () => {
     correlator.close();
     await correlator.proc.stop(8_000);

@@ -38,6 +38,7 @@ function assessment(n: number, price: number): RiskAssessment {
     staleChains: [],
     grossNotional: 1,
     chainNotional: [],
+    degradedChains: [],
   };
 }
 

@@ -61,20 +61,33 @@ export class CascadeRiskRule extends DemandRule<"cascade-risk", CascadeRiskParam
 /**
  * Chain liveness: when the share of the asset's exposure that sits on stale
  * chains is at or above `minStaleShare`, margin tightens on that asset (no
- * halt anywhere). The share is by gross notional when the assessment carries
- * it per chain, otherwise by the number of chains holding the asset.
+ * halt anywhere). A chain its watcher reports degraded (an L2 sequencer down,
+ * a stale feed, a reorg deeper than its window) counts as stale unless
+ * `countDegraded` is false; the evidence names each chain with its reason.
+ * The share is by gross notional when the assessment carries it per chain,
+ * otherwise by the number of chains holding the asset.
  */
 export class ChainLivenessRule extends DemandRule<"chain-liveness", ChainLivenessParams> {
   protected demands(obs: PolicyObservation, p: ChainLivenessParams): MarginDemand[] {
-    const stale = (obs.staleChains ?? []).filter((c) => obs.chains.includes(c));
+    const reasons = new Map((obs.degradedChains ?? []).map((d) => [d.chain, d]));
+    const degraded = p.countDegraded === false ? [] : [...reasons.values()].map((d) => d.chain);
+    const stale = [...new Set([...(obs.staleChains ?? []), ...degraded])].filter((c) =>
+      obs.chains.includes(c),
+    );
     const share = staleShare(obs, stale);
     const stressed = stale.length > 0 && share >= p.minStaleShare;
+    const named = stale.sort().map((c) => {
+      const r = reasons.get(c);
+      return r ? `${c} (${r.status}${r.detail ? `: ${r.detail}` : ""})` : c;
+    });
     return [
       {
         asset: obs.asset,
         ruleId: this.spec.id,
         multiplier: stressed ? p.multiplier : 1,
-        evidence: [evidence("stale_exposure_share", share, p.minStaleShare, stale.join(",") || "none stale")],
+        evidence: [
+          evidence("stale_exposure_share", share, p.minStaleShare, named.join(", ") || "none stale"),
+        ],
       },
     ];
   }

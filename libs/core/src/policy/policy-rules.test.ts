@@ -283,6 +283,29 @@ describe("margin: cascade risk, chain liveness, dynamic margin", () => {
     expect(drafts[0]!.evidence.find((e) => e.name === "stale_exposure_share")?.value).toBeCloseTo(0.4, 12);
   });
 
+  it("behavior: a chain its watcher reports degraded counts as stale, with its reason as evidence, unless told not to", () => {
+    const live = (countDegraded?: boolean): RuleSpec => ({
+      kind: "chain-liveness",
+      id: "liveness",
+      mode: "enforce",
+      params: {
+        minStaleShare: 0.5,
+        multiplier: 1.5,
+        ...(countDegraded === undefined ? {} : { countDegraded }),
+      },
+      overrides: [],
+    });
+    const degradedChains = [{ chain: "sim-b", status: "degraded" as const, detail: "sequencer down" }];
+    // sim-b holds half of ETH's chains: no stale chain, but degraded
+    const drafts = feed(new PolicyEngine(policy([live()])), "ETH", [100], { degradedChains });
+    expect(margins(drafts)).toEqual([["ETH", 1.5]]);
+    expect(drafts[0]!.evidence.find((e) => e.name === "stale_exposure_share")).toMatchObject({
+      value: 0.5,
+      detail: "liveness: sim-b (degraded: sequencer down)",
+    });
+    expect(feed(new PolicyEngine(policy([live(false)])), "ETH", [100], { degradedChains })).toEqual([]);
+  });
+
   it("behavior: the buffer absorbs a moderate rise; loosening waits for the cooldown and moves slower", () => {
     const dyn: RuleSpec = {
       kind: "dynamic-margin",

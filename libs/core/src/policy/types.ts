@@ -22,6 +22,8 @@ export interface PolicyObservation {
   readonly markets: readonly string[];
   readonly chains: readonly string[];
   readonly staleChains?: readonly string[] | undefined;
+  /** Chains whose watcher reports them degraded or down, with its reason (sequencer down, a stale feed, a deep reorg). */
+  readonly degradedChains?: readonly ChainConditionNote[] | undefined;
   readonly grossNotional?: number | undefined;
   /** Gross notional of the asset held on each chain, when the correlator reports it. */
   readonly chainNotional?: Readonly<Record<string, number>> | undefined;
@@ -36,6 +38,13 @@ export interface PolicyObservation {
   readonly depthNotional?: number | undefined;
   /** EWMA volatility of the reference price. */
   readonly volatility?: number | undefined;
+}
+
+/** A chain's condition as its watcher reports it. */
+export interface ChainConditionNote {
+  readonly chain: string;
+  readonly status: "degraded" | "down";
+  readonly detail: string;
 }
 
 /** Enforced rules send signals; shadow rules only record what they would have sent. */
@@ -114,6 +123,8 @@ export interface ChainLivenessParams {
   /** Share of the asset's chains that are stale at or above which margin tightens. */
   readonly minStaleShare: number;
   readonly multiplier: number;
+  /** A chain its watcher reports degraded counts as stale (default true). */
+  readonly countDegraded?: boolean | undefined;
 }
 
 export interface DynamicMarginParams {

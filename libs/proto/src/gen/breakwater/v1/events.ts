@@ -306,6 +306,14 @@ export interface Retraction {
   observedAtMs: number;
 }
 
+/** One chain's condition as its watcher reports it in its newest heartbeat. */
+export interface ChainCondition {
+  chainId: string;
+  status: ChainStatus;
+  /** The watcher's reason, e.g. "sequencer down…", "chainlink:ETH/USD is stale…", "deep reorg: …". */
+  detail: string;
+}
+
 /** Gross notional of one asset held on one chain. */
 export interface ChainNotional {
   chainId: string;
@@ -373,6 +381,14 @@ export interface RiskAssessment {
    * reference price), so policies can weigh a stale chain by what sits on it.
    */
   chainNotional: ChainNotional[];
+  /**
+   * The involved chains (holding or pricing the asset) whose watcher's newest
+   * heartbeat reports them DEGRADED (an L2 sequencer down, a stale feed, a
+   * reorg deeper than the window, RPC trouble) or DOWN, with the watcher's
+   * reason, sorted by chain. A chain silent for too long is in stale_chains
+   * only: it has no newer report.
+   */
+  degradedChains: ChainCondition[];
 }
 
 /** A message that could not be decoded or validated, kept for inspection. */
@@ -1637,6 +1653,111 @@ export const Retraction: MessageFns<Retraction> = {
   },
 };
 
+function createBaseChainCondition(): ChainCondition {
+  return { chainId: "", status: 0, detail: "" };
+}
+
+export const ChainCondition: MessageFns<ChainCondition> = {
+  encode(message: ChainCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chainId !== "") {
+      writer.uint32(10).string(message.chainId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.detail !== "") {
+      writer.uint32(26).string(message.detail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChainCondition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChainCondition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chainId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChainCondition {
+    return {
+      chainId: isSet(object.chainId)
+        ? globalThis.String(object.chainId)
+        : isSet(object.chain_id)
+        ? globalThis.String(object.chain_id)
+        : "",
+      status: isSet(object.status) ? chainStatusFromJSON(object.status) : 0,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+    };
+  },
+
+  toJSON(message: ChainCondition): unknown {
+    const obj: any = {};
+    if (message.chainId !== "") {
+      obj.chainId = message.chainId;
+    }
+    if (message.status !== 0) {
+      obj.status = chainStatusToJSON(message.status);
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ChainCondition>): ChainCondition {
+    return ChainCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ChainCondition>): ChainCondition {
+    const message = createBaseChainCondition();
+    message.chainId = object.chainId ?? "";
+    message.status = object.status ?? 0;
+    message.detail = object.detail ?? "";
+    return message;
+  },
+};
+
 function createBaseChainNotional(): ChainNotional {
   return { chainId: "", grossNotional: 0 };
 }
@@ -1752,6 +1873,7 @@ function createBaseRiskAssessment(): RiskAssessment {
     depthNotional: undefined,
     volatility: undefined,
     chainNotional: [],
+    degradedChains: [],
   };
 }
 
@@ -1816,6 +1938,9 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
     }
     for (const v of message.chainNotional) {
       ChainNotional.encode(v!, writer.uint32(162).fork()).join();
+    }
+    for (const v of message.degradedChains) {
+      ChainCondition.encode(v!, writer.uint32(170).fork()).join();
     }
     return writer;
   },
@@ -1993,6 +2118,14 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
             message.chainNotional.push(ChainNotional.decode(reader, reader.uint32()));
             continue;
           }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.degradedChains.push(ChainCondition.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2083,6 +2216,11 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
         : globalThis.Array.isArray(object?.chain_notional)
         ? object.chain_notional.map((e: any) => ChainNotional.fromJSON(e))
         : [],
+      degradedChains: globalThis.Array.isArray(object?.degradedChains)
+        ? object.degradedChains.map((e: any) => ChainCondition.fromJSON(e))
+        : globalThis.Array.isArray(object?.degraded_chains)
+        ? object.degraded_chains.map((e: any) => ChainCondition.fromJSON(e))
+        : [],
     };
   },
 
@@ -2148,6 +2286,9 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
     if (message.chainNotional?.length) {
       obj.chainNotional = message.chainNotional.map((e) => ChainNotional.toJSON(e));
     }
+    if (message.degradedChains?.length) {
+      obj.degradedChains = message.degradedChains.map((e) => ChainCondition.toJSON(e));
+    }
     return obj;
   },
 
@@ -2176,6 +2317,7 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
     message.depthNotional = object.depthNotional ?? undefined;
     message.volatility = object.volatility ?? undefined;
     message.chainNotional = object.chainNotional?.map((e) => ChainNotional.fromPartial(e)) || [];
+    message.degradedChains = object.degradedChains?.map((e) => ChainCondition.fromPartial(e)) || [];
     return message;
   },
 };

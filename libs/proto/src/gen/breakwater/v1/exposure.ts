@@ -56,7 +56,11 @@ export interface ChainFreshness {
   stale: boolean;
   /** Filled by GetChainFreshness: the watcher's reported status and head. */
   status?: string | undefined;
-  headNumber?: number | undefined;
+  headNumber?:
+    | number
+    | undefined;
+  /** Filled by GetChainFreshness: the watcher's reason for its status (empty when healthy). */
+  detail?: string | undefined;
 }
 
 export interface GetExposureResponse {
@@ -786,7 +790,15 @@ export const ExposureRow: MessageFns<ExposureRow> = {
 };
 
 function createBaseChainFreshness(): ChainFreshness {
-  return { chainId: "", lastHeartbeatMs: 0, ageMs: 0, stale: false, status: undefined, headNumber: undefined };
+  return {
+    chainId: "",
+    lastHeartbeatMs: 0,
+    ageMs: 0,
+    stale: false,
+    status: undefined,
+    headNumber: undefined,
+    detail: undefined,
+  };
 }
 
 export const ChainFreshness: MessageFns<ChainFreshness> = {
@@ -808,6 +820,9 @@ export const ChainFreshness: MessageFns<ChainFreshness> = {
     }
     if (message.headNumber !== undefined) {
       writer.uint32(48).uint64(message.headNumber);
+    }
+    if (message.detail !== undefined) {
+      writer.uint32(58).string(message.detail);
     }
     return writer;
   },
@@ -873,6 +888,14 @@ export const ChainFreshness: MessageFns<ChainFreshness> = {
             message.headNumber = longToNumber(reader.uint64());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -909,6 +932,7 @@ export const ChainFreshness: MessageFns<ChainFreshness> = {
         : isSet(object.head_number)
         ? globalThis.Number(object.head_number)
         : undefined,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : undefined,
     };
   },
 
@@ -932,6 +956,9 @@ export const ChainFreshness: MessageFns<ChainFreshness> = {
     if (message.headNumber !== undefined) {
       obj.headNumber = Math.round(message.headNumber);
     }
+    if (message.detail !== undefined) {
+      obj.detail = message.detail;
+    }
     return obj;
   },
 
@@ -946,6 +973,7 @@ export const ChainFreshness: MessageFns<ChainFreshness> = {
     message.stale = object.stale ?? false;
     message.status = object.status ?? undefined;
     message.headNumber = object.headNumber ?? undefined;
+    message.detail = object.detail ?? undefined;
     return message;
   },
 };
