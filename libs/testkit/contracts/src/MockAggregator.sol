@@ -4,7 +4,8 @@ pragma solidity 0.8.28;
 /// A Chainlink-style price feed for tests and the demo: the AggregatorV3Interface
 /// reads plus the AnswerUpdated/NewRound events of Chainlink's aggregators.
 /// Also serves as an L2 sequencer-uptime feed (answer 0 = up, 1 = down;
-/// startedAt = when the status last changed).
+/// startedAt = when the status last changed). Like an OCR aggregator it has
+/// answer bounds (minAnswer, maxAnswer): an answer outside them is refused.
 contract MockAggregator {
     event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);
     event NewRound(uint256 indexed roundId, address indexed startedBy, uint256 startedAt);
@@ -20,6 +21,8 @@ contract MockAggregator {
     uint256 public constant version = 4;
     address public owner;
     uint80 public latestRound;
+    int192 public minAnswer = 0;
+    int192 public maxAnswer = type(int192).max;
     mapping(uint80 => Round) private rounds;
 
     constructor(uint8 decimals_, string memory description_, int256 initialAnswer) {
@@ -31,7 +34,14 @@ contract MockAggregator {
 
     function updateAnswer(int256 answer) external {
         require(msg.sender == owner, "only owner");
+        require(answer >= minAnswer && answer <= maxAnswer, "answer out of min-max range");
         _update(answer);
+    }
+
+    function setBounds(int192 min, int192 max) external {
+        require(msg.sender == owner, "only owner");
+        minAnswer = min;
+        maxAnswer = max;
     }
 
     function _update(int256 answer) private {

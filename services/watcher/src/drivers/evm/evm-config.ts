@@ -64,6 +64,7 @@ const adapterSchema = z.discriminatedUnion("kind", [
       pair: name,
       decimals: z.number().int().min(0).max(36).optional(),
       heartbeatSeconds: z.number().positive(),
+      readBounds: z.boolean().optional(),
     })
     .strict(),
   z

@@ -19,8 +19,9 @@ export interface FeedChecksOptions {
 
 /**
  * Every `everyMs`: each feed's latest round (AggregatorV3 `latestRoundData`)
- * against its heartbeat, in chain time. A stale feed, or one that cannot be
- * read, is a trouble of the chain; following goes on either way.
+ * against its heartbeat, in chain time. A stale feed, one whose answer is
+ * suspect (at its aggregator's bound), or one that cannot be read, is a
+ * trouble of the chain; following goes on either way.
  */
 export class FeedChecks {
   private nextCheckMs = 0;
@@ -49,7 +50,7 @@ export class FeedChecks {
         `feed:${f.feed}`,
         f.stale
           ? `${f.feed} is stale: last update ${Math.round(f.ageSeconds)}s ago, beyond its heartbeat`
-          : undefined,
+          : f.suspect,
       );
     }
   }

@@ -98,7 +98,7 @@ export class LogPublisher {
           events = await adapter.decode(log, ctx);
         } catch (err) {
           if (!(err instanceof LogDecodeError)) throw err;
-          evmMetrics.logsRejected.inc({ chain, adapter: adapter.name, reason: "undecodable" });
+          evmMetrics.logsRejected.inc({ chain, adapter: adapter.name, reason: err.kind });
           logger.warn({ chain, adapter: adapter.name, err: err.message }, "log rejected");
           continue;
         }

@@ -76,15 +76,22 @@ export interface FeedFreshness {
   readonly updatedAtMs: number;
   readonly ageSeconds: number;
   readonly stale: boolean;
+  /** Why the latest answer cannot be trusted though it is fresh (at the aggregator's bound), if it cannot. */
+  readonly suspect?: string | undefined;
 }
 
-/** A log of a known event that its adapter cannot turn into an event. */
+/**
+ * A log of a known event that its adapter cannot turn into an event, or
+ * refuses to (`kind`, the `reason` label of `bw_watcher_logs_rejected_total`:
+ * "undecodable", or e.g. "answer_at_bound").
+ */
 export class LogDecodeError extends BreakwaterError {
   constructor(
     readonly adapter: string,
     readonly reason: string,
     log: Pick<ChainLog, "blockNumber" | "logIndex" | "transactionHash">,
     cause?: unknown,
+    readonly kind = "undecodable",
   ) {
     super(
       "log_decode_failed",

@@ -306,4 +306,37 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
     ]);
     for (const u of updates) expect(() => validatePositionUpdate(u)).not.toThrow();
   });
+
+  it("behavior: an answer at the aggregator's minAnswer is not published, and the feed is a trouble while it stays there", async () => {
+    const start = await lab.node.blockNumber();
+    // USDC's aggregator refuses answers under $0.90 (an OCR aggregator's minAnswer)
+    await send(lab.feeds["USDC"]!, "MockAggregator", "setBounds", [90_000_000n, 10n ** 12n]);
+    await lab.setPrice("USDC", 0.95);
+    const atFloor = await lab.setPrice("USDC", 0.9);
+    const sink = new MemorySink();
+    const stop = follow(
+      sink,
+      start + 1,
+      [
+        {
+          kind: "chainlink",
+          address: lab.feeds["USDC"],
+          asset: "USDC",
+          pair: "USDC/USD",
+          heartbeatSeconds: 86400,
+        },
+      ],
+      { feedCheckMs: 50 },
+    );
+    await eventually(() =>
+      sink.processedBlock >= atFloor.blockNumber && sink.troubles.some((t) => t?.includes("minAnswer"))
+        ? true
+        : undefined,
+    );
+    await stop();
+    expect(sink.events.map((e) => (e.event as { price: string }).price)).toEqual(["0.95"]);
+    expect(sink.troubles.find((t) => t?.includes("minAnswer"))).toMatch(
+      /^chainlink:USDC\/USD: answer 90000000 at the aggregator's minAnswer 90000000/,
+    );
+  });
 });

@@ -23,7 +23,7 @@ import {
 } from "./aave-v3-abi.js";
 import type { ContractReader, LogContext } from "./adapter.js";
 import { LogDecodeError } from "./adapter.js";
-import { aggregatorEventsAbi, aggregatorV3Abi } from "./chainlink-abi.js";
+import { aggregatorBoundsAbi, aggregatorEventsAbi, aggregatorV3Abi } from "./chainlink-abi.js";
 import { ChainlinkFeedAdapter } from "./chainlink-feed.js";
 import { MappedAdapter, mappingProblems } from "./mapped.js";
 import { PerpVenueAdapter, perpVenueEventsAbi } from "./perp-venue.js";
@@ -153,14 +153,28 @@ describe("ChainlinkFeedAdapter", () => {
       encodeAbiParameters(parseAbiParameters("uint256"), [1_700_000_000n]),
     );
 
-  it("default: AnswerUpdated is a price tick scaled by the feed's decimals (read once from the feed)", async () => {
-    let reads = 0;
+  /** A feed answering decimals 8, bounds [$1, $1,000,000] and a latest round of `latest` updated at t = 1,000 s. */
+  const feedReader = (latest = 300_000_000_000n) => {
+    const abi = [...aggregatorV3Abi, ...aggregatorBoundsAbi];
+    const reads: string[] = [];
     const reader: ContractReader = {
-      call: async () => {
-        reads++;
-        return encodeFunctionResult({ abi: aggregatorV3Abi, functionName: "decimals", result: 8 });
+      async call(_to, data) {
+        const { functionName } = decodeFunctionData({ abi, data });
+        reads.push(functionName);
+        const result = {
+          decimals: 8,
+          minAnswer: 100_000_000n,
+          maxAnswer: 100_000_000_000_000n,
+          latestRoundData: [9n, latest, 1_000n, 1_000n, 9n],
+        }[functionName as string];
+        return encodeFunctionResult({ abi, functionName, result } as never);
       },
     };
+    return { reader, reads };
+  };
+
+  it("default: AnswerUpdated is a price tick scaled by the feed's decimals (decimals and bounds read once)", async () => {
+    const { reader, reads } = feedReader();
     const adapter = new ChainlinkFeedAdapter({
       address: FEED,
       asset: "ETH",
@@ -169,7 +183,7 @@ describe("ChainlinkFeedAdapter", () => {
     });
     const [tick] = await adapter.decode(answerLog(276_512_345_678n), ctx(reader));
     await adapter.decode(answerLog(276_000_000_000n), ctx(reader));
-    expect(reads).toBe(1);
+    expect(reads.sort()).toEqual(["decimals", "maxAnswer", "minAnswer"]);
     expect(tick).toEqual({
       kind: "price",
       event: expect.objectContaining({ source: "chainlink:ETH/USD", asset: "ETH", price: "2765.12345678" }),
@@ -185,19 +199,84 @@ describe("ChainlinkFeedAdapter", () => {
       heartbeatSeconds: 3600,
     });
     await expect(adapter.decode(answerLog(0n), ctx())).rejects.toThrow(/non-positive answer/);
-    const reader: ContractReader = {
-      call: async () =>
-        encodeFunctionResult({
-          abi: aggregatorV3Abi,
-          functionName: "latestRoundData",
-          result: [9n, 300_000_000_000n, 1_000n, 1_000n, 9n],
-        }),
-    };
-    expect(await adapter.freshness(reader, 1, 1_000_000 + 3_599_000)).toMatchObject({ stale: false });
+    const { reader } = feedReader();
+    expect(await adapter.freshness(reader, 1, 1_000_000 + 3_599_000)).toMatchObject({
+      stale: false,
+      suspect: undefined,
+    });
     expect(await adapter.freshness(reader, 1, 1_000_000 + 3_601_000)).toMatchObject({
       stale: true,
       ageSeconds: 3601,
     });
+  });
+});
+
+describe("ChainlinkFeedAdapter answer bounds", () => {
+  const FEED = "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0" as const;
+  const answerLog = (answer: bigint) =>
+    logOf(
+      FEED,
+      encodeEventTopics({
+        abi: aggregatorEventsAbi,
+        eventName: "AnswerUpdated",
+        args: { current: answer, roundId: 7n },
+      }),
+      encodeAbiParameters(parseAbiParameters("uint256"), [1_700_000_000n]),
+    );
+  const abi = [...aggregatorV3Abi, ...aggregatorBoundsAbi];
+  const reader = (latest: bigint): ContractReader => ({
+    async call(_to, data) {
+      const { functionName } = decodeFunctionData({ abi, data });
+      const result = {
+        decimals: 8,
+        minAnswer: 10_000_000n, // $0.10
+        maxAnswer: 100_000_000_000_000n, // $1,000,000
+        latestRoundData: [9n, latest, 1_000n, 1_000n, 9n],
+      }[functionName as string];
+      return encodeFunctionResult({ abi, functionName, result } as never);
+    },
+  });
+  const adapter = () =>
+    new ChainlinkFeedAdapter({ address: FEED, asset: "LUNA", pair: "LUNA/USD", heartbeatSeconds: 3600 });
+
+  it("behavior: an answer at the aggregator's minAnswer or maxAnswer is refused with its own reason, and makes the feed suspect", async () => {
+    const a = adapter();
+    // $0.10 is the floor: the market may be far below it
+    const floor = a.decode(answerLog(10_000_000n), ctx(reader(10_000_000n)));
+    await expect(floor).rejects.toBeInstanceOf(LogDecodeError);
+    await expect(floor).rejects.toMatchObject({
+      kind: "answer_at_bound",
+      reason: expect.stringMatching(/minAnswer/),
+    });
+    await expect(a.decode(answerLog(100_000_000_000_000n), ctx(reader(1n)))).rejects.toMatchObject({
+      kind: "answer_at_bound",
+      reason: expect.stringMatching(/maxAnswer/),
+    });
+    // just inside: a tick
+    const [tick] = await a.decode(answerLog(10_000_001n), ctx(reader(1n)));
+    expect((tick!.event as { price: string }).price).toBe("0.10000001");
+    // the feed check: fresh, but its latest answer sits on the floor
+    expect(await a.freshness(reader(10_000_000n), 1, 1_000_000)).toMatchObject({
+      stale: false,
+      suspect: expect.stringMatching(/^chainlink:LUNA\/USD: answer 10000000 at the aggregator's minAnswer/),
+    });
+    // a malformed log is still "undecodable"
+    expect(new LogDecodeError("x", "y", { blockNumber: 1, logIndex: 0, transactionHash: "0x" }).kind).toBe(
+      "undecodable",
+    );
+  });
+
+  it("behavior: readBounds false reads no bounds (an aggregator without them)", async () => {
+    const a = new ChainlinkFeedAdapter({
+      address: FEED,
+      asset: "LUNA",
+      pair: "LUNA/USD",
+      decimals: 8,
+      heartbeatSeconds: 3600,
+      readBounds: false,
+    });
+    const [tick] = await a.decode(answerLog(10_000_000n), ctx());
+    expect((tick!.event as { price: string }).price).toBe("0.1");
   });
 });
 

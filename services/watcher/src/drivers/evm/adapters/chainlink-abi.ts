@@ -40,6 +40,16 @@ export const aggregatorV3Abi = [
   },
 ] as const;
 
+/**
+ * The answer bounds of an OCR aggregator (OffchainAggregator and its
+ * access-controlled and OCR2 successors): a report outside them is refused,
+ * so an answer at a bound may hide a price beyond it.
+ */
+export const aggregatorBoundsAbi = [
+  { type: "function", name: "minAnswer", stateMutability: "view", inputs: [], outputs: [{ type: "int192" }] },
+  { type: "function", name: "maxAnswer", stateMutability: "view", inputs: [], outputs: [{ type: "int192" }] },
+] as const;
+
 /** AggregatorInterface events, emitted by the aggregator behind a feed's proxy. */
 export const aggregatorEventsAbi = [
   {

@@ -12,7 +12,7 @@ import {
   LogDecodeError,
   price,
 } from "./adapter.js";
-import { aggregatorEventsAbi, aggregatorV3Abi } from "./chainlink-abi.js";
+import { aggregatorBoundsAbi, aggregatorEventsAbi, aggregatorV3Abi } from "./chainlink-abi.js";
 import { EventDecoder } from "./event-decoder.js";
 
 export interface ChainlinkFeedConfig {
@@ -25,6 +25,27 @@ export interface ChainlinkFeedConfig {
   readonly decimals?: number | undefined;
   /** The feed's heartbeat: no update for longer than this makes it stale. */
   readonly heartbeatSeconds: number;
+  /**
+   * Read the aggregator's `minAnswer`/`maxAnswer` (default true; false for an
+   * aggregator without them): an answer at or beyond a bound is refused.
+   */
+  readonly readBounds?: boolean | undefined;
+}
+
+/** An aggregator's answer bounds, in its raw units. */
+interface Bounds {
+  readonly min: bigint;
+  readonly max: bigint;
+}
+
+/** Why an answer at or beyond the aggregator's bounds is suspect; undefined when it is within them. */
+function boundProblem(answer: bigint, b: Bounds | undefined): string | undefined {
+  if (!b) return undefined;
+  if (answer <= b.min)
+    return `answer ${answer} at the aggregator's minAnswer ${b.min} (the price may be lower)`;
+  if (answer >= b.max)
+    return `answer ${answer} at the aggregator's maxAnswer ${b.max} (the price may be higher)`;
+  return undefined;
 }
 
 /** AggregatorV3 events (feeds and sequencer-uptime feeds alike). */
@@ -33,12 +54,19 @@ export const aggregatorEvents = new EventDecoder(aggregatorEventsAbi);
 /** Only AnswerUpdated becomes a tick (NewRound is ignored without decoding). */
 const SELECTORS = new Set([...eventSelectors(aggregatorEventsAbi)].slice(0, 1));
 
-/** Chainlink price feed: an AnswerUpdated log is a price tick. */
+/**
+ * Chainlink price feed: an AnswerUpdated log is a price tick, unless the
+ * answer sits at the aggregator's minAnswer or maxAnswer (an OCR aggregator
+ * refuses reports beyond them, so the real price may be past the bound): such
+ * a log is rejected (`bw_watcher_logs_rejected_total{reason="answer_at_bound"}`)
+ * and, while the latest answer stays there, the feed check makes it a trouble.
+ */
 export class ChainlinkFeedAdapter implements LogAdapter {
   readonly name: string;
   readonly addresses: readonly `0x${string}`[];
   readonly source: string;
   private decimals: number | undefined;
+  private bounds: Promise<Bounds | undefined> | undefined;
 
   constructor(private readonly cfg: ChainlinkFeedConfig) {
     this.source = `chainlink:${cfg.pair}`;
@@ -54,7 +82,12 @@ export class ChainlinkFeedAdapter implements LogAdapter {
     if (decoded.eventName !== "AnswerUpdated") return [];
     const answer = decoded.args.current;
     if (answer <= 0n) throw new LogDecodeError(this.name, `non-positive answer ${answer}`, log);
-    const decimals = await this.decimalsOf(ctx.reader, log.blockNumber);
+    const [decimals, bounds] = await Promise.all([
+      this.decimalsOf(ctx.reader, log.blockNumber),
+      this.boundsOf(ctx.reader, log.blockNumber),
+    ]);
+    const suspect = boundProblem(answer, bounds);
+    if (suspect) throw new LogDecodeError(this.name, suspect, log, undefined, "answer_at_bound");
     return [
       price({
         eventId: chainEventId(ctx.chainId, log.blockHash, log.logIndex),
@@ -71,14 +104,41 @@ export class ChainlinkFeedAdapter implements LogAdapter {
 
   /** latestRoundData at `blockNumber`, judged against the heartbeat at chain time `nowMs`. */
   async freshness(reader: ContractReader, blockNumber: number, nowMs: number): Promise<FeedFreshness> {
-    const round = await latestRound(reader, this.addresses[0]!, blockNumber);
+    const [round, bounds] = await Promise.all([
+      latestRound(reader, this.addresses[0]!, blockNumber),
+      this.boundsOf(reader, blockNumber),
+    ]);
     const ageSeconds = Math.max(0, (nowMs - round.updatedAtMs) / 1000);
+    const suspect = boundProblem(round.answer, bounds);
     return {
       feed: this.source,
       updatedAtMs: round.updatedAtMs,
       ageSeconds,
       stale: ageSeconds > this.cfg.heartbeatSeconds,
+      suspect: suspect && `${this.source}: ${suspect}`,
     };
+  }
+
+  /** The aggregator's answer bounds (immutable on Chainlink's aggregators: read once). */
+  private boundsOf(reader: ContractReader, blockNumber: number): Promise<Bounds | undefined> {
+    if (this.cfg.readBounds === false) return Promise.resolve(undefined);
+    if (!this.bounds) {
+      const read = async (functionName: "minAnswer" | "maxAnswer") =>
+        decodeFunctionResult({
+          abi: aggregatorBoundsAbi,
+          functionName,
+          data: await reader.call(
+            this.addresses[0]!,
+            encodeFunctionData({ abi: aggregatorBoundsAbi, functionName }),
+            blockNumber,
+          ),
+        });
+      this.bounds = Promise.all([read("minAnswer"), read("maxAnswer")]).then(([min, max]) => ({ min, max }));
+      this.bounds.catch(() => {
+        this.bounds = undefined; // read again next time
+      });
+    }
+    return this.bounds;
   }
 
   private async decimalsOf(reader: ContractReader, blockNumber: number): Promise<number> {
