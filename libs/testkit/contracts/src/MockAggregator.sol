@@ -38,6 +38,16 @@ contract MockAggregator {
         _update(answer);
     }
 
+    /// A round whose startedAt is given: an L2 sequencer-uptime feed dates a
+    /// status change by when it happened (on L1), which the L2 learns later.
+    function updateAnswerStartedAt(int256 answer, uint256 startedAt) external {
+        require(msg.sender == owner, "only owner");
+        latestRound += 1;
+        rounds[latestRound] = Round(answer, startedAt, block.timestamp);
+        emit NewRound(latestRound, msg.sender, startedAt);
+        emit AnswerUpdated(answer, latestRound, block.timestamp);
+    }
+
     function setBounds(int192 min, int192 max) external {
         require(msg.sender == owner, "only owner");
         minAnswer = min;

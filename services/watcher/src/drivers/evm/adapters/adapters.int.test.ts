@@ -214,6 +214,28 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
     expect(prices).toEqual(["2880"]);
   });
 
+  it("behavior: the grace period runs from the status round's startedAt: a recovery the L2 learns late is not graced again", async () => {
+    const start = await lab.node.blockNumber();
+    const down = await send(sequencerFeed, "MockAggregator", "updateAnswer", [1n]);
+    const downAt = Number.parseInt(
+      (await lab.node.rpc<{ timestamp: string }>("eth_getBlockByNumber", [`0x${down.toString(16)}`, false]))
+        .timestamp,
+      16,
+    );
+    // the sequencer was back 10 s later (startedAt, on L1), but the L2 hears of it 300 s after that
+    await lab.node.rpc("evm_increaseTime", [300]);
+    await send(sequencerFeed, "MockAggregator", "updateAnswerStartedAt", [0n, BigInt(downAt + 10)]);
+    const trusted = await lab.setPrice("ETH", 2875); // within 60 s of the block, 290 s after startedAt
+    const sink = new MemorySink();
+    const stop = follow(sink, start + 1, [
+      { kind: "chainlink", address: lab.feeds["ETH"], asset: "ETH", pair: "ETH/USD", heartbeatSeconds: 3600 },
+      { kind: "sequencer-uptime", address: sequencerFeed, gracePeriodSeconds: 60 },
+    ]);
+    await eventually(() => (sink.processedBlock >= trusted.blockNumber ? true : undefined));
+    await stop();
+    expect(sink.events.map((e) => (e.event as { price: string }).price)).toEqual(["2875"]);
+  });
+
   it("behavior: a Chainlink feed older than its heartbeat puts the chain in trouble", async () => {
     await lab.setPrice("ETH", 2870);
     await lab.node.rpc("evm_increaseTime", [7200]);

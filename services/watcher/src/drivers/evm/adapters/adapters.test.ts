@@ -292,25 +292,47 @@ describe("SequencerGate", () => {
     expect(gate.distrust(6_000_000 + 3_600_000)).toBeUndefined();
   });
 
-  it("behavior: the uptime feed's AnswerUpdated logs drive the gate; a repeated status keeps the change time", async () => {
+  it("behavior: the uptime feed's AnswerUpdated logs drive the gate from each change's startedAt; a repeated status keeps it", async () => {
     const FEED = "0x0000000000000000000000000000000000000abc" as const;
     const adapter = new SequencerUptimeAdapter({ address: FEED, gracePeriodSeconds: 60 });
-    const status = (answer: bigint) =>
+    // the feed's rounds: 1 down, started at 1,000 s; 2 back up, started at 1,990 s (the L2 learns it at 2,000 s)
+    const rounds: Record<string, [bigint, bigint]> = {
+      "1": [1n, 1_000n],
+      "2": [0n, 1_990n],
+      "3": [0n, 1_990n],
+    };
+    const reads: bigint[] = [];
+    const reader: ContractReader = {
+      async call(_to, data) {
+        const { args } = decodeFunctionData({ abi: aggregatorV3Abi, data });
+        const id = args![0] as bigint;
+        reads.push(id);
+        const [answer, startedAt] = rounds[String(id)]!;
+        return encodeFunctionResult({
+          abi: aggregatorV3Abi,
+          functionName: "getRoundData",
+          result: [id, answer, startedAt, 2_000n, id],
+        });
+      },
+    };
+    const status = (answer: bigint, roundId: bigint) =>
       logOf(
         FEED,
         encodeEventTopics({
           abi: aggregatorEventsAbi,
           eventName: "AnswerUpdated",
-          args: { current: answer, roundId: 1n },
+          args: { current: answer, roundId },
         }),
         encodeAbiParameters(parseAbiParameters("uint256"), [0n]),
       );
-    expect(await adapter.decode(status(1n), { ...ctx(), blockTimeMs: 1_000_000 })).toEqual([]);
+    expect(await adapter.decode(status(1n, 1n), { ...ctx(reader), blockTimeMs: 1_000_000 })).toEqual([]);
     expect(adapter.gate.distrust(1_000_001)).toBe("sequencer down");
-    await adapter.decode(status(0n), { ...ctx(), blockTimeMs: 2_000_000 });
-    await adapter.decode(status(0n), { ...ctx(), blockTimeMs: 2_050_000 });
-    expect(adapter.gate.distrust(2_059_000)).toMatch(/grace/);
-    expect(adapter.gate.distrust(2_060_000)).toBeUndefined();
+    await adapter.decode(status(0n, 2n), { ...ctx(reader), blockTimeMs: 2_000_000 });
+    await adapter.decode(status(0n, 3n), { ...ctx(reader), blockTimeMs: 2_050_000 }); // no change: not read
+    expect(reads).toEqual([1n, 2n]);
+    // 60 s from the round's startedAt (1,990 s), not from the block that brought it (2,000 s)
+    expect(adapter.gate.distrust(2_049_000)).toMatch(/grace/);
+    expect(adapter.gate.distrust(2_050_000)).toBeUndefined();
   });
 });
 

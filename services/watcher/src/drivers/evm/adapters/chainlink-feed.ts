@@ -154,12 +154,19 @@ export class ChainlinkFeedAdapter implements LogAdapter {
   }
 }
 
+/** A feed's round: its answer, when it started and when it was last updated (Unix ms). */
+export interface FeedRound {
+  readonly answer: bigint;
+  readonly startedAtMs: number;
+  readonly updatedAtMs: number;
+}
+
 /** A feed's latestRoundData as of a block. */
 export async function latestRound(
   reader: ContractReader,
   address: `0x${string}`,
   blockNumber: number,
-): Promise<{ answer: bigint; startedAtMs: number; updatedAtMs: number }> {
+): Promise<FeedRound> {
   const raw = await reader.call(
     address,
     encodeFunctionData({ abi: aggregatorV3Abi, functionName: "latestRoundData" }),
@@ -168,6 +175,26 @@ export async function latestRound(
   const [, answer, startedAt, updatedAt] = decodeFunctionResult({
     abi: aggregatorV3Abi,
     functionName: "latestRoundData",
+    data: raw,
+  });
+  return { answer, startedAtMs: Number(startedAt) * 1000, updatedAtMs: Number(updatedAt) * 1000 };
+}
+
+/** A feed's getRoundData(roundId) as of a block. */
+export async function roundData(
+  reader: ContractReader,
+  address: `0x${string}`,
+  roundId: bigint,
+  blockNumber: number,
+): Promise<FeedRound> {
+  const raw = await reader.call(
+    address,
+    encodeFunctionData({ abi: aggregatorV3Abi, functionName: "getRoundData", args: [roundId] }),
+    blockNumber,
+  );
+  const [, answer, startedAt, updatedAt] = decodeFunctionResult({
+    abi: aggregatorV3Abi,
+    functionName: "getRoundData",
     data: raw,
   });
   return { answer, startedAtMs: Number(startedAt) * 1000, updatedAtMs: Number(updatedAt) * 1000 };

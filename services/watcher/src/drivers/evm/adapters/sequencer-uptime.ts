@@ -1,7 +1,7 @@
 import type { ChainEvent } from "../../../chain-driver.js";
 import type { ChainLog } from "../rpc-schemas.js";
 import type { ContractReader, LogAdapter, LogContext, PriceDistrust } from "./adapter.js";
-import { aggregatorEvents, latestRound } from "./chainlink-feed.js";
+import { aggregatorEvents, latestRound, roundData } from "./chainlink-feed.js";
 
 export interface SequencerUptimeConfig {
   /** The L2 sequencer-uptime feed (answer 0 = up, 1 = down). */
@@ -13,7 +13,9 @@ export interface SequencerUptimeConfig {
 /**
  * Whether a chain's prices can be trusted, from its sequencer-uptime feed:
  * not while the sequencer is down, nor within the grace period after it came
- * back (positions could not be topped up meanwhile). Pure state.
+ * back (positions could not be topped up meanwhile). The period runs from the
+ * status round's own `startedAt` (when the change happened, which the L2 may
+ * learn later), as Chainlink's consumers check it. Pure state.
  */
 export class SequencerGate {
   private up = true;
@@ -41,10 +43,14 @@ export class SequencerGate {
   }
 }
 
-/** Follows the sequencer-uptime feed's AnswerUpdated logs into a SequencerGate; publishes nothing. */
+/**
+ * Follows the sequencer-uptime feed's AnswerUpdated logs into a SequencerGate
+ * (a status change read back with getRoundData for its `startedAt`);
+ * publishes nothing.
+ */
 export class SequencerUptimeAdapter implements LogAdapter {
   readonly name = "sequencer-uptime";
-  /** The grace period runs from the block time of a status change. */
+  /** The gate judges each price tick at its block's time. */
   readonly needsBlockTime = true;
   readonly addresses: readonly `0x${string}`[];
   readonly gate: SequencerGate;
@@ -67,15 +73,18 @@ export class SequencerUptimeAdapter implements LogAdapter {
   }
 
   async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
+    let update: { up: boolean; roundId: bigint } | undefined;
     try {
       const decoded = aggregatorEvents.decode(log.topics, log.data);
-      if (decoded.eventName === "AnswerUpdated") {
-        const up = decoded.args.current === 0n;
-        // a repeated status is not a change: the grace period runs from the change
-        if (up !== this.gate.isUp) this.gate.set(up, ctx.blockTimeMs);
-      }
+      if (decoded.eventName === "AnswerUpdated")
+        update = { up: decoded.args.current === 0n, roundId: decoded.args.roundId };
     } catch {
       // not a status update
+    }
+    // a repeated status is not a change: the grace period runs from the change, as the feed dates it
+    if (update && update.up !== this.gate.isUp) {
+      const round = await roundData(ctx.reader, this.addresses[0]!, update.roundId, log.blockNumber);
+      this.gate.set(update.up, round.startedAtMs > 0 ? round.startedAtMs : ctx.blockTimeMs);
     }
     return [];
   }
