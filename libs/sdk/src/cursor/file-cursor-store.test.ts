@@ -74,7 +74,10 @@ describe("FileCursorStore", () => {
     const s = open();
     await s.load();
     let ran = false;
-    expect(await s.apply(5, "applied", controls, () => void (ran = true))).toBe(false);
+    const effect = () => {
+      ran = true;
+    };
+    expect(await s.apply(5, "applied", controls, effect)).toBe(false);
     expect(ran).toBe(false);
   });
 
