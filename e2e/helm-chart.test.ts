@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parsePolicy } from "@breakwater/coordinator";
@@ -10,13 +11,24 @@ import { parse as parseYaml } from "yaml";
 // the services' env tables are not part of their packages' API; read them where they are defined
 import { COORDINATOR_ENV } from "../services/coordinator/src/config.js";
 import { WATCHER_ENV } from "../services/watcher/src/config.js";
-import { chartSource, ciFile, ciValues, type K8sObject, type StagedChart, stageChart } from "./chart/helm.js";
+import {
+  chartSource,
+  ciFile,
+  ciValues,
+  type K8sObject,
+  root,
+  type StagedChart,
+  stageChart,
+} from "./chart/helm.js";
 import { type K8sValidator, KUBERNETES_VERSION, k8sValidator } from "./chart/k8s-schema.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: pod specs are read field by field
 type Any = any;
 
 const WORKLOAD_KINDS = new Set(["Deployment"]);
+/** The per-environment examples SREs start from (deploy/values). */
+const ENVIRONMENTS = ["dev", "staging", "prod"];
+const envFile = (env: string) => ["-f", join(root, "deploy/values", `${env}.yaml`)];
 /** Drain time of every service after SIGTERM (libs/config runService). */
 const SERVICE_DRAIN_SECONDS = 10;
 
@@ -30,6 +42,7 @@ beforeAll(() => {
   expect(v.status, v.stderr).toBe(0);
   k8s = k8sValidator();
   for (const file of ciValues) rendered.set(file, chart.render(...ciFile(chart, file)));
+  for (const env of ENVIRONMENTS) rendered.set(`deploy/values/${env}.yaml`, chart.render(...envFile(env)));
 }, 180_000);
 afterAll(() => chart?.dispose());
 
@@ -52,8 +65,8 @@ describe("Helm chart: lint and render (real helm, offline)", () => {
     ]);
   });
 
-  it("default: helm lint --strict passes with the defaults and every CI values file", () => {
-    for (const args of [[], ...ciValues.map((f) => ciFile(chart, f))]) {
+  it("default: helm lint --strict passes with the defaults, every CI values file and every environment", () => {
+    for (const args of [[], ...ciValues.map((f) => ciFile(chart, f)), ...ENVIRONMENTS.map(envFile)]) {
       const r = chart.helm("lint", "--strict", chart.dir, ...args);
       expect(r.status, `${args.join(" ")}\n${r.stdout}${r.stderr}`).toBe(0);
     }
@@ -465,6 +478,25 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
       }
     }
   });
+});
+
+describe("deploy/chart.sh", () => {
+  it("behavior: render writes one sorted file per object, for diffs between two renders", () => {
+    const out = mkdtempSync(join(tmpdir(), "bw-render-"));
+    try {
+      execFileSync(join(root, "deploy/chart.sh"), ["render", "-e", "staging", out], {
+        stdio: "pipe",
+        timeout: 120_000,
+      });
+      const files = readdirSync(out);
+      expect(files).toContain("Deployment.breakwater-watcher-sepolia.yaml");
+      expect(files).toContain("NetworkPolicy.breakwater-watcher-arbitrum-sepolia.yaml");
+      const text = readFileSync(join(out, "Deployment.breakwater-coordinator.yaml"), "utf8");
+      expect(text.indexOf("apiVersion:")).toBeLessThan(text.indexOf("kind:"));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
 
 describe("Helm chart: NOTES", () => {
