@@ -238,4 +238,7 @@ from:
     - { protocol: TCP, port: 53 }
 - ports:
     - { protocol: TCP, port: {{ .Values.networkPolicy.natsPort }} }
+{{- with .Values.networkPolicy.extraEgress }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
