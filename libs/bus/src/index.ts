@@ -12,6 +12,8 @@ export type { DeadLetterQueueOptions } from "./dead-letter-queue.js";
 export { DeadLetterQueue } from "./dead-letter-queue.js";
 export { FencedAppendError, MalformedMessageError, PublishError } from "./errors.js";
 export { busMetrics } from "./metrics.js";
+export type { NatsServers } from "./nats-url.js";
+export { parseNatsUrls } from "./nats-url.js";
 export type { Published, PublishOptions } from "./publish.js";
 export { publish } from "./publish.js";
 export type { OutgoingMessage, PublishManyOptions } from "./publish-many.js";
