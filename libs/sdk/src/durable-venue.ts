@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { AckState, type PositionMarker, type Signal } from "@breakwater/proto";
 import type { ChannelCredentials } from "@grpc/grpc-js";
+import { type Context, ROOT_CONTEXT } from "@opentelemetry/api";
 import { Backoff } from "./backoff.js";
 import type { CursorPosition, CursorStore, PendingAck } from "./cursor/cursor-store.js";
 import {
@@ -19,6 +20,7 @@ import {
   type MarketRef,
 } from "./market-controls.js";
 import type { SignatureOptions } from "./signature-check.js";
+import { inSdkSpan } from "./trace-context.js";
 import { VenueClient } from "./venue-client.js";
 
 /** What a typed handler is given. */
@@ -129,6 +131,8 @@ export class DurableVenue<Tx = unknown> extends EventEmitter<DurableVenueEvents>
   private applying: Promise<void> | undefined;
   private wakeApplier: (() => void) | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Trace context of each signal's receipt, so its application and APPLIED ack join its trace. */
+  private readonly traceContexts = new Map<number, Context>();
   /** Pending sleeps, ended early by close(). */
   private readonly sleepers = new Set<() => void>();
   private markerPosition: CursorPosition | undefined;
@@ -282,6 +286,8 @@ export class DurableVenue<Tx = unknown> extends EventEmitter<DurableVenueEvents>
       }
     }
     this.inbox.push(signal);
+    const traced = this.client?.takeTraceContext(signal.sequence);
+    if (traced) this.traceContexts.set(signal.sequence, traced);
     this.emit("received", { sequence: signal.sequence, effectiveAtMs: signal.effectiveAtMs });
     // After the client has queued RECEIVED (right after this returns), so APPLIED never overtakes it.
     setImmediate(() => this.wakeApplier?.());
@@ -321,7 +327,14 @@ export class DurableVenue<Tx = unknown> extends EventEmitter<DurableVenueEvents>
         waitMs = next.effectiveAtMs - this.clock();
       }
       if (this.closed) break;
-      if (await this.applyOne(next)) this.inbox.shift();
+      const parent = this.traceContexts.get(next.sequence) ?? ROOT_CONTEXT;
+      const applied = await inSdkSpan("venue.apply", parent, { "breakwater.sequence": next.sequence }, () =>
+        this.applyOne(next),
+      );
+      if (applied) {
+        this.inbox.shift();
+        this.traceContexts.delete(next.sequence);
+      }
     }
   }
 

@@ -14,6 +14,8 @@ export type { ChainHealth, HealthThresholds } from "./chain-progress.js";
 export { ChainProgress } from "./chain-progress.js";
 // The runtime pieces a benchmark or an embedding needs.
 export { CheckpointStore } from "./checkpoint-store.js";
+export type { WatcherConfig } from "./config.js";
+export { loadWatcherConfig } from "./config.js";
 // The EVM driver (viem) and its venue and oracle adapters.
 export type { AaveV3AdapterConfig, AccountHealth } from "./drivers/evm/adapters/aave-v3.js";
 export { AaveV3Adapter, collateralLiquidationPrice } from "./drivers/evm/adapters/aave-v3.js";

@@ -36,12 +36,13 @@ export class LogCoordinator {
         let previous = 0;
         for (const s of this.log) {
           if (s.sequence > after)
-            call.write({ item: { $case: "signal", value: s }, previousInScope: previous });
+            call.write({ item: { $case: "signal", value: s }, previousInScope: previous, traceparent: "" });
           previous = s.sequence;
         }
         call.write({
           item: { $case: "marker", value: { logSequence: this.lastSequence, atMs: Date.now() } },
           previousInScope: this.lastSequence,
+          traceparent: "",
         });
         this.live.add(call);
         call.on("cancelled", () => this.live.delete(call));
@@ -93,7 +94,7 @@ export class LogCoordinator {
     };
     this.log.push(signal);
     for (const call of this.live)
-      call.write({ item: { $case: "signal", value: signal }, previousInScope: previous });
+      call.write({ item: { $case: "signal", value: signal }, previousInScope: previous, traceparent: "" });
     return signal;
   }
 
