@@ -1,5 +1,5 @@
 import type { ChainHeartbeat, PositionUpdate, PriceTick, Retraction } from "@breakwater/proto";
-import { chainEventCodecs } from "./codec.js";
+import { type Codec, chainEventCodecs } from "./codec.js";
 import { MalformedMessageError } from "./errors.js";
 import { subjects } from "./subjects.js";
 
@@ -33,18 +33,17 @@ export function chainEventSubject(event: ChainEvent): string {
   return subjects[event.kind](event.value.chainId);
 }
 
+/**
+ * The codec of `kind`. The codecs are keyed by kind, so the one found is the
+ * one for that kind's message: the cast only restates that.
+ */
+function codecOf(codecs: ChainEventCodecs, kind: ChainEventKind): Codec<ChainEvent["value"]> {
+  return codecs[kind] as Codec<ChainEvent["value"]>;
+}
+
 /** The protobuf bytes of an event's message (unvalidated: decoding validates). */
 export function encodeChainEvent(event: ChainEvent): Uint8Array {
-  switch (event.kind) {
-    case "position":
-      return defaultCodecs.position.encode(event.value);
-    case "price":
-      return defaultCodecs.price.encode(event.value);
-    case "heartbeat":
-      return defaultCodecs.heartbeat.encode(event.value);
-    case "retraction":
-      return defaultCodecs.retraction.encode(event.value);
-  }
+  return codecOf(defaultCodecs, event.kind).encode(event.value);
 }
 
 /**
@@ -59,26 +58,12 @@ export function decodeChainEvent(
   codecs: ChainEventCodecs = defaultCodecs,
 ): ChainEvent {
   const kind = chainEventKindOf(subject);
-  let event: ChainEvent;
-  switch (kind) {
-    case "position":
-      event = { kind, value: codecs.position.decode(data, subject) };
-      break;
-    case "price":
-      event = { kind, value: codecs.price.decode(data, subject) };
-      break;
-    case "heartbeat":
-      event = { kind, value: codecs.heartbeat.decode(data, subject) };
-      break;
-    case "retraction":
-      event = { kind, value: codecs.retraction.decode(data, subject) };
-      break;
-    default:
-      throw new MalformedMessageError(
-        subject,
-        `unknown chain event kind (known: ${CHAIN_EVENT_KINDS.join(", ")})`,
-      );
-  }
+  if (kind === undefined)
+    throw new MalformedMessageError(
+      subject,
+      `unknown chain event kind (known: ${CHAIN_EVENT_KINDS.join(", ")})`,
+    );
+  const event = { kind, value: codecOf(codecs, kind).decode(data, subject) } as ChainEvent;
   const expected = chainEventSubject(event);
   if (subject !== expected) {
     throw new MalformedMessageError(
