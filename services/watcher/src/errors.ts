@@ -1,7 +1,8 @@
-import { BreakwaterError } from "@breakwater/core";
+import { BreakwaterError, type ErrorStatus } from "@breakwater/core";
 
 /** A simulation scenario that cannot be used; `problems` names every bad field. */
 export class ScenarioError extends BreakwaterError {
+  override readonly status: ErrorStatus = "invalid_argument";
   readonly problems: readonly string[];
   constructor(source: string, problems: readonly string[], cause?: unknown) {
     super(
@@ -14,8 +15,9 @@ export class ScenarioError extends BreakwaterError {
   }
 }
 
-/** A stored checkpoint that this driver cannot resume from. */
+/** A stored checkpoint that this driver cannot resume from: no retry helps, the operator must act. */
 export class CheckpointMismatchError extends BreakwaterError {
+  override readonly status: ErrorStatus = "failed_precondition";
   constructor(chainId: string, reason: string, hint: string) {
     super("checkpoint_mismatch", `cannot resume chain ${chainId}: ${reason} (${hint})`, { chainId, reason });
   }
@@ -23,6 +25,7 @@ export class CheckpointMismatchError extends BreakwaterError {
 
 /** A checkpoint in the bucket that is not a checkpoint (corrupted or written by something else). */
 export class CorruptCheckpointError extends BreakwaterError {
+  override readonly status: ErrorStatus = "failed_precondition";
   constructor(chainId: string, reason: string, cause?: unknown) {
     super(
       "corrupt_checkpoint",

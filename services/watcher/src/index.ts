@@ -2,10 +2,10 @@
 
 // The driver contract (sim now; EVM and Solana drivers implement the same interface).
 export type {
+  BlockEvent,
+  BlockEventKind,
   BlockRef,
   ChainDriver,
-  ChainEvent,
-  ChainEventKind,
   ChainEventSink,
   Checkpoint,
   ResumeData,

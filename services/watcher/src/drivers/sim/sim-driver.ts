@@ -1,4 +1,4 @@
-import type { ChainDriver, ChainEvent, ChainEventSink, Checkpoint, ResumeData } from "../../chain-driver.js";
+import type { BlockEvent, ChainDriver, ChainEventSink, Checkpoint, ResumeData } from "../../chain-driver.js";
 import { CheckpointMismatchError } from "../../errors.js";
 import { abortableSleep as sleep } from "../abortable-sleep.js";
 import { type Scenario, scenarioFingerprint } from "./scenario.js";
@@ -109,13 +109,13 @@ export class SimDriver implements ChainDriver {
 }
 
 /** Stamps the watcher's clock on an event. */
-function observed(e: ChainEvent, observedAtMs: number): ChainEvent {
+function observed(e: BlockEvent, observedAtMs: number): BlockEvent {
   switch (e.kind) {
     case "position":
-      return { kind: e.kind, event: { ...e.event, observedAtMs } };
+      return { kind: e.kind, value: { ...e.value, observedAtMs } };
     case "price":
-      return { kind: e.kind, event: { ...e.event, observedAtMs } };
+      return { kind: e.kind, value: { ...e.value, observedAtMs } };
     case "retraction":
-      return { kind: e.kind, event: { ...e.event, observedAtMs } };
+      return { kind: e.kind, value: { ...e.value, observedAtMs } };
   }
 }

@@ -1,7 +1,7 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
 import { decodeFunctionResult, encodeFunctionData } from "viem";
-import type { ChainEvent } from "../../../chain-driver.js";
+import type { BlockEvent } from "../../../chain-driver.js";
 import type { ChainLog } from "../rpc-schemas.js";
 import { aaveV3PoolAbi, balanceOfAbi } from "./aave-v3-abi.js";
 import { EventDecoder } from "./event-decoder.js";
@@ -83,7 +83,7 @@ export class AaveV3Adapter implements LogAdapter {
     this.reserves = new Map(Object.entries(cfg.reserves).map(([k, v]) => [k.toLowerCase(), v]));
   }
 
-  async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
+  async decode(log: ChainLog, ctx: LogContext): Promise<BlockEvent[]> {
     const decoded = poolEvents.decodeLog(log, this.name);
     if (!decoded) return [];
     const legs: Leg[] = [];

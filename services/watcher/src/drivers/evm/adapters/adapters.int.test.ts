@@ -144,7 +144,7 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
     await stop();
     const positions = sink.events.map(
       (e) =>
-        e.event as { side: number; size: string; status: number; liquidationPrice: string; asset: string },
+        e.value as { side: number; size: string; status: number; liquidationPrice: string; asset: string },
     );
     expect(positions.map((p) => [p.asset, p.side, p.status, p.size])).toEqual([
       ["ETH", PositionSide.POSITION_SIDE_SUPPLY, PositionStatus.POSITION_STATUS_OPEN, "10"],
@@ -173,7 +173,7 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
     await eventually(() => (sink.processedBlock >= trusted.blockNumber ? true : undefined));
     await stop();
     expect(withheld.blockNumber).toBeLessThan(trusted.blockNumber);
-    const prices = sink.events.map((e) => (e.event as { price: string }).price);
+    const prices = sink.events.map((e) => (e.value as { price: string }).price);
     expect(prices).toEqual(["2880"]);
   });
 
@@ -236,7 +236,7 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
     ]);
     await eventually(() => (sink.processedBlock >= last ? true : undefined));
     await stop();
-    const updates = sink.events.map((e) => e.event as PositionUpdate);
+    const updates = sink.events.map((e) => e.value as PositionUpdate);
     expect(
       updates.map((u) => [
         u.market,

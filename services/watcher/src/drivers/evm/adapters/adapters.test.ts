@@ -86,7 +86,7 @@ describe("PerpVenueAdapter", () => {
     );
     expect(e).toEqual({
       kind: "position",
-      event: {
+      value: {
         eventId: `evm-test:${BLOCK_HASH}:3`,
         chainId: "evm-test",
         venueId: "perp-evm",
@@ -109,12 +109,12 @@ describe("PerpVenueAdapter", () => {
 
   it("behavior: a decrease to zero closes; a liquidation is size 0 and LIQUIDATED", async () => {
     const [closed] = await adapter.decode(perpLog("PositionDecreased", [0n, 0n, 0n, 0n]), ctx());
-    expect(closed!.event).toMatchObject({ status: PositionStatus.POSITION_STATUS_CLOSED, size: "0" });
+    expect(closed!.value).toMatchObject({ status: PositionStatus.POSITION_STATUS_CLOSED, size: "0" });
     const [liq] = await adapter.decode(
       perpLog("PositionLiquidated", [e18("2"), e18("100"), e18("3000"), e18("2900")]),
       ctx(),
     );
-    expect(liq!.event).toMatchObject({ status: PositionStatus.POSITION_STATUS_LIQUIDATED, size: "0" });
+    expect(liq!.value).toMatchObject({ status: PositionStatus.POSITION_STATUS_LIQUIDATED, size: "0" });
   });
 
   it("behavior: other events are ignored; a known event with truncated data is a decode error", async () => {
@@ -165,7 +165,7 @@ describe("ChainlinkFeedAdapter", () => {
     expect(reads).toBe(1);
     expect(tick).toEqual({
       kind: "price",
-      event: expect.objectContaining({ source: "chainlink:ETH/USD", asset: "ETH", price: "2765.12345678" }),
+      value: expect.objectContaining({ source: "chainlink:ETH/USD", asset: "ETH", price: "2765.12345678" }),
     });
   });
 
@@ -285,7 +285,7 @@ describe("AaveV3Adapter", () => {
     );
     const [e] = await adapter.decode(log, ctx(reader));
     // debt / (collateral × threshold) = 16500 / (10 × 0.825) = 2000
-    expect(e!.event).toMatchObject({
+    expect(e!.value).toMatchObject({
       venueId: "aave-v3",
       account: TRADER,
       market: "ETH",
@@ -305,7 +305,7 @@ describe("AaveV3Adapter", () => {
       [TRADER, 16_500n * 10n ** 6n, 2, 10n ** 25n],
     );
     const [debt] = await adapter.decode(borrow, ctx(reader));
-    expect(debt!.event).toMatchObject({
+    expect(debt!.value).toMatchObject({
       side: PositionSide.POSITION_SIDE_BORROW,
       asset: "USDC",
       size: "16500",
@@ -317,7 +317,7 @@ describe("AaveV3Adapter", () => {
       [1n, 1n, TRADER, false],
     );
     const legs = await adapter.decode(liquidation, ctx(reader));
-    expect(legs.map((l) => l.event.eventId)).toEqual([
+    expect(legs.map((l) => l.value.eventId)).toEqual([
       `evm-test:${BLOCK_HASH}:3:collateral`,
       `evm-test:${BLOCK_HASH}:3:debt`,
     ]);
@@ -380,7 +380,7 @@ describe("MappedAdapter", () => {
   it("default: a venue added by ABI and field mapping, without code", async () => {
     const adapter = new MappedAdapter({ venueId: "other-perp", address: OTHER, abi, events });
     const [e] = await adapter.decode(trade(1, 3n * 10n ** 17n), ctx());
-    expect(e!.event).toMatchObject({
+    expect(e!.value).toMatchObject({
       venueId: "other-perp",
       account: TRADER,
       market: "BTC-PERP",
@@ -392,7 +392,7 @@ describe("MappedAdapter", () => {
       collateralAmount: "2500",
     });
     const [closed] = await adapter.decode(trade(0, 0n), ctx());
-    expect((closed!.event as { status: number }).status).toBe(PositionStatus.POSITION_STATUS_CLOSED);
+    expect((closed!.value as { status: number }).status).toBe(PositionStatus.POSITION_STATUS_CLOSED);
   });
 
   it("behavior: an unmapped value is a decode error; a mapping naming unknown fields is a config problem", async () => {
@@ -453,7 +453,7 @@ describe("MappedAdapter for an options venue", () => {
   it("default: an options position with its contract, by mapping alone, valid for the correlator", async () => {
     const adapter = new MappedAdapter({ venueId: "opt-evm", address: VAULT, abi, events });
     const [e] = await adapter.decode(position(true, true, 1_798_675_200n), ctx());
-    const update = e!.event as Parameters<typeof validatePositionUpdate>[0];
+    const update = e!.value as Parameters<typeof validatePositionUpdate>[0];
     expect(update).toMatchObject({
       venueId: "opt-evm",
       account: TRADER,
@@ -471,7 +471,7 @@ describe("MappedAdapter for an options venue", () => {
     });
     expect(() => validatePositionUpdate(update)).not.toThrow();
     const [put] = await adapter.decode(position(false, false, 1_798_675_200n), ctx());
-    expect((put!.event as typeof update).option?.kind).toBe(OptionKind.OPTION_KIND_PUT);
+    expect((put!.value as typeof update).option?.kind).toBe(OptionKind.OPTION_KIND_PUT);
   });
 
   it("failure: option fields the event lacks are config problems", () => {
