@@ -292,6 +292,19 @@ describe("breakwater against the coordinator", () => {
     );
   }, 90_000);
 
+  it("signals tail: Ctrl-C ends it with its summary, exit 0 when everything verified", async () => {
+    const tail = startCli(["signals", "tail", "--venue", "perp-a", "--keys-file", keysFile, ...grpc()]);
+    try {
+      await tail.waitFor("stdout", /circuit_breaker .* verified\n/, 30_000);
+      await tail.waitFor("stderr", /following live/, 30_000);
+      const r = await tail.interrupt();
+      expectExit(r, 0);
+      expect(r.stderr).toContain("1 signals, 0 failed verification");
+    } finally {
+      await tail.kill();
+    }
+  }, 60_000);
+
   it("signals tail: the coordinator going away mid-stream exits 3 with a clear message", async () => {
     const tail = startCli(["signals", "tail", "--venue", "perp-a", "--keys-file", keysFile, ...grpc()]);
     try {

@@ -10,6 +10,8 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +20,7 @@ import { Signal } from "@breakwater/proto";
 import { freePort } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haltSignal } from "./test-fixtures.js";
-import { BREAKWATER_BIN, runCli } from "./testing.js";
+import { BREAKWATER_BIN, runCli, startCli } from "./testing.js";
 
 const COMMANDS = [
   [],
@@ -171,6 +173,28 @@ describe("the breakwater binary, without services", () => {
       expect(r.stderr).toMatch(/ECONNREFUSED|No connection established/);
     });
   }, 120_000);
+
+  it("a service that accepts connections but never answers: --timeout gives exit 3; Ctrl-C gives 130 at once", async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const timedOut = await runCli(["venues", "--coordinator-http", url, "--timeout", "500"]);
+      expect(timedOut.code).toBe(3);
+      expect(timedOut.stderr).toContain(`breakwater: the coordinator at ${url} did not answer within 500 ms`);
+
+      const waiting = startCli(["exposure", "--correlator", url, "--timeout", "60000"]);
+      // the request is out once the server holds a connection
+      await new Promise<void>((resolve) => silent.once("connection", () => resolve()));
+      const started = Date.now();
+      const r = await waiting.interrupt();
+      expect(r.code).toBe(130);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 60_000);
 
   it("keys generate: a 0600 PKCS#8 Ed25519 PEM, the id the coordinator derives and the raw public key; never overwrites unasked", async () => {
     const out = join(dir, "signing.pem");

@@ -22,7 +22,7 @@ export const ENV = {
 const EXIT_CODES_HELP = `
 Exit codes: 0 ok; 1 failure (a service refused the request, a signal failed
 verification); 2 usage error; 3 a service is unreachable or not ready, or the
-stream was lost; 4 not available yet (the operator API).`;
+stream was lost; 4 not available yet (the operator API); 130 interrupted.`;
 
 function integer(min: number, what = "an integer"): (value: string) => number {
   return (value) => {

@@ -39,10 +39,12 @@ export async function tailCommand(o: TailOptions, io: Io): Promise<number> {
 
   return await new Promise<number>((resolve) => {
     let done = false;
+    // Ctrl-C ends the tail with its summary and verdict
+    const stopListening = io.onInterrupt(() => finish());
     const finish = (lost?: CliError) => {
       if (done) return;
       done = true;
-      io.interrupted.removeEventListener("abort", onInterrupt);
+      stopListening();
       call.cancel();
       client.close();
       io.err(
@@ -51,9 +53,6 @@ export async function tailCommand(o: TailOptions, io: Io): Promise<number> {
       if (lost) io.err(`breakwater: ${lost.message}\n`);
       resolve(failed > 0 || gaps > 0 ? ExitCode.failure : (lost?.exitCode ?? ExitCode.ok));
     };
-    const onInterrupt = () => finish();
-    io.interrupted.addEventListener("abort", onInterrupt, { once: true });
-    if (io.interrupted.aborted) finish();
 
     call.on("data", (res: SubscribeResponse) => {
       if (done) return;
