@@ -23,6 +23,32 @@ export class CheckpointMismatchError extends BreakwaterError {
   }
 }
 
+/**
+ * Refuses a checkpoint whose resume field `key` is not `expected` (`what`
+ * names it in the message), or that another driver wrote: a watcher never
+ * resumes another chain's or another driver's position.
+ */
+export function requireCheckpointOf(
+  from: { readonly driver: string; readonly resume: Readonly<Record<string, unknown>> },
+  chainId: string,
+  driverKind: string,
+  field: { readonly key: string; readonly expected: unknown; readonly what: string },
+  hint: string,
+): void {
+  if (from.driver !== driverKind)
+    throw new CheckpointMismatchError(
+      chainId,
+      `the checkpoint was written by the ${from.driver} driver`,
+      hint,
+    );
+  if (from.resume[field.key] !== field.expected)
+    throw new CheckpointMismatchError(
+      chainId,
+      `the checkpoint ${field.what} ${String(from.resume[field.key])}, this is ${String(field.expected)}`,
+      hint,
+    );
+}
+
 /** A checkpoint in the bucket that is not a checkpoint (corrupted or written by something else). */
 export class CorruptCheckpointError extends BreakwaterError {
   override readonly status: ErrorStatus = "failed_precondition";

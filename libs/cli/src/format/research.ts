@@ -1,3 +1,4 @@
+import type { CascadeResult } from "@breakwater/core";
 // Human output of the correlator's answers: pure functions from the API's JSON to text.
 import { formatBps, formatCount, formatList, formatMove, formatNumber, formatTime } from "./numbers.js";
 import { renderTable } from "./table.js";
@@ -120,42 +121,20 @@ export function formatLadder(a: LadderAnswer, opts: { allRungs?: boolean } = {})
   return parts.join("\n");
 }
 
-/** `POST /v1/stress`. */
-export interface StressAnswer {
-  readonly rounds: number;
-  readonly converged: boolean;
+/**
+ * `POST /v1/stress`: core's cascade result as the correlator serves it (`byVenue` and `byChain`
+ * named `venues` and `chains`), with the chains that were stale.
+ */
+export type StressAnswer = Omit<CascadeResult, "byVenue" | "byChain" | "perRound"> & {
   readonly perRound: readonly {
     readonly round: number;
     readonly positions: number;
     readonly notional: number;
   }[];
-  readonly liquidatedPositions: number;
-  readonly liquidatedNotional: number;
-  readonly venues: readonly {
-    readonly venueId: string;
-    readonly positions: number;
-    readonly notional: number;
-    readonly badDebt: number;
-    readonly insuranceFund: number;
-    readonly uncovered: number;
-  }[];
-  readonly chains: readonly {
-    readonly chainId: string;
-    readonly positions: number;
-    readonly notional: number;
-  }[];
-  readonly assets: readonly {
-    readonly asset: string;
-    readonly initialPrice: number;
-    readonly finalPrice: number;
-    readonly move: number;
-    readonly shock: number;
-    readonly liquidatedNotional: number;
-  }[];
-  readonly badDebt: number;
-  readonly uncoveredBadDebt: number;
+  readonly venues: CascadeResult["byVenue"];
+  readonly chains: CascadeResult["byChain"];
   readonly staleChains: readonly string[];
-}
+};
 
 export function formatStress(a: StressAnswer): string {
   const summary = [
