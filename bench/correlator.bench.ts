@@ -204,10 +204,10 @@ function naiveLadder(ps: readonly PositionState[], px: ReadonlyMap<string, numbe
     const d = (p.liquidationPrice / price - 1) / 0.005;
     if (p.side === PositionSide.POSITION_SIDE_LONG) {
       const i = d >= 0 ? 0 : -Math.floor(d + 1e-9);
-      if (i <= 100) l.down[i] = (l.down[i] ?? 0) + p.size;
+      if (i <= 100) l.down[i] = (l.down[i] ?? 0) + p.liquidatableSize;
     } else {
       const i = d <= 0 ? 0 : Math.ceil(d - 1e-9);
-      if (i <= 100) l.up[i] = (l.up[i] ?? 0) + p.size;
+      if (i <= 100) l.up[i] = (l.up[i] ?? 0) + p.liquidatableSize;
     }
   }
   return out;
@@ -267,7 +267,7 @@ function naiveCascade(ps: readonly PositionState[], px: ReadonlyMap<string, numb
       )
         continue;
       liquidated.add(p);
-      flow.set(p.asset, (flow.get(p.asset) ?? 0) + (down ? 1 : -1) * p.size * p0);
+      flow.set(p.asset, (flow.get(p.asset) ?? 0) + (down ? 1 : -1) * p.liquidatableSize * p0);
       hit++;
     }
     if (hit === 0) break;
@@ -303,7 +303,7 @@ function numpyRun(): NumpyFigures | undefined {
     write("asset.bin", cols.asset, slots * 4);
     write("side.bin", cols.side, slots);
     write("open.bin", cols.open, slots);
-    write("size.bin", cols.size, slots * 8);
+    write("size.bin", cols.liquidatableSize, slots * 8); // what the ladder and the cascade count
     write("liq.bin", cols.liquidationPrice, slots * 8);
     write("prices.bin", priceColumn, n * 8);
     write("shocks.bin", shocks, n * 8);

@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decimalToNumber, formatUnits, isDecimal, numberToDecimal, parseDecimal } from "./decimal.js";
+import {
+  decimalToNumber,
+  formatUnits,
+  isDecimal,
+  numberToDecimal,
+  parseDecimal,
+  significantDecimal,
+} from "./decimal.js";
 
 describe("decimals", () => {
   it("default: plain decimals parse; exponents, NaN, blanks and junk do not", () => {
@@ -25,6 +32,22 @@ describe("decimals", () => {
     expect(numberToDecimal(3000.123456789)).toBe("3000.12345679");
     expect(numberToDecimal(-0)).toBe("0");
     expect(() => numberToDecimal(Number.NaN)).toThrow();
+  });
+
+  it("behavior: significantDecimal keeps 12 significant digits at any magnitude, never an exponent", () => {
+    expect(significantDecimal(12_200 / 8.25)).toBe("1478.78787879");
+    expect(significantDecimal(3899.9999999999995)).toBe("3900");
+    expect(significantDecimal(0.000012345678901234)).toBe("0.0000123456789012");
+    expect(significantDecimal(1.6275)).toBe("1.6275");
+    expect(significantDecimal(0)).toBe("0");
+    expect(() => significantDecimal(Number.POSITIVE_INFINITY)).toThrow();
+    fc.assert(
+      fc.property(fc.double({ min: 1e-30, max: 1e15, noNaN: true }), (x) => {
+        const text = significantDecimal(x);
+        expect(isDecimal(text)).toBe(true);
+        expect(Math.abs(parseDecimal(text) / x - 1)).toBeLessThan(1e-11);
+      }),
+    );
   });
 
   it("property: formatUnits output is a decimal that round-trips to the integer", () => {

@@ -87,3 +87,15 @@ export function numberToDecimal(value: number, places = 8): string {
   const trimmed = fixed.includes(".") ? fixed.replace(/0+$/, "").replace(/\.$/, "") : fixed;
   return trimmed === "-0" ? "0" : trimmed;
 }
+
+/**
+ * Formats a float64 as a plain decimal string (never an exponent) with
+ * `digits` significant digits: prices and amounts computed in float64 (a
+ * liquidation price) keep their precision whatever their magnitude.
+ */
+export function significantDecimal(value: number, digits = 12): string {
+  if (!Number.isFinite(value)) throw new ValidationError("decimal", [`${value} is not finite`]);
+  if (value === 0) return "0";
+  const magnitude = Math.floor(Math.log10(Math.abs(value)));
+  return numberToDecimal(value, Math.min(100, Math.max(0, digits - 1 - magnitude)));
+}

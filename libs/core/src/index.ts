@@ -12,7 +12,7 @@
 
 export type { BackoffOptions } from "./backoff.js";
 export { Backoff, sleep } from "./backoff.js";
-export { decimalToNumber, formatUnits, isDecimal, numberToDecimal } from "./decimal.js";
+export { decimalToNumber, formatUnits, isDecimal, numberToDecimal, significantDecimal } from "./decimal.js";
 export type { ErrorStatus } from "./errors.js";
 export {
   AmountOutOfBoundsError,
@@ -98,6 +98,23 @@ export type { CascadeInput, CascadeResult, CascadeRound, DepthModel } from "./ri
 export { DEFAULT_DEPTH, priceImpact, simulateCascade } from "./risk/cascade.js";
 export type { VolatilityOptions } from "./risk/ewma.js";
 export { EwmaCovariance, VolatilityTracker } from "./risk/ewma.js";
+export type {
+  AccountReserve,
+  EModeCategory,
+  LegSide,
+  LendingAccount,
+  LendingAccountRisk,
+  LendingLegRisk,
+  LendingReserve,
+} from "./risk/lending-account.js";
+export {
+  CLOSE_FACTOR_HF_THRESHOLD,
+  DEFAULT_CLOSE_FACTOR,
+  healthFactor,
+  healthFactorAt,
+  MAX_CLOSE_FACTOR,
+  solveLendingAccount,
+} from "./risk/lending-account.js";
 export type { AssetLadder, LadderOptions, LadderRung } from "./risk/liquidation-ladder.js";
 export { liquidatableAt, liquidationLadders } from "./risk/liquidation-ladder.js";
 export type {

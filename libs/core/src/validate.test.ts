@@ -146,6 +146,28 @@ describe("event validation", () => {
   });
 });
 
+describe("liquidatable size", () => {
+  const problems = (u: PositionUpdate): string[] => {
+    try {
+      validatePositionUpdate(u);
+      return [];
+    } catch (err) {
+      return [...(err as ValidationError).problems];
+    }
+  };
+  it("behavior: optional, a decimal, at most the size", () => {
+    expect(problems(positionUpdate({ size: "10", liquidatableSize: "7.1" }))).toEqual([]);
+    expect(problems(positionUpdate({ size: "10", liquidatableSize: "" }))).toEqual([]);
+    expect(problems(positionUpdate({ size: "10" }))).toEqual([]);
+    expect(problems(positionUpdate({ size: "10", liquidatableSize: "10.5" }))).toEqual([
+      "liquidatable_size: must not exceed size",
+    ]);
+    expect(problems(positionUpdate({ size: "10", liquidatableSize: "x" }))).toEqual([
+      'liquidatable_size: "x" is not a decimal number',
+    ]);
+  });
+});
+
 describe("amount bounds", () => {
   const huge = (zeros: number) => `1${"0".repeat(zeros)}`;
 

@@ -128,6 +128,10 @@ export function validatePositionUpdate(
     optional: true,
   });
   v.amount("liquidation_price", p.liquidationPrice, bounds.maxPrice, { optional: true });
+  const liquidatable = v.amount("liquidatable_size", p.liquidatableSize ?? "", bounds.maxSize, {
+    optional: true,
+  });
+  if (liquidatable > size) v.list.push("liquidatable_size: must not exceed size");
   if (p.collateralAmount !== "" && p.collateralAsset === "")
     v.list.push("collateral_asset: required with an amount");
   v.time("chain_time_ms", p.chainTimeMs);

@@ -1,5 +1,8 @@
 // Test tooling: real servers on free loopback ports, service processes, polling.
 
+// An Aave-shaped pool on the lab chain (the real Aave v3 events and reads).
+export type { AaveEModeSpec, AaveLab, AaveReserveSpec } from "./aave-lab.js";
+export { deployAavePool } from "./aave-lab.js";
 // A local EVM chain with the reference venue, feeds and options vault: tests, the demo and the bench.
 export type { Artifact, EvmLab, EvmLabOptions, Landed } from "./evm-lab.js";
 export { loadArtifact, startEvmLab } from "./evm-lab.js";

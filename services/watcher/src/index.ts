@@ -17,9 +17,9 @@ export { CheckpointStore } from "./checkpoint-store.js";
 export type { WatcherConfig } from "./config.js";
 export { loadWatcherConfig } from "./config.js";
 // The EVM driver (viem) and its venue and oracle adapters.
-export type { AaveV3AdapterConfig, AccountHealth } from "./drivers/evm/adapters/aave-v3.js";
-export { AaveV3Adapter, collateralLiquidationPrice } from "./drivers/evm/adapters/aave-v3.js";
-export { aaveV3PoolAbi } from "./drivers/evm/adapters/aave-v3-abi.js";
+export type { AaveV3AdapterConfig, AccountState, ReserveParameters } from "./drivers/evm/adapters/aave-v3.js";
+export { AaveV3Adapter, reserveParameters } from "./drivers/evm/adapters/aave-v3.js";
+export { aaveV3PoolAbi, aTokenEventsAbi } from "./drivers/evm/adapters/aave-v3-abi.js";
 export type {
   ContractReader,
   FeedFreshness,

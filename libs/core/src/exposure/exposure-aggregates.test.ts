@@ -156,6 +156,8 @@ describe("ExposureBook aggregates", () => {
       collateral: fc.option(fc.tuple(fc.constantFrom("USDC", "ETH"), fc.integer({ min: 1, max: 1e5 }))),
       entry: fc.integer({ min: 0, max: 3000 }),
       liq: fc.integer({ min: 0, max: 3000 }),
+      /** Percent of the size a liquidation takes (none: all of it). */
+      liquidatable: fc.option(fc.integer({ min: 0, max: 100 })),
       close: fc.boolean(),
       retract: fc.boolean(),
       which: fc.nat(),
@@ -190,6 +192,8 @@ describe("ExposureBook aggregates", () => {
             collateralAmount: o.collateral ? String(o.collateral[1]) : "",
             entryPrice: o.entry ? String(o.entry) : "",
             liquidationPrice: o.liq ? String(o.liq) : "",
+            liquidatableSize:
+              o.liquidatable === null ? "" : ((Number(o.size) * o.liquidatable) / 100).toFixed(4),
             status: o.close ? PositionStatus.POSITION_STATUS_CLOSED : PositionStatus.POSITION_STATUS_OPEN,
           });
           book.apply(u);
@@ -198,6 +202,10 @@ describe("ExposureBook aggregates", () => {
         }
         const current = naive.positions();
         expect(book.positionCount).toBe(current.length);
+        // the scanned columns follow the current revision, retractions restoring the one before exactly
+        const liquidatable = (ps: Iterable<PositionState>) =>
+          new Map([...ps].map((p) => [positionKey(p), [p.liquidationPrice, p.liquidatableSize]]));
+        expect(liquidatable(book.positions())).toEqual(liquidatable(current));
         expectCellsClose(book.cellsMatching(), cellsFromScratch(current));
         const entityOf = entityResolver();
         for (const asset of ["ETH", "BTC"]) {

@@ -18,6 +18,8 @@ export interface PositionState {
   readonly collateralAsset: string;
   readonly collateralAmount: number;
   readonly liquidationPrice: number;
+  /** What a liquidation at the liquidation price takes (units of `asset`): `size` unless the venue says less. */
+  readonly liquidatableSize: number;
   /** 0 when the venue did not report it. */
   readonly entryPrice: number;
 }
@@ -55,6 +57,13 @@ function optionalDecimal(text: string, field: string): number {
   return text === "" ? 0 : decimalToNumber(text, field);
 }
 
+/** The liquidatable part of a position of `size`: all of it unless the update says less. */
+function liquidatableOf(text: string | undefined, size: number): number {
+  return text === undefined || text === ""
+    ? size
+    : Math.min(size, decimalToNumber(text, "liquidatable_size"));
+}
+
 /** Which position an update is of (the parts of its key) and in which asset: what every book keeps of it first. */
 export function positionIdentityOf(
   update: PositionUpdate,
@@ -70,13 +79,15 @@ export function positionIdentityOf(
 
 export function positionStateOf(update: PositionUpdate): PositionState | undefined {
   if (update.status !== PositionStatus.POSITION_STATUS_OPEN) return undefined;
+  const size = decimalToNumber(update.size, "size");
   return {
     ...positionIdentityOf(update),
     side: update.side,
-    size: decimalToNumber(update.size, "size"),
+    size,
     collateralAsset: update.collateralAsset,
     collateralAmount: optionalDecimal(update.collateralAmount, "collateral_amount"),
     liquidationPrice: optionalDecimal(update.liquidationPrice, "liquidation_price"),
+    liquidatableSize: liquidatableOf(update.liquidatableSize, size),
     entryPrice: optionalDecimal(update.entryPrice, "entry_price"),
   };
 }
@@ -97,6 +108,8 @@ export interface PositionColumns {
   readonly size: Float64Array;
   /** 0 = none. */
   readonly liquidationPrice: Float64Array;
+  /** What a liquidation at the liquidation price takes: `size` unless the venue reported less. */
+  readonly liquidatableSize: Float64Array;
 }
 
 /** Per-asset accumulators kept incrementally. */
@@ -159,8 +172,9 @@ const F_ENTRY = 7;
 /**
  * A revision's record: 8 int32 (event hash h1, h2, slot, previous and next
  * revision of the slot, asset id, collateral asset id, event hash h3) and, in
- * a parallel array, 4 float64 (size, collateral amount, liquidation price,
- * entry price): what restoring the revision as the slot's state reads.
+ * a parallel array, 5 float64 (size, collateral amount, liquidation price,
+ * entry price, liquidatable size): what restoring the revision as the slot's
+ * state reads.
  */
 const REV = 8;
 const REV_H1 = 0;
@@ -171,11 +185,12 @@ const REV_NEXT = 4;
 const REV_ASSET = 5;
 const REV_COLL_ASSET = 6;
 const REV_H3 = 7;
-const REV_F = 4;
+const REV_F = 5;
 const REV_F_SIZE = 0;
 const REV_F_COLL = 1;
 const REV_F_LIQ = 2;
 const REV_F_ENTRY = 3;
+const REV_F_LIQ_SIZE = 4;
 
 function grown<T extends Column>(a: T, min: number): T {
   if (a.length >= min) return a;
@@ -189,7 +204,8 @@ function grown<T extends Column>(a: T, min: number): T {
  *
  * Strings (assets, venues, chains, markets, entities) are interned once; each
  * position lives in a slot: the columns the ladder and the cascade scan
- * (open, side, asset, size, liquidation price, venue, chain) plus one 64-byte
+ * (open, side, asset, size, liquidation price, liquidatable size, venue,
+ * chain) plus one 64-byte
  * record with everything else an update touches, so updating a position
  * costs few cache misses. Each of its revisions in a
  * record of a doubly linked list per slot. An update or a retraction moves one
@@ -226,6 +242,7 @@ export class ExposureBook {
   private sAsset: Int32Array;
   private sSize: Float64Array;
   private sLiq: Float64Array;
+  private sLiqSize: Float64Array;
   /** Slot records (see REC), as int32 and, over the same buffer, as float64. */
   private sInt: Int32Array;
   private sF: Float64Array;
@@ -279,6 +296,7 @@ export class ExposureBook {
     this.sAsset = new Int32Array(n);
     this.sSize = new Float64Array(n);
     this.sLiq = new Float64Array(n);
+    this.sLiqSize = new Float64Array(n);
     this.sInt = new Int32Array(n * REC);
     this.sF = new Float64Array(this.sInt.buffer);
     this.revOfEvent = new EventIndex(n);
@@ -306,6 +324,7 @@ export class ExposureBook {
     const collAmount = open ? optionalDecimal(update.collateralAmount, "collateral_amount") : 0;
     const liq = open ? optionalDecimal(update.liquidationPrice, "liquidation_price") : 0;
     const entry = open ? optionalDecimal(update.entryPrice, "entry_price") : 0;
+    const liqSize = open ? liquidatableOf(update.liquidatableSize, size) : 0;
     const slot = this.slotFor(update.chainId, update.venueId, update.account, update.market);
     const rev = this.allocRevision();
     const q = rev * REV;
@@ -325,6 +344,7 @@ export class ExposureBook {
     this.rF[f + REV_F_COLL] = collAmount;
     this.rF[f + REV_F_LIQ] = liq;
     this.rF[f + REV_F_ENTRY] = entry;
+    this.rF[f + REV_F_LIQ_SIZE] = liqSize;
     events.insert(h1, h2, h3, rev);
     // append as the newest revision
     const r = slot * REC;
@@ -368,6 +388,7 @@ export class ExposureBook {
       chain: this.sChain,
       size: this.sSize,
       liquidationPrice: this.sLiq,
+      liquidatableSize: this.sLiqSize,
     };
   }
 
@@ -470,6 +491,7 @@ export class ExposureBook {
       collateralAsset: coll === NONE ? "" : this.assets.nameOf(coll),
       collateralAmount: coll === NONE ? 0 : this.sF[s * REC_F + F_COLL]!,
       liquidationPrice: this.sLiq[s]!,
+      liquidatableSize: this.sLiqSize[s]!,
       entryPrice: this.sF[s * REC_F + F_ENTRY]!,
       entity: this.entities.nameOf(this.sEntity[s]!),
     };
@@ -572,6 +594,7 @@ export class ExposureBook {
     this.sAsset = grown(this.sAsset, min);
     this.sSize = grown(this.sSize, min);
     this.sLiq = grown(this.sLiq, min);
+    this.sLiqSize = grown(this.sLiqSize, min);
     this.sInt = grown(this.sInt, min * REC);
     this.sF = new Float64Array(this.sInt.buffer);
   }
@@ -638,6 +661,7 @@ export class ExposureBook {
     this.sSize[slot] = this.rF[f + REV_F_SIZE]!;
     this.sF[slot * REC_F + F_COLL] = this.rF[f + REV_F_COLL]!;
     this.sLiq[slot] = this.rF[f + REV_F_LIQ]!;
+    this.sLiqSize[slot] = this.rF[f + REV_F_LIQ_SIZE]!;
     this.sF[slot * REC_F + F_ENTRY] = this.rF[f + REV_F_ENTRY]!;
     this.sInt[r + LEVERAGE] = leverageBucketOf(this.rF[f + REV_F_ENTRY]!, this.rF[f + REV_F_LIQ]!);
     this.contribute(slot, +1);

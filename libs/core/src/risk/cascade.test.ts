@@ -68,6 +68,18 @@ describe("simulateCascade", () => {
     ]);
   });
 
+  it("behavior: a lending leg sells only its liquidatable size into the depth", () => {
+    const book = new ExposureBook();
+    // 10 supplied at 95, of which a liquidation seizes 5: 5 · 100 = 500 sold → −1% ; the 93 long holds
+    book.apply(
+      update({ side: PositionSide.POSITION_SIDE_SUPPLY, liquidationPrice: "95", liquidatableSize: "5" }),
+    );
+    book.apply(update({ liquidationPrice: "93" }));
+    const r = simulateCascade(input(book, { ETH: -0.05 }));
+    expect(r.perRound).toEqual([{ round: 1, positions: 1, notional: 500 }]);
+    expect(r.assets[0]!.finalPrice).toBeCloseTo(94, 9);
+  });
+
   it("behavior: gaps past the liquidation price are bad debt, set against each venue's insurance fund", () => {
     const r = simulateCascade(
       input(

@@ -58,7 +58,7 @@ export interface CascadeResult {
   readonly converged: boolean;
   readonly perRound: readonly CascadeRound[];
   readonly liquidatedPositions: number;
-  /** Σ size × pre-shock reference price of every liquidated position. */
+  /** Σ liquidatable size × pre-shock reference price of every liquidated position. */
   readonly liquidatedNotional: number;
   readonly byVenue: readonly {
     readonly venueId: string;
@@ -166,7 +166,7 @@ function buildTriggerIndex(cols: PositionColumns, prices: Float64Array, assets: 
     const i = fill[k]!++;
     order[i] = s;
     liq[i] = liquidationPrice[s]!;
-    size[i] = cols.size[s]!;
+    size[i] = cols.liquidatableSize[s]!; // what the liquidation sells or buys back
     venue[i] = cols.venue[s]!;
     chain[i] = cols.chain[s]!;
   }
@@ -245,10 +245,12 @@ function liquidateCrossed(
  * 2. every position the moved price crosses (longs and supplies at or below
  *    their liquidation price, shorts and borrows at or above; positions
  *    already liquidatable at the reference price go in round 1) is
- *    liquidated, once: its notional at the reference price is sold (bought
- *    for shorts) into the asset's depth, and the gap between its liquidation
- *    price and the round's price, × size, is the venue's bad debt
- *    (maintenance margin ignored, so this errs on the high side);
+ *    liquidated, once: the notional of its liquidatable size (the whole
+ *    position unless the venue reported less, as a lending venue's close
+ *    factor makes it) at the reference price is sold (bought for shorts)
+ *    into the asset's depth, and the gap between its liquidation price and
+ *    the round's price, × that size, is the venue's bad debt (maintenance
+ *    margin ignored, so this errs on the high side);
  * 3. the asset's own move becomes shock + impact of its cumulative flow.
  *
  * It stops at a fixed point (a round liquidating nothing) or after

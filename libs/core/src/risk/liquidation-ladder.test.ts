@@ -15,6 +15,28 @@ function ladderOf(book: ExposureBook, prices: Record<string, number>) {
 }
 
 describe("liquidationLadders", () => {
+  it("behavior: a position counts with its liquidatable size, not its whole size", () => {
+    const book = new ExposureBook();
+    // an Aave collateral leg: 10 ETH, of which a liquidation at 1,478.79 seizes 7.1004 (half the debt + bonus)
+    book.apply(
+      update({
+        side: PositionSide.POSITION_SIDE_SUPPLY,
+        size: "10",
+        liquidationPrice: "1478.79",
+        liquidatableSize: "7.1004",
+      }),
+    );
+    book.apply(update({ size: "3", liquidationPrice: "1478.79" })); // a perp: all of it
+    const [eth] = liquidationLadders(book.columns(), book.assets.all(), Float64Array.of(3000), {
+      rangeBps: 9500,
+    });
+    // 1,478.79 / 3,000 − 1 = −50.71%: the −5,100 bps rung
+    const rung = eth!.rungs.find((r) => r.moveBps === -5100)!;
+    expect(rung.positions).toBe(2);
+    expect(rung.size).toBeCloseTo(10.1004, 12);
+    expect(rung.notional).toBeCloseTo(10.1004 * 3000 * 0.49, 9);
+  });
+
   it("default: every 0.5% from -50% to +50%, each position on the first rung that reaches its liquidation", () => {
     const book = new ExposureBook();
     book.apply(update({ size: "2", liquidationPrice: "99" })); // -1% exactly → -100 bps

@@ -16,7 +16,7 @@ export interface LadderRung {
   readonly price: number;
   /** Positions first liquidatable at this rung (not at a smaller move). */
   readonly positions: number;
-  /** Their size in units of the asset. */
+  /** What their liquidations take, in units of the asset (each position's liquidatable size). */
   readonly size: number;
   /** size × this rung's price. */
   readonly notional: number;
@@ -30,7 +30,7 @@ export interface AssetLadder {
   readonly stepBps: number;
   /** From -rangeBps to +rangeBps; rung 0 holds positions already liquidatable at the reference price. */
   readonly rungs: readonly LadderRung[];
-  /** Positions whose liquidation lies beyond the range, and their notional at the reference price. */
+  /** Positions whose liquidation lies beyond the range, and their liquidatable notional at the reference price. */
   readonly beyondRange: { readonly positions: number; readonly notional: number };
   /** Open positions in the asset that report no liquidation price (not on the ladder). */
   readonly withoutLiquidationPrice: number;
@@ -60,7 +60,9 @@ function checkOptions(opts: LadderOptions): { step: number; k: number; stepBps: 
  * is liquidated by a fall to L: its rung is the smallest move on the grid that
  * reaches L, `floor((L/P − 1)/step)`; a short (or a borrow) by a rise,
  * `ceil((L/P − 1)/step)`. A position whose L is already crossed sits at rung
- * 0. Assets without a positive price (`prices[asset]`) get no ladder.
+ * 0. Each counts with its liquidatable size (all of it unless the venue
+ * reported less). Assets without a positive price (`prices[asset]`) get no
+ * ladder.
  */
 export function liquidationLadders(
   cols: PositionColumns,
@@ -80,7 +82,8 @@ export function liquidationLadders(
   const beyondCount = new Float64Array(assets);
   const beyondSize = new Float64Array(assets);
   const noLiq = new Float64Array(assets);
-  const { open, asset, side, size, liquidationPrice } = cols;
+  // a liquidation takes the liquidatable size (a lending venue's close factor and bonus), not the whole position
+  const { open, asset, side, liquidatableSize: size, liquidationPrice } = cols;
   const invStep = 1 / step;
   for (let s = 0; s < cols.slots; s++) {
     if (open[s] === 0) continue;

@@ -87,6 +87,7 @@ const adapterSchema = z.discriminatedUnion("kind", [
             decimals: z.number().int().min(0).max(36),
             aToken: address,
             debtToken: address,
+            stableDebtToken: address.optional(),
           })
           .strict(),
       ),

@@ -257,7 +257,19 @@ export interface PositionUpdate {
    * and the position is aggregated as delta, gamma and vega, not as linear
    * exposure. Optional so producers written before it still compile.
    */
-  option?: OptionTerms | undefined;
+  option?:
+    | OptionTerms
+    | undefined;
+  /**
+   * The part of the position a liquidation at `liquidation_price` takes, in
+   * units of `asset` (decimal string, at most `size`); unset or empty: all of
+   * it. A lending venue liquidates less than a whole leg: on Aave v3 the
+   * collateral seized for the close factor's share of a debt (50%, all of it
+   * once the health factor is at or below 0.95) plus the liquidation bonus,
+   * or the debt repaid. The liquidation ladder and the cascade count this
+   * part. Optional so producers written before it still compile.
+   */
+  liquidatableSize?: string | undefined;
 }
 
 /** An oracle or venue price observation. */
@@ -669,6 +681,7 @@ function createBasePositionUpdate(): PositionUpdate {
     chainTimeMs: 0,
     observedAtMs: 0,
     option: undefined,
+    liquidatableSize: undefined,
   };
 }
 
@@ -724,6 +737,9 @@ export const PositionUpdate: MessageFns<PositionUpdate> = {
     }
     if (message.option !== undefined) {
       OptionTerms.encode(message.option, writer.uint32(138).fork()).join();
+    }
+    if (message.liquidatableSize !== undefined) {
+      writer.uint32(146).string(message.liquidatableSize);
     }
     return writer;
   },
@@ -877,6 +893,14 @@ export const PositionUpdate: MessageFns<PositionUpdate> = {
             message.option = OptionTerms.decode(reader, reader.uint32());
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.liquidatableSize = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -944,6 +968,11 @@ export const PositionUpdate: MessageFns<PositionUpdate> = {
         ? globalThis.Number(object.observed_at_ms)
         : 0,
       option: isSet(object.option) ? OptionTerms.fromJSON(object.option) : undefined,
+      liquidatableSize: isSet(object.liquidatableSize)
+        ? globalThis.String(object.liquidatableSize)
+        : isSet(object.liquidatable_size)
+        ? globalThis.String(object.liquidatable_size)
+        : undefined,
     };
   },
 
@@ -1000,6 +1029,9 @@ export const PositionUpdate: MessageFns<PositionUpdate> = {
     if (message.option !== undefined) {
       obj.option = OptionTerms.toJSON(message.option);
     }
+    if (message.liquidatableSize !== undefined) {
+      obj.liquidatableSize = message.liquidatableSize;
+    }
     return obj;
   },
 
@@ -1029,6 +1061,7 @@ export const PositionUpdate: MessageFns<PositionUpdate> = {
     message.option = (object.option !== undefined && object.option !== null)
       ? OptionTerms.fromPartial(object.option)
       : undefined;
+    message.liquidatableSize = object.liquidatableSize ?? undefined;
     return message;
   },
 };

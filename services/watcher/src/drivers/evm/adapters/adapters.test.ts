@@ -1,8 +1,9 @@
 import { validatePositionUpdate } from "@breakwater/core";
-import { OptionKind, PositionSide, PositionStatus } from "@breakwater/proto";
+import { OptionKind, PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
 import { loadArtifact, OPTIONS_VAULT_EVENTS } from "@breakwater/testkit";
 import {
   type AbiEvent,
+  decodeFunctionData,
   encodeAbiParameters,
   encodeEventTopics,
   encodeFunctionResult,
@@ -12,8 +13,14 @@ import {
 } from "viem";
 import { describe, expect, it } from "vitest";
 import type { ChainLog } from "../rpc-schemas.js";
-import { AaveV3Adapter, collateralLiquidationPrice } from "./aave-v3.js";
-import { aaveV3PoolAbi, balanceOfAbi } from "./aave-v3-abi.js";
+import { AaveV3Adapter, reserveParameters } from "./aave-v3.js";
+import {
+  aaveV3OracleAbi,
+  aaveV3PoolAbi,
+  aaveV3PoolReadsAbi,
+  aTokenEventsAbi,
+  balanceOfAbi,
+} from "./aave-v3-abi.js";
 import type { ContractReader, LogContext } from "./adapter.js";
 import { LogDecodeError } from "./adapter.js";
 import { aggregatorEventsAbi, aggregatorV3Abi } from "./chainlink-abi.js";
@@ -230,8 +237,12 @@ describe("SequencerGate", () => {
 
 describe("AaveV3Adapter", () => {
   const POOL = "0x0000000000000000000000000000000000000a11" as const;
+  const ORACLE = "0x0000000000000000000000000000000000000a12" as const;
   const WETH = "0x00000000000000000000000000000000000000e7" as const;
   const USDC = "0x0000000000000000000000000000000000000dc0" as const;
+  const DAI = "0x0000000000000000000000000000000000000da1" as const;
+  const OTHER_RESERVE = "0x0000000000000000000000000000000000000077" as const;
+  const LIQUIDATOR = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc" as const;
   const tokens = {
     [WETH]: {
       symbol: "ETH",
@@ -245,92 +256,216 @@ describe("AaveV3Adapter", () => {
       aToken: "0x00000000000000000000000000000000000000a2",
       debtToken: "0x00000000000000000000000000000000000000d2",
     },
+    [DAI]: {
+      symbol: "DAI",
+      decimals: 18,
+      aToken: "0x00000000000000000000000000000000000000a3",
+      debtToken: "0x00000000000000000000000000000000000000d3",
+    },
   } as const;
-  const balances: Record<string, bigint> = {
-    "0x00000000000000000000000000000000000000a1": 10n * 10n ** 18n, // 10 ETH supplied
-    "0x00000000000000000000000000000000000000d2": 16_500n * 10n ** 6n, // 16,500 USDC owed
-    "0x00000000000000000000000000000000000000a2": 0n,
-    "0x00000000000000000000000000000000000000d1": 0n,
+  /** ReserveConfigurationMap as ReserveConfiguration packs it. */
+  const configOf = (thresholdBps: number, bonusBps: number, decimals: number, eMode = 0) =>
+    (BigInt(thresholdBps) << 16n) |
+    (BigInt(bonusBps) << 32n) |
+    (BigInt(decimals) << 48n) |
+    (1n << 56n) |
+    (BigInt(eMode) << 168n);
+  /** A chain as the fake reader answers it: the reserves list is [WETH, USDC, DAI, OTHER_RESERVE]. */
+  const chain = {
+    balances: new Map<string, bigint>(),
+    userConfig: new Map<string, bigint>(),
+    prices: { [WETH]: 3000n * 10n ** 8n, [USDC]: 10n ** 8n, [DAI]: 10n ** 8n } as Record<string, bigint>,
+    configuration: {
+      [WETH]: configOf(8250, 10500, 18),
+      [USDC]: configOf(7800, 10450, 6),
+      [DAI]: configOf(7700, 10400, 18),
+    } as Record<string, bigint>,
   };
+  const setBalance = (token: string, user: string, amount: bigint) =>
+    chain.balances.set(`${token}:${user}`, amount);
+  const reads = [...aaveV3PoolReadsAbi, ...aaveV3OracleAbi, ...balanceOfAbi];
   const reader: ContractReader = {
-    async call(to) {
-      if (to === POOL)
-        return encodeFunctionResult({
-          abi: aaveV3PoolAbi,
-          functionName: "getUserAccountData",
-          // $30,000 collateral, $16,500 debt, 82.5% liquidation threshold, HF 1.5
-          result: [3_000_000_000_000n, 1_650_000_000_000n, 0n, 8250n, 8000n, 1_500_000_000_000_000_000n],
-        });
-      return encodeFunctionResult({
-        abi: balanceOfAbi,
-        functionName: "balanceOf",
-        result: balances[to] ?? 0n,
-      });
+    async call(to, data) {
+      const { functionName, args } = decodeFunctionData({ abi: reads, data });
+      const result = (() => {
+        switch (functionName) {
+          case "getUserConfiguration":
+            return { data: chain.userConfig.get((args[0] as string).toLowerCase()) ?? 0n };
+          case "getConfiguration":
+            return { data: chain.configuration[(args[0] as string).toLowerCase()] ?? 0n };
+          case "getReservesList":
+            return [WETH, USDC, DAI, OTHER_RESERVE];
+          case "getUserEMode":
+            return 0n;
+          case "ADDRESSES_PROVIDER":
+            return POOL;
+          case "getPriceOracle":
+            return ORACLE;
+          case "getAssetsPrices":
+            return (args[0] as string[]).map((a) => chain.prices[a.toLowerCase()] ?? 0n);
+          case "balanceOf":
+            return chain.balances.get(`${to}:${(args[0] as string).toLowerCase()}`) ?? 0n;
+          default:
+            throw new Error(`unexpected read ${functionName}`);
+        }
+      })();
+      return encodeFunctionResult({ abi: reads, functionName, result } as never);
     },
   };
-  const adapter = new AaveV3Adapter({ venueId: "aave-v3", address: POOL, reserves: tokens });
+  // the issue's account: 10 WETH (82.5%) and 10,000 USDC (78%) as collateral, 20,000 DAI owed
+  const collateralBits = (1n << 1n) | (1n << 3n); // ids 0 and 1 used as collateral
+  const borrowBits = 1n << 4n; // id 2 borrowed
+  setBalance(tokens[WETH].aToken, TRADER, 10n * 10n ** 18n);
+  setBalance(tokens[USDC].aToken, TRADER, 10_000n * 10n ** 6n);
+  setBalance(tokens[DAI].debtToken, TRADER, 20_000n * 10n ** 18n);
+  chain.userConfig.set(TRADER, collateralBits | borrowBits);
+
+  const adapter = () => new AaveV3Adapter({ venueId: "aave-v3", address: POOL, reserves: tokens });
+  let logIndex = 0;
   const eventLog = (eventName: string, args: Record<string, unknown>, types: string, values: unknown[]) =>
     logOf(
       POOL,
       encodeEventTopics({ abi: aaveV3PoolAbi, eventName, args } as never),
-      encodeAbiParameters(parseAbiParameters(types), values as never),
+      types === "" ? "0x" : encodeAbiParameters(parseAbiParameters(types), values as never),
+      logIndex++,
+    );
+  const view = (events: { value: unknown }[]) =>
+    events.map((e) => {
+      const u = e.value as PositionUpdate;
+      return [u.market, u.status, u.size, u.liquidationPrice, u.liquidatableSize];
+    });
+  const OPEN = PositionStatus.POSITION_STATUS_OPEN;
+  const borrowLog = () =>
+    eventLog(
+      "Borrow",
+      { reserve: DAI, onBehalfOf: TRADER, referralCode: 0 },
+      "address, uint256, uint8, uint256",
+      [TRADER, 20_000n * 10n ** 18n, 2, 10n ** 25n],
     );
 
-  it("default: a Supply is the account's supply position, carrying the collateral price at which it is liquidated", async () => {
-    const log = eventLog(
-      "Supply",
-      { reserve: WETH, onBehalfOf: TRADER, referralCode: 0 },
-      "address, uint256",
-      [TRADER, 10n ** 18n],
-    );
-    const [e] = await adapter.decode(log, ctx(reader));
-    // debt / (collateral × threshold) = 16500 / (10 × 0.825) = 2000
-    expect(e!.value).toMatchObject({
-      venueId: "aave-v3",
-      account: TRADER,
-      market: "ETH",
-      asset: "ETH",
-      side: PositionSide.POSITION_SIDE_SUPPLY,
-      status: PositionStatus.POSITION_STATUS_OPEN,
-      size: "10",
-      liquidationPrice: "2000",
-    });
+  it("default: a Borrow re-solves the whole account: each collateral's liquidation price holds the other's value", async () => {
+    const events = await adapter().decode(borrowLog(), ctx(reader));
+    // WETH: (20,000 − 10,000·0.78) / (10·0.825) = 12,200 / 8.25 = 1,478.79, where a liquidation seizes
+    // 50% of 20,000 · 1.05 / 1,478.79 = 7.1004 WETH; USDC: none (WETH covers the debt);
+    // the DAI debt: 32,550 / 20,000 = 1.6275, where 50% of it, 10,000 DAI, is repaid
+    expect(view(events)).toEqual([
+      ["ETH", OPEN, "10", "1478.78787879", "7.10040983607"],
+      ["USDC", OPEN, "10000", "", ""],
+      ["DAI:debt", OPEN, "20000", "1.6275", "10000"],
+    ]);
+    const ids = events.map((e) => (e.value as PositionUpdate).eventId);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids[2]).toBe(`evm-test:${BLOCK_HASH}:${logIndex - 1}:DAI:debt`);
+    for (const e of events) expect(() => validatePositionUpdate(e.value as PositionUpdate)).not.toThrow();
   });
 
-  it("behavior: a Borrow is the debt position; a LiquidationCall updates both legs with distinct ids", async () => {
-    const borrow = eventLog(
-      "Borrow",
-      { reserve: USDC, onBehalfOf: TRADER, referralCode: 0 },
-      "address, uint256, uint8, uint256",
-      [TRADER, 16_500n * 10n ** 6n, 2, 10n ** 25n],
-    );
-    const [debt] = await adapter.decode(borrow, ctx(reader));
-    expect(debt!.value).toMatchObject({
-      side: PositionSide.POSITION_SIDE_BORROW,
-      asset: "USDC",
-      size: "16500",
-    });
+  it("behavior: a Repay refreshes the collateral's liquidation price; a leg the event names is published at zero", async () => {
+    setBalance(tokens[DAI].debtToken, TRADER, 0n);
+    chain.userConfig.set(TRADER, collateralBits);
+    try {
+      const repay = eventLog("Repay", { reserve: DAI, user: TRADER, repayer: TRADER }, "uint256, bool", [
+        20_000n * 10n ** 18n,
+        false,
+      ]);
+      expect(view(await adapter().decode(repay, ctx(reader)))).toEqual([
+        ["ETH", OPEN, "10", "", ""],
+        ["USDC", OPEN, "10000", "", ""],
+        ["DAI:debt", PositionStatus.POSITION_STATUS_CLOSED, "0", "", ""],
+      ]);
+    } finally {
+      setBalance(tokens[DAI].debtToken, TRADER, 20_000n * 10n ** 18n);
+      chain.userConfig.set(TRADER, collateralBits | borrowBits);
+    }
+  });
+
+  it("behavior: collateral toggled off (ReserveUsedAsCollateralDisabled): USDC leaves the health factor", async () => {
+    chain.userConfig.set(TRADER, (1n << 1n) | borrowBits);
+    try {
+      const disabled = eventLog("ReserveUsedAsCollateralDisabled", { reserve: USDC, user: TRADER }, "", []);
+      // WETH: 20,000 / 8.25 = 2,424.24, seized there 10,500 / 2,424.24 = 4.33125; DAI: 24,750 / 20,000 = 1.2375
+      expect(view(await adapter().decode(disabled, ctx(reader)))).toEqual([
+        ["ETH", OPEN, "10", "2424.24242424", "4.33125"],
+        ["USDC", OPEN, "10000", "", ""],
+        ["DAI:debt", OPEN, "20000", "1.2375", "10000"],
+      ]);
+    } finally {
+      chain.userConfig.set(TRADER, collateralBits | borrowBits);
+    }
+  });
+
+  it("behavior: a LiquidationCall publishes the legs it names as liquidated at zero", async () => {
+    const user = "0x90f79bf6eb2c4f870365e785982e1f101e93b906" as const;
+    setBalance(tokens[USDC].debtToken, user, 0n);
     const liquidation = eventLog(
       "LiquidationCall",
-      { collateralAsset: WETH, debtAsset: USDC, user: TRADER },
+      { collateralAsset: WETH, debtAsset: USDC, user },
       "uint256, uint256, address, bool",
-      [1n, 1n, TRADER, false],
+      [1n, 1n, LIQUIDATOR, false],
     );
-    const legs = await adapter.decode(liquidation, ctx(reader));
-    expect(legs.map((l) => l.value.eventId)).toEqual([
-      `evm-test:${BLOCK_HASH}:3:collateral`,
-      `evm-test:${BLOCK_HASH}:3:debt`,
+    expect(view(await adapter().decode(liquidation, ctx(reader)))).toEqual([
+      ["ETH", PositionStatus.POSITION_STATUS_LIQUIDATED, "0", "", ""],
+      ["USDC:debt", PositionStatus.POSITION_STATUS_LIQUIDATED, "0", "", ""],
     ]);
   });
 
-  it("behavior: the liquidation price is empty without debt", () => {
-    const health = {
-      totalCollateralBase: 1n,
-      totalDebtBase: 0n,
-      liquidationThresholdBps: 8000n,
-      healthFactor: 0n,
-    };
-    expect(collateralLiquidationPrice(health, 10n, 0, 8)).toBe("");
+  it("behavior: an aToken BalanceTransfer re-solves sender and receiver, with ids apart", async () => {
+    const receiver = "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65" as const;
+    setBalance(tokens[WETH].aToken, receiver, 5n * 10n ** 18n);
+    const transfer = logOf(
+      tokens[WETH].aToken,
+      encodeEventTopics({
+        abi: aTokenEventsAbi,
+        eventName: "BalanceTransfer",
+        args: { from: TRADER, to: receiver },
+      }),
+      encodeAbiParameters(parseAbiParameters("uint256, uint256"), [5n * 10n ** 18n, 10n ** 27n]),
+      7,
+    );
+    const events = await adapter().decode(transfer, ctx(reader));
+    expect(
+      events.map((e) => [(e.value as PositionUpdate).account, (e.value as PositionUpdate).market]),
+    ).toEqual([
+      [TRADER, "ETH"],
+      [TRADER, "USDC"],
+      [TRADER, "DAI:debt"],
+      [receiver, "ETH"],
+    ]);
+    expect((events[0]!.value as PositionUpdate).eventId).toBe(`evm-test:${BLOCK_HASH}:7:from:ETH`);
+    expect((events[3]!.value as PositionUpdate).eventId).toBe(`evm-test:${BLOCK_HASH}:7:to:ETH`);
+  });
+
+  it("behavior: an account using a reserve the configuration does not list is published without liquidation prices", async () => {
+    chain.userConfig.set(TRADER, collateralBits | borrowBits | (1n << 7n)); // id 3 as collateral
+    try {
+      expect(view(await adapter().decode(borrowLog(), ctx(reader))).map((v) => v[3])).toEqual(["", "", ""]);
+    } finally {
+      chain.userConfig.set(TRADER, collateralBits | borrowBits);
+    }
+  });
+
+  it("behavior: an account already below HF 1 carries its current prices (liquidatable now)", async () => {
+    chain.prices[WETH] = 1400n * 10n ** 8n;
+    try {
+      // HF = (10·1400·0.825 + 7,800) / 20,000 = 19,350 / 20,000 = 0.9675: every leg is liquidatable now.
+      // WETH: 1,478.79 (above 1,400: crossed); USDC: (20,000 − 11,550) / 7,800 = 1.0833 (above 1: crossed);
+      // DAI: 19,350 / 20,000 = 0.9675 (below 1: crossed)
+      const events = await adapter().decode(borrowLog(), ctx(reader));
+      expect(view(events).map((v) => v[3])).toEqual(["1478.78787879", "1.08333333333", "0.9675"]);
+      // taken now (HF 0.9675 > 0.95: half the debt): 10,000 · 1.05 / 1,400 = 7.5 WETH; 10,500 USDC > the
+      // 10,000 held: all of it; 10,000 DAI (WETH pays 14,000 / 1.05 = 13,333 of it)
+      expect(view(events).map((v) => v[4])).toEqual(["7.5", "10000", "10000"]);
+    } finally {
+      chain.prices[WETH] = 3000n * 10n ** 8n;
+    }
+  });
+
+  it("behavior: the reserve configuration map unpacks as Aave packs it", () => {
+    expect(reserveParameters(configOf(8250, 10500, 18, 1))).toEqual({
+      liquidationThresholdBps: 8250,
+      liquidationBonusBps: 10500,
+      decimals: 18,
+      eModeCategory: 1,
+    });
   });
 });
 

@@ -11,7 +11,7 @@ import {
   toEventSelector,
 } from "viem";
 import { describe, expect, it } from "vitest";
-import { aaveV3PoolAbi } from "./aave-v3-abi.js";
+import { aaveV3PoolAbi, aTokenEventsAbi } from "./aave-v3-abi.js";
 import { aggregatorEventsAbi } from "./chainlink-abi.js";
 import { EventDecoder } from "./event-decoder.js";
 import { perpVenueEventsAbi } from "./perp-venue.js";
@@ -59,6 +59,7 @@ const ABIS: [string, Abi][] = [
   ["perp venue", perpVenueEventsAbi],
   ["chainlink aggregator", aggregatorEventsAbi],
   ["aave v3 pool", aaveV3PoolAbi],
+  ["aave v3 aToken", aTokenEventsAbi],
   [
     "small integers and fixed bytes",
     parseAbi(["event Small(uint8 indexed a, int16 b, uint48 c, bytes4 d, int256 e)"]),
