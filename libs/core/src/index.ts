@@ -96,6 +96,8 @@ export { PriceBandRule } from "./policy/price-band.js";
 export { RecentObservations, windowTimeMs } from "./policy/recent-observations.js";
 export type { MissingDecision, Reconciliation, TimedObservation } from "./policy/reconcile.js";
 export { owedUntilMs, reconcile } from "./policy/reconcile.js";
+export type { ReferenceSpec, ReferenceTracker, ReferenceValue } from "./policy/references.js";
+export { referenceTracker } from "./policy/references.js";
 export type { AssetObservation, PolicyRule } from "./policy/rule.js";
 export type { EngineRule } from "./policy/rule-support.js";
 export type {
