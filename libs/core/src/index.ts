@@ -80,6 +80,16 @@ export {
   isId,
   isVenueId,
 } from "./ids.js";
+export type { Band, BandRounding, BandScale, BandSpec, BandTier } from "./policy/bands.js";
+export {
+  bandOf,
+  bandSpecProblems,
+  insideBand,
+  roundToTick,
+  scaleFactorOf,
+  tierIndex,
+  tierWidth,
+} from "./policy/bands.js";
 export { CircuitBreakerRule } from "./policy/circuit-breaker.js";
 export type { DefaultPolicyOptions } from "./policy/default-policy.js";
 export {
