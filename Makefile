@@ -18,9 +18,10 @@ gen-check: deps ## Fail when generated code is out of date with proto/
 	@node scripts/gen-proto.mjs >/dev/null && git diff --exit-code --stat -- libs/proto/src \
 	  || (echo "generated code is stale: run 'make gen' and commit" >&2; exit 1)
 
-lint: deps ## Biome (format + lint) and buf lint
+lint: deps ## Biome (format + lint), buf lint, and no merge-conflict markers in tracked files
 	npx biome check .
 	npx buf lint
+	@! git grep -nE '^(<<<<<<<|>>>>>>>) ' -- . ':!package-lock.json' || (echo "merge-conflict markers in tracked files" >&2; exit 1)
 
 typecheck: deps ## Strict TypeScript over every package
 	npx tsc -p tsconfig.json --noEmit

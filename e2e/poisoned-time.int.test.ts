@@ -1,4 +1,4 @@
-import { type Bus, codecs, connectBus, publish, subjects } from "@breakwater/bus";
+import { type Bus, chainEventSubject, connectBus, encodeChainEvent, publish } from "@breakwater/bus";
 import { eventually } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSystem, startSystem } from "./system.js";
@@ -23,7 +23,8 @@ async function poison(bus: Bus, chain: string, aheadMs: number, n: number): Prom
     chainTimeMs: at,
     observedAtMs: at,
   };
-  await publish(bus, subjects.price(chain), codecs.price.encode(tick), { msgId: tick.eventId });
+  const event = { kind: "price", value: tick } as const;
+  await publish(bus, chainEventSubject(event), encodeChainEvent(event), { msgId: tick.eventId });
 }
 
 describe("bounded trust in chain time: the whole system as real processes", () => {

@@ -1,26 +1,53 @@
-{{/* Names, labels and the pod spec shared by every Breakwater workload. */}}
+{{/* Names, labels and the pieces every Breakwater workload shares. */}}
 
 {{- define "breakwater.name" -}}
-{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* <release>-<chart> (or fullnameOverride), at most 63 characters. */}}
 {{- define "breakwater.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
-{{/* Name of one component: <fullname>-<component>, truncated to 63. */}}
+{{/*
+A DNS-1123 name of at most 63 characters. A longer one is cut to 54 and given 8 characters of
+its hash, so two long names that share a prefix (two chains, say) never collide.
+*/}}
+{{- define "breakwater.dnsName" -}}
+{{- if le (len .) 63 -}}
+{{- . -}}
+{{- else -}}
+{{- printf "%s-%s" (trunc 54 . | trimSuffix "-") (sha256sum . | trunc 8) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of one component: <fullname>-<component>. Takes (dict "root" $ "component" "x"). */}}
 {{- define "breakwater.componentName" -}}
-{{- printf "%s-%s" (include "breakwater.fullname" .root) .component | trunc 63 | trimSuffix "-" -}}
+{{- include "breakwater.dnsName" (printf "%s-%s" (include "breakwater.fullname" .root) .component) -}}
 {{- end -}}
 
+{{/* Name of one chain's objects: <fullname>-watcher-<chain>. Takes (dict "root" $ "chain" "id"). */}}
+{{- define "breakwater.chainName" -}}
+{{- include "breakwater.dnsName" (printf "%s-watcher-%s" (include "breakwater.fullname" .root) .chain) -}}
+{{- end -}}
+
+{{/* Selector labels; a watcher's also name its chain, so no two chains' selectors overlap. */}}
 {{- define "breakwater.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "breakwater.name" .root }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
+{{- if .chain }}
+breakwater.io/chain: {{ .chain | quote }}
+{{- end }}
 {{- end -}}
 
 {{- define "breakwater.labels" -}}
@@ -40,10 +67,58 @@ app.kubernetes.io/part-of: breakwater
 {{- end -}}
 {{- end -}}
 
-{{/* Environment every service shares. */}}
-{{- define "breakwater.commonEnv" -}}
+{{/* Service name of the NATS chart installed as this chart's dependency. */}}
+{{- define "breakwater.natsFullname" -}}
+{{- if contains "nats" .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-nats" .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The NATS servers (without credentials). */}}
+{{- define "breakwater.natsServers" -}}
+{{- if .Values.nats.enabled -}}
+nats://{{ include "breakwater.natsFullname" . }}:4222
+{{- else -}}
+{{ .Values.externalNats.url }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+BW_NATS_URL. With credentials, every server URL carries $(BW_NATS_USER):$(BW_NATS_PASSWORD)@,
+which Kubernetes expands from the two variables defined just before it (from the Secret).
+*/}}
+{{- define "breakwater.natsEnv" -}}
+{{- $auth := .Values.externalNats.auth -}}
+{{- $servers := include "breakwater.natsServers" . -}}
+{{- if $auth.existingSecret }}
+- name: BW_NATS_USER
+  valueFrom:
+    secretKeyRef: { name: {{ $auth.existingSecret | quote }}, key: {{ $auth.usernameKey | quote }} }
+- name: BW_NATS_PASSWORD
+  valueFrom:
+    secretKeyRef: { name: {{ $auth.existingSecret | quote }}, key: {{ $auth.passwordKey | quote }} }
+{{- $urls := list -}}
+{{- range $u := splitList "," $servers -}}
+{{- $parts := splitList "://" (trim $u) -}}
+{{- $urls = append $urls (printf "%s://$(BW_NATS_USER):$(BW_NATS_PASSWORD)@%s" (first $parts) (last $parts)) -}}
+{{- end }}
 - name: BW_NATS_URL
-  value: {{ .Values.nats.url | quote }}
+  value: {{ join "," $urls | quote }}
+{{- else }}
+- name: BW_NATS_URL
+  value: {{ $servers | quote }}
+{{- end }}
+{{- if .Values.externalNats.tls.caSecret }}
+- name: NODE_EXTRA_CA_CERTS
+  value: {{ printf "/etc/breakwater/nats-ca/%s" .Values.externalNats.tls.caKey | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Environment every service shares. Takes the root context. */}}
+{{- define "breakwater.commonEnv" -}}
+{{ include "breakwater.natsEnv" . | trim }}
 - name: BW_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
 - name: BW_HTTP_HOST
@@ -54,23 +129,116 @@ app.kubernetes.io/part-of: breakwater
 {{- end }}
 {{- end -}}
 
+{{/* Extra settings from values (a map of BW_* names to values). */}}
+{{- define "breakwater.extraEnv" -}}
+{{- range $k, $v := . }}
+- name: {{ $k }}
+  value: {{ $v | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Volume mounts every container has: a writable /tmp and the NATS CA when configured. */}}
+{{- define "breakwater.commonMounts" -}}
+- name: tmp
+  mountPath: /tmp
+{{- if .Values.externalNats.tls.caSecret }}
+- name: nats-ca
+  mountPath: /etc/breakwater/nats-ca
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{/* The volumes behind breakwater.commonMounts. Each pod gets its own emptyDir. */}}
+{{- define "breakwater.commonVolumes" -}}
+- name: tmp
+  emptyDir: { sizeLimit: 64Mi }
+{{- if .Values.externalNats.tls.caSecret }}
+- name: nats-ca
+  secret:
+    secretName: {{ .Values.externalNats.tls.caSecret | quote }}
+    items:
+      - { key: {{ .Values.externalNats.tls.caKey | quote }}, path: {{ .Values.externalNats.tls.caKey | quote }} }
+{{- end }}
+{{- end -}}
+
 {{/* Probes on the service's HTTP port: /healthz (alive) and /readyz (can do its job). */}}
 {{- define "breakwater.probes" -}}
+startupProbe:
+  httpGet: { path: /healthz, port: http }
+  periodSeconds: 2
+  failureThreshold: {{ div (default 60 .startupSeconds) 2 }}
 livenessProbe:
   httpGet: { path: /healthz, port: http }
   periodSeconds: 10
+  timeoutSeconds: 2
   failureThreshold: 3
 readinessProbe:
   httpGet: { path: /readyz, port: http }
   periodSeconds: 5
+  timeoutSeconds: 2
   failureThreshold: 2
 {{- end -}}
 
-{{- define "breakwater.securityContext" -}}
+{{/* Pod-level security: never root, the runtime's default seccomp profile. */}}
+{{- define "breakwater.podSecurityContext" -}}
 securityContext:
   runAsNonRoot: true
   runAsUser: 10001
+  runAsGroup: 10001
+  fsGroup: 10001
+  seccompProfile: { type: RuntimeDefault }
+{{- end -}}
+
+{{/* Container-level security: read-only root, no privilege escalation, no capabilities. */}}
+{{- define "breakwater.containerSecurityContext" -}}
+securityContext:
   allowPrivilegeEscalation: false
   readOnlyRootFilesystem: true
+  privileged: false
   capabilities: { drop: [ALL] }
+{{- end -}}
+
+{{/* Pod settings every workload shares. Takes (dict "root" $ "sa" name "w" component-values). */}}
+{{- define "breakwater.podCommon" -}}
+serviceAccountName: {{ .sa }}
+automountServiceAccountToken: false
+enableServiceLinks: false
+terminationGracePeriodSeconds: {{ .root.Values.terminationGracePeriodSeconds }}
+{{- with .root.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
+{{- with .w.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .w.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- include "breakwater.podSecurityContext" . | nindent 0 }}
+{{- end -}}
+
+{{/* A NetworkPolicy peer list; empty means any source. A restricted list also admits helm test pods. */}}
+{{- define "breakwater.fromPeers" -}}
+{{- with . }}
+from:
+  {{- toYaml . | nindent 2 }}
+  - podSelector:
+      matchLabels: { breakwater.io/helm-test: "true" }
+{{- end }}
+{{- end -}}
+
+{{/* Egress every pod needs: DNS and NATS. */}}
+{{- define "breakwater.baseEgress" -}}
+- ports:
+    - { protocol: UDP, port: 53 }
+    - { protocol: TCP, port: 53 }
+- ports:
+    - { protocol: TCP, port: {{ .Values.networkPolicy.natsPort }} }
+{{- with .Values.networkPolicy.extraEgress }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}

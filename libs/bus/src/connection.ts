@@ -9,6 +9,7 @@ import {
 } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { parseNatsUrls } from "./nats-url.js";
 import { type StreamDefinition, streams } from "./subjects.js";
 
 export interface Bus {
@@ -20,6 +21,7 @@ export interface Bus {
 }
 
 export interface ConnectOptions {
+  /** NATS servers, comma-separated; `user:password@` or `token@` in them are the credentials (see parseNatsUrls). */
   readonly url: string;
   /** Client name, shown in the server's connection list. */
   readonly name: string;
@@ -29,8 +31,11 @@ export interface ConnectOptions {
 
 /** Connects to NATS, reconnecting forever, and makes sure every stream exists. */
 export async function connectBus(opts: ConnectOptions): Promise<Bus> {
+  const { servers, user, pass, token } = parseNatsUrls(opts.url);
   const nc = await connect({
-    servers: opts.url,
+    servers,
+    ...(user === undefined ? {} : { user, pass: pass ?? "" }),
+    ...(token === undefined ? {} : { token }),
     name: opts.name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,

@@ -1,5 +1,13 @@
 // The bus: the only package that names NATS subjects, streams, consumers and buckets.
 
+export type { ChainEvent, ChainEventCodecs, ChainEventKind, ChainEventOf } from "./chain-event.js";
+export {
+  CHAIN_EVENT_KINDS,
+  chainEventKindOf,
+  chainEventSubject,
+  decodeChainEvent,
+  encodeChainEvent,
+} from "./chain-event.js";
 export type { AmountBoundsOf, Codec } from "./codec.js";
 export { chainEventCodecs, codecs } from "./codec.js";
 export type { Bus, ConnectOptions } from "./connection.js";
@@ -12,16 +20,17 @@ export type { DeadLetterQueueOptions } from "./dead-letter-queue.js";
 export { DeadLetterQueue } from "./dead-letter-queue.js";
 export { FencedAppendError, MalformedMessageError, PublishError } from "./errors.js";
 export { busMetrics } from "./metrics.js";
+export type { NatsServers } from "./nats-url.js";
+export { parseNatsUrls } from "./nats-url.js";
 export type { Published, PublishOptions } from "./publish.js";
 export { publish } from "./publish.js";
 export type { OutgoingMessage, PublishManyOptions } from "./publish-many.js";
 export { publishMany } from "./publish-many.js";
 export type { ReplaySpec } from "./replay.js";
 export { replay, storedAtMsOf } from "./replay.js";
-export type { ChainEventKind, StreamDefinition } from "./subjects.js";
+export type { StreamDefinition } from "./subjects.js";
 export {
   buckets,
-  chainEventKindOf,
   consumers,
   MAX_MESSAGE_BYTES,
   streams,

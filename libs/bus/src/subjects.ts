@@ -38,16 +38,6 @@ export const subjects = {
   allDeadLetters: "bw.dlq.>",
 } as const;
 
-/** The kind of chain event a subject carries, from its last token. */
-export type ChainEventKind = "position" | "price" | "heartbeat" | "retraction";
-
-export function chainEventKindOf(subject: string): ChainEventKind | undefined {
-  const kind = subject.slice(subject.lastIndexOf(".") + 1);
-  return kind === "position" || kind === "price" || kind === "heartbeat" || kind === "retraction"
-    ? kind
-    : undefined;
-}
-
 const DAY_NS = 24 * 3_600 * 1e9;
 const MIN_NS = 60 * 1e9;
 const KIB = 1024;

@@ -1,4 +1,4 @@
-import { CHAIN_ID_PATTERN } from "@breakwater/core";
+import { CHAIN_ID_PATTERN, isAssetId, isId, isVenueId } from "@breakwater/core";
 import { z } from "zod";
 
 /** Shared field schemas, so every service spells the same setting the same way. */
@@ -16,4 +16,10 @@ export const fields = {
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** A chain id (the rule is core's: it is used in NATS subjects). */
   id: z.string().regex(CHAIN_ID_PATTERN, "must be lowercase letters, digits and dashes"),
+  /** A venue id, as core's ids have it. */
+  venueId: z.string().refine(isVenueId, "must be a venue id (letters, digits, _ . : / -)"),
+  /** An asset id, as core's ids have it. */
+  assetId: z.string().refine(isAssetId, "must be an asset id (letters, digits, _ . : / -)"),
+  /** Any other id (a market, a feed pair, an endpoint's name), as core's ids have it. */
+  name: z.string().refine(isId, "must be an identifier (letters, digits, _ . : / -)"),
 };

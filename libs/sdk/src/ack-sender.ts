@@ -1,8 +1,10 @@
 import { ackStateName } from "@breakwater/core";
 import type { AckState, CoordinationServiceClient } from "@breakwater/proto";
-import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import { type ServiceError, status } from "@grpc/grpc-js";
+import { type Context, context } from "@opentelemetry/api";
 import { Backoff } from "./backoff.js";
 import { AckFailedError } from "./errors.js";
+import { traceMetadata } from "./trace-context.js";
 
 /** Codes worth retrying: the coordinator was unreachable or restarting. */
 const RETRYABLE = new Set<number>([
@@ -43,7 +45,9 @@ export class AckSender {
 
   /** Queues an ack; resolves true once recorded, false if it failed (reported via onFailed). */
   send(ack: AckRequestInput): Promise<boolean> {
-    const result = this.tail.then(() => this.deliver(ack));
+    // The ack continues the trace of whatever sent it (the SDK's handling of the signal).
+    const ctx = context.active();
+    const result = this.tail.then(() => this.deliver(ack, ctx));
     this.tail = result.then(() => undefined);
     return result;
   }
@@ -56,13 +60,13 @@ export class AckSender {
     this.closed = true;
   }
 
-  private async deliver(ack: AckRequestInput): Promise<boolean> {
+  private async deliver(ack: AckRequestInput, ctx: Context): Promise<boolean> {
     const attempts = this.opts.attempts ?? 6;
     const backoff = new Backoff({ initialDelayMs: 100, maxDelayMs: 2_000 });
     let last: ServiceError | undefined;
     for (let attempt = 1; attempt <= attempts && !this.closed; attempt++) {
       try {
-        await this.call(ack);
+        await this.call(ack, ctx);
         this.opts.onAcked(ack.sequence, ack.state);
         return true;
       } catch (err) {
@@ -83,11 +87,11 @@ export class AckSender {
     return false;
   }
 
-  private call(ack: AckRequestInput): Promise<void> {
+  private call(ack: AckRequestInput, ctx: Context): Promise<void> {
     return new Promise((resolve, reject) => {
       this.client.ack(
         { venueId: this.opts.venueId, sequence: ack.sequence, state: ack.state, detail: ack.detail ?? "" },
-        new Metadata(),
+        traceMetadata(ctx),
         { deadline: Date.now() + (this.opts.timeoutMs ?? 5_000) },
         (err) => (err ? reject(err) : resolve()),
       );

@@ -104,3 +104,25 @@ export class SignatureError extends VenueClientError {
     );
   }
 }
+
+/**
+ * A signal's handler kept failing through every retry: the venue stopped
+ * applying signals (and the subscription) rather than skip it silently. Fix
+ * the cause and call `retry()`, or decide to `skip(sequence, reason)`.
+ */
+export class SignalStuckError extends VenueClientError {
+  override readonly status: ErrorStatus = "failed_precondition";
+  constructor(
+    readonly sequence: number,
+    readonly attempts: number,
+    cause: unknown,
+  ) {
+    super(
+      "signal_stuck",
+      `signal ${sequence} could not be applied after ${attempts} attempts ` +
+        `(${cause instanceof Error ? cause.message : String(cause)}); applying stopped: retry() or skip(${sequence}, reason)`,
+      { sequence, attempts },
+      cause,
+    );
+  }
+}

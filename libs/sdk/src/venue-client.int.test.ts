@@ -97,10 +97,12 @@ function signal(sequence: number, times: Partial<Pick<Signal, "issuedAtMs" | "ef
 const sig = (s: Signal, previousInScope: number): SubscribeResponse => ({
   item: { $case: "signal", value: s },
   previousInScope,
+  traceparent: "",
 });
 const marker = (logSequence: number, previousInScope: number): SubscribeResponse => ({
   item: { $case: "marker", value: { logSequence, atMs: Date.now() } },
   previousInScope,
+  traceparent: "",
 });
 
 describe("VenueClient against a scripted coordinator", () => {

@@ -14,6 +14,7 @@ import {
   type ServiceError,
   status,
 } from "@grpc/grpc-js";
+import { type Context, context } from "@opentelemetry/api";
 import { AckSender } from "./ack-sender.js";
 import { Backoff } from "./backoff.js";
 import { ContinuityTracker } from "./continuity.js";
@@ -28,6 +29,7 @@ import {
 } from "./errors.js";
 import { SignatureCheck, type SignatureOptions } from "./signature-check.js";
 import { type ClockSkew, checkTiming, type LateDelivery } from "./timing.js";
+import { contextOfTraceparent, inSdkSpan } from "./trace-context.js";
 
 /** What the client knows about one delivery of a signal. */
 export interface Delivery {
@@ -155,6 +157,8 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
   private idleTimer: NodeJS.Timeout | undefined;
   private cancelReason: "gap" | "idle" | undefined;
   private streamOpen = false;
+  /** Trace context of each received signal not yet applied (bounded: dropped when applied or old). */
+  private readonly traceContexts = new Map<number, Context>();
   /** Per sequence being handled: resolves once its RECEIVED (or REJECTED) ack is queued. */
   private readonly receiptQueued = new Map<number, Promise<void>>();
 
@@ -255,17 +259,31 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
       waitMs = signal.effectiveAtMs - this.clock();
     }
     if (this.closed) return false;
-    try {
-      await action(signal);
-    } catch (err) {
-      this.report(new HandlerFailedError(signal.sequence, err));
-      void this.ack(signal.sequence, AckState.ACK_STATE_REJECTED, String((err as Error)?.message ?? err));
-      return false;
-    }
-    const appliedAtMs = this.clock();
-    this.emit("applied", { sequence: signal.sequence, appliedAtMs, effectiveAtMs: signal.effectiveAtMs });
-    await this.receiptQueued.get(signal.sequence); // APPLIED never overtakes RECEIVED
-    return this.ack(signal.sequence, AckState.ACK_STATE_APPLIED);
+    const parent = this.traceContexts.get(signal.sequence) ?? context.active();
+    this.traceContexts.delete(signal.sequence);
+    return inSdkSpan("venue.apply", parent, { "breakwater.sequence": signal.sequence }, async () => {
+      try {
+        await action(signal);
+      } catch (err) {
+        this.report(new HandlerFailedError(signal.sequence, err));
+        void this.ack(signal.sequence, AckState.ACK_STATE_REJECTED, String((err as Error)?.message ?? err));
+        return false;
+      }
+      const appliedAtMs = this.clock();
+      this.emit("applied", { sequence: signal.sequence, appliedAtMs, effectiveAtMs: signal.effectiveAtMs });
+      await this.receiptQueued.get(signal.sequence); // APPLIED never overtakes RECEIVED
+      return this.ack(signal.sequence, AckState.ACK_STATE_APPLIED);
+    });
+  }
+
+  /**
+   * The trace context of a signal's receipt, for whoever applies it later
+   * (`DurableVenue`); undefined once taken or for an unknown sequence.
+   */
+  takeTraceContext(sequence: number): Context | undefined {
+    const ctx = this.traceContexts.get(sequence);
+    this.traceContexts.delete(sequence);
+    return ctx;
   }
 
   private async run(): Promise<void> {
@@ -394,16 +412,25 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
         receiptQueued = resolve;
       }),
     );
-    try {
-      await this.opts.handler(signal, delivery);
-      if (this.opts.autoAck ?? true) void this.ack(signal.sequence, AckState.ACK_STATE_RECEIVED);
-    } catch (err) {
-      this.report(new HandlerFailedError(signal.sequence, err));
-      void this.ack(signal.sequence, AckState.ACK_STATE_REJECTED, String((err as Error)?.message ?? err));
-    } finally {
-      receiptQueued();
-      this.receiptQueued.delete(signal.sequence);
-    }
+    const parent = contextOfTraceparent(response.traceparent);
+    await inSdkSpan("venue.receive", parent, { "breakwater.sequence": signal.sequence }, async () => {
+      // applyAt continues from here: its span and APPLIED ack belong to this signal's trace.
+      this.traceContexts.set(signal.sequence, context.active());
+      if (this.traceContexts.size > 4_096) {
+        const oldest = this.traceContexts.keys().next().value;
+        if (oldest !== undefined) this.traceContexts.delete(oldest);
+      }
+      try {
+        await this.opts.handler(signal, delivery);
+        if (this.opts.autoAck ?? true) void this.ack(signal.sequence, AckState.ACK_STATE_RECEIVED);
+      } catch (err) {
+        this.report(new HandlerFailedError(signal.sequence, err));
+        void this.ack(signal.sequence, AckState.ACK_STATE_REJECTED, String((err as Error)?.message ?? err));
+      } finally {
+        receiptQueued();
+        this.receiptQueued.delete(signal.sequence);
+      }
+    });
     return "signal";
   }
 

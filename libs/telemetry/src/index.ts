@@ -4,6 +4,6 @@ export { grpcStatusOf, httpStatusOf, logRequestFailure, publicMessageOf } from "
 export type { Route, ServiceHttp, ServiceHttpOptions } from "./http-server.js";
 export { sendJson, startServiceHttp } from "./http-server.js";
 export type { Logger } from "./logger.js";
-export { createLogger } from "./logger.js";
+export { createLogger, redactUrlCredentials } from "./logger.js";
 export { metricOnce } from "./metric-once.js";
-export { initTracing, inSpan, shutdownTracing } from "./tracing.js";
+export { contextOfTraceparent, initTracing, inSpan, shutdownTracing, traceparentOf } from "./tracing.js";

@@ -2,7 +2,15 @@ import { type Logger, pino } from "pino";
 
 export type { Logger };
 
-/** A structured JSON logger for one service; level from `level` or $LOG_LEVEL. */
+/** Credentials in a URL ("nats://user:password@host") become "***". */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/(\w+:\/\/)[^/@\s,]+@/g, "$1***@");
+}
+
+/**
+ * A structured JSON logger for one service; level from `level` or $LOG_LEVEL. Credentials in the
+ * NATS URL fields (`nats`, `natsUrl`) are never written.
+ */
 export function createLogger(
   service: string,
   level?: string,
@@ -13,5 +21,9 @@ export function createLogger(
     level: level ?? process.env["LOG_LEVEL"] ?? "info",
     base: { service, pid: process.pid, ...bindings },
     timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: ["nats", "natsUrl"],
+      censor: (value: unknown) => (typeof value === "string" ? redactUrlCredentials(value) : value),
+    },
   });
 }

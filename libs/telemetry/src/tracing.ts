@@ -1,4 +1,12 @@
-import { type Span, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
+import {
+  type Context,
+  context,
+  propagation,
+  type Span,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
@@ -47,4 +55,17 @@ export async function inSpan<T>(
       span.end();
     }
   });
+}
+
+/** The W3C traceparent of `ctx` (the active context by default); "" when it has no span. */
+export function traceparentOf(ctx: Context = context.active()): string {
+  const carrier: Record<string, string> = {};
+  propagation.inject(ctx, carrier);
+  return carrier["traceparent"] ?? "";
+}
+
+/** The context a span continuing `traceparent` starts in (the active one when it is empty). */
+export function contextOfTraceparent(traceparent: string | undefined): Context {
+  if (!traceparent) return context.active();
+  return propagation.extract(context.active(), { traceparent });
 }

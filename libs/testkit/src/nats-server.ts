@@ -36,16 +36,28 @@ export interface NatsServer {
  * Starts a private nats-server with JetStream on a free loopback port and a
  * temporary store. Never touches a server someone else runs.
  */
-export async function startNats(opts: { storeDir?: string } = {}): Promise<NatsServer> {
-  const port = await freePort();
+export async function startNats(
+  opts: {
+    storeDir?: string;
+    /** More nats-server flags (authorization, TLS). */
+    args?: readonly string[];
+    /** Port to listen on (default: a free one). */
+    port?: number;
+  } = {},
+): Promise<NatsServer> {
+  const port = opts.port ?? (await freePort());
   const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), "bw-nats-"));
   const bin = natsServerBinary();
   let child: ChildProcess | undefined;
 
   const launch = async () => {
-    child = spawn(bin, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    child = spawn(
+      bin,
+      ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(opts.args ?? [])],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);

@@ -1,12 +1,22 @@
-import { InvalidRequestError, isVenueId } from "@breakwater/core";
+import { ackStateName, InvalidRequestError, isVenueId } from "@breakwater/core";
 import type { CoordinationServiceServer, SigningKey } from "@breakwater/proto";
-import { grpcStatusOf, type Logger, logRequestFailure, publicMessageOf } from "@breakwater/telemetry";
-import { type ServiceError, type sendUnaryData, status } from "@grpc/grpc-js";
+import {
+  contextOfTraceparent,
+  grpcStatusOf,
+  inSpan,
+  type Logger,
+  logRequestFailure,
+  publicMessageOf,
+} from "@breakwater/telemetry";
+import { type Metadata, type ServiceError, type sendUnaryData, status } from "@grpc/grpc-js";
+import { context, trace } from "@opentelemetry/api";
 import type { AckLedger } from "./acks.js";
 import { coordinatorMetrics } from "./metrics.js";
 import type { SignalIndex } from "./signal-index.js";
 import { type SubscriptionOptions, VenueSubscription } from "./subscription.js";
 import type { VenueRegistry } from "./venue-registry.js";
+
+const tracer = trace.getTracer("breakwater.coordinator");
 
 export interface CoordinationServiceDeps {
   readonly index: SignalIndex;
@@ -65,9 +75,12 @@ export function coordinationService(
   const { index, venues, acks, log } = deps;
 
   function unary<Req, Res>(method: string, handle: (req: Req) => Res | Promise<Res>) {
-    return async (call: { request: Req }, callback: sendUnaryData<Res>) => {
+    return async (call: { request: Req; metadata?: Metadata }, callback: sendUnaryData<Res>) => {
       try {
-        callback(null, await handle(call.request));
+        // A venue's request continues the trace it names (the SDK sends the signal's on acks).
+        const traceparent = call.metadata?.get("traceparent")[0];
+        const parent = contextOfTraceparent(typeof traceparent === "string" ? traceparent : "");
+        callback(null, await context.with(parent, () => handle(call.request)));
       } catch (err) {
         const error = toServiceError(err);
         coordinatorMetrics.rejectedRequests.inc({ method, status: status[error.code] });
@@ -99,10 +112,17 @@ export function coordinationService(
       sub.start();
     },
 
-    ack: unary("Ack", async (req: Parameters<AckLedger["record"]>[0]) => {
-      await acks.record(req);
-      return { recorded: true };
-    }),
+    ack: unary("Ack", (req: Parameters<AckLedger["record"]>[0]) =>
+      inSpan(tracer, "coordinator.ack", async (span) => {
+        span.setAttributes({
+          "breakwater.venue": req.venueId,
+          "breakwater.sequence": Number(req.sequence),
+          "breakwater.ack_state": ackStateName(req.state),
+        });
+        await acks.record(req);
+        return { recorded: true };
+      }),
+    ),
 
     listSignals: unary("ListSignals", (req: { afterSequence: number; limit: number }) => {
       const limit = Math.min(req.limit > 0 ? req.limit : DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);

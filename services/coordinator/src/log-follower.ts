@@ -77,12 +77,12 @@ export class SignalLogFollower {
         this.record(msg.seq, undefined, asError(err).message);
         continue;
       }
-      this.record(msg.seq, signal);
+      this.record(msg.seq, signal, undefined, msg.headers?.get("traceparent") ?? "");
     }
   }
 
-  private record(sequence: number, signal: Signal | undefined, problem?: string): void {
-    const hole = this.index.add(sequence, signal);
+  private record(sequence: number, signal: Signal | undefined, problem?: string, traceparent = ""): void {
+    const hole = this.index.add(sequence, signal, "malformed", traceparent);
     coordinatorMetrics.logSequence.set(sequence);
     if (hole) {
       coordinatorMetrics.logHoles.inc({ reason: hole });

@@ -28,6 +28,8 @@ export class SignalIndex {
   private readonly listeners = new Set<IndexListener>();
   private readonly waiters = new Set<{ sequence: number; resolve: () => void }>();
   private readonly holeCounts = new Map<HoleReason, number>();
+  /** W3C traceparent of the append that stored each signal, where known. */
+  private readonly traces = new Map<number, string>();
   private highestTerm = 0;
 
   /** Highest log sequence read (0 when the log is empty). */
@@ -45,6 +47,11 @@ export class SignalIndex {
     return this.ids.size;
   }
 
+  /** The traceparent of the append that stored `sequence` ("" when unknown). */
+  traceOf(sequence: number): string {
+    return this.traces.get(sequence) ?? "";
+  }
+
   holes(reason: HoleReason): number {
     return this.holeCounts.get(reason) ?? 0;
   }
@@ -53,7 +60,12 @@ export class SignalIndex {
    * Records the log entry at `sequence`, which must follow the last one.
    * Returns the hole reason when the entry cannot be served, else undefined.
    */
-  add(sequence: number, signal: Signal | undefined, hole: HoleReason = "malformed"): HoleReason | undefined {
+  add(
+    sequence: number,
+    signal: Signal | undefined,
+    hole: HoleReason = "malformed",
+    traceparent = "",
+  ): HoleReason | undefined {
     if (this.entries.length === 0 && this.base === 0) this.base = sequence - 1;
     if (sequence !== this.last + 1) {
       throw new LogInconsistencyError(`log entry ${sequence} does not follow ${this.last}`, {
@@ -70,6 +82,7 @@ export class SignalIndex {
     this.entries.push(kept);
     if (kept) {
       this.ids.set(kept.signalId, kept);
+      if (traceparent) this.traces.set(sequence, traceparent);
       this.highestTerm = Math.max(this.highestTerm, kept.leaderTerm);
     } else this.holeCounts.set(reason!, this.holes(reason!) + 1);
     for (const waiter of this.waiters) {

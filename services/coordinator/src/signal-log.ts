@@ -1,9 +1,13 @@
 import { type Bus, codecs, FencedAppendError, publish, streams, subjects } from "@breakwater/bus";
 import { issueSignal, type SignalDraft, signalKindName } from "@breakwater/core";
 import type { Signal } from "@breakwater/proto";
+import { inSpan, traceparentOf } from "@breakwater/telemetry";
+import { trace } from "@opentelemetry/api";
 import { AppendContendedError, LogInconsistencyError, NotLeaderError } from "./errors.js";
 import { coordinatorMetrics } from "./metrics.js";
 import type { SignalIndex } from "./signal-index.js";
+
+const tracer = trace.getTracer("breakwater.coordinator");
 
 export interface SignalLogOptions {
   /** Time between issue and activation (BW_SIGNAL_LEAD_MS). */
@@ -62,7 +66,19 @@ export class SignalLog {
   }
 
   /** Issues `draft` at the next sequence and appends it, unless the log already holds it. */
-  async append(draft: SignalDraft): Promise<Appended> {
+  append(draft: SignalDraft): Promise<Appended> {
+    // A span of its own, so the stored signal (its NATS headers and the index) names
+    // the append as the parent of what venues do with it.
+    return inSpan(tracer, "coordinator.append", (span) => {
+      span.setAttribute("breakwater.signal_id", draft.signalId);
+      return this.appendInSpan(draft).then((appended) => {
+        span.setAttribute("breakwater.sequence", appended.signal.sequence);
+        return appended;
+      });
+    });
+  }
+
+  private async appendInSpan(draft: SignalDraft): Promise<Appended> {
     const started = performance.now();
     const known = this.index.bySignalId(draft.signalId);
     if (known) return this.duplicate(known, 0);
@@ -99,7 +115,8 @@ export class SignalLog {
         this.tail = published.seq;
         // The stream acknowledged it at this sequence: serve it now rather than when the
         // reader gets it back (the reader skips what the index already holds).
-        if (this.index.last === published.seq - 1) this.index.add(published.seq, signal);
+        if (this.index.last === published.seq - 1)
+          this.index.add(published.seq, signal, "malformed", traceparentOf());
         coordinatorMetrics.signalsAppended.inc({ kind: signalKindName(signal.kind), rule: signal.ruleId });
         coordinatorMetrics.appendSeconds.observe((performance.now() - started) / 1_000);
         return { signal, duplicate: false, fenced };

@@ -121,7 +121,7 @@ export class VenueSubscription {
       const previous = this.previousInScope;
       this.previousInScope = sequence;
       if (sequence <= this.after) continue; // the venue already has it
-      this.write(encodeSignalResponse(signal, previous));
+      this.write(encodeSignalResponse(signal, previous, this.index.traceOf(sequence)));
       coordinatorMetrics.signalsDelivered.inc({ kind: signalKindName(signal.kind) });
       if (this.caughtUp) {
         coordinatorMetrics.issueToDelivery.observe(Math.max(0, this.clock() - signal.issuedAtMs) / 1_000);
@@ -143,6 +143,7 @@ export class VenueSubscription {
     this.write({
       item: { $case: "marker", value: { logSequence: this.scanned, atMs: this.clock() } },
       previousInScope: this.previousInScope,
+      traceparent: "",
     });
   }
 

@@ -25,12 +25,14 @@ describe("pre-encoded Subscribe responses", () => {
     expect(SubscribeResponse.decode(bytes)).toEqual({
       item: { $case: "signal", value: signal },
       previousInScope: previous,
+      traceparent: "",
     });
     expect(bytes).toEqual(
       Buffer.from(
         SubscribeResponse.encode({
           item: { $case: "signal", value: signal },
           previousInScope: previous,
+          traceparent: "",
         }).finish(),
       ),
     );

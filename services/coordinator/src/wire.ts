@@ -13,12 +13,18 @@ const signalField = new WeakMap<Signal, Uint8Array>();
  * field (tag 1) is encoded once per signal and shared by every venue; only
  * the previous-in-scope varint (tag 3) differs.
  */
-export function encodeSignalResponse(signal: Signal, previousInScope: number): EncodedResponse {
+export function encodeSignalResponse(
+  signal: Signal,
+  previousInScope: number,
+  traceparent = "",
+): EncodedResponse {
   let field = signalField.get(signal);
   if (!field) {
+    // The traceparent (tag 4) is the same for every venue: it is part of the shared bytes.
     field = SubscribeResponse.encode({
       item: { $case: "signal", value: signal },
       previousInScope: 0,
+      traceparent,
     }).finish();
     signalField.set(signal, field);
   }

@@ -1,6 +1,11 @@
-import { type AmountBoundsOf, chainEventCodecs, MalformedMessageError } from "@breakwater/bus";
+import {
+  type AmountBoundsOf,
+  type ChainEvent,
+  chainEventCodecs,
+  decodeChainEvent,
+  MalformedMessageError,
+} from "@breakwater/bus";
 import type { AmountBoundsOverride } from "@breakwater/core";
-import { type ChainEvent, decodeChainEvent } from "./chain-event.js";
 import { ChainTimeAheadError, checkChainTime } from "./chain-time-guard.js";
 
 export interface ChainEventDecoderOptions {

@@ -1,6 +1,7 @@
 import {
   ackFloor,
   type Bus,
+  type ChainEvent,
   codecs,
   consumeDurable,
   consumers,
@@ -17,7 +18,6 @@ import type { PriceTick } from "@breakwater/proto";
 import { inSpan, type Logger } from "@breakwater/telemetry";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { context, type Tracer } from "@opentelemetry/api";
-import type { ChainEvent } from "./chain-event.js";
 import { type ChainEventDecoderOptions, chainEventDecoder, rejectReasonOf } from "./chain-event-decoder.js";
 import type { CorrelatorState } from "./correlator-state.js";
 import { chainLabel, correlatorMetrics as metrics } from "./metrics.js";
@@ -47,6 +47,12 @@ export interface StartReport {
   readonly replayed: number;
   /** Events in flight when the previous process stopped, re-handled with assessments (deduplicated). */
   readonly caughtUp: number;
+}
+
+/** A chain event's message as the stream delivered it: what a dead letter keeps. */
+interface Delivered {
+  readonly subject: string;
+  readonly data: Uint8Array;
 }
 
 const STREAM = streams.chainEvents.name;
@@ -137,7 +143,7 @@ export class ChainEventPipeline {
       durable: DURABLE,
       service: SERVICE,
       decode: (subject, data, msg) => this.decodeLive(subject, data, storedAtMsOf(msg)),
-      handle: (event, msg) => this.handle(event, msg.seq, storedAtMsOf(msg), msg.headers),
+      handle: (event, msg) => this.handle(event, msg, msg.seq, storedAtMsOf(msg), msg.headers),
       log,
     });
     this.phase = "live";
@@ -200,12 +206,13 @@ export class ChainEventPipeline {
     } catch {
       return; // the durable redelivers it and dead-letters it then
     }
-    await this.handle(event, seq, storedAtMs, undefined);
+    await this.handle(event, { subject, data }, seq, storedAtMs, undefined);
   }
 
   /** The live path (also used for the in-flight range on start). */
   private async handle(
     event: ChainEvent,
+    delivered: Delivered,
     seq: number,
     storedAtMs: number,
     headers: MsgHdrs | undefined,
@@ -217,7 +224,7 @@ export class ChainEventPipeline {
       const applied = this.applyAt(event, seq, storedAtMs);
       metrics.applySeconds.observe({ kind: event.kind }, (performance.now() - started) / 1_000);
       if (!applied) {
-        await this.rejectUnappliable(event, seq);
+        await this.rejectUnappliable(delivered, seq);
         return;
       }
     }
@@ -242,11 +249,12 @@ export class ChainEventPipeline {
     }
   }
 
-  private async rejectUnappliable(event: ChainEvent, seq: number): Promise<void> {
+  /** Dead-letters the bytes as delivered, so the letter holds exactly what the stream stored. */
+  private async rejectUnappliable(delivered: Delivered, seq: number): Promise<void> {
     await deadLetter(this.deps.bus, {
       service: SERVICE,
-      subject: subjects[event.kind](event.value.chainId),
-      payload: encodeEvent(event),
+      subject: delivered.subject,
+      payload: delivered.data,
       error: "refused by the correlator's state (see its log)",
       originId: `${STREAM}:${seq}`,
     });
@@ -288,18 +296,5 @@ async function deliveredThrough(bus: Bus): Promise<number> {
   } catch (err) {
     if (/not found/i.test(String((err as Error).message))) return 0;
     throw err;
-  }
-}
-
-function encodeEvent(event: ChainEvent): Uint8Array {
-  switch (event.kind) {
-    case "position":
-      return codecs.position.encode(event.value);
-    case "price":
-      return codecs.price.encode(event.value);
-    case "heartbeat":
-      return codecs.heartbeat.encode(event.value);
-    case "retraction":
-      return codecs.retraction.encode(event.value);
   }
 }

@@ -1,5 +1,5 @@
+import type { ChainEvent } from "@breakwater/bus";
 import { firstTimeAhead, TimeAheadError } from "@breakwater/core";
-import type { ChainEvent } from "./chain-event.js";
 
 /**
  * An event stamped further into the future than the bound allows, against when

@@ -1,3 +1,4 @@
+import type { ChainEvent } from "@breakwater/bus";
 import { InvalidRequestError, YEAR_MS } from "@breakwater/core";
 import { positionUpdate } from "@breakwater/core/testing";
 import {
@@ -11,7 +12,6 @@ import {
   type PriceTick,
 } from "@breakwater/proto";
 import { describe, expect, it } from "vitest";
-import type { ChainEvent } from "./chain-event.js";
 import { CorrelatorState } from "./correlator-state.js";
 import { greeks } from "./research-queries.js";
 

@@ -1,3 +1,4 @@
+import type { ChainEvent } from "@breakwater/bus";
 import {
   type AssetLadder,
   DEFAULT_DEPTH,
@@ -22,7 +23,6 @@ import {
   type PriceTick,
   type RiskAssessment,
 } from "@breakwater/proto";
-import type { ChainEvent } from "./chain-event.js";
 import { ChainFreshnessTracker } from "./chain-freshness.js";
 import { CORRELATOR_DEFAULTS } from "./config.js";
 

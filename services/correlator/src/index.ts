@@ -1,7 +1,5 @@
 // The correlator as a library: its pure state and query rules, for tests, e2e and tools.
 
-export type { ChainEvent } from "./chain-event.js";
-export { decodeChainEvent } from "./chain-event.js";
 export type { ChainFreshnessView } from "./chain-freshness.js";
 export { ChainFreshnessTracker } from "./chain-freshness.js";
 export type { CorrelatorConfig } from "./config.js";

@@ -1,8 +1,15 @@
-import { type Bus, codecs, connectBus, replay, streams } from "@breakwater/bus";
+import {
+  type Bus,
+  type ChainEvent,
+  codecs,
+  connectBus,
+  decodeChainEvent,
+  replay,
+  streams,
+} from "@breakwater/bus";
 import { PositionSide, PositionStatus } from "@breakwater/proto";
 import { eventually, type NatsServer, startNats } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChainEvent, decodeChainEvent } from "./chain-event.js";
 import { CorrelatorState } from "./correlator-state.js";
 import { exposureSnapshotJson } from "./snapshot-json.js";
 import {

@@ -1,6 +1,6 @@
 // Shared by the correlator's integration tests: event builders, publishing
 // them the way a watcher does, and the correlator as a real process.
-import { type Bus, codecs, publish, subjects } from "@breakwater/bus";
+import { type Bus, type ChainEvent, chainEventSubject, encodeChainEvent, publish } from "@breakwater/bus";
 import { positionUpdate as positionUpdateFixture } from "@breakwater/core/testing";
 import {
   type ChainHeartbeat,
@@ -14,7 +14,6 @@ import {
 } from "@breakwater/proto";
 import { eventually, type ServiceProcess, startService } from "@breakwater/testkit";
 import { credentials } from "@grpc/grpc-js";
-import type { ChainEvent } from "./chain-event.js";
 import type { ExposureSnapshotJson } from "./snapshot-json.js";
 
 export const ENTRY = "services/correlator/src/main.ts";
@@ -60,28 +59,13 @@ export function retraction(chainId: string, eventId: string, retractedEventId: s
 
 /** Publishes a chain event on its chain's subject, deduplicated like a watcher's. */
 export async function publishEvent(bus: Bus, event: ChainEvent, msgId?: string): Promise<number> {
-  const chain = event.value.chainId;
-  let data: Uint8Array;
-  let id: string;
-  switch (event.kind) {
-    case "position":
-      data = codecs.position.encode(event.value);
-      id = event.value.eventId;
-      break;
-    case "price":
-      data = codecs.price.encode(event.value);
-      id = event.value.eventId;
-      break;
-    case "heartbeat":
-      data = codecs.heartbeat.encode(event.value);
-      id = `${chain}:heartbeat:${event.value.observedAtMs}`;
-      break;
-    case "retraction":
-      data = codecs.retraction.encode(event.value);
-      id = event.value.eventId;
-      break;
-  }
-  const stored = await publish(bus, subjects[event.kind](chain), data, { msgId: msgId ?? id });
+  const id =
+    event.kind === "heartbeat"
+      ? `${event.value.chainId}:heartbeat:${event.value.observedAtMs}`
+      : event.value.eventId;
+  const stored = await publish(bus, chainEventSubject(event), encodeChainEvent(event), {
+    msgId: msgId ?? id,
+  });
   return stored.seq;
 }
 

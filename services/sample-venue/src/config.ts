@@ -1,12 +1,10 @@
-import { loadConfig } from "@breakwater/config";
-import { isVenueId, parsePublicKey, type TrustedKey } from "@breakwater/core";
+import { fields, loadConfig } from "@breakwater/config";
+import { parsePublicKey, type TrustedKey } from "@breakwater/core";
 import { z } from "zod";
 
 export const sampleVenueConfigSchema = z
   .object({
-    venueId: z
-      .string({ error: "required (--venue or BW_VENUE_ID)" })
-      .refine(isVenueId, "must be a venue id (letters, digits, _ . : / -)"),
+    venueId: z.string({ error: "required (--venue or BW_VENUE_ID)" }).pipe(fields.venueId),
     coordinatorAddr: z
       .string()
       .regex(/^[^\s:]+:\d{1,5}$/, "must be host:port")

@@ -1,4 +1,4 @@
-import type { PositionUpdate, PriceTick, Retraction } from "@breakwater/proto";
+import type { ChainEventKind, ChainEventOf } from "@breakwater/bus";
 
 /**
  * The contract between a chain driver (sim, EVM via viem, Solana via web3.js)
@@ -34,13 +34,14 @@ export interface Checkpoint {
   readonly savedAtMs: number;
 }
 
-/** One normalized event derived from a block. Ids are built from chain coordinates. */
-export type ChainEvent =
-  | { readonly kind: "position"; readonly event: PositionUpdate }
-  | { readonly kind: "price"; readonly event: PriceTick }
-  | { readonly kind: "retraction"; readonly event: Retraction };
+/**
+ * One normalized event derived from a block: a chain event of any kind but the
+ * heartbeat, which the runtime publishes on its own clock. Ids are built from
+ * chain coordinates.
+ */
+export type BlockEvent = ChainEventOf<BlockEventKind>;
 
-export type ChainEventKind = ChainEvent["kind"];
+export type BlockEventKind = Exclude<ChainEventKind, "heartbeat">;
 
 /**
  * Where a driver hands what it sees. Every method resolves only once the
@@ -51,13 +52,13 @@ export interface ChainEventSink {
   /** The chain's head moved (what exists on chain, processed or not). */
   head(head: BlockRef): Promise<void>;
   /** Publishes one event of the block being processed. */
-  publish(event: ChainEvent): Promise<void>;
+  publish(event: BlockEvent): Promise<void>;
   /**
    * Publishes several events at once, in no particular order among them (so
    * never two states of one position in one call); resolves when every one is
    * stored. Optional: a driver without it publishes one event at a time.
    */
-  publishBatch?(events: readonly ChainEvent[]): Promise<void>;
+  publishBatch?(events: readonly BlockEvent[]): Promise<void>;
   /** Every event of `block` is published: the runtime checkpoints it. */
   processed(block: BlockRef, resume: ResumeData): Promise<void>;
   /** The driver has trouble following (RPC errors, garbage), or `undefined` once it is over. */

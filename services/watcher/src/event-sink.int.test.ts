@@ -3,7 +3,7 @@ import { createLogger } from "@breakwater/telemetry";
 import { type NatsServer, startNats } from "@breakwater/testkit";
 import { trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChainEvent } from "./chain-driver.js";
+import type { BlockEvent } from "./chain-driver.js";
 import { ChainProgress } from "./chain-progress.js";
 import { CheckpointStore } from "./checkpoint-store.js";
 import { BusEventSink } from "./event-sink.js";
@@ -11,10 +11,10 @@ import { watcherMetrics } from "./metrics.js";
 
 const CHAIN = "sink-test";
 
-function price(n: number, value: string): ChainEvent {
+function price(n: number, value: string): BlockEvent {
   return {
     kind: "price",
-    event: {
+    value: {
       eventId: `${CHAIN}:0xb${n}:0`,
       chainId: CHAIN,
       source: "chainlink:ETH/USD",

@@ -1,7 +1,7 @@
 import {
   type Bus,
-  codecs,
   deadLetter,
+  encodeChainEvent,
   MAX_MESSAGE_BYTES,
   type OutgoingMessage,
   publishMany,
@@ -10,7 +10,7 @@ import {
 import { validatePositionUpdate, validatePriceTick, validateRetraction } from "@breakwater/core";
 import { inSpan, type Logger } from "@breakwater/telemetry";
 import type { Tracer } from "@opentelemetry/api";
-import type { BlockRef, ChainEvent, ChainEventSink, Checkpoint, ResumeData } from "./chain-driver.js";
+import type { BlockEvent, BlockRef, ChainEventSink, Checkpoint, ResumeData } from "./chain-driver.js";
 import type { ChainProgress } from "./chain-progress.js";
 import type { CheckpointStore } from "./checkpoint-store.js";
 import { watcherMetrics } from "./metrics.js";
@@ -27,23 +27,11 @@ export interface BusEventSinkOptions {
   readonly initial: Checkpoint | undefined;
 }
 
-/** Protobuf encoding of an event, unvalidated. */
-function encode(e: ChainEvent): Uint8Array {
-  switch (e.kind) {
-    case "position":
-      return codecs.position.encode(e.event);
-    case "price":
-      return codecs.price.encode(e.event);
-    case "retraction":
-      return codecs.retraction.encode(e.event);
-  }
-}
-
 /** Throws ValidationError naming every bad field. */
-function validate(e: ChainEvent): void {
-  if (e.kind === "position") validatePositionUpdate(e.event);
-  else if (e.kind === "price") validatePriceTick(e.event);
-  else validateRetraction(e.event);
+function validate(e: BlockEvent): void {
+  if (e.kind === "position") validatePositionUpdate(e.value);
+  else if (e.kind === "price") validatePriceTick(e.value);
+  else validateRetraction(e.value);
 }
 
 /**
@@ -73,17 +61,17 @@ export class BusEventSink implements ChainEventSink {
   }
 
   /** One event: a batch of one (validated, dead-lettered when invalid, stored under its event id). */
-  async publish(e: ChainEvent): Promise<void> {
+  async publish(e: BlockEvent): Promise<void> {
     await this.publishBatch([e]);
   }
 
-  async publishBatch(events: readonly ChainEvent[]): Promise<void> {
+  async publishBatch(events: readonly BlockEvent[]): Promise<void> {
     const { bus, chainId } = this.opts;
     const messages: OutgoingMessage[] = [];
-    const kinds: ChainEvent["kind"][] = [];
+    const kinds: BlockEvent["kind"][] = [];
     for (const e of events) {
       const subject = subjects[e.kind](chainId);
-      const data = encode(e);
+      const data = encodeChainEvent(e);
       try {
         validate(e);
         if (data.length > MAX_MESSAGE_BYTES)
@@ -94,7 +82,7 @@ export class BusEventSink implements ChainEventSink {
         await this.reject(e, subject, data, String((err as Error).message));
         continue;
       }
-      messages.push({ subject, data, msgId: e.event.eventId });
+      messages.push({ subject, data, msgId: e.value.eventId });
       kinds.push(e.kind);
     }
     if (messages.length === 0) return;
@@ -147,11 +135,11 @@ export class BusEventSink implements ChainEventSink {
       this.opts.log.warn({ chain: this.opts.chainId, detail }, "driver has trouble following the chain");
   }
 
-  private async reject(e: ChainEvent, subject: string, payload: Uint8Array, error: string): Promise<void> {
+  private async reject(e: BlockEvent, subject: string, payload: Uint8Array, error: string): Promise<void> {
     const { bus, chainId, log } = this.opts;
     watcherMetrics.errors.inc({ chain: chainId, stage: "invalid_event" });
     log.error(
-      { chain: chainId, kind: e.kind, eventId: e.event.eventId, err: error },
+      { chain: chainId, kind: e.kind, eventId: e.value.eventId, err: error },
       "driver produced an invalid event",
     );
     await deadLetter(bus, {
@@ -159,7 +147,7 @@ export class BusEventSink implements ChainEventSink {
       subject,
       payload,
       error,
-      originId: `${chainId}:${e.event.eventId}`,
+      originId: `${chainId}:${e.value.eventId}`,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { type Bus, codecs, publish, subjects } from "@breakwater/bus";
+import { type Bus, encodeChainEvent, publish, subjects } from "@breakwater/bus";
 import type { ChainHeartbeat } from "@breakwater/proto";
 import type { Logger } from "@breakwater/telemetry";
 import type { ChainProgress } from "./chain-progress.js";
@@ -51,7 +51,7 @@ export function startHeartbeats(opts: HeartbeatOptions): Heartbeats {
     const hb = heartbeatOf(chainId, progress, Date.now());
     const msgId = `${chainId}:heartbeat:${instance}:${++sequence}`;
     try {
-      await publish(bus, subjects.heartbeat(chainId), codecs.heartbeat.encode(hb), {
+      await publish(bus, subjects.heartbeat(chainId), encodeChainEvent({ kind: "heartbeat", value: hb }), {
         msgId,
         retryForMs: everyMs,
       });

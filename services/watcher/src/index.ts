@@ -2,10 +2,10 @@
 
 // The driver contract (sim now; EVM and Solana drivers implement the same interface).
 export type {
+  BlockEvent,
+  BlockEventKind,
   BlockRef,
   ChainDriver,
-  ChainEvent,
-  ChainEventKind,
   ChainEventSink,
   Checkpoint,
   ResumeData,
@@ -14,6 +14,8 @@ export type { ChainHealth, HealthThresholds } from "./chain-progress.js";
 export { ChainProgress } from "./chain-progress.js";
 // The runtime pieces a benchmark or an embedding needs.
 export { CheckpointStore } from "./checkpoint-store.js";
+export type { WatcherConfig } from "./config.js";
+export { loadWatcherConfig } from "./config.js";
 // The EVM driver (viem) and its venue and oracle adapters.
 export type { AaveV3AdapterConfig, AccountState, ReserveParameters } from "./drivers/evm/adapters/aave-v3.js";
 export { AaveV3Adapter, reserveParameters } from "./drivers/evm/adapters/aave-v3.js";

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Bus, codecs, connectBus, replay, streams, subjects } from "@breakwater/bus";
+import { type Bus, connectBus } from "@breakwater/bus";
 import { type ChainHeartbeat, ChainStatus } from "@breakwater/proto";
 import {
   eventually,
@@ -11,6 +11,7 @@ import {
   startService,
 } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readChain } from "./test-helpers.js";
 
 /** Blocks every 100 ms; the chain halts from +6 s to +10 s (blocks 0..59, then block 60 at +10 s). */
 const scenario = {
@@ -38,16 +39,7 @@ describe("watcher of a chain that stalls", () => {
     await nats?.dispose();
   });
 
-  const heartbeats = async (): Promise<ChainHeartbeat[]> => {
-    const out: ChainHeartbeat[] = [];
-    await replay(bus, {
-      stream: streams.chainEvents.name,
-      onMessage: (subject, data) => {
-        if (subject === subjects.heartbeat("sim-s")) out.push(codecs.heartbeat.decode(data));
-      },
-    });
-    return out;
-  };
+  const heartbeats = async (): Promise<ChainHeartbeat[]> => (await readChain(bus, "sim-s")).heartbeats;
 
   it("behavior: a stalled head is reported stale in heartbeats and readiness, and recovers", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "bw-watcher-stall-")), "scenario.yaml");

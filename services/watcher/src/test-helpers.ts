@@ -1,5 +1,14 @@
 // Shared by the integration tests: reading what a watcher put on the bus.
-import { type Bus, buckets, codecs, replay, streams, subjects } from "@breakwater/bus";
+import {
+  type Bus,
+  buckets,
+  type ChainEvent,
+  chainEventKindOf,
+  decodeChainEvent,
+  replay,
+  streams,
+  subjects,
+} from "@breakwater/bus";
 import type { ChainHeartbeat, PositionUpdate, PriceTick } from "@breakwater/proto";
 import type { ServiceProcess } from "@breakwater/testkit";
 import type { Checkpoint } from "./chain-driver.js";
@@ -12,15 +21,22 @@ export interface ChainLog {
   heartbeats: ChainHeartbeat[];
 }
 
+/** The chain event a stored message carries when it is one of `chainId`'s (undefined otherwise). */
+export function chainEventOf(chainId: string, subject: string, data: Uint8Array): ChainEvent | undefined {
+  const kind = chainEventKindOf(subject);
+  return kind && subject === subjects[kind](chainId) ? decodeChainEvent(subject, data) : undefined;
+}
+
 /** Everything one chain's watcher has published, in stream order. */
 export async function readChain(bus: Bus, chainId: string): Promise<ChainLog> {
   const out: ChainLog = { positions: [], prices: [], heartbeats: [] };
   await replay(bus, {
     stream: streams.chainEvents.name,
     onMessage: (subject, data) => {
-      if (subject === subjects.position(chainId)) out.positions.push(codecs.position.decode(data));
-      else if (subject === subjects.price(chainId)) out.prices.push(codecs.price.decode(data));
-      else if (subject === subjects.heartbeat(chainId)) out.heartbeats.push(codecs.heartbeat.decode(data));
+      const e = chainEventOf(chainId, subject, data);
+      if (e?.kind === "position") out.positions.push(e.value);
+      else if (e?.kind === "price") out.prices.push(e.value);
+      else if (e?.kind === "heartbeat") out.heartbeats.push(e.value);
     },
   });
   return out;

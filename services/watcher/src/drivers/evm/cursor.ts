@@ -1,6 +1,6 @@
 import type { Logger } from "@breakwater/telemetry";
 import type { BlockRef, Checkpoint, ResumeData } from "../../chain-driver.js";
-import { CheckpointMismatchError } from "../../errors.js";
+import { requireCheckpointOf } from "../../errors.js";
 import { ChainWindow } from "./chain-window.js";
 
 /** Where a run of the driver stands. */
@@ -37,18 +37,13 @@ export function restoreCursor(from: Checkpoint | undefined, opts: RestoreOptions
   const window = new ChainWindow(opts.windowBlocks);
   if (!from) return { window, last: undefined, next: undefined };
   const hint = `point the watcher at the chain that wrote it, or delete key "${opts.chainId}" from the checkpoint bucket`;
-  if (from.driver !== opts.driverKind)
-    throw new CheckpointMismatchError(
-      opts.chainId,
-      `the checkpoint was written by the ${from.driver} driver`,
-      hint,
-    );
-  if (from.resume["chainNumericId"] !== opts.chainNumericId)
-    throw new CheckpointMismatchError(
-      opts.chainId,
-      `the checkpoint is of EVM chain ${String(from.resume["chainNumericId"])}, this is ${opts.chainNumericId}`,
-      hint,
-    );
+  requireCheckpointOf(
+    from,
+    opts.chainId,
+    opts.driverKind,
+    { key: "chainNumericId", expected: opts.chainNumericId, what: "is of EVM chain" },
+    hint,
+  );
   let restored = window;
   const text = from.resume["window"];
   if (typeof text === "string") {

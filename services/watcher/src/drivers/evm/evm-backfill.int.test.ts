@@ -92,7 +92,7 @@ describe("EVM watcher backfilling after downtime", () => {
 
     const events = await publishedEvents(bus, CHAIN);
     expect(duplicateIds(events)).toEqual([]);
-    const prices = events.filter((e) => e.kind === "price").map((e) => e.event.price);
+    const prices = events.filter((e) => e.kind === "price").map((e) => e.value.price);
     // the constructor's 3000, then one answer per round: none missing, none twice
     expect(prices).toEqual(["3000", ...Array.from({ length: ROUNDS }, (_, i) => String(3000 - i))]);
     expect(openPositions(events)).toHaveLength(10);

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { fields } from "@breakwater/config";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { mappingProblems } from "./adapters/mapped.js";
@@ -7,7 +8,7 @@ const address = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
   .transform((a) => a.toLowerCase() as `0x${string}`);
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$/, "must be an identifier");
+const { venueId, assetId, name } = fields;
 
 const fieldSource = z.union([
   z.object({ value: z.string() }).strict(),
@@ -50,17 +51,17 @@ const adapterSchema = z.discriminatedUnion("kind", [
   z
     .object({
       kind: z.literal("perp-venue"),
-      venueId: name,
+      venueId,
       address,
-      markets: z.record(z.string(), name).optional(),
-      collateralAsset: name.optional(),
+      markets: z.record(z.string(), assetId).optional(),
+      collateralAsset: assetId.optional(),
     })
     .strict(),
   z
     .object({
       kind: z.literal("chainlink"),
       address,
-      asset: name,
+      asset: assetId,
       pair: name,
       decimals: z.number().int().min(0).max(36).optional(),
       heartbeatSeconds: z.number().positive(),
@@ -77,13 +78,13 @@ const adapterSchema = z.discriminatedUnion("kind", [
   z
     .object({
       kind: z.literal("aave-v3"),
-      venueId: name,
+      venueId,
       address,
       reserves: z.record(
         z.string().regex(/^0x[0-9a-fA-F]{40}$/, "reserve keys must be asset addresses"),
         z
           .object({
-            symbol: name,
+            symbol: assetId,
             decimals: z.number().int().min(0).max(36),
             aToken: address,
             debtToken: address,
@@ -97,7 +98,7 @@ const adapterSchema = z.discriminatedUnion("kind", [
   z
     .object({
       kind: z.literal("mapped"),
-      venueId: name,
+      venueId,
       address,
       abi: z.array(z.unknown()).min(1),
       events: z.record(z.string(), eventMapping),

@@ -137,10 +137,10 @@ describe("EVM watcher: confirmations and restarts on a Hardhat chain", () => {
       "the restarted watcher at the new tip",
     );
     const events = await publishedEvents(bus, chain);
-    const retracted = events.filter((e) => e.kind === "retraction").map((e) => e.event.retractedEventId);
+    const retracted = events.filter((e) => e.kind === "retraction").map((e) => e.value.retractedEventId);
     const orphaned = events
-      .filter((e) => e.kind === "position" && [account(2), account(3)].includes(e.event.account))
-      .map((e) => e.event.eventId);
+      .filter((e) => e.kind === "position" && [account(2), account(3)].includes(e.value.account))
+      .map((e) => e.value.eventId);
     expect(retracted.sort()).toEqual(orphaned.sort());
     expect(duplicateIds(events)).toEqual([]);
     expect(openPositions(events)).toEqual([`${account(4)} ETH-PERP ${LONG} 1`]);

@@ -161,7 +161,7 @@ describe("EVM watcher with several RPC endpoints", () => {
     const after = await publishedEvents(bus, CHAIN);
     const fresh = after.slice(before.length);
     expect(fresh.map((e) => e.kind)).toEqual(["position"]);
-    expect(fresh[0]!.event).toMatchObject({
+    expect(fresh[0]!.value).toMatchObject({
       eventId: `${CHAIN}:${tx.blockHash}:0`,
       size: "4",
       coordinates: { blockNumber: tx.blockNumber, blockHash: tx.blockHash },

@@ -60,7 +60,7 @@ describe("EVM watcher following a Hardhat chain", () => {
     await eventually(async () => ((await processed()) >= last.blockNumber + 1 ? true : undefined));
 
     const events = await publishedEvents(bus, CHAIN);
-    const positions = events.filter((e) => e.kind === "position").map((e) => e.event);
+    const positions = events.filter((e) => e.kind === "position").map((e) => e.value);
     expect(positions).toHaveLength(2);
     expect(positions[0]).toMatchObject({
       chainId: CHAIN,
@@ -80,7 +80,7 @@ describe("EVM watcher following a Hardhat chain", () => {
       blockHash: last.blockHash,
     });
     expect(positions[1]!.eventId).toBe(`${CHAIN}:${last.blockHash}:0`);
-    const prices = events.filter((e) => e.kind === "price").map((e) => e.event);
+    const prices = events.filter((e) => e.kind === "price").map((e) => e.value);
     // the aggregator's constructor posted 3000
     expect(prices.map((p) => [p.source, p.asset, p.price])).toEqual([
       ["chainlink:ETH/USD", "ETH", "3000"],
@@ -114,7 +114,7 @@ describe("EVM watcher following a Hardhat chain", () => {
     expect((await checkpointOf(bus, CHAIN))!.blockHash).toBe(tipHash);
 
     const events = await publishedEvents(bus, CHAIN);
-    const retractions = events.filter((e) => e.kind === "retraction").map((e) => e.event);
+    const retractions = events.filter((e) => e.kind === "retraction").map((e) => e.value);
     expect(retractions).toHaveLength(3);
     expect(retractions.every((r) => r.reason.startsWith("reorg: block"))).toBe(true);
     expect(duplicateIds(events)).toEqual([]);

@@ -32,11 +32,11 @@ describe("the EVM demo chain", () => {
 
     const prices = sink.events
       .filter((e) => e.kind === "price")
-      .map((e) => Number((e.event as { price: string }).price));
+      .map((e) => Number((e.value as { price: string }).price));
     expect(prices).toEqual([3000, 2850, 2700, 2550, 2400]);
     const positions = sink.events
       .filter((e) => e.kind === "position")
-      .map((e) => e.event as { status: number });
+      .map((e) => e.value as { status: number });
     expect(
       positions.slice(0, seeded.length).every((p) => p.status === PositionStatus.POSITION_STATUS_OPEN),
     ).toBe(true);

@@ -2,9 +2,9 @@ import { metricOnce } from "@breakwater/telemetry";
 import { Counter, Gauge } from "prom-client";
 
 const counter = (name: string, help: string, labelNames: string[]) =>
-  metricOnce(name, () => new Counter({ name, help, labelNames }));
+  metricOnce(Counter, { name, help, labelNames });
 const gauge = (name: string, help: string, labelNames: string[]) =>
-  metricOnce(name, () => new Gauge({ name, help, labelNames }));
+  metricOnce(Gauge, { name, help, labelNames });
 
 /** Metrics of the EVM driver (default registry), labelled by chain. */
 export const evmMetrics = {

@@ -1,14 +1,18 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PublishError } from "@breakwater/bus";
+import { isRetryable } from "@breakwater/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BackfillProgress } from "./backfill-progress.js";
 import { ChainWindow } from "./chain-window.js";
 import { EndpointHealth } from "./endpoint-health.js";
 import { loadEvmChainConfig } from "./evm-config.js";
+import { ChainMovedError, ParentMismatchError, SinkFailure, sinkFailuresMarked } from "./follow-errors.js";
 import { OrderedBatchPublisher } from "./ordered-batch-publisher.js";
 import { RateLimiter } from "./rate-limiter.js";
+import { LogRangeTooLargeError, MalformedResponseError, RpcUnavailableError } from "./rpc-errors.js";
 import { parseRpcLogs } from "./rpc-schemas.js";
 
 describe("ChainWindow", () => {
@@ -171,6 +175,46 @@ describe("OrderedBatchPublisher", () => {
     p.submit({ key: "a", i: 1 });
     await expect(p.drain()).rejects.toThrow("stream unavailable");
     expect(sent).toEqual(["a0"]);
+  });
+});
+
+describe("follow errors", () => {
+  it("behavior: failures of reading the chain are retryable; a reorg found and anything else are not", () => {
+    expect(
+      [
+        new RpcUnavailableError("eth_blockNumber", []),
+        new MalformedResponseError("a", "eth_getBlockByNumber", "no hash"),
+        new ChainMovedError("block 5 is not available yet", { block: 5 }),
+        new LogRangeTooLargeError(1, 9, "too many results"),
+      ].map(isRetryable),
+    ).toEqual([true, true, true, true]);
+    expect([new ParentMismatchError(5, "0xa", "0xb"), new Error("x")].map(isRetryable)).toEqual([
+      false,
+      false,
+    ]);
+  });
+
+  it("behavior: the sink's failures come out as a SinkFailure holding the original, even a retryable one", async () => {
+    const refused = new PublishError("bw.chain.evm-a.price", "no responders");
+    const marked = sinkFailuresMarked({
+      head: async () => undefined,
+      publish: async () => {
+        throw refused;
+      },
+      processed: async () => undefined,
+      trouble: () => undefined,
+    });
+    expect(marked.publishBatch).toBeUndefined();
+    const err = await marked
+      .publish({
+        kind: "retraction",
+        value: { eventId: "e", chainId: "evm-a", retractedEventId: "d", reason: "reorg", observedAtMs: 0 },
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SinkFailure);
+    expect(isRetryable(err)).toBe(false);
+    expect((err as SinkFailure).failure).toBe(refused);
+    await expect(marked.head({ number: 1, hash: "0x1", timeMs: 0 })).resolves.toBeUndefined();
   });
 });
 

@@ -48,15 +48,15 @@ describe("EVM driver and reorgs deeper than its window (in-process)", () => {
     }
     const retracted = sink.events.filter((e) => e.kind === "retraction");
     // the window (4 blocks) knew base+3..base+6: their events are retracted, newest first
-    expect(retracted.map((e) => (e.event as { retractedEventId: string }).retractedEventId)).toEqual(
+    expect(retracted.map((e) => (e.value as { retractedEventId: string }).retractedEventId)).toEqual(
       sink.events
         .slice(2, 6)
-        .map((e) => e.event.eventId)
+        .map((e) => e.value.eventId)
         .reverse(),
     );
     // then the new branch from below the window: the one position of the new base+1
     const after = sink.events.slice(sink.events.indexOf(retracted.at(-1)!) + 1);
-    expect(after.map((e) => e.event.eventId)).toEqual([`evm-deep:${kept.blockHash}:0`]);
+    expect(after.map((e) => e.value.eventId)).toEqual([`evm-deep:${kept.blockHash}:0`]);
     const metrics = await register.getSingleMetricAsString("bw_watcher_reorgs_total");
     expect(metrics).toMatch(/bw_watcher_reorgs_total\{chain="evm-deep",depth="deep"\} 1/);
   });

@@ -1,3 +1,4 @@
+import { isRetryable } from "@breakwater/core";
 import type { Logger } from "@breakwater/telemetry";
 import type { ChainEventSink } from "../../chain-driver.js";
 import { abortableSleep as sleep } from "../abortable-sleep.js";
@@ -9,11 +10,16 @@ import { type Cursor, refOf, resumeOf } from "./cursor.js";
 import type { EvmChainConfig } from "./evm-config.js";
 import { evmMetrics } from "./evm-metrics.js";
 import { FeedChecks } from "./feed-checks.js";
-import { ChainMovedError, ParentMismatchError, parentMismatch } from "./follow-errors.js";
+import {
+  ChainMovedError,
+  ParentMismatchError,
+  parentMismatch,
+  SinkFailure,
+  sinkFailuresMarked,
+} from "./follow-errors.js";
 import { LogPublisher } from "./log-publisher.js";
 import { RangeReader } from "./range-reader.js";
 import { ReorgRecovery } from "./reorg-recovery.js";
-import { LogRangeTooLargeError, MalformedResponseError, RpcUnavailableError } from "./rpc-errors.js";
 import type { RpcPool } from "./rpc-pool.js";
 import type { BlockHeader } from "./rpc-schemas.js";
 import { Troubles } from "./troubles.js";
@@ -45,14 +51,18 @@ export class Follower {
   private readonly backfill: BackfillReporter;
   private head: BlockHeader | undefined;
   private headPolledAtMs = Number.NEGATIVE_INFINITY;
+  private readonly sink: ChainEventSink;
 
   constructor(
     private readonly deps: FollowerDeps,
     private readonly cursor: Cursor,
-    private readonly sink: ChainEventSink,
+    runtimeSink: ChainEventSink,
     private readonly signal: AbortSignal,
   ) {
     const { chain, cfg, reads, adapters, log, now } = deps;
+    // the retry below is for reading the chain; the runtime handles its own failures
+    const sink = sinkFailuresMarked(runtimeSink);
+    this.sink = sink;
     this.troubles = new Troubles(sink);
     // adapters read contract state, nothing else of the chain
     this.reader = { call: (to, data, block) => reads.call(to, data, block) };
@@ -121,11 +131,13 @@ export class Follower {
         retryMs = cfg.pollMs;
       } catch (err) {
         if (this.signal.aborted) return;
-        if (!isTransient(err)) throw err;
-        this.troubles.set("rpc", err.message.slice(0, 400));
+        if (err instanceof SinkFailure) throw err.failure;
+        if (!isRetryable(err)) throw err;
+        const message = (err as Error).message;
+        this.troubles.set("rpc", message.slice(0, 400));
         this.troubles.report();
         this.deps.log.warn(
-          { chain: this.deps.chain, err: err.message, retryInMs: retryMs },
+          { chain: this.deps.chain, err: message, retryInMs: retryMs },
           "cannot read the chain; retrying",
         );
         await sleep(retryMs, this.signal);
@@ -250,14 +262,4 @@ export class Follower {
     this.ranges.dropPrefetched();
     await this.reorgs.recover(this.cursor, why);
   }
-}
-
-/** Errors of reading the chain that a retry can cure; anything else ends the run. */
-function isTransient(err: unknown): err is Error {
-  return (
-    err instanceof RpcUnavailableError ||
-    err instanceof MalformedResponseError ||
-    err instanceof ChainMovedError ||
-    err instanceof LogRangeTooLargeError
-  );
 }

@@ -1,5 +1,5 @@
 import type { Logger } from "@breakwater/telemetry";
-import type { ChainEvent, ChainEventSink } from "../../chain-driver.js";
+import type { BlockEvent, ChainEventSink } from "../../chain-driver.js";
 import type { AdapterSet } from "./adapter-set.js";
 import { type ContractReader, type LogContext, LogDecodeError } from "./adapters/adapter.js";
 import { evmMetrics } from "./evm-metrics.js";
@@ -17,8 +17,8 @@ export interface LogPublisherOptions {
 }
 
 /** An event and the block it came from (whose header stamps its chain time). */
-interface BlockEvent {
-  readonly event: ChainEvent;
+interface EventInBlock {
+  readonly event: BlockEvent;
   readonly block: number;
 }
 
@@ -29,7 +29,7 @@ const YIELD_EVERY_LOGS = 128;
 
 /** Turns a block's or a range's logs into published events, through the chain's adapters. */
 export class LogPublisher {
-  private readonly store: (batch: ChainEvent[]) => Promise<void>;
+  private readonly store: (batch: BlockEvent[]) => Promise<void>;
 
   constructor(private readonly opts: LogPublisherOptions) {
     const sink = opts.sink;
@@ -52,7 +52,7 @@ export class LogPublisher {
    */
   async publish(logs: readonly ChainLog[], headers: Promise<RangeHeaders>): Promise<Map<number, string[]>> {
     const ids = new Map<number, string[]>();
-    const publisher = new OrderedBatchPublisher<BlockEvent>(
+    const publisher = new OrderedBatchPublisher<EventInBlock>(
       async (batch) => {
         const { byNumber } = await headers;
         for (const { event, block } of batch) stampChainTime(event, byNumber.get(block)!.timeMs);
@@ -77,7 +77,7 @@ export class LogPublisher {
     logs: readonly ChainLog[],
     headers: Promise<RangeHeaders>,
     ids: Map<number, string[]>,
-    publisher: OrderedBatchPublisher<BlockEvent>,
+    publisher: OrderedBatchPublisher<EventInBlock>,
   ): Promise<void> {
     const { chain, adapters, reader, log: logger } = this.opts;
     const times = adapters.needsBlockTime ? (await headers).byNumber : undefined;
@@ -93,7 +93,7 @@ export class LogPublisher {
         reader,
       };
       for (const adapter of adapters.of(log.address)) {
-        let events: ChainEvent[];
+        let events: BlockEvent[];
         try {
           events = await adapter.decode(log, ctx);
         } catch (err) {
@@ -106,7 +106,7 @@ export class LogPublisher {
         for (const e of events) {
           if (e.kind === "price" && this.withheld(ctx.blockTimeMs)) continue;
           const list = ids.get(log.blockNumber) ?? [];
-          list.push(e.event.eventId);
+          list.push(e.value.eventId);
           ids.set(log.blockNumber, list);
           publisher.submit({ event: e, block: log.blockNumber });
         }
@@ -128,8 +128,8 @@ export class LogPublisher {
   }
 }
 
-function stampChainTime(e: ChainEvent, timeMs: number): void {
-  if (e.kind === "position" || e.kind === "price") e.event.chainTimeMs = timeMs;
+function stampChainTime(e: BlockEvent, timeMs: number): void {
+  if (e.kind === "position" || e.kind === "price") e.value.chainTimeMs = timeMs;
 }
 
 /**
@@ -137,12 +137,12 @@ function stampChainTime(e: ChainEvent, timeMs: number): void {
  * waits for the previous one's acknowledgement, so a retried publish can never
  * land after a later state. Price ticks are independent observations.
  */
-function keyOf(e: ChainEvent): string {
+function keyOf(e: BlockEvent): string {
   switch (e.kind) {
     case "position":
-      return `p|${e.event.venueId}|${e.event.account}|${e.event.market}`;
+      return `p|${e.value.venueId}|${e.value.account}|${e.value.market}`;
     case "price":
-      return `q|${e.event.eventId}`;
+      return `q|${e.value.eventId}`;
     case "retraction":
       return "r";
   }

@@ -42,7 +42,7 @@ export class ReorgRecovery {
       for (const id of [...entry.eventIds].reverse())
         await sink.publish({
           kind: "retraction",
-          event: {
+          value: {
             eventId: `${id}:retracted`,
             chainId: chain,
             retractedEventId: id,

@@ -1,7 +1,12 @@
-import { BreakwaterError } from "@breakwater/core";
+import { BreakwaterError, type ErrorStatus } from "@breakwater/core";
 
-/** An endpoint answered, but with something that is not a valid answer. Never used, never published. */
+/**
+ * An endpoint answered, but with something that is not a valid answer. Never
+ * used, never published; asking again (another endpoint, later) may do.
+ */
 export class MalformedResponseError extends BreakwaterError {
+  override readonly status: ErrorStatus = "unavailable";
+  override readonly retryable = true;
   constructor(
     readonly endpoint: string,
     readonly method: string,
@@ -11,8 +16,14 @@ export class MalformedResponseError extends BreakwaterError {
   }
 }
 
-/** The provider refuses an eth_getLogs range as too large: the caller splits it. */
+/**
+ * The provider refuses an eth_getLogs range as too large: the caller splits
+ * it, and a refusal that reaches the follower is retried with the smaller
+ * range remembered.
+ */
 export class LogRangeTooLargeError extends BreakwaterError {
+  override readonly status: ErrorStatus = "unavailable";
+  override readonly retryable = true;
   constructor(
     readonly fromBlock: number,
     readonly toBlock: number,
@@ -25,8 +36,10 @@ export class LogRangeTooLargeError extends BreakwaterError {
   }
 }
 
-/** No endpoint in rotation could answer. */
+/** No endpoint in rotation could answer; they may again once out of backoff. */
 export class RpcUnavailableError extends BreakwaterError {
+  override readonly status: ErrorStatus = "unavailable";
+  override readonly retryable = true;
   constructor(method: string, problems: readonly string[]) {
     super(
       "rpc_unavailable",

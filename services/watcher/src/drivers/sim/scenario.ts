@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { fields } from "@breakwater/config";
 import { isChainId } from "@breakwater/core";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -11,20 +12,21 @@ export const DEFAULT_SCENARIO_PATH = fileURLToPath(
   new URL("../../../scenarios/default.yaml", import.meta.url),
 );
 
+// Narrower than core's asset ids on purpose: the sim names its markets
+// `<ASSET>-PERP` and reads the asset back out of the market.
 const ASSET = /^[A-Z][A-Z0-9]{0,15}$/;
-const VENUE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const PERP_MARKET = /^([A-Z][A-Z0-9]{0,15})-PERP$/;
 
 const ms = (what: string) => z.number().int(`${what} must be an integer number of ms`).min(0);
 
 const perpVenue = z.strictObject({
-  id: z.string().regex(VENUE_ID, "must be lowercase letters, digits and dashes"),
+  id: fields.venueId,
   kind: z.literal("perp"),
   markets: z.array(z.string().regex(PERP_MARKET, "must be <ASSET>-PERP")).min(1, "needs at least one market"),
 });
 
 const lendingVenue = z.strictObject({
-  id: z.string().regex(VENUE_ID, "must be lowercase letters, digits and dashes"),
+  id: fields.venueId,
   kind: z.literal("lending"),
   assets: z.array(z.string().regex(ASSET, "must be an asset symbol")).min(1, "needs at least one asset"),
 });

@@ -12,11 +12,11 @@ function blocks(chainId: string, count: number, genesis = GENESIS): SimBlock[] {
   return Array.from({ length: count }, () => chain.produce());
 }
 
-const ids = (bs: SimBlock[]) => bs.flatMap((b) => b.events.map((e) => e.event.eventId));
+const ids = (bs: SimBlock[]) => bs.flatMap((b) => b.events.map((e) => e.value.eventId));
 const positions = (bs: SimBlock[]) =>
-  bs.flatMap((b) => b.events.flatMap((e) => (e.kind === "position" ? [e.event] : [])));
+  bs.flatMap((b) => b.events.flatMap((e) => (e.kind === "position" ? [e.value] : [])));
 const ticks = (bs: SimBlock[]) =>
-  bs.flatMap((b) => b.events.flatMap((e) => (e.kind === "price" ? [e.event] : [])));
+  bs.flatMap((b) => b.events.flatMap((e) => (e.kind === "price" ? [e.value] : [])));
 
 describe("SimChain", () => {
   it("behavior: the same seed, chain and block give the same events and ids", () => {
@@ -57,9 +57,9 @@ describe("SimChain", () => {
     for (const t of ticks(bs)) expect(validatePriceTick(t)).toBe(t);
     for (const b of bs) {
       b.events.forEach((e, i) => {
-        const coordinates = e.kind === "retraction" ? undefined : e.event.coordinates;
+        const coordinates = e.kind === "retraction" ? undefined : e.value.coordinates;
         expect(coordinates).toMatchObject({ blockNumber: b.ref.number, blockHash: b.ref.hash, logIndex: i });
-        expect(e.event.eventId).toBe(`sim-a:${b.ref.hash}:${i}`);
+        expect(e.value.eventId).toBe(`sim-a:${b.ref.hash}:${i}`);
       });
     }
   });

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { chainEventId, numberToDecimal } from "@breakwater/core";
-import type { BlockRef, ChainEvent } from "../../chain-driver.js";
+import type { BlockEvent, BlockRef } from "../../chain-driver.js";
 import { MarketPricePath } from "./price-path.js";
 import { hash32, mix32, randomStream } from "./random.js";
 import type { Scenario } from "./scenario.js";
@@ -25,7 +25,7 @@ const ACTIVITY_CHANCE = 0.4;
 
 export interface SimBlock {
   readonly ref: BlockRef;
-  readonly events: ChainEvent[];
+  readonly events: BlockEvent[];
 }
 
 /** The deterministic hash of block `n`: a function of the seed, the chain and `n` only. */
@@ -86,7 +86,7 @@ export class SimChain {
   produce(): SimBlock {
     const n = this.nextNumber;
     const ref = this.ref(n);
-    const events: ChainEvent[] = [];
+    const events: BlockEvent[] = [];
     this.advance((draft) => events.push(this.toEvent(ref, events.length, draft)));
     return { ref, events };
   }
@@ -137,7 +137,7 @@ export class SimChain {
     }
   }
 
-  private toEvent(ref: BlockRef, logIndex: number, draft: BlockDraft): ChainEvent {
+  private toEvent(ref: BlockRef, logIndex: number, draft: BlockDraft): BlockEvent {
     const eventId = chainEventId(this.chainId, ref.hash, logIndex);
     const coordinates = {
       blockNumber: ref.number,
@@ -155,7 +155,7 @@ export class SimChain {
     if (draft.kind === "price") {
       return {
         kind: "price",
-        event: {
+        value: {
           ...common,
           source: `sim-oracle:${this.chainId}`,
           asset: draft.asset,
@@ -163,7 +163,7 @@ export class SimChain {
         },
       };
     }
-    return { kind: "position", event: { ...common, ...draft.position } };
+    return { kind: "position", value: { ...common, ...draft.position } };
   }
 }
 

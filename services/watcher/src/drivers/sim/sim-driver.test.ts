@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BlockRef, ChainEvent, ChainEventSink, Checkpoint, ResumeData } from "../../chain-driver.js";
+import type { BlockEvent, BlockRef, ChainEventSink, Checkpoint, ResumeData } from "../../chain-driver.js";
 import { CheckpointMismatchError } from "../../errors.js";
 import { loadScenario, parseScenario } from "./scenario.js";
 import { SimDriver } from "./sim-driver.js";
@@ -9,7 +9,7 @@ const scenario = parseScenario({ ...loadScenario(), blockTimeMs: 10 });
 /** Records what a driver hands over and stops it after `stopAfter` processed blocks. */
 class RecordingSink implements ChainEventSink {
   readonly log: string[] = [];
-  readonly events: ChainEvent[] = [];
+  readonly events: BlockEvent[] = [];
   readonly heads: number[] = [];
   last: Checkpoint | undefined;
   readonly abort = new AbortController();
@@ -17,9 +17,9 @@ class RecordingSink implements ChainEventSink {
   async head(head: BlockRef) {
     this.heads.push(head.number);
   }
-  async publish(e: ChainEvent) {
+  async publish(e: BlockEvent) {
     this.events.push(e);
-    this.log.push(`event ${e.event.eventId}`);
+    this.log.push(`event ${e.value.eventId}`);
   }
   async processed(block: BlockRef, resume: ResumeData) {
     this.log.push(`processed ${block.number}`);
@@ -51,11 +51,11 @@ describe("SimDriver", () => {
     let current = -1;
     for (const line of sink.log) {
       if (line.startsWith("processed")) current = Number(line.split(" ")[1]);
-      else expect(sink.events.find((e) => `event ${e.event.eventId}` === line)).toBeDefined();
+      else expect(sink.events.find((e) => `event ${e.value.eventId}` === line)).toBeDefined();
     }
     expect(current).toBe(40);
     expect(sink.heads.at(-1)).toBeGreaterThanOrEqual(40);
-    for (const e of sink.events) expect(e.event.observedAtMs).toBeGreaterThanOrEqual(genesisMs);
+    for (const e of sink.events) expect(e.value.observedAtMs).toBeGreaterThanOrEqual(genesisMs);
     expect(sink.last?.resume["genesisMs"]).toBe(genesisMs);
   });
 
@@ -78,8 +78,8 @@ describe("SimDriver", () => {
     await new SimDriver({ scenario, chainId: "sim-a" }).start(first.last, second, second.abort.signal);
 
     expect(second.processedBlocks()[0]).toBe(26);
-    const withoutClock = (es: ChainEvent[]) =>
-      es.map((e) => ({ ...e, event: { ...e.event, observedAtMs: 0 } }));
+    const withoutClock = (es: BlockEvent[]) =>
+      es.map((e) => ({ ...e, value: { ...e.value, observedAtMs: 0 } }));
     expect(withoutClock([...first.events, ...second.events])).toEqual(withoutClock(straight.events));
   });
 
@@ -111,7 +111,7 @@ describe("SimDriver", () => {
       trouble: () => undefined,
       processed: (b, r) => sink.processed(b, r),
       publish: async (e) => {
-        if (e.event.eventId.includes(":5") && failures-- > 0) throw new Error("bus unavailable");
+        if (e.value.eventId.includes(":5") && failures-- > 0) throw new Error("bus unavailable");
         await sink.publish(e);
       },
     };

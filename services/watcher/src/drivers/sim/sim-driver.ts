@@ -1,5 +1,5 @@
-import type { ChainDriver, ChainEvent, ChainEventSink, Checkpoint, ResumeData } from "../../chain-driver.js";
-import { CheckpointMismatchError } from "../../errors.js";
+import type { BlockEvent, ChainDriver, ChainEventSink, Checkpoint, ResumeData } from "../../chain-driver.js";
+import { CheckpointMismatchError, requireCheckpointOf } from "../../errors.js";
 import { abortableSleep as sleep } from "../abortable-sleep.js";
 import { type Scenario, scenarioFingerprint } from "./scenario.js";
 import { SimChain } from "./sim-chain.js";
@@ -65,18 +65,13 @@ export class SimDriver implements ChainDriver {
   private genesisFor(from: Checkpoint | undefined): number {
     if (!from) return this.configuredGenesisMs ?? this.firstStartMs;
     const hint = `start with the scenario and genesis that wrote it, or delete key "${this.chainId}" from the checkpoint bucket`;
-    if (from.driver !== this.kind)
-      throw new CheckpointMismatchError(
-        this.chainId,
-        `the checkpoint was written by the ${from.driver} driver`,
-        hint,
-      );
-    if (from.resume["scenario"] !== this.fingerprint)
-      throw new CheckpointMismatchError(
-        this.chainId,
-        `the checkpoint was written with scenario ${String(from.resume["scenario"])}, this is ${this.fingerprint}`,
-        hint,
-      );
+    requireCheckpointOf(
+      from,
+      this.chainId,
+      this.kind,
+      { key: "scenario", expected: this.fingerprint, what: "was written with scenario" },
+      hint,
+    );
     const stored = from.resume["genesisMs"];
     if (typeof stored !== "number")
       throw new CheckpointMismatchError(this.chainId, "the checkpoint has no genesisMs", hint);
@@ -109,13 +104,13 @@ export class SimDriver implements ChainDriver {
 }
 
 /** Stamps the watcher's clock on an event. */
-function observed(e: ChainEvent, observedAtMs: number): ChainEvent {
+function observed(e: BlockEvent, observedAtMs: number): BlockEvent {
   switch (e.kind) {
     case "position":
-      return { kind: e.kind, event: { ...e.event, observedAtMs } };
+      return { kind: e.kind, value: { ...e.value, observedAtMs } };
     case "price":
-      return { kind: e.kind, event: { ...e.event, observedAtMs } };
+      return { kind: e.kind, value: { ...e.value, observedAtMs } };
     case "retraction":
-      return { kind: e.kind, event: { ...e.event, observedAtMs } };
+      return { kind: e.kind, value: { ...e.value, observedAtMs } };
   }
 }

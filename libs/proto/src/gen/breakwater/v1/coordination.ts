@@ -93,6 +93,12 @@ export interface SubscribeResponse {
     | undefined;
   /** Sequence of the previous signal in this venue's scope (0 if none). */
   previousInScope: number;
+  /**
+   * W3C trace context (traceparent) of the append that stored the signal, so the
+   * venue's handling and its acks join the trace that began at the chain event.
+   * Empty on markers and when the coordinator does not know it.
+   */
+  traceparent: string;
 }
 
 export interface AckRequest {
@@ -333,7 +339,7 @@ export const PositionMarker: MessageFns<PositionMarker> = {
 };
 
 function createBaseSubscribeResponse(): SubscribeResponse {
-  return { item: undefined, previousInScope: 0 };
+  return { item: undefined, previousInScope: 0, traceparent: "" };
 }
 
 export const SubscribeResponse: MessageFns<SubscribeResponse> = {
@@ -348,6 +354,9 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
     }
     if (message.previousInScope !== 0) {
       writer.uint32(24).uint64(message.previousInScope);
+    }
+    if (message.traceparent !== "") {
+      writer.uint32(34).string(message.traceparent);
     }
     return writer;
   },
@@ -389,6 +398,14 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
             message.previousInScope = longToNumber(reader.uint64());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.traceparent = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -413,6 +430,7 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
         : isSet(object.previous_in_scope)
         ? globalThis.Number(object.previous_in_scope)
         : 0,
+      traceparent: isSet(object.traceparent) ? globalThis.String(object.traceparent) : "",
     };
   },
 
@@ -425,6 +443,9 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
     }
     if (message.previousInScope !== 0) {
       obj.previousInScope = Math.round(message.previousInScope);
+    }
+    if (message.traceparent !== "") {
+      obj.traceparent = message.traceparent;
     }
     return obj;
   },
@@ -449,6 +470,7 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
       }
     }
     message.previousInScope = object.previousInScope ?? 0;
+    message.traceparent = object.traceparent ?? "";
     return message;
   },
 };

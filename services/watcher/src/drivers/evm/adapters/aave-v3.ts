@@ -11,7 +11,7 @@ import {
 } from "@breakwater/core";
 import { PositionSide, PositionStatus, type PositionUpdate } from "@breakwater/proto";
 import { type Abi, decodeFunctionResult, encodeFunctionData } from "viem";
-import type { ChainEvent } from "../../../chain-driver.js";
+import type { BlockEvent } from "../../../chain-driver.js";
 import type { ChainLog } from "../rpc-schemas.js";
 import {
   aaveV3OracleAbi,
@@ -145,9 +145,9 @@ export class AaveV3Adapter implements LogAdapter {
     this.baseDecimals = cfg.baseCurrencyDecimals ?? 8;
   }
 
-  async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
+  async decode(log: ChainLog, ctx: LogContext): Promise<BlockEvent[]> {
     const touched = this.touchedBy(log);
-    const out: ChainEvent[] = [];
+    const out: BlockEvent[] = [];
     for (const t of touched) {
       if (t.account.toLowerCase() === ZERO) continue;
       const state = await this.accountAt(t.account, log, ctx.reader);

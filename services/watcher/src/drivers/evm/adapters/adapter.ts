@@ -1,7 +1,7 @@
 import { BreakwaterError } from "@breakwater/core";
 import type { PositionUpdate, PriceTick } from "@breakwater/proto";
 import { type AbiEvent, toEventSelector } from "viem";
-import type { ChainEvent } from "../../../chain-driver.js";
+import type { BlockEvent } from "../../../chain-driver.js";
 import type { ChainLog } from "../rpc-schemas.js";
 
 /** Reads a contract's state as of a block (eth_call through the chain's RPC pool). */
@@ -39,7 +39,7 @@ export interface LogAdapter {
    * The events derived from `log` (none for events the adapter ignores).
    * Throws LogDecodeError for a log of a known event that cannot be decoded.
    */
-  decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]>;
+  decode(log: ChainLog, ctx: LogContext): Promise<BlockEvent[]>;
 
   // Optional capabilities: the driver uses what an adapter offers and knows no adapter class.
 
@@ -112,8 +112,8 @@ export function coordinatesOf(log: ChainLog): NonNullable<PositionUpdate["coordi
   };
 }
 
-export const position = (event: PositionUpdate): ChainEvent => ({ kind: "position", event });
-export const price = (event: PriceTick): ChainEvent => ({ kind: "price", event });
+export const position = (value: PositionUpdate): BlockEvent => ({ kind: "position", value });
+export const price = (value: PriceTick): BlockEvent => ({ kind: "price", value });
 
 /** A bytes32 holding a short string (e.g. a market name), without the zero padding. */
 export function bytes32ToText(value: `0x${string}`): string {

@@ -136,7 +136,7 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
     const stop = follow(sink, start + 1, [aave.adapterConfig("aave-lab")]);
     await eventually(() => (sink.processedBlock >= fReceived.blockNumber ? true : undefined));
     await stop();
-    const updates = sink.events.map((e) => e.event as PositionUpdate);
+    const updates = sink.events.map((e) => e.value as PositionUpdate);
     for (const u of updates) expect(() => validatePositionUpdate(u)).not.toThrow();
     expect(new Set(updates.map((u) => u.eventId)).size).toBe(updates.length);
     /** [size, liquidation price, status, liquidatable size] of a trader's leg as published by one block's events. */
@@ -210,7 +210,7 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
     await eventually(() => (sink.processedBlock >= trusted.blockNumber ? true : undefined));
     await stop();
     expect(withheld.blockNumber).toBeLessThan(trusted.blockNumber);
-    const prices = sink.events.map((e) => (e.event as { price: string }).price);
+    const prices = sink.events.map((e) => (e.value as { price: string }).price);
     expect(prices).toEqual(["2880"]);
   });
 
@@ -233,7 +233,7 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
     ]);
     await eventually(() => (sink.processedBlock >= trusted.blockNumber ? true : undefined));
     await stop();
-    expect(sink.events.map((e) => (e.event as { price: string }).price)).toEqual(["2875"]);
+    expect(sink.events.map((e) => (e.value as { price: string }).price)).toEqual(["2875"]);
   });
 
   it("behavior: a Chainlink feed older than its heartbeat puts the chain in trouble", async () => {
@@ -295,7 +295,7 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
     ]);
     await eventually(() => (sink.processedBlock >= last ? true : undefined));
     await stop();
-    const updates = sink.events.map((e) => e.event as PositionUpdate);
+    const updates = sink.events.map((e) => e.value as PositionUpdate);
     expect(
       updates.map((u) => [
         u.market,
@@ -356,7 +356,7 @@ describe("adapters against contracts on a Hardhat chain (driver in-process)", ()
         : undefined,
     );
     await stop();
-    expect(sink.events.map((e) => (e.event as { price: string }).price)).toEqual(["0.95"]);
+    expect(sink.events.map((e) => (e.value as { price: string }).price)).toEqual(["0.95"]);
     expect(sink.troubles.find((t) => t?.includes("minAnswer"))).toMatch(
       /^chainlink:USDC\/USD: answer 90000000 at the aggregator's minAnswer 90000000/,
     );

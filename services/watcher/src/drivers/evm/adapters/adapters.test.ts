@@ -93,7 +93,7 @@ describe("PerpVenueAdapter", () => {
     );
     expect(e).toEqual({
       kind: "position",
-      event: {
+      value: {
         eventId: `evm-test:${BLOCK_HASH}:3`,
         chainId: "evm-test",
         venueId: "perp-evm",
@@ -116,12 +116,12 @@ describe("PerpVenueAdapter", () => {
 
   it("behavior: a decrease to zero closes; a liquidation is size 0 and LIQUIDATED", async () => {
     const [closed] = await adapter.decode(perpLog("PositionDecreased", [0n, 0n, 0n, 0n]), ctx());
-    expect(closed!.event).toMatchObject({ status: PositionStatus.POSITION_STATUS_CLOSED, size: "0" });
+    expect(closed!.value).toMatchObject({ status: PositionStatus.POSITION_STATUS_CLOSED, size: "0" });
     const [liq] = await adapter.decode(
       perpLog("PositionLiquidated", [e18("2"), e18("100"), e18("3000"), e18("2900")]),
       ctx(),
     );
-    expect(liq!.event).toMatchObject({ status: PositionStatus.POSITION_STATUS_LIQUIDATED, size: "0" });
+    expect(liq!.value).toMatchObject({ status: PositionStatus.POSITION_STATUS_LIQUIDATED, size: "0" });
   });
 
   it("behavior: other events are ignored; a known event with truncated data is a decode error", async () => {
@@ -186,7 +186,7 @@ describe("ChainlinkFeedAdapter", () => {
     expect(reads.sort()).toEqual(["decimals", "maxAnswer", "minAnswer"]);
     expect(tick).toEqual({
       kind: "price",
-      event: expect.objectContaining({ source: "chainlink:ETH/USD", asset: "ETH", price: "2765.12345678" }),
+      value: expect.objectContaining({ source: "chainlink:ETH/USD", asset: "ETH", price: "2765.12345678" }),
     });
   });
 
@@ -254,7 +254,7 @@ describe("ChainlinkFeedAdapter answer bounds", () => {
     });
     // just inside: a tick
     const [tick] = await a.decode(answerLog(10_000_001n), ctx(reader(1n)));
-    expect((tick!.event as { price: string }).price).toBe("0.10000001");
+    expect((tick!.value as { price: string }).price).toBe("0.10000001");
     // the feed check: fresh, but its latest answer sits on the floor
     expect(await a.freshness(reader(10_000_000n), 1, 1_000_000)).toMatchObject({
       stale: false,
@@ -276,7 +276,7 @@ describe("ChainlinkFeedAdapter answer bounds", () => {
       readBounds: false,
     });
     const [tick] = await a.decode(answerLog(10_000_000n), ctx());
-    expect((tick!.event as { price: string }).price).toBe("0.1");
+    expect((tick!.value as { price: string }).price).toBe("0.1");
   });
 });
 
@@ -430,9 +430,9 @@ describe("AaveV3Adapter", () => {
       types === "" ? "0x" : encodeAbiParameters(parseAbiParameters(types), values as never),
       logIndex++,
     );
-  const view = (events: { event: unknown }[]) =>
+  const view = (events: { value: unknown }[]) =>
     events.map((e) => {
-      const u = e.event as PositionUpdate;
+      const u = e.value as PositionUpdate;
       return [u.market, u.status, u.size, u.liquidationPrice, u.liquidatableSize];
     });
   const OPEN = PositionStatus.POSITION_STATUS_OPEN;
@@ -454,10 +454,10 @@ describe("AaveV3Adapter", () => {
       ["USDC", OPEN, "10000", "", ""],
       ["DAI:debt", OPEN, "20000", "1.6275", "10000"],
     ]);
-    const ids = events.map((e) => (e.event as PositionUpdate).eventId);
+    const ids = events.map((e) => (e.value as PositionUpdate).eventId);
     expect(new Set(ids).size).toBe(3);
     expect(ids[2]).toBe(`evm-test:${BLOCK_HASH}:${logIndex - 1}:DAI:debt`);
-    for (const e of events) expect(() => validatePositionUpdate(e.event as PositionUpdate)).not.toThrow();
+    for (const e of events) expect(() => validatePositionUpdate(e.value as PositionUpdate)).not.toThrow();
   });
 
   it("behavior: a Repay refreshes the collateral's liquidation price; a leg the event names is published at zero", async () => {
@@ -524,15 +524,15 @@ describe("AaveV3Adapter", () => {
     );
     const events = await adapter().decode(transfer, ctx(reader));
     expect(
-      events.map((e) => [(e.event as PositionUpdate).account, (e.event as PositionUpdate).market]),
+      events.map((e) => [(e.value as PositionUpdate).account, (e.value as PositionUpdate).market]),
     ).toEqual([
       [TRADER, "ETH"],
       [TRADER, "USDC"],
       [TRADER, "DAI:debt"],
       [receiver, "ETH"],
     ]);
-    expect((events[0]!.event as PositionUpdate).eventId).toBe(`evm-test:${BLOCK_HASH}:7:from:ETH`);
-    expect((events[3]!.event as PositionUpdate).eventId).toBe(`evm-test:${BLOCK_HASH}:7:to:ETH`);
+    expect((events[0]!.value as PositionUpdate).eventId).toBe(`evm-test:${BLOCK_HASH}:7:from:ETH`);
+    expect((events[3]!.value as PositionUpdate).eventId).toBe(`evm-test:${BLOCK_HASH}:7:to:ETH`);
   });
 
   it("behavior: an account using a reserve the configuration does not list is published without liquidation prices", async () => {
@@ -616,7 +616,7 @@ describe("MappedAdapter", () => {
   it("default: a venue added by ABI and field mapping, without code", async () => {
     const adapter = new MappedAdapter({ venueId: "other-perp", address: OTHER, abi, events });
     const [e] = await adapter.decode(trade(1, 3n * 10n ** 17n), ctx());
-    expect(e!.event).toMatchObject({
+    expect(e!.value).toMatchObject({
       venueId: "other-perp",
       account: TRADER,
       market: "BTC-PERP",
@@ -628,7 +628,7 @@ describe("MappedAdapter", () => {
       collateralAmount: "2500",
     });
     const [closed] = await adapter.decode(trade(0, 0n), ctx());
-    expect((closed!.event as { status: number }).status).toBe(PositionStatus.POSITION_STATUS_CLOSED);
+    expect((closed!.value as { status: number }).status).toBe(PositionStatus.POSITION_STATUS_CLOSED);
   });
 
   it("behavior: an unmapped value is a decode error; a mapping naming unknown fields is a config problem", async () => {
@@ -689,7 +689,7 @@ describe("MappedAdapter for an options venue", () => {
   it("default: an options position with its contract, by mapping alone, valid for the correlator", async () => {
     const adapter = new MappedAdapter({ venueId: "opt-evm", address: VAULT, abi, events });
     const [e] = await adapter.decode(position(true, true, 1_798_675_200n), ctx());
-    const update = e!.event as Parameters<typeof validatePositionUpdate>[0];
+    const update = e!.value as Parameters<typeof validatePositionUpdate>[0];
     expect(update).toMatchObject({
       venueId: "opt-evm",
       account: TRADER,
@@ -707,7 +707,7 @@ describe("MappedAdapter for an options venue", () => {
     });
     expect(() => validatePositionUpdate(update)).not.toThrow();
     const [put] = await adapter.decode(position(false, false, 1_798_675_200n), ctx());
-    expect((put!.event as typeof update).option?.kind).toBe(OptionKind.OPTION_KIND_PUT);
+    expect((put!.value as typeof update).option?.kind).toBe(OptionKind.OPTION_KIND_PUT);
   });
 
   it("failure: option fields the event lacks are config problems", () => {

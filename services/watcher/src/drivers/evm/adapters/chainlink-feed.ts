@@ -1,6 +1,6 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { decodeFunctionResult, encodeFunctionData } from "viem";
-import type { ChainEvent } from "../../../chain-driver.js";
+import type { BlockEvent } from "../../../chain-driver.js";
 import type { ChainLog } from "../rpc-schemas.js";
 import {
   type ContractReader,
@@ -75,7 +75,7 @@ export class ChainlinkFeedAdapter implements LogAdapter {
     this.decimals = cfg.decimals;
   }
 
-  async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
+  async decode(log: ChainLog, ctx: LogContext): Promise<BlockEvent[]> {
     if (!log.topics[0] || !SELECTORS.has(log.topics[0])) return [];
     const decoded = aggregatorEvents.decodeLog(log, this.name);
     if (!decoded) return [];

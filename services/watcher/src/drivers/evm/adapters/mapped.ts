@@ -1,7 +1,7 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { OptionKind, type OptionTerms, PositionSide, PositionStatus } from "@breakwater/proto";
 import { type Abi, type AbiEvent, parseAbi, toEventSelector } from "viem";
-import type { ChainEvent } from "../../../chain-driver.js";
+import type { BlockEvent } from "../../../chain-driver.js";
 import type { ChainLog } from "../rpc-schemas.js";
 import {
   bytes32ToText,
@@ -136,7 +136,7 @@ export class MappedAdapter implements LogAdapter {
     );
   }
 
-  async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
+  async decode(log: ChainLog, ctx: LogContext): Promise<BlockEvent[]> {
     if (!log.topics[0] || !this.selectors.has(log.topics[0])) return [];
     const decoded = this.events.decodeLog(log, this.name) as
       | { eventName: string; args: Record<string, unknown> }

@@ -1,6 +1,6 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { PositionSide, PositionStatus } from "@breakwater/proto";
-import type { ChainEvent } from "../../../chain-driver.js";
+import type { BlockEvent } from "../../../chain-driver.js";
 import type { ChainLog } from "../rpc-schemas.js";
 import {
   bytes32ToText,
@@ -67,7 +67,7 @@ export class PerpVenueAdapter implements LogAdapter {
     this.addresses = [cfg.address.toLowerCase() as `0x${string}`];
   }
 
-  async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
+  async decode(log: ChainLog, ctx: LogContext): Promise<BlockEvent[]> {
     const decoded = perpVenueEvents.decodeLog(log, this.name);
     if (!decoded) return [];
     const a = decoded.args;

@@ -1,4 +1,4 @@
-import type { ChainEvent } from "../../../chain-driver.js";
+import type { BlockEvent } from "../../../chain-driver.js";
 import type { ChainLog } from "../rpc-schemas.js";
 import type { ContractReader, LogAdapter, LogContext, PriceDistrust } from "./adapter.js";
 import { aggregatorEvents, latestRound, roundData } from "./chainlink-feed.js";
@@ -72,7 +72,7 @@ export class SequencerUptimeAdapter implements LogAdapter {
     return { reason: this.gate.isUp ? "grace" : "down", detail };
   }
 
-  async decode(log: ChainLog, ctx: LogContext): Promise<ChainEvent[]> {
+  async decode(log: ChainLog, ctx: LogContext): Promise<BlockEvent[]> {
     let update: { up: boolean; roundId: bigint } | undefined;
     try {
       const decoded = aggregatorEvents.decode(log.topics, log.data);

@@ -1,7 +1,9 @@
-import { codecs, MalformedMessageError, subjects } from "@breakwater/bus";
 import { ChainStatus, type PriceTick } from "@breakwater/proto";
 import { describe, expect, it } from "vitest";
-import { decodeChainEvent } from "./chain-event.js";
+import { type ChainEvent, chainEventSubject, decodeChainEvent, encodeChainEvent } from "./chain-event.js";
+import { codecs } from "./codec.js";
+import { MalformedMessageError } from "./errors.js";
+import { subjects } from "./subjects.js";
 
 const tick: PriceTick = {
   eventId: "sim-a:0x1:0",
@@ -31,6 +33,23 @@ describe("decodeChainEvent", () => {
       detail: "",
     });
     expect(decodeChainEvent(subjects.heartbeat("sim-b"), hb).kind).toBe("heartbeat");
+  });
+
+  it("behavior: what encodeChainEvent writes, decodeChainEvent reads back on the event's subject", () => {
+    const events: ChainEvent[] = [
+      { kind: "price", value: tick },
+      {
+        kind: "retraction",
+        value: {
+          eventId: "sim-a:0x2:0",
+          chainId: "sim-a",
+          retractedEventId: tick.eventId,
+          reason: "reorg",
+          observedAtMs: 5,
+        },
+      },
+    ];
+    for (const e of events) expect(decodeChainEvent(chainEventSubject(e), encodeChainEvent(e))).toEqual(e);
   });
 
   it("behavior: an event whose chain differs from its subject's chain is malformed", () => {

@@ -1,0 +1,232 @@
+// Every service starts and becomes ready with exactly what the chart renders: the environment,
+// arguments and mounted files of its Deployment (e2e/chart/pod.ts), against a real nats-server
+// (with TLS and a password where the values ask for them) and a local EVM node per EVM chain.
+// Then every metric the Grafana dashboard and the alert rules query must be exported.
+import { execFileSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type EvmNode, type NatsServer, startEvmNode, startNats } from "@breakwater/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chartSource, ciFile, type K8sObject, type StagedChart, stageChart } from "./chart/helm.js";
+import { type PodProcess, type Secrets, startPod } from "./chart/pod.js";
+
+const NATS_USER = "bw-svc";
+const NATS_PASSWORD = "s3cret-Pw_42";
+
+/** Each service a rendered chart runs, started and ready; their /metrics text by pod. */
+interface Started {
+  pods: PodProcess[];
+  metrics: Map<string, string>;
+}
+
+async function waitReady(pod: PodProcess, timeoutMs: number): Promise<void> {
+  const url = `http://127.0.0.1:${pod.httpPort}${pod.readinessPath}`;
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    if (pod.exited() !== null)
+      throw new Error(`${pod.name} exited ${pod.exited()}:\n${pod.output().slice(-3000)}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${pod.name} not ready within ${timeoutMs} ms (${last}):\n${pod.output().slice(-3000)}`);
+}
+
+describe.sequential("the chart's workloads start as rendered", () => {
+  let chart: StagedChart;
+  let work: string;
+  const cleanups: (() => Promise<void>)[] = [];
+  const runs = new Map<string, Started>();
+
+  beforeAll(() => {
+    chart = stageChart();
+    work = mkdtempSync(join(tmpdir(), "bw-chart-start-"));
+  });
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    chart?.dispose();
+    if (work) rmSync(work, { recursive: true, force: true });
+  }, 60_000);
+
+  /** Renders `valuesFile`, starts the servers it needs and every Deployment, and waits for /readyz. */
+  async function startRendered(valuesFile: string, opts: { tls: boolean; auth: boolean }): Promise<Started> {
+    const objects = chart.render(...ciFile(chart, valuesFile));
+    const dir = mkdtempSync(join(work, "run-"));
+    const secrets: Secrets = {
+      "breakwater-signing": {
+        "key.pem": generateKeyPairSync("ed25519")
+          .privateKey.export({ type: "pkcs8", format: "pem" })
+          .toString(),
+      },
+    };
+    const natsArgs: string[] = [];
+    if (opts.auth) {
+      natsArgs.push("--user", NATS_USER, "--pass", NATS_PASSWORD);
+      secrets["breakwater-nats"] = { username: NATS_USER, password: NATS_PASSWORD, user: NATS_USER };
+    }
+    if (opts.tls) {
+      const tls = makeTlsFiles(dir);
+      natsArgs.push("--tls", "--tlscert", tls.cert, "--tlskey", tls.key);
+      secrets["breakwater-nats-ca"] = { "ca.crt": readFileSync(tls.ca, "utf8") };
+    }
+    const nats: NatsServer = await startNats({ args: natsArgs });
+    cleanups.push(() => nats.dispose());
+
+    const deployments = objects.filter((o) => o.kind === "Deployment");
+    for (const d of deployments) {
+      const chain = d.metadata.labels?.["breakwater.io/chain"];
+      const cm = objects.find(
+        (o) => o.kind === "ConfigMap" && o.metadata.labels?.["breakwater.io/chain"] === chain,
+      );
+      const chainFile = chain && cm?.data?.["chain.json"];
+      if (!chainFile) continue;
+      // one local EVM chain per EVM watcher, with the chain id its chain file names
+      const node: EvmNode = await startEvmNode({
+        chainId: JSON.parse(chainFile).chainId,
+        blockTimeMs: 1_000,
+      });
+      cleanups.push(() => node.stop());
+      secrets[rpcSecretOf(d)] = { urls: node.url };
+    }
+
+    const pods: PodProcess[] = [];
+    for (const d of deployments) {
+      const pod = await startPod({
+        deployment: d,
+        objects,
+        secrets,
+        fsRoot: dir,
+        natsHostPort: `127.0.0.1:${nats.port}`,
+      });
+      cleanups.push(() => pod.stop());
+      pods.push(pod);
+    }
+    for (const pod of pods) await waitReady(pod, 90_000);
+    const metrics = new Map<string, string>();
+    for (const pod of pods)
+      metrics.set(pod.name, await (await fetch(`http://127.0.0.1:${pod.httpPort}/metrics`)).text());
+    return { pods, metrics };
+  }
+
+  it("behavior: external NATS over TLS with a password: every watcher, the correlator and the coordinator become ready", async () => {
+    const started = await startRendered("tls-values.yaml", { tls: true, auth: true });
+    runs.set("tls", started);
+    expect(started.pods.map((p) => p.name).sort()).toEqual([
+      "bw-breakwater-coordinator",
+      "bw-breakwater-correlator",
+      "bw-breakwater-watcher-base",
+      "bw-breakwater-watcher-sim-a",
+    ]);
+    for (const pod of started.pods) {
+      expect(pod.env["BW_NATS_URL"]).toMatch(/^tls:\/\/bw-svc:s3cret-Pw_42@127\.0\.0\.1:\d+$/);
+      expect(pod.output(), `${pod.name} logged the NATS password`).not.toContain(NATS_PASSWORD);
+    }
+  }, 240_000);
+
+  it("behavior: two EVM chains with their chain files, the correlator's config, the policy and the signing key: all ready", async () => {
+    const started = await startRendered("multichain-evm-values.yaml", { tls: false, auth: false });
+    runs.set("multichain", started);
+    expect(started.pods).toHaveLength(4);
+    const coordinator = started.pods.find((p) => p.name.endsWith("-coordinator"))!;
+    const policy = await (await fetch(`http://127.0.0.1:${coordinator.httpPort}/v1/policy`)).text();
+    expect(policy).toContain("mwcb");
+  }, 240_000);
+
+  it("behavior: every metric the dashboard and the alert rules query is exported by a running service", () => {
+    expect(runs.size, "the services must have started").toBe(2);
+    const exported = new Map<string, string>(); // name → type
+    for (const { metrics } of runs.values())
+      for (const text of metrics.values())
+        for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) exported.set(m[1]!, m[2]!);
+    const exprs: string[] = [];
+    const dashboard = JSON.parse(readFileSync(join(chartSource, "files/dashboard.json"), "utf8"));
+    const walk = (node: unknown) => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === "object")
+        for (const [k, v] of Object.entries(node)) {
+          if (k === "expr" && typeof v === "string") exprs.push(v);
+          else walk(v);
+        }
+    };
+    walk(dashboard.panels);
+    const rules = chart
+      .render(...ciFile(chart, "multichain-evm-values.yaml"))
+      .find((o: K8sObject) => o.kind === "PrometheusRule")!;
+    for (const r of rules.spec.groups[0].rules) exprs.push(r.expr);
+    expect(exprs.length).toBeGreaterThan(20);
+    const queried = new Set(exprs.flatMap((e) => [...e.matchAll(/\bbw_[a-z0-9_]+/g)].map((m) => m[0])));
+    const missing = [...queried].filter((name) => {
+      if (exported.has(name)) return false;
+      const base = name.replace(/_(bucket|sum|count)$/, "");
+      return exported.get(base) !== "histogram";
+    });
+    expect(missing).toEqual([]);
+  });
+});
+
+function rpcSecretOf(d: K8sObject): string {
+  const env = d.spec.template.spec.containers[0].env as {
+    name: string;
+    valueFrom?: { secretKeyRef?: { name: string } };
+  }[];
+  return env.find((e) => e.name === "BW_EVM_RPC_URLS")!.valueFrom!.secretKeyRef!.name;
+}
+
+/** A CA and a server certificate for 127.0.0.1 it signed, made with openssl. */
+function makeTlsFiles(dir: string): { ca: string; cert: string; key: string } {
+  writeFileSync(join(dir, "san.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+  run(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=breakwater-test-ca",
+  );
+  run(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "server.key",
+    "-out",
+    "server.csr",
+    "-subj",
+    "/CN=127.0.0.1",
+  );
+  run(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.crt",
+    "-days",
+    "2",
+    "-extfile",
+    "san.cnf",
+  );
+  return { ca: join(dir, "ca.crt"), cert: join(dir, "server.crt"), key: join(dir, "server.key") };
+}
