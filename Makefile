@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 TSX := node --import tsx
 
-.PHONY: help deps gen gen-check lint typecheck unit test demo bench build clean
+.PHONY: help deps gen gen-check lint typecheck unit test demo bench build certs clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ demo: deps ## Run the whole system on a scripted crash and write a report
 
 bench: deps ## Benchmarks with same-run baselines; results in bench/results/
 	$(TSX) bench/run.ts
+
+certs: deps ## Development CA and certificates (services, venues, operators) in .certs/ (git-ignored)
+	$(TSX) scripts/dev-certs.ts --out .certs
 
 build: deps ## Bundle each service into dist/ for container images
 	node scripts/build.mjs

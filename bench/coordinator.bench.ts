@@ -11,9 +11,9 @@
  */
 import { type Bus, codecs, connectBus, publish, subjects } from "@breakwater/bus";
 import { numberToDecimal } from "@breakwater/core";
+import { channelCredentialsOf } from "@breakwater/identity";
 import { CoordinationServiceClient, type RiskAssessment, type SubscribeResponse } from "@breakwater/proto";
-import { freePort, startNats, startService } from "@breakwater/testkit";
-import { credentials } from "@grpc/grpc-js";
+import { createTestPki, freePort, startNats, startService, type TestPki } from "@breakwater/testkit";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type Figure, percentile, saveReport } from "./lib.js";
 
@@ -60,13 +60,19 @@ interface Venues {
   close(): void;
 }
 
-async function subscribeVenues(address: string, n: number, afterSequence: number): Promise<Venues> {
+async function subscribeVenues(
+  address: string,
+  n: number,
+  afterSequence: number,
+  pki: TestPki,
+): Promise<Venues> {
   const arrivals = new Map<number, { issuedAtMs: number; at: number[] }>();
   const clients: CoordinationServiceClient[] = [];
   const ready: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
     // distinct options → a channel (HTTP/2 connection) per venue, as separate venues would have
-    const client = new CoordinationServiceClient(address, credentials.createInsecure(), {
+    // each venue with its own certificate (mutual TLS, as in production)
+    const client = new CoordinationServiceClient(address, channelCredentialsOf(pki.venueTls(`venue-${i}`)), {
       "grpc.primary_user_agent": `bench-venue-${i}`,
     });
     clients.push(client);
@@ -150,7 +156,9 @@ async function main(): Promise<void> {
   const nats = await startNats();
   const bus = await connectBus({ url: nats.url, name: "bench" });
   const grpcPort = await freePort();
+  const pki = await createTestPki(Array.from({ length: Math.max(...VENUE_COUNTS) }, (_, i) => `venue-${i}`));
   const coordinator = startService("services/coordinator/src/main.ts", [], {
+    ...pki.coordinatorEnv(),
     BW_NATS_URL: nats.url,
     BW_GRPC_PORT: String(grpcPort),
     BW_HTTP_PORT: "0",
@@ -169,7 +177,7 @@ async function main(): Promise<void> {
     for (const n of VENUE_COUNTS) {
       run++;
       const after = (await bus.jsm.streams.info("BW_SIGNALS")).state.last_seq;
-      const venues = await subscribeVenues(address, n, after);
+      const venues = await subscribeVenues(address, n, after, pki);
       for (let i = 0; i < LATENCY_SIGNALS; i++) {
         await triggerHalt(bus, `L${run}X${i}`);
         await sleep(PACE_MS);
@@ -224,6 +232,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await coordinator.stop();
+    pki.dispose();
     await bus.close();
     await nats.dispose();
   }

@@ -6,6 +6,7 @@
  * an in-memory log served over real gRPC on 127.0.0.1, so the figures are the
  * SDK's and the store's, not the signal log's.
  */
+
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +17,7 @@ import {
   PostgresCursorStore,
   VenueClient,
 } from "@breakwater/sdk";
+import { credentials } from "@grpc/grpc-js";
 import type pg from "pg";
 import { LogCoordinator } from "../libs/sdk/src/test-support/log-coordinator.js";
 import { testPostgres, uniquePrefix } from "../libs/sdk/src/test-support/postgres.js";
@@ -50,6 +52,8 @@ async function baseline(): Promise<Run> {
   });
   const client = new VenueClient({
     address,
+    // a stand-in coordinator without TLS
+    credentials: credentials.createInsecure(),
     venueId: "perp-a",
     handler: (signal) => {
       applied.push(signal.sequence);
@@ -79,6 +83,8 @@ async function durable(
   const t0 = performance.now();
   const venue = new DurableVenue<unknown>({
     address,
+    // a stand-in coordinator without TLS
+    credentials: credentials.createInsecure(),
     venueId: "perp-a",
     store,
     lateToleranceMs: Number.POSITIVE_INFINITY,

@@ -12,6 +12,7 @@ import {
   freePort,
   type NatsServer,
   type ServiceProcess,
+  sharedTestPki,
   startEvmLab,
   startNats,
   startService,
@@ -65,6 +66,7 @@ describe("Aave v3 accounts into the correlator's ladder (real processes)", () =>
     http = `http://127.0.0.1:${port}`;
     correlator = startService("services/correlator/src/main.ts", [], {
       ...common,
+      ...(await sharedTestPki()).serverTlsEnv(),
       BW_HTTP_PORT: String(port),
       BW_GRPC_HOST: "127.0.0.1",
       BW_GRPC_PORT: String(await freePort()),

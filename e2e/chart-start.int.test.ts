@@ -7,6 +7,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DevAuthority } from "@breakwater/identity/dev-pki";
 import { type EvmNode, type NatsServer, startEvmNode, startNats } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chartSource, ciFile, type K8sObject, type StagedChart, stageChart } from "./chart/helm.js";
@@ -66,6 +67,19 @@ describe.sequential("the chart's workloads start as rendered", () => {
           .privateKey.export({ type: "pkcs8", format: "pem" })
           .toString(),
       },
+    };
+    // the coordinator's mutual TLS Secret, as cert-manager writes it
+    const ca = await DevAuthority.create();
+    const server = await ca.issue({
+      commonName: "coordinator",
+      identity: { role: "service", name: "coordinator" },
+      dnsNames: ["localhost"],
+      ipAddresses: ["127.0.0.1"],
+    });
+    secrets["breakwater-coordinator-tls"] = {
+      "tls.crt": server.certPem,
+      "tls.key": server.keyPem,
+      "ca.crt": ca.certPem,
     };
     const natsArgs: string[] = [];
     if (opts.auth) {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { type Bus, connectBus } from "@breakwater/bus";
 import { type CliResult, runCli, startCli } from "@breakwater/cli/testing";
 import { AckState, type GetSigningKeysResponse, SignalKind } from "@breakwater/proto";
-import { eventually, type NatsServer, startNats } from "@breakwater/testkit";
+import { eventually, type NatsServer, sharedTestPkiNow, startNats } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CoordinatorProcess,
@@ -49,7 +49,22 @@ describe("breakwater against the coordinator", () => {
   let generated: { keyId: string; publicKey: string };
   let keysFile: string;
   let tailed: string;
-  const grpc = () => ["--coordinator", coordinator.grpc];
+  const tlsFlags = (tls: { certFile: string; keyFile: string; caFile: string }) => [
+    "--tls-cert",
+    tls.certFile,
+    "--tls-key",
+    tls.keyFile,
+    "--tls-ca",
+    tls.caFile,
+  ];
+  /** The coordinator's gRPC address with an operator's certificate (reads the whole log). */
+  const grpc = () => ["--coordinator", coordinator.grpc, ...tlsFlags(sharedTestPkiNow().operatorTls())];
+  /** ... with perp-a's certificate: `signals tail` subscribes as that venue. */
+  const grpcAsVenue = (venue = "perp-a") => [
+    "--coordinator",
+    coordinator.grpc,
+    ...tlsFlags(sharedTestPkiNow().venueTls(venue)),
+  ];
   const http = () => ["--coordinator-http", coordinator.http];
 
   beforeAll(async () => {
@@ -104,7 +119,7 @@ describe("breakwater against the coordinator", () => {
 
   it("signals tail --json: prints the halt the coordinator issues live, verified with its pinned key (and failed with another)", async () => {
     const stranger = Buffer.alloc(32, 9).toString("base64");
-    const common = ["signals", "tail", "--venue", "perp-a", "--json", "--count", "1", ...grpc()];
+    const common = ["signals", "tail", "--venue", "perp-a", "--json", "--count", "1", ...grpcAsVenue()];
     const tail = startCli([...common, "--keys-file", keysFile]);
     // the same key id pinned to a public key that did not sign: every signal must fail
     const impostor = startCli([...common, "--key", `${generated.keyId}=${stranger}`]);
@@ -156,7 +171,7 @@ describe("breakwater against the coordinator", () => {
       keysFile,
       "--count",
       "1",
-      ...grpc(),
+      ...grpcAsVenue("perp-b"),
     ]);
     expectExit(r, 0);
     expect(r.stdout).toMatch(
@@ -172,7 +187,7 @@ describe("breakwater against the coordinator", () => {
       `${generated.keyId}=${stranger}`,
       "--count",
       "1",
-      ...grpc(),
+      ...grpcAsVenue("perp-b"),
     ]);
     expectExit(wrong, 1);
     expect(wrong.stdout).toMatch(/circuit_breaker .* FAILED: bad_signature\n$/);
@@ -293,7 +308,15 @@ describe("breakwater against the coordinator", () => {
   }, 90_000);
 
   it("signals tail: Ctrl-C ends it with its summary, exit 0 when everything verified", async () => {
-    const tail = startCli(["signals", "tail", "--venue", "perp-a", "--keys-file", keysFile, ...grpc()]);
+    const tail = startCli([
+      "signals",
+      "tail",
+      "--venue",
+      "perp-a",
+      "--keys-file",
+      keysFile,
+      ...grpcAsVenue(),
+    ]);
     try {
       await tail.waitFor("stdout", /circuit_breaker .* verified\n/, 30_000);
       await tail.waitFor("stderr", /following live/, 30_000);
@@ -306,7 +329,15 @@ describe("breakwater against the coordinator", () => {
   }, 60_000);
 
   it("signals tail: the coordinator going away mid-stream exits 3 with a clear message", async () => {
-    const tail = startCli(["signals", "tail", "--venue", "perp-a", "--keys-file", keysFile, ...grpc()]);
+    const tail = startCli([
+      "signals",
+      "tail",
+      "--venue",
+      "perp-a",
+      "--keys-file",
+      keysFile,
+      ...grpcAsVenue(),
+    ]);
     try {
       await tail.waitFor("stderr", /following live/, 30_000);
       await coordinator.proc.stop();

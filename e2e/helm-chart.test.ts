@@ -46,6 +46,13 @@ beforeAll(() => {
 }, 180_000);
 afterAll(() => chart?.dispose());
 
+/** What the chart sets by environment next to the correlator's config file: the TLS files. */
+const CHART_TLS_FILES = {
+  tlsCertFile: "/etc/breakwater/grpc-tls/tls.crt",
+  tlsKeyFile: "/etc/breakwater/grpc-tls/tls.key",
+  tlsCaFile: "/etc/breakwater/grpc-tls/ca.crt",
+};
+
 const podSpecs = (objects: K8sObject[]) =>
   objects.flatMap((o): { owner: K8sObject; spec: Any }[] =>
     WORKLOAD_KINDS.has(o.kind) ? [{ owner: o, spec: o.spec.template.spec }] : [],
@@ -66,10 +73,18 @@ describe("Helm chart: lint and render (real helm, offline)", () => {
   });
 
   it("default: helm lint --strict passes with the defaults, every CI values file and every environment", () => {
-    for (const args of [[], ...ciValues.map((f) => ciFile(chart, f)), ...ENVIRONMENTS.map(envFile)]) {
+    for (const args of [
+      [...chart.required],
+      ...ciValues.map((f) => ciFile(chart, f)),
+      ...ENVIRONMENTS.map(envFile),
+    ]) {
       const r = chart.helm("lint", "--strict", chart.dir, ...args);
       expect(r.status, `${args.join(" ")}\n${r.stdout}${r.stderr}`).toBe(0);
     }
+    // With nothing given, the coordinator's TLS Secret, venues and signing key are missing: refused.
+    const bare = chart.helm("lint", "--strict", chart.dir);
+    expect(bare.status).not.toBe(0);
+    expect(`${bare.stdout}${bare.stderr}`).toMatch(/tls|venues/);
   });
 
   it(`behavior: every rendered object is valid Kubernetes ${KUBERNETES_VERSION}, unknown fields refused`, () => {
@@ -195,7 +210,11 @@ describe("Helm chart: what every pod gets", () => {
     expect(named("NODE_EXTRA_CA_CERTS").value).toBe("/etc/breakwater/nats-ca/ca.crt");
     expect(named("BW_SIGNING_KEY_FILE").value).toBe("/etc/breakwater/signing/key.pem");
     const volumes = coordinator.spec.volumes.map((v: Any) => v.secret?.secretName).filter(Boolean);
-    expect(volumes.sort()).toEqual(["breakwater-nats-ca", "breakwater-signing"]);
+    expect(volumes.sort()).toEqual([
+      "breakwater-coordinator-tls",
+      "breakwater-nats-ca",
+      "breakwater-signing",
+    ]);
     const watcher = podSpecs(objects).find((p) => p.owner.metadata.name.endsWith("-watcher-base"))!;
     const rpc = watcher.spec.containers[0].env.find((e: Any) => e.name === "BW_EVM_RPC_URLS");
     expect(rpc.valueFrom.secretKeyRef).toEqual({ name: "breakwater-rpc-base", key: "urls" });
@@ -273,6 +292,7 @@ describe("Helm chart: one chain's failure touches no other chain", () => {
   it("behavior: long chain ids give names of at most 63 characters that stay distinct", () => {
     const id = (n: number) => `${"a".repeat(60)}-${n}`;
     const objects = chart.render(
+      ...chart.required,
       "--set",
       `chains[0].id=${id(1)},chains[0].driver=sim,chains[1].id=${id(2)},chains[1].driver=sim`,
     );
@@ -309,6 +329,14 @@ describe("Helm chart: values the services would reject are rejected first", () =
       /chain "a" is listed twice/,
     ],
     ["one coordinator", "coordinator:\n  replicas: 1\n", /replicas/],
+    ["a coordinator without its TLS Secret", 'coordinator:\n  tls: { existingSecret: "" }\n', /tls/],
+    ["a coordinator without registered venues", "coordinator:\n  venues: []\n", /venues/],
+    ["a venue without an id", "coordinator:\n  venues: [{ scope: { assets: [ETH] } }]\n", /id/],
+    [
+      "a coordinator without a signing key and no development flag",
+      "coordinator:\n  signing: { developmentKey: false }\n",
+      /existingSecret/,
+    ],
     [
       "env the chart sets",
       `chains:\n  - id: a\n    driver: sim\n    env: { BW_NATS_URL: "nats://x:1" }\n`,
@@ -338,7 +366,7 @@ describe("Helm chart: values the services would reject are rejected first", () =
   it.each(bad)("behavior: %s is refused with a message naming it", (_what, yaml, message) => {
     const file = join(dir, `${_what.replace(/\W+/g, "-")}.yaml`);
     writeFileSync(file, yaml);
-    const r = chart.helm("template", "bw", chart.dir, "-f", file);
+    const r = chart.helm("template", "bw", chart.dir, ...chart.required, "-f", file);
     expect(r.status, r.stdout).not.toBe(0);
     expect(r.stderr).toMatch(message);
   });
@@ -358,7 +386,17 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
         .filter((k) => k !== "rpc")
         .sort(),
     );
-    const managed = ["natsUrl", "httpHost", "httpPort", "grpcHost", "grpcPort", "logLevel"];
+    const managed = [
+      "natsUrl",
+      "httpHost",
+      "httpPort",
+      "grpcHost",
+      "grpcPort",
+      "logLevel",
+      "tlsCertFile",
+      "tlsKeyFile",
+      "tlsCaFile",
+    ];
     expect(props("correlatorConfig")).toEqual(
       Object.keys(correlatorConfigSchema.shape)
         .filter((k) => !managed.includes(k))
@@ -390,6 +428,11 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
       "BW_SIGNING_KEY_FILE",
       "BW_SIGNING_KEY_ID",
       "BW_REPLICA_ID",
+      "BW_TLS_CERT_FILE",
+      "BW_TLS_KEY_FILE",
+      "BW_TLS_CA_FILE",
+      "BW_VENUES_FILE",
+      "BW_DEVELOPMENT_SIGNING_KEY",
     ];
     expect([...coordinatorEnv, ...coordinatorManaged].sort()).toEqual(Object.keys(COORDINATOR_ENV).sort());
   });
@@ -456,7 +499,9 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
       { staleAfterMs: 0 },
     ];
     for (const c of cases)
-      expect(correlatorCheck(c), JSON.stringify(c)).toBe(correlatorConfigSchema.safeParse(c).success);
+      expect(correlatorCheck(c), JSON.stringify(c)).toBe(
+        correlatorConfigSchema.safeParse({ ...CHART_TLS_FILES, ...(c as object) }).success,
+      );
   });
 
   it("behavior: the files every CI values file renders are files the services accept", () => {
@@ -471,9 +516,11 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
           );
         }
         if (data["correlator.json"])
-          expect(correlatorConfigSchema.safeParse(JSON.parse(data["correlator.json"])).success, file).toBe(
-            true,
-          );
+          expect(
+            correlatorConfigSchema.safeParse({ ...CHART_TLS_FILES, ...JSON.parse(data["correlator.json"]) })
+              .success,
+            file,
+          ).toBe(true);
         if (data["policy.yaml"]) expect(parsePolicy(data["policy.yaml"]).ok, file).toBe(true);
       }
     }
@@ -515,6 +562,8 @@ describe("Helm chart: NOTES", () => {
       "--dry-run=client",
       ...ciFile(chart, "minimal-values.yaml"),
     );
-    expect(minimal.stdout).toContain("WARNING: coordinator.signing.existingSecret is empty");
+    expect(minimal.stdout).toContain(
+      "WARNING: coordinator.signing.existingSecret is empty and developmentKey is true",
+    );
   });
 });

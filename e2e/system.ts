@@ -1,6 +1,8 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type DevPki, writeDevPki } from "@breakwater/identity/dev-pki";
 import {
   type EvmLab,
   freePort,
@@ -37,6 +39,11 @@ export interface SystemOptions {
   readonly coordinatorEnv?: Record<string, string>;
   readonly logLevel?: string;
   /**
+   * Sign with an ephemeral development key (BW_DEVELOPMENT_SIGNING_KEY) instead
+   * of a key file; a coordinator restart then signs with a new key. The demo does.
+   */
+  readonly developmentSigningKey?: boolean;
+  /**
    * Also run a local EVM chain (a Hardhat node with the reference perp venue
    * `perp-evm`, a Chainlink-style ETH feed and the options vault `opt-evm`)
    * followed by an EVM watcher.
@@ -47,6 +54,8 @@ export interface SystemOptions {
 export interface RunningSystem {
   readonly nats: NatsServer;
   readonly dir: string;
+  /** The development CA and certificates (mutual TLS between venues and the coordinator). */
+  readonly pki: DevPki;
   readonly genesisMs: number;
   readonly addresses: Record<string, string>;
   readonly watchers: Map<string, ServiceProcess>;
@@ -66,6 +75,9 @@ const WATCHER = "services/watcher/src/main.ts";
 const CORRELATOR = "services/correlator/src/main.ts";
 const COORDINATOR = "services/coordinator/src/main.ts";
 const VENUE = "services/sample-venue/src/main.ts";
+
+/** A spare venue registered with every market in scope, for a person or program to subscribe as. */
+export const GUEST_VENUE = "guest-venue";
 
 /**
  * Starts the whole system as real processes on free loopback ports: a private
@@ -91,6 +103,23 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const genesisMs = opts.genesisMs ?? Date.now() + 1_500;
   const logLevel = opts.logLevel ?? "info";
   const common = { BW_NATS_URL: nats.url, BW_HTTP_HOST: "127.0.0.1", BW_LOG_LEVEL: logLevel };
+  // Mutual TLS between venues and the coordinator: a development CA, a server
+  // certificate, one client certificate per venue (the guest too) and the registry naming them.
+  const registered = [...new Set([...opts.venues, GUEST_VENUE])];
+  const pki = await writeDevPki(join(dir, "pki"), {
+    venues: registered,
+    services: ["server"],
+    people: [{ role: "operator", name: "demo-operator" }],
+  });
+  const venuesFile = join(dir, "pki", "venues.yaml");
+  writeFileSync(venuesFile, JSON.stringify({ venues: registered.map((id) => ({ id })) }, null, 2));
+  const signingKeyFile = join(dir, "pki", "signing-key.pem");
+  writeFileSync(
+    signingKeyFile,
+    generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+    { mode: 0o600 },
+  );
+  const server = pki.services["server"]!;
   const addresses: Record<string, string> = { nats: nats.url };
   const started: ServiceProcess[] = [];
 
@@ -143,6 +172,9 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     const corrGrpc = await freePort();
     const correlatorEnv = {
       ...common,
+      BW_TLS_CERT_FILE: server.certFile,
+      BW_TLS_KEY_FILE: server.keyFile,
+      BW_TLS_CA_FILE: pki.caFile,
       BW_HTTP_PORT: String(corrHttp),
       BW_GRPC_PORT: String(corrGrpc),
       BW_GRPC_HOST: "127.0.0.1",
@@ -157,6 +189,13 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       BW_HTTP_PORT: String(coordHttp),
       BW_GRPC_PORT: String(coordGrpc),
       BW_GRPC_HOST: "127.0.0.1",
+      BW_TLS_CERT_FILE: server.certFile,
+      BW_TLS_KEY_FILE: server.keyFile,
+      BW_TLS_CA_FILE: pki.caFile,
+      BW_VENUES_FILE: venuesFile,
+      ...(opts.developmentSigningKey
+        ? { BW_DEVELOPMENT_SIGNING_KEY: "true" }
+        : { BW_SIGNING_KEY_FILE: signingKeyFile }),
       ...opts.coordinatorEnv,
     };
     addresses["coordinator http"] = `http://127.0.0.1:${coordHttp}`;
@@ -165,6 +204,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     const system: RunningSystem = {
       nats,
       dir,
+      pki,
       genesisMs,
       addresses,
       watchers,
@@ -206,9 +246,13 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     ]);
 
     for (const venue of opts.venues) {
+      const tls = pki.venues[venue]!;
       const p = track(
         startService(VENUE, ["--venue", venue, "--coordinator", `127.0.0.1:${coordGrpc}`], {
           BW_LOG_LEVEL: logLevel,
+          BW_TLS_CERT_FILE: tls.certFile,
+          BW_TLS_KEY_FILE: tls.keyFile,
+          BW_TLS_CA_FILE: pki.caFile,
         }),
       );
       system.venues.set(venue, p);

@@ -3,7 +3,7 @@ import { loadCorrelatorConfig, type RunningCorrelator, startCorrelator } from "@
 import { SignalKind } from "@breakwater/proto";
 import { VenueClient } from "@breakwater/sdk";
 import { createLogger } from "@breakwater/telemetry";
-import { eventually, type NatsServer, startNats } from "@breakwater/testkit";
+import { eventually, type NatsServer, sharedTestPki, sharedTestPkiNow, startNats } from "@breakwater/testkit";
 import { loadWatcherConfig, type RunningWatcher, startWatcher } from "@breakwater/watcher";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
@@ -34,9 +34,11 @@ describe("one trace from chain event to venue ack", () => {
       BW_HTTP_PORT: "0",
       BW_LOG_LEVEL: "warn",
     };
+    const pki = await sharedTestPki();
     coordinator = await startCoordinator(
       loadCoordinatorConfig([], {
         ...common,
+        ...pki.coordinatorEnv(),
         BW_GRPC_HOST: "127.0.0.1",
         BW_GRPC_PORT: "0",
         BW_ACK_ADVISORY: "false",
@@ -44,7 +46,12 @@ describe("one trace from chain event to venue ack", () => {
       log,
     );
     correlator = await startCorrelator(
-      loadCorrelatorConfig([], { ...common, BW_GRPC_HOST: "127.0.0.1", BW_GRPC_PORT: "0" }),
+      loadCorrelatorConfig([], {
+        ...common,
+        ...pki.serverTlsEnv(),
+        BW_GRPC_HOST: "127.0.0.1",
+        BW_GRPC_PORT: "0",
+      }),
       log,
     );
     const genesis = String(Date.now() + 1_000);
@@ -71,6 +78,7 @@ describe("one trace from chain event to venue ack", () => {
     const client: VenueClient = new VenueClient({
       address: coordinator!.grpc,
       venueId: "perp-a",
+      tls: sharedTestPkiNow().venueTls("perp-a"),
       handler: (signal) => {
         if (signal.kind === SignalKind.SIGNAL_KIND_CIRCUIT_BREAKER)
           void client.applyAt(signal, () => void applied.push(signal.sequence));

@@ -6,8 +6,10 @@ import {
   eventually,
   type NatsServer,
   type ServiceProcess,
+  sharedTestPki,
   startNats,
   startService,
+  type TestPki,
 } from "@breakwater/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,12 +53,15 @@ describe("a venue killed in the middle of a burst of 200 signals applies each ex
   let coordinator: ServiceProcess;
   let grpc: string;
   let http: string;
+  let pki: TestPki;
   const procs: ServiceProcess[] = [];
 
   beforeAll(async () => {
     nats = await startNats();
     bus = await connectBus({ url: nats.url, name: "venue-crash-test" });
+    pki = await sharedTestPki();
     coordinator = startService(COORDINATOR, [], {
+      ...pki.coordinatorEnv(),
       BW_NATS_URL: nats.url,
       BW_GRPC_PORT: "0",
       BW_HTTP_PORT: "0",
@@ -84,7 +89,12 @@ describe("a venue killed in the middle of a burst of 200 signals applies each ex
     console.log(`venue crash test (${prefix}): seed ${seed} (VENUE_CRASH_SEED to replay)`);
     const rand = random(seed);
     const start = () => {
-      const p = startService(VENUE, ["--venue", VENUE_ID, "--coordinator", grpc, ...storeArgs], {});
+      const tls = pki.venueTls(VENUE_ID);
+      const p = startService(VENUE, ["--venue", VENUE_ID, "--coordinator", grpc, ...storeArgs], {
+        BW_TLS_CERT_FILE: tls.certFile,
+        BW_TLS_KEY_FILE: tls.keyFile,
+        BW_TLS_CA_FILE: tls.caFile,
+      });
       procs.push(p);
       return p;
     };

@@ -7,6 +7,8 @@ import {
   eventually,
   type NatsServer,
   type ServiceProcess,
+  sharedTestPki,
+  sharedTestPkiNow,
   startNats,
   startService,
 } from "@breakwater/testkit";
@@ -21,6 +23,7 @@ async function startReplica(
   name: string,
 ): Promise<{ proc: ServiceProcess; grpc: string; http: string }> {
   const proc = startService(COORDINATOR, [], {
+    ...(await sharedTestPki()).coordinatorEnv(),
     BW_NATS_URL: natsUrl,
     BW_GRPC_PORT: "0",
     BW_HTTP_PORT: "0",
@@ -66,6 +69,7 @@ describe("a durable venue subscribed through a coordinator failover", () => {
       // pick_first over both replicas: the first while it answers, then the other
       address: `ipv4:${a.grpc},${b.grpc}`,
       venueId: VENUE_ID,
+      tls: sharedTestPkiNow().venueTls(VENUE_ID),
       store,
       reconnect: { initialDelayMs: 50, maxDelayMs: 300 },
       idleTimeoutMs: 2_000,

@@ -1,8 +1,9 @@
 // Shared by the venue end-to-end tests: assessments that make the coordinator halt, and its views.
 import { type Bus, codecs, publish, subjects } from "@breakwater/bus";
 import { concernsVenue, numberToDecimal } from "@breakwater/core";
+import { channelCredentialsOf } from "@breakwater/identity";
 import { CoordinationServiceClient, type RiskAssessment, Signal, type VenueStatus } from "@breakwater/proto";
-import { credentials } from "@grpc/grpc-js";
+import { sharedTestPkiNow } from "@breakwater/testkit";
 
 export const VENUE_ID = "perp-a";
 
@@ -47,8 +48,12 @@ export async function signalsInScope(http: string, venueId = VENUE_ID): Promise<
   }
 }
 
+/** The venue's status as the venue itself sees it (its own certificate, from the shared test PKI). */
 export function venueStatus(grpc: string): Promise<VenueStatus> {
-  const client = new CoordinationServiceClient(grpc, credentials.createInsecure());
+  const client = new CoordinationServiceClient(
+    grpc,
+    channelCredentialsOf(sharedTestPkiNow().venueTls(VENUE_ID)),
+  );
   return new Promise((resolve, reject) =>
     client.getVenueStatus({ venueId: VENUE_ID }, (err, response) => {
       client.close();

@@ -1,7 +1,7 @@
 // Real helm (scripts/helm.sh) on a staged copy of the chart: the optional NATS dependency is the
 // offline stand-in (charts/nats-standin), since these machines cannot fetch charts.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,17 +33,34 @@ export interface HelmRun {
 
 export interface StagedChart {
   readonly dir: string;
+  /** `-f` arguments of {@link REQUIRED_VALUES_YAML}. */
+  readonly required: readonly string[];
   helm(...args: string[]): HelmRun;
   /** `helm template` with the release name `bw`; throws with helm's message on failure. */
   render(...args: string[]): K8sObject[];
   dispose(): void;
 }
 
+/**
+ * What every install must give (values.schema.json requires it): the
+ * coordinator's TLS Secret, its venue registry and a signing key or the
+ * development flag. A values file, so a later `-f` can still override it.
+ */
+export const REQUIRED_VALUES_YAML = `correlator:
+  tls: { existingSecret: breakwater-coordinator-tls }
+coordinator:
+  tls: { existingSecret: breakwater-coordinator-tls }
+  venues: [{ id: perp-a }]
+  signing: { developmentKey: true }
+`;
+
 /** A copy of the chart with charts/nats-standin as its NATS dependency. */
 export function stageChart(): StagedChart {
   const base = mkdtempSync(join(tmpdir(), "bw-chart-"));
   const dir = join(base, "breakwater");
   cpSync(chartSource, dir, { recursive: true });
+  const required = join(base, "required-values.yaml");
+  writeFileSync(required, REQUIRED_VALUES_YAML);
   mkdirSync(join(dir, "charts"), { recursive: true });
   cpSync(join(root, "charts/nats-standin"), join(dir, "charts/nats"), { recursive: true });
   const helm = (...args: string[]): HelmRun => {
@@ -52,6 +69,7 @@ export function stageChart(): StagedChart {
   };
   return {
     dir,
+    required: ["-f", required],
     helm,
     render(...args) {
       const out = execFileSync(helmBin, ["template", "bw", dir, ...args], {

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { eventually } from "@breakwater/testkit";
-import { type RunningSystem, startSystem, type VenueSignalLine } from "../system.js";
+import { GUEST_VENUE, type RunningSystem, startSystem, type VenueSignalLine } from "../system.js";
 
 const CHAINS = ["sim-a", "sim-b"];
 const EVM_CHAIN = "evm-local";
@@ -32,6 +32,8 @@ async function main(): Promise<number> {
     chains: CHAINS,
     venues: VENUES,
     evm: { chain: EVM_CHAIN, seedPositions: 12, seedOptions: 6 },
+    // The demo signs with an ephemeral key (a warning says so); venues fetch it from the coordinator.
+    developmentSigningKey: true,
     ...(keep
       ? {
           // the crash repeats every minute; the level-1 breaker re-arms after 30 s
@@ -55,6 +57,13 @@ async function main(): Promise<number> {
   line(`  ${"venues".padEnd(22)} ${VENUES.join(", ")} (sample venues subscribed over gRPC)`);
 
   if (keep) {
+    line("\nMutual TLS (subscribe as another venue with these):");
+    line(`  ${"CA bundle".padEnd(22)} ${system.pki.caFile}`);
+    for (const [venue, files] of Object.entries(system.pki.venues)) {
+      const note = venue === GUEST_VENUE ? " (spare, every market in scope)" : "";
+      line(`  ${venue.padEnd(22)} cert ${files.certFile}`);
+      line(`  ${"".padEnd(22)} key  ${files.keyFile}${note}`);
+    }
     line("\nDEMO_KEEP=1: running until interrupted (Ctrl-C). Try:");
     line(`  curl ${system.addresses["correlator http"]}/v1/exposure?asset=ETH`);
     line(`  curl ${system.addresses["coordinator http"]}/v1/signals`);

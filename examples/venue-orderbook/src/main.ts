@@ -27,12 +27,21 @@ const { values } = parseArgs({
     "cursor-file": { type: "string", default: process.env["BW_CURSOR_FILE"] },
     "trusted-keys": { type: "string", default: process.env["BW_TRUSTED_KEYS"] ?? "" },
     "http-port": { type: "string", default: process.env["BW_HTTP_PORT"] ?? "0" },
+    // The venue's mutual TLS identity at the coordinator.
+    "tls-cert": { type: "string", default: process.env["BW_TLS_CERT_FILE"] },
+    "tls-key": { type: "string", default: process.env["BW_TLS_KEY_FILE"] },
+    "tls-ca": { type: "string", default: process.env["BW_TLS_CA_FILE"] },
   },
 });
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const venueId = values.venue;
-if (!venueId || (!values.pg && !values["cursor-file"])) {
-  process.stderr.write("usage: main.ts --venue ID --coordinator HOST:PORT (--pg URL | --cursor-file PATH)\n");
+const certFile = values["tls-cert"];
+const keyFile = values["tls-key"];
+const caFile = values["tls-ca"];
+if (!venueId || (!values.pg && !values["cursor-file"]) || !certFile || !keyFile || !caFile) {
+  process.stderr.write(
+    "usage: main.ts --venue ID --coordinator HOST:PORT --tls-cert FILE --tls-key FILE --tls-ca FILE (--pg URL | --cursor-file PATH)\n",
+  );
   process.exit(2);
 }
 const pinned: TrustedKey[] = values["trusted-keys"]
@@ -71,6 +80,7 @@ async function record(ctx: SignalContext<unknown>, kind: string): Promise<void> 
 const venue = new DurableVenue<unknown>({
   address: values.coordinator,
   venueId,
+  tls: { certFile, keyFile, caFile },
   store: store as CursorStore<unknown>,
   signatures: pinned.length > 0 ? { keys: pinned } : { fetchFromCoordinator: true },
   handlers: {

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { keyIdOf, parsePrivateKey, rawPublicKey } from "@breakwater/core";
 import { Signal } from "@breakwater/proto";
-import { freePort } from "@breakwater/testkit";
+import { createTestPki, freePort, type TestPki } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haltSignal } from "./test-fixtures.js";
 import { BREAKWATER_BIN, runCli, startCli } from "./testing.js";
@@ -58,11 +58,21 @@ async function limited<T, R>(items: readonly T[], n: number, fn: (item: T) => Pr
 describe("the breakwater binary, without services", () => {
   let dir: string;
   let port: number;
+  let pki: TestPki;
+  /** perp-a's TLS files as flags (the coordinator accepts only mutual TLS). */
+  const tls = () => {
+    const t = pki.venueTls("perp-a");
+    return ["--tls-cert", t.certFile, "--tls-key", t.keyFile, "--tls-ca", t.caFile];
+  };
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "bw-cli-"));
     port = await freePort();
+    pki = await createTestPki(["perp-a"]);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    pki?.dispose();
+  });
 
   it("is the bin npm links for the workspace (what `npx breakwater` runs)", () => {
     expect(lstatSync(BREAKWATER_BIN).isSymbolicLink()).toBe(true);
@@ -118,6 +128,11 @@ describe("the breakwater binary, without services", () => {
         message: "must be an http:// or https:// URL",
         usage: "breakwater exposure",
       },
+      {
+        args: ["keys", "list", "--tls-cert", "c.pem"],
+        message: "the coordinator accepts only mutual TLS: give --tls-key, --tls-ca",
+        usage: "breakwater keys list",
+      },
       { args: ["nonsense"], message: "unknown command 'nonsense'", usage: "breakwater" },
       { args: [], message: "", usage: "breakwater" },
     ];
@@ -148,12 +163,12 @@ describe("the breakwater binary, without services", () => {
       },
       { args: ["venues", "--coordinator-http", http], message: `cannot reach the coordinator at ${http}` },
       {
-        args: ["keys", "list"],
+        args: ["keys", "list", ...tls()],
         env: { BREAKWATER_COORDINATOR: grpc },
         message: `cannot reach the coordinator at ${grpc}`,
       },
       {
-        args: ["signals", "verify", ...key, "--coordinator", grpc],
+        args: ["signals", "verify", ...key, "--coordinator", grpc, ...tls()],
         message: `cannot reach the coordinator at ${grpc}`,
       },
       {
@@ -161,7 +176,7 @@ describe("the breakwater binary, without services", () => {
         message: `cannot reach the coordinator at ${http}`,
       },
       {
-        args: ["signals", "tail", "--venue", "perp-a", ...key, "--coordinator", grpc],
+        args: ["signals", "tail", "--venue", "perp-a", ...key, "--coordinator", grpc, ...tls()],
         message: `cannot reach the coordinator at ${grpc}`,
       },
     ];

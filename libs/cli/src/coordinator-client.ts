@@ -1,9 +1,10 @@
+import { channelCredentialsOf, TlsConfigError, type TlsFiles } from "@breakwater/identity";
 import {
   CoordinationServiceClient,
   type GetSigningKeysResponse,
   type ListSignalsResponse,
 } from "@breakwater/proto";
-import { credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { FailureError, UnreachableError, UsageError } from "./errors.js";
 
 /** host:port or [v6]:port. */
@@ -26,6 +27,28 @@ export function grpcErrorOf(err: ServiceError, address: string, method: string):
   return new FailureError(`the coordinator refused ${method}: ${status[err.code] ?? err.code}: ${details}`);
 }
 
+/** The `--tls-*` options every command that calls the coordinator's gRPC API takes. */
+export interface CoordinatorTlsOptions {
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsCa?: string;
+}
+
+/** The TLS files the options name; a usage error when any is missing. */
+export function coordinatorTlsOf(o: CoordinatorTlsOptions): TlsFiles {
+  const missing = [
+    ["--tls-cert", o.tlsCert],
+    ["--tls-key", o.tlsKey],
+    ["--tls-ca", o.tlsCa],
+  ].filter(([, v]) => !v);
+  if (missing.length > 0) {
+    throw new UsageError(
+      `the coordinator accepts only mutual TLS: give ${missing.map(([f]) => f).join(", ")} (a venue's or operator's certificate, its key and the CA bundle)`,
+    );
+  }
+  return { certFile: o.tlsCert as string, keyFile: o.tlsKey as string, caFile: o.tlsCa as string };
+}
+
 /** The CoordinationService calls the CLI makes, with deadlines and CLI errors. */
 export class CoordinatorClient {
   readonly raw: CoordinationServiceClient;
@@ -33,8 +56,14 @@ export class CoordinatorClient {
   constructor(
     readonly address: string,
     private readonly timeoutMs: number,
+    tls: TlsFiles,
   ) {
-    this.raw = new CoordinationServiceClient(address, credentials.createInsecure());
+    try {
+      this.raw = new CoordinationServiceClient(address, channelCredentialsOf(tls));
+    } catch (err) {
+      if (err instanceof TlsConfigError) throw new UsageError(err.message);
+      throw err;
+    }
   }
 
   private deadline(): { deadline: Date } {

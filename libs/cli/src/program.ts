@@ -16,6 +16,9 @@ export const ENV = {
   coordinator: "BREAKWATER_COORDINATOR",
   coordinatorHttp: "BREAKWATER_COORDINATOR_HTTP",
   keysFile: "BREAKWATER_KEYS_FILE",
+  tlsCert: "BREAKWATER_TLS_CERT",
+  tlsKey: "BREAKWATER_TLS_KEY",
+  tlsCa: "BREAKWATER_TLS_CA",
   timeoutMs: "BREAKWATER_TIMEOUT_MS",
 } as const;
 
@@ -75,11 +78,24 @@ export function buildProgram(io: Io, state: RunState): Command {
       fromEnv(io, ENV.correlator, DEFAULTS.correlator),
     );
   const coordinator = (cmd: Command) =>
-    cmd.option(
-      "--coordinator <host:port>",
-      `coordinator gRPC address (env ${ENV.coordinator})`,
-      fromEnv(io, ENV.coordinator, DEFAULTS.coordinator),
-    );
+    cmd
+      .option(
+        "--coordinator <host:port>",
+        `coordinator gRPC address (env ${ENV.coordinator})`,
+        fromEnv(io, ENV.coordinator, DEFAULTS.coordinator),
+      )
+      // The coordinator serves gRPC over mutual TLS only.
+      .option(
+        "--tls-cert <file>",
+        `client certificate (a venue's or an operator's) for the coordinator (env ${ENV.tlsCert})`,
+        io.env[ENV.tlsCert] || undefined,
+      )
+      .option("--tls-key <file>", `its private key (env ${ENV.tlsKey})`, io.env[ENV.tlsKey] || undefined)
+      .option(
+        "--tls-ca <file>",
+        `CA bundle the coordinator's certificate must chain to (env ${ENV.tlsCa})`,
+        io.env[ENV.tlsCa] || undefined,
+      );
   const coordinatorHttp = (cmd: Command) =>
     cmd.option(
       "--coordinator-http <url>",

@@ -11,6 +11,8 @@ export const fields = {
     )
     .default("nats://127.0.0.1:4222"),
   host: z.string().min(1).default("127.0.0.1"),
+  /** A file a TLS identity is read from (a mounted Secret); `what` names it in the error. */
+  tlsFile: (what: string, env: string) => z.string({ error: `required: ${what} (${env})` }).min(1),
   port: z.coerce.number().int("must be an integer").min(0).max(65_535),
   durationMs: z.coerce.number().int("must be an integer number of milliseconds").positive("must be positive"),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

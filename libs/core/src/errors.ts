@@ -8,6 +8,7 @@ export type ErrorStatus =
   | "permission_denied"
   | "unauthenticated"
   | "failed_precondition"
+  | "resource_exhausted"
   | "unavailable"
   | "internal";
 
@@ -99,6 +100,51 @@ export class NotFoundError extends BreakwaterError {
 
   constructor(message: string, context: Record<string, unknown> = {}) {
     super("not_found", message, context);
+  }
+}
+
+/**
+ * A caller without a verified identity: no client certificate from the trusted
+ * CA (none, another CA's, expired), a certificate naming no Breakwater identity,
+ * an identity the registry does not know, or no valid bearer token. `reason` is
+ * the metric label; the message never holds a secret.
+ */
+export class UnauthenticatedError extends BreakwaterError {
+  override readonly status: ErrorStatus = "unauthenticated";
+
+  constructor(
+    readonly reason: string,
+    message: string,
+    context: Record<string, unknown> = {},
+  ) {
+    super("unauthenticated", message, { reason, ...context });
+  }
+}
+
+/** A known caller asking for what its identity does not allow (another venue's stream, a role it lacks). */
+export class PermissionDeniedError extends BreakwaterError {
+  override readonly status: ErrorStatus = "permission_denied";
+
+  constructor(
+    readonly reason: string,
+    message: string,
+    context: Record<string, unknown> = {},
+  ) {
+    super("permission_denied", message, { reason, ...context });
+  }
+}
+
+/** A caller past one of its limits (streams, request rate, message size); it may try again later. */
+export class LimitExceededError extends BreakwaterError {
+  override readonly status: ErrorStatus = "resource_exhausted";
+  override readonly retryable = true;
+
+  constructor(
+    readonly limit: string,
+    message: string,
+    context: Record<string, unknown> = {},
+  ) {
+    super("limit_exceeded", message, { limit, ...context });
   }
 }
 

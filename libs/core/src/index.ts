@@ -20,8 +20,11 @@ export {
   BreakwaterError,
   InvalidRequestError,
   isRetryable,
+  LimitExceededError,
   NotFoundError,
+  PermissionDeniedError,
   statusOf,
+  UnauthenticatedError,
   ValidationError,
 } from "./errors.js";
 export type { EntityResolver } from "./exposure/entity.js";
@@ -133,7 +136,7 @@ export type {
   SourcePrice,
 } from "./risk/reference-price.js";
 export { medianDecimal, ReferencePriceBook } from "./risk/reference-price.js";
-export type { IssueOptions, SignalDraft } from "./signal.js";
+export type { IssueOptions, SignalDraft, VenueScope } from "./signal.js";
 export { ackStateName, concernsVenue, issueSignal, signalKindName } from "./signal.js";
 export {
   canonicalSignalBytes,

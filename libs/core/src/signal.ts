@@ -52,13 +52,43 @@ export function issueSignal(draft: SignalDraft, opts: IssueOptions): Signal {
 }
 
 /**
- * True when a signal concerns a venue: it is not internal (a coordinator-only
- * log entry) and its venue list is empty (all) or names it.
+ * What a venue is registered to trade: each list empty or absent means every
+ * one. A venue cannot widen it by asking; the coordinator's venue registry says it.
  */
-export function concernsVenue(signal: Pick<Signal, "scope">, venueId: string): boolean {
+export interface VenueScope {
+  readonly assets?: readonly string[];
+  readonly markets?: readonly string[];
+  readonly chains?: readonly string[];
+}
+
+function overlaps(
+  signalSide: readonly string[] | undefined,
+  registered: readonly string[] | undefined,
+): boolean {
+  if (!signalSide || signalSide.length === 0 || !registered || registered.length === 0) return true;
+  return signalSide.some((x) => registered.includes(x));
+}
+
+/**
+ * True when a signal concerns a venue: it is not internal (a coordinator-only
+ * log entry), its venue list is empty (all) or names it, and, given the venue's
+ * registered scope, each of the signal's asset, market and chain lists is empty
+ * (market-wide) or shares an entry with the registered one.
+ */
+export function concernsVenue(
+  signal: Pick<Signal, "scope">,
+  venueId: string,
+  registered?: VenueScope,
+): boolean {
   if (signal.scope?.internal) return false;
   const venues = signal.scope?.venues ?? [];
-  return venues.length === 0 || venues.includes(venueId);
+  if (venues.length > 0 && !venues.includes(venueId)) return false;
+  if (!registered) return true;
+  return (
+    overlaps(signal.scope?.assets, registered.assets) &&
+    overlaps(signal.scope?.markets, registered.markets) &&
+    overlaps(signal.scope?.chains, registered.chains)
+  );
 }
 
 export function signalKindName(kind: SignalKind): string {

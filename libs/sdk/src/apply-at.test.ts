@@ -1,4 +1,5 @@
 import { type Signal, SignalKind } from "@breakwater/proto";
+import { credentials } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { VenueClient } from "./venue-client.js";
 
@@ -28,6 +29,8 @@ describe("VenueClient.applyAt", () => {
     const clock = () => start + Math.floor((Date.now() - start) / 2);
     const client = new VenueClient({
       address: "127.0.0.1:9",
+      // a stand-in coordinator without TLS
+      credentials: credentials.createInsecure(),
       venueId: "perp-a",
       clock,
       handler: () => undefined,

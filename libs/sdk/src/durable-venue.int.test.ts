@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HaltMode, SignalKind } from "@breakwater/proto";
 import { eventually } from "@breakwater/testkit";
+import { credentials } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileCursorStore, type FileStoreTx } from "./cursor/file-cursor-store.js";
 import { DurableVenue, type DurableVenueOptions, type SignalHandlers } from "./durable-venue.js";
@@ -40,6 +41,8 @@ describe("DurableVenue against a coordinator on loopback, with a file cursor sto
       const store = new FileCursorStore<State>({ path, venueId: "perp-a", initialState: { applied: [] } });
       const v = new DurableVenue<Tx>({
         address,
+        // a stand-in coordinator without TLS
+        credentials: credentials.createInsecure(),
         venueId: "perp-a",
         store,
         handlers,

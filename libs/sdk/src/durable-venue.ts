@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import type { TlsFiles } from "@breakwater/identity";
 import { AckState, type PositionMarker, type Signal } from "@breakwater/proto";
 import type { ChannelCredentials } from "@grpc/grpc-js";
 import { type Context, ROOT_CONTEXT } from "@opentelemetry/api";
@@ -65,7 +66,8 @@ export interface DurableVenueOptions<Tx> {
   readonly store: CursorStore<Tx>;
   readonly handlers: SignalHandlers<Tx>;
   readonly signatures?: SignatureOptions;
-  /** Default: insecure (plaintext) credentials. */
+  /** The venue's mutual TLS identity (see VenueClientOptions.tls). Required unless `credentials` is given. */
+  readonly tls?: TlsFiles;
   readonly credentials?: ChannelCredentials;
   readonly reconnect?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
   readonly retry?: ApplyRetryPolicy;
@@ -252,6 +254,7 @@ export class DurableVenue<Tx = unknown> extends EventEmitter<DurableVenueEvents>
       handler: (signal) => this.receive(signal),
       ...(this.opts.signatures ? { signatures: this.opts.signatures } : {}),
       ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
+      ...(this.opts.tls ? { tls: this.opts.tls } : {}),
       ...(this.opts.reconnect ? { reconnect: this.opts.reconnect } : {}),
       ...(this.opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.opts.idleTimeoutMs }),
       ...(this.opts.maxClockSkewMs === undefined ? {} : { maxClockSkewMs: this.opts.maxClockSkewMs }),

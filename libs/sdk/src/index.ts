@@ -2,6 +2,7 @@
 
 export type { TrustedKey } from "@breakwater/core";
 // Wire types a handler sees.
+export type { TlsFiles } from "@breakwater/identity";
 export type { PositionMarker, Scope, Signal } from "@breakwater/proto";
 export { AckState, HaltMode, SignalKind } from "@breakwater/proto";
 // Building blocks, for venues that run their own transport.

@@ -12,7 +12,14 @@ import {
   type SubscribeResponse,
 } from "@breakwater/proto";
 import { eventually } from "@breakwater/testkit";
-import { Metadata, Server, ServerCredentials, type ServerWritableStream, status } from "@grpc/grpc-js";
+import {
+  credentials,
+  Metadata,
+  Server,
+  ServerCredentials,
+  type ServerWritableStream,
+  status,
+} from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { InvalidClientOptionsError } from "./errors.js";
 import { VenueClient, type VenueClientOptions } from "./venue-client.js";
@@ -122,6 +129,8 @@ describe("VenueClient against a scripted coordinator", () => {
     };
     const client: VenueClient = new VenueClient({
       address,
+      // a stand-in coordinator without TLS
+      credentials: credentials.createInsecure(),
       venueId: "perp-a",
       reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
       handler: (s) => app.handle(s, client),
@@ -280,7 +289,8 @@ describe("VenueClient against a scripted coordinator", () => {
     try {
       attempt();
     } catch (err) {
-      expect((err as InvalidClientOptionsError).problems).toHaveLength(3);
+      // address, venue id, after sequence, and no TLS identity
+      expect((err as InvalidClientOptionsError).problems).toHaveLength(4);
     }
   });
 
@@ -347,7 +357,13 @@ describe("VenueClient against a scripted coordinator", () => {
     it("behavior: signature options without any key are invalid", () => {
       expect(
         () =>
-          new VenueClient({ address: "127.0.0.1:1", venueId: "v", handler: () => undefined, signatures: {} }),
+          new VenueClient({
+            address: "127.0.0.1:1",
+            venueId: "v",
+            credentials: credentials.createInsecure(),
+            handler: () => undefined,
+            signatures: {},
+          }),
       ).toThrow(/pin at least one key/);
     });
   });

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { isVenueId } from "@breakwater/core";
+import { channelCredentialsOf, type TlsFiles } from "@breakwater/identity";
 import {
   AckState,
   CoordinationServiceClient,
@@ -7,13 +8,7 @@ import {
   type Signal,
   type SubscribeResponse,
 } from "@breakwater/proto";
-import {
-  type ChannelCredentials,
-  type ClientReadableStream,
-  credentials,
-  type ServiceError,
-  status,
-} from "@grpc/grpc-js";
+import { type ChannelCredentials, type ClientReadableStream, type ServiceError, status } from "@grpc/grpc-js";
 import { type Context, context } from "@opentelemetry/api";
 import { AckSender } from "./ack-sender.js";
 import { Backoff } from "./backoff.js";
@@ -61,7 +56,15 @@ export interface VenueClientOptions {
   readonly afterSequence?: number;
   /** Last in-scope sequence the venue processed, if it stored it; lets the first signal be checked. */
   readonly lastInScope?: number;
-  /** Default: insecure (plaintext) credentials. */
+  /**
+   * The venue's mutual TLS identity: its client certificate (whose
+   * spiffe://breakwater/venue/<id> URI is its identity at the coordinator), its
+   * key, and the CA bundle the coordinator's certificate must chain to. The
+   * files are re-read periodically, so a renewed certificate is picked up
+   * without a restart. Required unless `credentials` is given.
+   */
+  readonly tls?: TlsFiles;
+  /** Ready-made channel credentials instead of `tls` (tests against a stand-in coordinator). */
   readonly credentials?: ChannelCredentials;
   /** Reconnect backoff (ms): default 100 doubling to 5000, with jitter. */
   readonly reconnect?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
@@ -181,6 +184,9 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
       problems.push("lastInScope must be an integer no greater than afterSequence");
     }
     if (typeof opts.handler !== "function") problems.push("handler must be a function");
+    if (!opts.tls && !opts.credentials) {
+      problems.push("tls: the coordinator accepts only mutual TLS; give tls { certFile, keyFile, caFile }");
+    }
     if (problems.length > 0) throw new InvalidClientOptionsError(problems);
 
     this.venueId = opts.venueId;
@@ -189,7 +195,7 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
     this.backoff = new Backoff(opts.reconnect);
     this.grpc = new CoordinationServiceClient(
       opts.address,
-      opts.credentials ?? credentials.createInsecure(),
+      opts.credentials ?? channelCredentialsOf(opts.tls as TlsFiles),
       CHANNEL_OPTIONS,
     );
     if (opts.signatures) {

@@ -11,6 +11,7 @@ const GRPC: Record<ErrorStatus, grpcStatus> = {
   permission_denied: grpcStatus.PERMISSION_DENIED,
   unauthenticated: grpcStatus.UNAUTHENTICATED,
   failed_precondition: grpcStatus.FAILED_PRECONDITION,
+  resource_exhausted: grpcStatus.RESOURCE_EXHAUSTED,
   unavailable: grpcStatus.UNAVAILABLE,
   internal: grpcStatus.INTERNAL,
 };
@@ -21,6 +22,7 @@ const HTTP: Record<ErrorStatus, number> = {
   permission_denied: 403,
   unauthenticated: 401,
   failed_precondition: 409,
+  resource_exhausted: 429,
   unavailable: 503,
   internal: 500,
 };

@@ -1,5 +1,12 @@
 import { type Bus, codecs, publish, replay, streams, subjects } from "@breakwater/bus";
-import { ackStateName, concernsVenue, InvalidRequestError, isVenueId, NotFoundError } from "@breakwater/core";
+import {
+  ackStateName,
+  concernsVenue,
+  InvalidRequestError,
+  isVenueId,
+  NotFoundError,
+  type VenueScope,
+} from "@breakwater/core";
 import { type AckRequest, AckState } from "@breakwater/proto";
 import type { Logger } from "@breakwater/telemetry";
 import { coordinatorMetrics } from "./metrics.js";
@@ -13,7 +20,7 @@ const ACK_STATES = new Set([
 ]);
 
 /** Checks an ack against the log; throws InvalidRequestError naming the field, or NotFoundError. */
-export function validateAck(ack: AckRequest, index: SignalIndex): void {
+export function validateAck(ack: AckRequest, index: SignalIndex, scope?: VenueScope): void {
   if (!isVenueId(ack.venueId)) {
     throw new InvalidRequestError("venue_id", `"${ack.venueId.slice(0, 40)}" is not a valid venue id`);
   }
@@ -27,7 +34,7 @@ export function validateAck(ack: AckRequest, index: SignalIndex): void {
       sequence: ack.sequence,
     });
   }
-  if (!concernsVenue(signal, ack.venueId)) {
+  if (!concernsVenue(signal, ack.venueId, scope)) {
     throw new InvalidRequestError(
       "venue_id",
       `signal ${ack.sequence} does not concern venue ${ack.venueId}; only signals in its scope can be acked`,
@@ -51,8 +58,9 @@ export class AckLedger {
       undefined,
   ) {}
 
-  async record(ack: AckRequest): Promise<void> {
-    validateAck(ack, this.index);
+  /** Records an ack already authorized for its venue; `scope` is that venue's registered scope. */
+  async record(ack: AckRequest, scope?: VenueScope): Promise<void> {
+    validateAck(ack, this.index, scope);
     const state = ackStateName(ack.state);
     await publish(
       this.bus,

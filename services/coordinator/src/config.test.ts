@@ -3,15 +3,42 @@ import { DEFAULT_BREAKER_OPTIONS, defaultPolicy } from "@breakwater/core";
 import { describe, expect, it } from "vitest";
 import { breakerDefaultsOf, loadCoordinatorConfig } from "./config.js";
 
+/** What has no default: the mutual TLS files and the venue registry. */
+const REQUIRED = {
+  BW_TLS_CERT_FILE: "/etc/breakwater/tls/tls.crt",
+  BW_TLS_KEY_FILE: "/etc/breakwater/tls/tls.key",
+  BW_TLS_CA_FILE: "/etc/breakwater/tls/ca.crt",
+  BW_VENUES_FILE: "/etc/breakwater/venues/venues.yaml",
+};
+
 describe("coordinator config", () => {
-  it("default: the level-1 breaker and the documented ports", () => {
-    const config = loadCoordinatorConfig([], {});
+  it("behavior: without the TLS files and the venue registry the configuration is refused, each named", () => {
+    try {
+      loadCoordinatorConfig([], {});
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join("\n");
+      expect(problems).toMatch(/tlsCertFile.*required: the gRPC server's certificate file/);
+      expect(problems).toMatch(/tlsKeyFile.*required/);
+      expect(problems).toMatch(/tlsCaFile.*required/);
+      expect(problems).toMatch(/venuesFile.*required: the venue registry file/);
+    }
+  });
+
+  it("default: the level-1 breaker, the documented ports and limits, no development key", () => {
+    const config = loadCoordinatorConfig([], REQUIRED);
     expect(config).toMatchObject({
       grpcHost: "127.0.0.1",
       grpcPort: 50_051,
       httpPort: 9_103,
       signalLeadMs: 500,
       markerIntervalMs: 1_000,
+      trustDomain: "breakwater",
+      maxStreamsPerVenue: 4,
+      unaryRatePerSecond: 50,
+      maxRequestBytes: 65_536,
+      developmentSigningKey: false,
     });
     // Rule 80B level 1: a 7% fall within 5 minutes halts for 15 minutes, once a day.
     expect(breakerDefaultsOf(config)).toEqual({
@@ -27,6 +54,7 @@ describe("coordinator config", () => {
 
   it("behavior: breaker settings are overridable from the environment", () => {
     const config = loadCoordinatorConfig([], {
+      ...REQUIRED,
       BW_BREAKER_THRESHOLD: "0.1",
       BW_BREAKER_WINDOW_MS: "3600000",
       BW_BREAKER_HALT_MS: "120000",

@@ -2,7 +2,11 @@ import { fields, loadConfig } from "@breakwater/config";
 import { DEFAULT_BREAKER_OPTIONS, type DefaultPolicyOptions } from "@breakwater/core";
 import { z } from "zod";
 
-/** The coordinator's settings; every field has a default. Unknown keys are rejected. */
+/**
+ * The coordinator's settings. Every field has a default except the mutual TLS
+ * files and the venue registry: there is no insecure way to serve venues.
+ * Unknown keys are rejected.
+ */
 export const coordinatorConfigSchema = z
   .object({
     natsUrl: fields.natsUrl,
@@ -34,6 +38,43 @@ export const coordinatorConfigSchema = z
     breakerMode: z.enum(["full", "reduce-only"]).default(DEFAULT_BREAKER_OPTIONS.mode),
     /** Declarative policy (YAML); when absent the embedded default policy is used. Reloaded on change. */
     policyFile: z.string().min(1).optional(),
+    /** This server's certificate chain (PEM); with the key and CA, mutual TLS on the gRPC port. Required. */
+    tlsCertFile: z
+      .string({ error: "required: the gRPC server's certificate file (BW_TLS_CERT_FILE)" })
+      .min(1),
+    tlsKeyFile: z.string({ error: "required: the gRPC server's private key file (BW_TLS_KEY_FILE)" }).min(1),
+    /** CA bundle venue client certificates must chain to. */
+    tlsCaFile: z.string({ error: "required: the CA bundle for client certificates (BW_TLS_CA_FILE)" }).min(1),
+    /** How often the TLS files are re-read (a renewed Secret takes effect within this). */
+    tlsRefreshMs: fields.durationMs.default(10_000),
+    /** Identities are spiffe://<trustDomain>/<role>/<name> URIs in client certificates. */
+    trustDomain: z
+      .string()
+      .regex(/^[a-z0-9.-]{1,253}$/, "must be a DNS-like name (lowercase letters, digits, . -)")
+      .default("breakwater"),
+    /** The venue registry (YAML): each venue's id, identity and scope. Required. */
+    venuesFile: z.string({ error: "required: the venue registry file (BW_VENUES_FILE)" }).min(1),
+    /** Concurrent Subscribe streams per venue (a registry entry may set its own). */
+    maxStreamsPerVenue: z.coerce.number().int("must be an integer").min(1).default(4),
+    /** Unary calls per second per identity, and the burst allowed above it. */
+    unaryRatePerSecond: z.coerce.number().positive("must be positive").default(50),
+    unaryBurst: z.coerce.number().int("must be an integer").min(1).default(200),
+    /** Largest request message accepted (bytes). */
+    maxRequestBytes: z.coerce
+      .number()
+      .int("must be an integer")
+      .min(1_024)
+      .max(4 * 1024 * 1024)
+      .default(64 * 1024),
+    /**
+     * Without a configured signing key the coordinator refuses to start unless
+     * this is true: then it signs with an ephemeral key generated at start
+     * (logged as a warning; venues must fetch it from GetSigningKeys). Development only.
+     */
+    developmentSigningKey: z
+      .enum(["true", "false"], { error: "must be true or false" })
+      .default("false")
+      .transform((v) => v === "true"),
     /** Active Ed25519 private key (PEM, or base64 of PKCS#8 DER or 32-byte seed). */
     signingKey: z.string().min(1).optional(),
     signingKeyFile: z.string().min(1).optional(),
@@ -87,6 +128,17 @@ export const COORDINATOR_ENV = {
   BW_BREAKER_PERIOD_MS: "breakerPeriodMs",
   BW_BREAKER_MODE: "breakerMode",
   BW_POLICY_FILE: "policyFile",
+  BW_TLS_CERT_FILE: "tlsCertFile",
+  BW_TLS_KEY_FILE: "tlsKeyFile",
+  BW_TLS_CA_FILE: "tlsCaFile",
+  BW_TLS_REFRESH_MS: "tlsRefreshMs",
+  BW_TRUST_DOMAIN: "trustDomain",
+  BW_VENUES_FILE: "venuesFile",
+  BW_MAX_STREAMS_PER_VENUE: "maxStreamsPerVenue",
+  BW_UNARY_RATE_PER_SECOND: "unaryRatePerSecond",
+  BW_UNARY_BURST: "unaryBurst",
+  BW_MAX_REQUEST_BYTES: "maxRequestBytes",
+  BW_DEVELOPMENT_SIGNING_KEY: "developmentSigningKey",
   BW_SIGNING_KEY: "signingKey",
   BW_SIGNING_KEY_FILE: "signingKeyFile",
   BW_SIGNING_KEY_ID: "signingKeyId",
@@ -109,6 +161,7 @@ export const COORDINATOR_FLAGS = {
   "http-host": "httpHost",
   "http-port": "httpPort",
   policy: "policyFile",
+  venues: "venuesFile",
   "replica-id": "replicaId",
 } as const;
 

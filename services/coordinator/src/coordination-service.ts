@@ -1,4 +1,19 @@
-import { ackStateName, InvalidRequestError, isVenueId } from "@breakwater/core";
+import {
+  ackStateName,
+  concernsVenue,
+  InvalidRequestError,
+  isVenueId,
+  LimitExceededError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+} from "@breakwater/core";
+import {
+  type CallWithAuth,
+  type ConcurrencyLimits,
+  type Principal,
+  principalOfCall,
+  type RateLimits,
+} from "@breakwater/identity";
 import type { CoordinationServiceServer, SigningKey } from "@breakwater/proto";
 import {
   contextOfTraceparent,
@@ -14,6 +29,7 @@ import type { AckLedger } from "./acks.js";
 import { coordinatorMetrics } from "./metrics.js";
 import type { SignalIndex } from "./signal-index.js";
 import { type SubscriptionOptions, VenueSubscription } from "./subscription.js";
+import type { VenueDirectory } from "./venue-directory.js";
 import type { VenueRegistry } from "./venue-registry.js";
 
 const tracer = trace.getTracer("breakwater.coordinator");
@@ -26,6 +42,29 @@ export interface CoordinationServiceDeps {
   readonly log: Logger;
   /** Public keys venues pin: the active one first, then retired ones still in their overlap. */
   readonly signingKeys: () => readonly SigningKey[];
+  /** Who may call: the registered venues and their scopes. */
+  readonly directory: () => VenueDirectory;
+  readonly access: CallerAccess;
+}
+
+/** Identity and limits applied to every call. */
+export interface CallerAccess {
+  readonly trustDomain: string;
+  /** Unary calls per identity. */
+  readonly rates: RateLimits;
+  /** Open Subscribe streams per venue. */
+  readonly streams: ConcurrencyLimits;
+  readonly maxStreamsPerVenue: number;
+}
+
+/** Roles that may read the whole log and any venue's status (not venues: they see their own). */
+const OBSERVER_ROLES = new Set(["operator", "admin", "service"]);
+
+/** The reason label of an identity or limit refusal, or undefined for any other failure. */
+function refusalReason(err: unknown): string | undefined {
+  if (err instanceof UnauthenticatedError || err instanceof PermissionDeniedError) return err.reason;
+  if (err instanceof LimitExceededError) return err.limit;
+  return undefined;
 }
 
 const DEFAULT_LIST_LIMIT = 100;
@@ -72,20 +111,42 @@ export function coordinationService(
   deps: CoordinationServiceDeps,
   subscriptions: Subscriptions,
 ): CoordinationServiceServer {
-  const { index, venues, acks, log } = deps;
+  const { index, venues, acks, log, access } = deps;
 
-  function unary<Req, Res>(method: string, handle: (req: Req) => Res | Promise<Res>) {
-    return async (call: { request: Req; metadata?: Metadata }, callback: sendUnaryData<Res>) => {
+  /** The caller's verified identity, within its request rate. */
+  function callerOf(call: CallWithAuth): Principal {
+    const principal = principalOfCall(call, access.trustDomain);
+    if (!access.rates.take(principal.uri)) {
+      throw new LimitExceededError(
+        "unary_rate",
+        `more than ${access.rates.ratePerSecond} requests per second from ${principal.uri}`,
+      );
+    }
+    return principal;
+  }
+
+  function refused(method: string, err: unknown): Partial<ServiceError> & { code: status } {
+    const error = toServiceError(err);
+    const reason = refusalReason(err);
+    if (reason) coordinatorMetrics.authRefusals.inc({ method, reason });
+    coordinatorMetrics.rejectedRequests.inc({ method, status: status[error.code] });
+    logRequestFailure(log, err, { method });
+    return error;
+  }
+
+  function unary<Req, Res>(method: string, handle: (req: Req, caller: Principal) => Res | Promise<Res>) {
+    return async (
+      call: { request: Req; metadata?: Metadata } & CallWithAuth,
+      callback: sendUnaryData<Res>,
+    ) => {
       try {
+        const caller = callerOf(call);
         // A venue's request continues the trace it names (the SDK sends the signal's on acks).
         const traceparent = call.metadata?.get("traceparent")[0];
         const parent = contextOfTraceparent(typeof traceparent === "string" ? traceparent : "");
-        callback(null, await context.with(parent, () => handle(call.request)));
+        callback(null, await context.with(parent, () => handle(call.request, caller)));
       } catch (err) {
-        const error = toServiceError(err);
-        coordinatorMetrics.rejectedRequests.inc({ method, status: status[error.code] });
-        logRequestFailure(log, err, { method });
-        callback(error);
+        callback(refused(method, err));
       }
     };
   }
@@ -93,44 +154,68 @@ export function coordinationService(
   return {
     subscribe(call) {
       const { venueId, afterSequence } = call.request;
+      let venue: ReturnType<VenueDirectory["authorize"]>;
+      let releaseSlot: () => void;
       try {
         requireVenueId(venueId);
+        venue = deps.directory().authorize(callerOf(call), venueId);
+        const max = venue.maxStreams ?? access.maxStreamsPerVenue;
+        const slot = access.streams.acquire(venue.id, max);
+        if (!slot) {
+          throw new LimitExceededError(
+            "streams_per_venue",
+            `venue ${venue.id} already holds ${max} open subscriptions (its limit)`,
+          );
+        }
+        releaseSlot = slot;
       } catch (err) {
-        const error = toServiceError(err);
-        coordinatorMetrics.rejectedRequests.inc({ method: "Subscribe", status: status[error.code] });
-        call.emit("error", error);
+        call.emit("error", refused("Subscribe", err));
         return;
       }
-      const sub = new VenueSubscription(call, venueId, afterSequence, index, deps.subscription, log);
-      const release = venues.subscribed(venueId);
+      const id = venue.id;
+      const sub = new VenueSubscription(call, id, venue.scope, afterSequence, index, deps.subscription, log);
+      const release = venues.subscribed(id);
       subscriptions.add(sub);
       sub.whenEnded((reason) => {
+        releaseSlot();
         release();
-        log.info({ venue: venueId, reason }, "venue unsubscribed");
+        log.info({ venue: id, reason }, "venue unsubscribed");
       });
-      log.info({ venue: venueId, afterSequence, logSequence: index.last }, "venue subscribed");
+      log.info({ venue: id, afterSequence, logSequence: index.last }, "venue subscribed");
       sub.start();
     },
 
-    ack: unary("Ack", (req: Parameters<AckLedger["record"]>[0]) =>
+    ack: unary("Ack", (req: Parameters<AckLedger["record"]>[0], caller) =>
       inSpan(tracer, "coordinator.ack", async (span) => {
+        requireVenueId(req.venueId);
+        const venue = deps.directory().authorize(caller, req.venueId);
         span.setAttributes({
-          "breakwater.venue": req.venueId,
+          "breakwater.venue": venue.id,
           "breakwater.sequence": Number(req.sequence),
           "breakwater.ack_state": ackStateName(req.state),
         });
-        await acks.record(req);
+        await acks.record({ ...req, venueId: venue.id }, venue.scope);
         return { recorded: true };
       }),
     ),
 
-    listSignals: unary("ListSignals", (req: { afterSequence: number; limit: number }) => {
+    listSignals: unary("ListSignals", (req: { afterSequence: number; limit: number }, caller) => {
       const limit = Math.min(req.limit > 0 ? req.limit : DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
-      return { signals: index.list(req.afterSequence, limit), lastSequence: index.last };
+      if (OBSERVER_ROLES.has(caller.role)) {
+        return { signals: index.list(req.afterSequence, limit), lastSequence: index.last };
+      }
+      // A venue lists only what is in its scope.
+      const venue = deps.directory().venueOf(caller);
+      const signals = index
+        .list(req.afterSequence, MAX_LIST_LIMIT)
+        .filter((s) => concernsVenue(s, venue.id, venue.scope))
+        .slice(0, limit);
+      return { signals, lastSequence: index.last };
     }),
 
-    getVenueStatus: unary("GetVenueStatus", (req: { venueId: string }) => {
+    getVenueStatus: unary("GetVenueStatus", (req: { venueId: string }, caller) => {
       requireVenueId(req.venueId);
+      if (!OBSERVER_ROLES.has(caller.role)) deps.directory().authorize(caller, req.venueId);
       return { status: venues.status(req.venueId) };
     }),
 

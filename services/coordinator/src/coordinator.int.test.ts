@@ -8,6 +8,7 @@ import {
   COORDINATOR_ENTRY,
   type CoordinatorProcess,
   httpSignals,
+  operatorClient,
   processedUpTo,
   publishAssessment,
   publishFall,
@@ -94,7 +95,7 @@ describe("coordinator: policy → signal log → venues", () => {
     expect([...inScope, outside].map((v) => v.gaps)).toEqual([0, 0, 0, 0]);
 
     // Every venue in scope acks receipt, then application at effective_at.
-    const client = rawClient(coordinator.grpc);
+    const client = operatorClient(coordinator.grpc);
     raw.push(client);
     for (const id of IN_SCOPE) {
       const st = await eventually(
@@ -190,7 +191,19 @@ describe("coordinator: policy → signal log → venues", () => {
         })
       )?.code,
     ).toBe(status.INVALID_ARGUMENT);
-    const outsider = await unaryError(ack, { venueId: "perp-z", sequence: 2, state: received, detail: "" });
+    // perp-a's certificate cannot ack for perp-z
+    const impostor = await unaryError(ack, { venueId: "perp-z", sequence: 2, state: received, detail: "" });
+    expect(impostor?.code).toBe(status.PERMISSION_DENIED);
+    expect(impostor?.details).toMatch(/cannot act as venue perp-z/);
+    // perp-z itself cannot ack a signal outside its scope
+    const perpZ = rawClient(coordinator.grpc, "perp-z");
+    raw.push(perpZ);
+    const outsider = await unaryError(perpZ.ack.bind(perpZ) as Parameters<typeof unaryError>[0], {
+      venueId: "perp-z",
+      sequence: 2,
+      state: received,
+      detail: "",
+    });
     expect(outsider?.code).toBe(status.INVALID_ARGUMENT);
     expect(outsider?.details).toMatch(/does not concern venue perp-z/);
     const getStatus = client.getVenueStatus.bind(client) as Parameters<typeof unaryError>[0];

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { type Bus, connectBus } from "@breakwater/bus";
 import { defaultPolicy } from "@breakwater/core";
+import { ConcurrencyLimits, RateLimits, serverCredentialsOf } from "@breakwater/identity";
 import type { Logger, ServiceHttp } from "@breakwater/telemetry";
 import { startServiceHttp } from "@breakwater/telemetry";
 import { startAckAlerts } from "./ack-alerts.js";
@@ -17,6 +18,7 @@ import { SignalLogFollower } from "./log-follower.js";
 import { PolicySource } from "./policy-source.js";
 import { SignalIndex } from "./signal-index.js";
 import { loadSigningKeyring } from "./signing-keys.js";
+import { VenueDirectory } from "./venue-directory.js";
 import { VenueRegistry } from "./venue-registry.js";
 
 export interface RunningCoordinator {
@@ -54,9 +56,15 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
     cleanups.length = 0;
   };
   try {
+    // What needs no network first: a missing key, certificate or registry fails the start at once.
+    const keyring = loadSigningKeyring(config, log);
+    const tls = serverCredentialsOf(
+      { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, caFile: config.tlsCaFile },
+      config.tlsRefreshMs,
+    );
+    const directory = VenueDirectory.load(config.venuesFile, config.trustDomain);
     const bus: Bus = await connectBus({ url: config.natsUrl, name: `coordinator-${replicaId}` });
     cleanups.push(() => bus.close());
-    const keyring = await loadSigningKeyring(config, bus, log);
 
     const index = new SignalIndex();
     const follower = SignalLogFollower.start(bus, index, log);
@@ -82,6 +90,13 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
         acks,
         log,
         signingKeys: () => keyring.published,
+        directory: () => directory,
+        access: {
+          trustDomain: config.trustDomain,
+          rates: new RateLimits(config.unaryRatePerSecond, config.unaryBurst, clock),
+          streams: new ConcurrencyLimits(),
+          maxStreamsPerVenue: config.maxStreamsPerVenue,
+        },
         subscription: {
           markerIntervalMs: config.markerIntervalMs,
           maxBacklog: config.subscriberBuffer,
@@ -90,7 +105,13 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
       },
       subscriptions,
     );
-    const grpc: GrpcServer = await startGrpcServer(config.grpcHost, config.grpcPort, service);
+    const grpc: GrpcServer = await startGrpcServer(
+      config.grpcHost,
+      config.grpcPort,
+      service,
+      tls,
+      config.maxRequestBytes,
+    );
     cleanups.push(async () => {
       subscriptions.closeAll("coordinator is shutting down; resubscribe from your last sequence");
       await grpc.stop();
@@ -161,6 +182,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
         logSequence,
         acksRead,
         signingKeyId: keyring.keyId,
+        venuesRegistered: directory.size,
         developmentKey: keyring.development,
         policy: { source: policySource.current.source, hash: policySource.current.hash },
       },

@@ -1,5 +1,5 @@
 import { type CoordinationServiceServer, CoordinationServiceService } from "@breakwater/proto";
-import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { Server, type ServerCredentials } from "@grpc/grpc-js";
 import { serializeSubscribeResponse } from "./wire.js";
 
 /** The generated definition, except that Subscribe responses may be pre-encoded (see wire.ts). */
@@ -23,21 +23,24 @@ export const SERVER_OPTIONS = {
   "grpc.keepalive_timeout_ms": 10_000,
   "grpc.keepalive_permit_without_calls": 1,
   "grpc.http2.min_ping_interval_without_data_ms": 5_000,
-  "grpc.max_receive_message_length": 1024 * 1024,
 } as const;
 
-/** Serves the CoordinationService on host:port (0 = any free port). */
+/**
+ * Serves the CoordinationService on host:port (0 = any free port) with the
+ * given (mutual TLS) credentials; a request larger than `maxRequestBytes` is
+ * refused with RESOURCE_EXHAUSTED before it reaches a handler.
+ */
 export async function startGrpcServer(
   host: string,
   port: number,
   service: CoordinationServiceServer,
+  credentials: ServerCredentials,
+  maxRequestBytes = 64 * 1024,
 ): Promise<GrpcServer> {
-  const server = new Server(SERVER_OPTIONS);
+  const server = new Server({ ...SERVER_OPTIONS, "grpc.max_receive_message_length": maxRequestBytes });
   server.addService(SERVICE, service);
   const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, actual) =>
-      err ? reject(err) : resolve(actual),
-    );
+    server.bindAsync(`${host}:${port}`, credentials, (err, actual) => (err ? reject(err) : resolve(actual)));
   });
   return {
     server,

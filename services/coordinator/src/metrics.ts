@@ -59,6 +59,11 @@ export const coordinatorMetrics = {
     help: "Venue acks recorded, by state",
     labelNames: ["state"],
   }),
+  authRefusals: metricOnce(Counter, {
+    name: "bw_coordinator_auth_refusals_total",
+    help: "gRPC calls refused for their caller's identity or limits, by method and reason",
+    labelNames: ["method", "reason"],
+  }),
   rejectedRequests: metricOnce(Counter, {
     name: "bw_coordinator_rejected_requests_total",
     help: "gRPC requests rejected as invalid, by method and status",

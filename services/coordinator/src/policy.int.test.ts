@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Bus, connectBus } from "@breakwater/bus";
 import { SignalKind } from "@breakwater/proto";
-import { eventually, type NatsServer, startNats, startService } from "@breakwater/testkit";
+import { eventually, type NatsServer, sharedTestPki, startNats, startService } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assessment,
@@ -139,6 +139,7 @@ describe("declarative policy file", () => {
     const bad = join(mkdtempSync(join(tmpdir(), "bw-policy-")), "bad.yaml");
     writeFileSync(bad, "version: 1\nrules:\n  - kind: price-band\n    id: Bad_Id\n    params: { band: 0 }\n");
     const proc = startService(COORDINATOR_ENTRY, [], {
+      ...(await sharedTestPki()).coordinatorEnv(),
       BW_NATS_URL: nats.url,
       BW_POLICY_FILE: bad,
       BW_GRPC_PORT: "0",

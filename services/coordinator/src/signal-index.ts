@@ -1,4 +1,4 @@
-import { concernsVenue } from "@breakwater/core";
+import { concernsVenue, type VenueScope } from "@breakwater/core";
 import type { Signal } from "@breakwater/proto";
 import { LogInconsistencyError, LogLagError } from "./errors.js";
 
@@ -119,20 +119,20 @@ export class SignalIndex {
   }
 
   /** Sequence of the last signal at or before `atOrBefore` that concerns the venue (0 if none). */
-  previousInScope(venueId: string, atOrBefore: number): number {
+  previousInScope(venueId: string, atOrBefore: number, scope?: VenueScope): number {
     for (let seq = Math.min(atOrBefore, this.last); seq > this.base; seq--) {
       const signal = this.get(seq);
-      if (signal && concernsVenue(signal, venueId)) return seq;
+      if (signal && concernsVenue(signal, venueId, scope)) return seq;
     }
     return 0;
   }
 
   /** How many signals after `after` concern the venue. */
-  countInScope(venueId: string, after: number): number {
+  countInScope(venueId: string, after: number, scope?: VenueScope): number {
     let n = 0;
     for (let seq = Math.max(after, this.base) + 1; seq <= this.last; seq++) {
       const signal = this.get(seq);
-      if (signal && concernsVenue(signal, venueId)) n++;
+      if (signal && concernsVenue(signal, venueId, scope)) n++;
     }
     return n;
   }

@@ -2,7 +2,6 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Bus } from "@breakwater/bus";
 import { keyIdOf, rawPublicKey, SignalVerifier } from "@breakwater/core";
 import { type Signal, SignalKind } from "@breakwater/proto";
 import { pino } from "pino";
@@ -10,7 +9,6 @@ import { describe, expect, it } from "vitest";
 import { loadSigningKeyring } from "./signing-keys.js";
 
 const log = pino({ level: "silent" });
-const noBus = undefined as unknown as Bus; // a configured key never touches the bus
 
 const signal: Signal = {
   sequence: 1,
@@ -34,8 +32,8 @@ describe("signing keyring", () => {
   const old = generateKeyPairSync("ed25519").privateKey;
   const pem = current.export({ format: "pem", type: "pkcs8" }).toString();
 
-  it("default: a key from the environment signs, and its public key is published under its id", async () => {
-    const ring = await loadSigningKeyring({ signingKey: pem }, noBus, log);
+  it("default: a key from the environment signs, and its public key is published under its id", () => {
+    const ring = loadSigningKeyring({ signingKey: pem }, log);
     expect(ring.keyId).toBe(keyIdOf(current));
     expect(ring.development).toBe(false);
     const verifier = new SignalVerifier(
@@ -44,19 +42,18 @@ describe("signing keyring", () => {
     expect(verifier.verify(ring.sign(signal))).toEqual({ ok: true });
   });
 
-  it("behavior: a key file (a mounted secret) with an explicit id, and a retired key kept published for the overlap", async () => {
+  it("behavior: a key file (a mounted secret) with an explicit id, and a retired key kept published for the overlap", () => {
     const dir = mkdtempSync(join(tmpdir(), "bw-keys-"));
     writeFileSync(join(dir, "current.pem"), pem);
     const oldPub = join(dir, "old.pub.pem");
     writeFileSync(oldPub, old.export({ format: "pem", type: "pkcs8" }).toString());
-    const ring = await loadSigningKeyring(
+    const ring = loadSigningKeyring(
       {
         signingKeyFile: join(dir, "current.pem"),
         signingKeyId: "2026-11",
         previousSigningKeys: `2026-10=@${oldPub}, ${rawPublicKey(generateKeyPairSync("ed25519").publicKey).toString("base64")}`,
         previousKeysNotAfterMs: 5_000,
       },
-      noBus,
       log,
     );
     expect(ring.keyId).toBe("2026-11");
@@ -68,15 +65,21 @@ describe("signing keyring", () => {
     expect(ring.published[1]!.publicKey).toEqual(rawPublicKey(old));
   });
 
-  it("behavior: an unreadable key or two sources at once is refused", async () => {
-    await expect(loadSigningKeyring({ signingKey: "garbage" }, noBus, log)).rejects.toThrow(
-      /cannot read the private key/,
-    );
-    await expect(loadSigningKeyring({ signingKey: pem, signingKeyFile: "/x" }, noBus, log)).rejects.toThrow(
-      /not both/,
-    );
-    await expect(loadSigningKeyring({ signingKeyFile: "/nonexistent/key.pem" }, noBus, log)).rejects.toThrow(
+  it("behavior: an unreadable key or two sources at once is refused", () => {
+    expect(() => loadSigningKeyring({ signingKey: "garbage" }, log)).toThrow(/cannot read the private key/);
+    expect(() => loadSigningKeyring({ signingKey: pem, signingKeyFile: "/x" }, log)).toThrow(/not both/);
+    expect(() => loadSigningKeyring({ signingKeyFile: "/nonexistent/key.pem" }, log)).toThrow(
       /cannot read signing key file/,
     );
+  });
+
+  it("behavior: without a configured key the coordinator refuses, unless the development flag asks for an ephemeral key", () => {
+    expect(() => loadSigningKeyring({}, log)).toThrow(/no signing key configured/);
+    const a = loadSigningKeyring({ developmentSigningKey: true }, log);
+    const b = loadSigningKeyring({ developmentSigningKey: true }, log);
+    expect(a.development).toBe(true);
+    // ephemeral: never shared, so never readable from anywhere else
+    expect(a.keyId).not.toBe(b.keyId);
+    expect(a.published).toHaveLength(1);
   });
 });

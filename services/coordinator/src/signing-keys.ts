@@ -1,6 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { type Bus, buckets } from "@breakwater/bus";
 import {
   keyIdOf,
   parsePrivateKey,
@@ -28,6 +27,8 @@ export interface SigningKeySettings {
   readonly previousSigningKeys?: string | undefined;
   /** End of the retired keys' validity (ms since epoch; 0 = open). */
   readonly previousKeysNotAfterMs?: number | undefined;
+  /** Allows an ephemeral key when none is configured (development only). */
+  readonly developmentSigningKey?: boolean | undefined;
 }
 
 /** The active signing key and every public key venues may need. */
@@ -75,40 +76,13 @@ function parsePrevious(entry: string, notAfterMs: number): SigningKey {
   };
 }
 
-const DEV_KEY = "coordinator";
-
-/**
- * A development key shared by every replica through a KV bucket: the first
- * replica generates it, the others (and restarts) read it. Never for production.
- */
-async function developmentKey(bus: Bus): Promise<KeyObject> {
-  const kv = await bus.kvm.create(buckets.devSigningKey, { history: 1 });
-  const existing = await kv.get(DEV_KEY);
-  if (existing && existing.operation === "PUT" && existing.value.length > 0) {
-    return parsePrivateKey(existing.string());
-  }
-  const generated = generateKeyPairSync("ed25519").privateKey;
-  const pem = generated.export({ format: "pem", type: "pkcs8" }).toString();
-  try {
-    await kv.create(DEV_KEY, pem);
-    return generated;
-  } catch {
-    // another replica created it first
-    const entry = await kv.get(DEV_KEY);
-    if (!entry) throw new SigningKeyError("the development signing key vanished while being created");
-    return parsePrivateKey(entry.string());
-  }
-}
-
 /**
  * Loads the keyring: the configured key (env or file) with its retired
- * predecessors, or, when none is configured, a development key (logged as a warning).
+ * predecessors. Without one it refuses, unless `developmentSigningKey` is set:
+ * then an ephemeral key is generated in memory (never stored anywhere; each
+ * replica and each restart has its own) and a loud warning is logged.
  */
-export async function loadSigningKeyring(
-  settings: SigningKeySettings,
-  bus: Bus,
-  log: Logger,
-): Promise<SigningKeyring> {
+export function loadSigningKeyring(settings: SigningKeySettings, log: Logger): SigningKeyring {
   if (settings.signingKey && settings.signingKeyFile) {
     throw new SigningKeyError("set either BW_SIGNING_KEY or BW_SIGNING_KEY_FILE, not both");
   }
@@ -116,7 +90,13 @@ export async function loadSigningKeyring(
     settings.signingKey ??
     (settings.signingKeyFile ? readKeyFile(settings.signingKeyFile, "signing key") : undefined);
   const development = !configured;
-  const privateKey = configured ? parsePrivateKey(configured) : await developmentKey(bus);
+  if (development && !settings.developmentSigningKey) {
+    throw new SigningKeyError(
+      "no signing key configured: set BW_SIGNING_KEY_FILE (a mounted Secret) or BW_SIGNING_KEY; " +
+        "for development only, BW_DEVELOPMENT_SIGNING_KEY=true signs with an ephemeral key",
+    );
+  }
+  const privateKey = configured ? parsePrivateKey(configured) : generateKeyPairSync("ed25519").privateKey;
   const keyId = settings.signingKeyId || keyIdOf(privateKey);
   const previous = (settings.previousSigningKeys ?? "")
     .split(",")
@@ -131,7 +111,9 @@ export async function loadSigningKeyring(
   if (development) {
     log.warn(
       { keyId },
-      "no signing key configured (BW_SIGNING_KEY / BW_SIGNING_KEY_FILE): signing with a development key shared through NATS; do not use in production",
+      "DEVELOPMENT SIGNING KEY: no signing key configured, signing with an ephemeral key generated at start " +
+        "(venues must fetch it with GetSigningKeys; another replica or a restart signs with another key). " +
+        "Never use in production: configure BW_SIGNING_KEY_FILE",
     );
   }
   return new SigningKeyring(keyId, privateKey, published, development);

@@ -71,7 +71,7 @@ describe("subscriptions: markers and slow subscribers", () => {
 
   it("behavior: an idle subscription gets position markers with the log sequence checked", async () => {
     await writer.append(advisory(0));
-    const client = rawClient(coordinator.grpc);
+    const client = rawClient(coordinator.grpc, "idle-venue");
     closers.push(() => client.close());
     const seen: SubscribeResponse[] = [];
     const call = client.subscribe({ venueId: "idle-venue", afterSequence: 0 });
@@ -92,7 +92,7 @@ describe("subscriptions: markers and slow subscribers", () => {
     await reader.synced;
     let readerDropped = 0;
     reader.client.on("disconnected", () => readerDropped++);
-    const client = rawClient(coordinator.grpc);
+    const client = rawClient(coordinator.grpc, "slow-venue");
     closers.push(() => client.close());
     const call = client.subscribe({ venueId: "slow-venue", afterSequence: 2 });
     const ended = new Promise<ServiceError>((resolve) => call.on("error", resolve));

@@ -1,4 +1,4 @@
-import { concernsVenue, signalKindName } from "@breakwater/core";
+import { concernsVenue, signalKindName, type VenueScope } from "@breakwater/core";
 import type { SubscribeRequest, SubscribeResponse } from "@breakwater/proto";
 import type { Logger } from "@breakwater/telemetry";
 import { Metadata, type ServerWritableStream, type ServiceError, status } from "@grpc/grpc-js";
@@ -41,6 +41,8 @@ export class VenueSubscription {
   constructor(
     private readonly call: ServerWritableStream<SubscribeRequest, SubscribeResponse>,
     readonly venueId: string,
+    /** The venue's registered scope: it receives only signals within it. */
+    private readonly scope: VenueScope,
     private readonly after: number,
     private readonly index: SignalIndex,
     private readonly opts: SubscriptionOptions,
@@ -48,7 +50,7 @@ export class VenueSubscription {
   ) {
     this.clock = opts.clock ?? Date.now;
     this.scanned = Math.min(after, index.last);
-    this.previousInScope = index.previousInScope(venueId, this.scanned);
+    this.previousInScope = index.previousInScope(venueId, this.scanned, scope);
     this.lastWriteAt = this.clock();
     this.unfollow = index.onEntry(() => this.onLogEntry());
     this.timer = setInterval(() => this.maybeMark(), Math.max(10, Math.floor(opts.markerIntervalMs / 2)));
@@ -96,7 +98,7 @@ export class VenueSubscription {
       this.pump();
       return;
     }
-    const backlog = this.index.countInScope(this.venueId, this.scanned);
+    const backlog = this.index.countInScope(this.venueId, this.scanned, this.scope);
     if (backlog > this.opts.maxBacklog) {
       coordinatorMetrics.subscribersDropped.inc({ reason: "slow_subscriber" });
       this.log.warn(
@@ -117,7 +119,7 @@ export class VenueSubscription {
       const sequence = this.scanned + 1;
       const signal = this.index.get(sequence);
       this.scanned = sequence;
-      if (!signal || !concernsVenue(signal, this.venueId)) continue;
+      if (!signal || !concernsVenue(signal, this.venueId, this.scope)) continue;
       const previous = this.previousInScope;
       this.previousInScope = sequence;
       if (sequence <= this.after) continue; // the venue already has it

@@ -2,10 +2,17 @@
 
 import { ackFloor, type Bus, codecs, consumers, publish, streams, subjects } from "@breakwater/bus";
 import { numberToDecimal } from "@breakwater/core";
+import { channelCredentialsOf } from "@breakwater/identity";
 import { CoordinationServiceClient, type RiskAssessment, Signal } from "@breakwater/proto";
 import { VenueClient, type VenueClientOptions } from "@breakwater/sdk";
-import { eventually, type ServiceProcess, startService } from "@breakwater/testkit";
-import { credentials, type ServiceError } from "@grpc/grpc-js";
+import {
+  eventually,
+  type ServiceProcess,
+  sharedTestPki,
+  sharedTestPkiNow,
+  startService,
+} from "@breakwater/testkit";
+import type { ServiceError } from "@grpc/grpc-js";
 
 export const COORDINATOR_ENTRY = "services/coordinator/src/main.ts";
 
@@ -15,13 +22,19 @@ export interface CoordinatorProcess {
   readonly http: string;
 }
 
-/** Starts the coordinator as its own process on free ports and waits for "coordinator started". */
+/**
+ * Starts the coordinator as its own process on free ports and waits for
+ * "coordinator started". It serves with mutual TLS, the test venue registry and
+ * the test signing key of the shared test PKI unless `env` says otherwise.
+ */
 export async function startCoordinatorProcess(
   natsUrl: string,
   env: Record<string, string> = {},
   opts: { awaitLeader?: boolean } = {},
 ): Promise<CoordinatorProcess> {
+  const pki = await sharedTestPki();
   const proc = startService(COORDINATOR_ENTRY, [], {
+    ...pki.coordinatorEnv(),
     BW_NATS_URL: natsUrl,
     BW_GRPC_PORT: "0",
     BW_HTTP_PORT: "0",
@@ -116,6 +129,7 @@ export function recordingVenue(
   const client: VenueClient = new VenueClient({
     address,
     venueId,
+    tls: sharedTestPkiNow().venueTls(venueId),
     reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
     handler: (signal) => {
       signals.push(signal);
@@ -137,9 +151,14 @@ export function recordingVenue(
   };
 }
 
-/** A raw CoordinationService client, for requests the SDK would never send. */
-export function rawClient(address: string): CoordinationServiceClient {
-  return new CoordinationServiceClient(address, credentials.createInsecure());
+/** A raw CoordinationService client as `venueId` (mutual TLS), for requests the SDK would never send. */
+export function rawClient(address: string, venueId = "perp-a"): CoordinationServiceClient {
+  return new CoordinationServiceClient(address, channelCredentialsOf(sharedTestPkiNow().venueTls(venueId)));
+}
+
+/** A raw CoordinationService client with an operator's certificate (reads any venue's status). */
+export function operatorClient(address: string): CoordinationServiceClient {
+  return new CoordinationServiceClient(address, channelCredentialsOf(sharedTestPkiNow().operatorTls()));
 }
 
 /** Calls a unary method and resolves with its error (or undefined on success). */

@@ -2,9 +2,27 @@ import { ConfigError } from "@breakwater/config";
 import { describe, expect, it } from "vitest";
 import { loadCorrelatorConfig } from "./config.js";
 
+/** What has no default: the gRPC port's mutual TLS files. */
+const TLS = {
+  BW_TLS_CERT_FILE: "/tls/tls.crt",
+  BW_TLS_KEY_FILE: "/tls/tls.key",
+  BW_TLS_CA_FILE: "/tls/ca.crt",
+};
+
 describe("loadCorrelatorConfig", () => {
-  it("default: every setting has a default", () => {
-    expect(loadCorrelatorConfig([], {})).toEqual({
+  it("behavior: without the TLS files the configuration is refused, each named", () => {
+    expect(() => loadCorrelatorConfig([], {})).toThrow(
+      /tlsCertFile.*required: the gRPC server's certificate file/s,
+    );
+  });
+
+  it("default: every other setting has a default", () => {
+    expect(loadCorrelatorConfig([], TLS)).toEqual({
+      tlsCertFile: "/tls/tls.crt",
+      tlsKeyFile: "/tls/tls.key",
+      tlsCaFile: "/tls/ca.crt",
+      tlsRefreshMs: 10_000,
+      trustDomain: "breakwater",
       natsUrl: "nats://127.0.0.1:4222",
       httpHost: "127.0.0.1",
       httpPort: 9102,
@@ -29,9 +47,13 @@ describe("loadCorrelatorConfig", () => {
   });
 
   it("behavior: env and flags override; port 0 means any", () => {
-    const c = loadCorrelatorConfig(["--grpc-port", "0"], { BW_HTTP_PORT: "0", BW_STALE_AFTER_MS: "1500" });
+    const c = loadCorrelatorConfig(["--grpc-port", "0"], {
+      ...TLS,
+      BW_HTTP_PORT: "0",
+      BW_STALE_AFTER_MS: "1500",
+    });
     expect(c).toMatchObject({ httpPort: 0, grpcPort: 0, staleAfterMs: 1_500 });
-    expect(loadCorrelatorConfig([], { BW_MAX_FUTURE_SKEW_MS: "5000" }).maxFutureSkewMs).toBe(5_000);
+    expect(loadCorrelatorConfig([], { ...TLS, BW_MAX_FUTURE_SKEW_MS: "5000" }).maxFutureSkewMs).toBe(5_000);
   });
 
   it("behavior: every bad field is named with its variable", () => {

@@ -18,6 +18,17 @@ export const correlatorConfigSchema = z.strictObject({
   grpcHost: fields.host,
   /** ExposureService; 0 = any free port. */
   grpcPort: fields.port.default(50052),
+  /** The gRPC server's certificate and key, and the CA client certificates must chain to: mutual TLS only. Required. */
+  tlsCertFile: fields.tlsFile("the gRPC server's certificate file", "BW_TLS_CERT_FILE"),
+  tlsKeyFile: fields.tlsFile("the gRPC server's private key file", "BW_TLS_KEY_FILE"),
+  tlsCaFile: fields.tlsFile("the CA bundle for client certificates", "BW_TLS_CA_FILE"),
+  /** How often the TLS files are re-read. */
+  tlsRefreshMs: fields.durationMs.default(10_000),
+  /** Identities are spiffe://<trustDomain>/<role>/<name> URIs in client certificates. */
+  trustDomain: z
+    .string()
+    .regex(/^[a-z0-9.-]{1,253}$/, "must be a DNS-like name (lowercase letters, digits, . -)")
+    .default("breakwater"),
   logLevel: fields.logLevel,
   /** A chain with no heartbeat for longer than this is stale. */
   staleAfterMs: fields.durationMs.default(5_000),
@@ -77,11 +88,12 @@ export const correlatorConfigSchema = z.strictObject({
 export type CorrelatorConfig = z.infer<typeof correlatorConfigSchema>;
 
 /**
- * Every setting at its default: the schema's defaults, read from the schema so
+ * Every setting that has a default, at its default: read from the schema so
  * that code taking a setting as optional (CorrelatorState) falls back to the
- * same value a service started without it gets.
+ * same value a service started without it gets. (The TLS files have none.)
  */
-export const CORRELATOR_DEFAULTS: CorrelatorConfig = correlatorConfigSchema.parse({});
+export const CORRELATOR_DEFAULTS: Omit<CorrelatorConfig, "tlsCertFile" | "tlsKeyFile" | "tlsCaFile"> =
+  correlatorConfigSchema.omit({ tlsCertFile: true, tlsKeyFile: true, tlsCaFile: true }).parse({});
 
 const ENV = {
   BW_NATS_URL: "natsUrl",
@@ -89,6 +101,11 @@ const ENV = {
   BW_HTTP_PORT: "httpPort",
   BW_GRPC_HOST: "grpcHost",
   BW_GRPC_PORT: "grpcPort",
+  BW_TLS_CERT_FILE: "tlsCertFile",
+  BW_TLS_KEY_FILE: "tlsKeyFile",
+  BW_TLS_CA_FILE: "tlsCaFile",
+  BW_TLS_REFRESH_MS: "tlsRefreshMs",
+  BW_TRUST_DOMAIN: "trustDomain",
   BW_LOG_LEVEL: "logLevel",
   BW_STALE_AFTER_MS: "staleAfterMs",
   BW_SNAPSHOT_INTERVAL_MS: "snapshotIntervalMs",

@@ -1,4 +1,5 @@
 import { type Bus, connectBus } from "@breakwater/bus";
+import { serverCredentialsOf } from "@breakwater/identity";
 import type { Logger, ServiceHttp } from "@breakwater/telemetry";
 import { startServiceHttp } from "@breakwater/telemetry";
 import { trace } from "@opentelemetry/api";
@@ -79,6 +80,11 @@ export async function startCorrelator(config: CorrelatorConfig, log: Logger): Pr
     const grpc: ExposureGrpc = await startExposureGrpc({
       host: config.grpcHost,
       port: config.grpcPort,
+      credentials: serverCredentialsOf(
+        { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, caFile: config.tlsCaFile },
+        config.tlsRefreshMs,
+      ),
+      trustDomain: config.trustDomain,
       state,
       notReadyReason,
       log,

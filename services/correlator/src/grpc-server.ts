@@ -1,10 +1,18 @@
 import type { Bus } from "@breakwater/bus";
-import { InvalidRequestError } from "@breakwater/core";
+import { InvalidRequestError, PermissionDeniedError, UnauthenticatedError } from "@breakwater/core";
+import { principalOfCall } from "@breakwater/identity";
 import { type ExposureServiceServer, ExposureServiceService } from "@breakwater/proto";
 import { grpcStatusOf, type Logger, logRequestFailure, publicMessageOf } from "@breakwater/telemetry";
-import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status } from "@grpc/grpc-js";
+import {
+  Server,
+  type ServerCredentials,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  status,
+} from "@grpc/grpc-js";
 import type { CorrelatorState } from "./correlator-state.js";
 import { filterOfRequest } from "./exposure-query.js";
+import { correlatorMetrics } from "./metrics.js";
 import {
   assetRisk,
   chainFreshness,
@@ -23,6 +31,9 @@ export interface ExposureGrpcOptions {
   readonly state: CorrelatorState;
   readonly notReadyReason: () => string | undefined;
   readonly log: Logger;
+  /** Mutual TLS credentials (see @breakwater/identity serverCredentialsOf). */
+  readonly credentials: ServerCredentials;
+  readonly trustDomain: string;
   /** For ListSnapshots; without it (tests only) the call is refused as INVALID_ARGUMENT "from_ms: snapshot history is not available". */
   readonly bus?: Bus;
   readonly clock?: () => number;
@@ -35,10 +46,15 @@ export interface ExposureGrpc {
   close(): Promise<void>;
 }
 
+/** Who may read exposure and run stress tests over gRPC: not venues (they are served by the coordinator). */
+const READER_ROLES = new Set(["researcher", "operator", "admin", "service"]);
+
 /**
- * `breakwater.v1.ExposureService` over grpc-js: the same snapshot the HTTP
- * API serves. Invalid filters → INVALID_ARGUMENT naming the field; before the
- * state is rebuilt → UNAVAILABLE.
+ * `breakwater.v1.ExposureService` over grpc-js, mutual TLS only: the same
+ * snapshot the HTTP API serves. A caller without a verified Breakwater
+ * identity → UNAUTHENTICATED, a venue identity → PERMISSION_DENIED (each
+ * counted by reason); invalid filters → INVALID_ARGUMENT naming the field;
+ * before the state is rebuilt → UNAVAILABLE.
  */
 export async function startExposureGrpc(opts: ExposureGrpcOptions): Promise<ExposureGrpc> {
   const clock = opts.clock ?? Date.now;
@@ -46,6 +62,22 @@ export async function startExposureGrpc(opts: ExposureGrpcOptions): Promise<Expo
   const unary =
     <Req, Res>(name: string, answer: (req: Req, nowMs: number) => Res | Promise<Res>, needsState = true) =>
     (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+      try {
+        const caller = principalOfCall(call, opts.trustDomain);
+        if (!READER_ROLES.has(caller.role)) {
+          throw new PermissionDeniedError(
+            "wrong_role",
+            `identity ${caller.uri} (role ${caller.role}) may not read the exposure API; researcher, operator or admin may`,
+          );
+        }
+      } catch (err) {
+        const reason =
+          err instanceof UnauthenticatedError || err instanceof PermissionDeniedError ? err.reason : "other";
+        correlatorMetrics.authRefusals.inc({ method: name, reason });
+        logRequestFailure(opts.log, err, { method: name });
+        callback({ code: grpcStatusOf(err), details: publicMessageOf(err) }, null);
+        return;
+      }
       const notReady = needsState ? opts.notReadyReason() : undefined;
       if (notReady) {
         callback({ code: status.UNAVAILABLE, details: `not ready: ${notReady}` }, null);
@@ -85,7 +117,7 @@ export async function startExposureGrpc(opts: ExposureGrpcOptions): Promise<Expo
   const server = new Server();
   server.addService(ExposureServiceService, impl);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${opts.host}:${opts.port}`, ServerCredentials.createInsecure(), (err, bound) =>
+    server.bindAsync(`${opts.host}:${opts.port}`, opts.credentials, (err, bound) =>
       err ? reject(err) : resolve(bound),
     ),
   );

@@ -3,6 +3,11 @@ import { Counter, Gauge, Histogram, register } from "prom-client";
 
 /** The correlator's metrics (default registry; `bw_correlator_` prefix). */
 export const correlatorMetrics = {
+  authRefusals: metricOnce(Counter, {
+    name: "bw_correlator_auth_refusals_total",
+    help: "gRPC calls refused for their caller's identity, by method and reason",
+    labelNames: ["method", "reason"],
+  }),
   applied: metricOnce(Counter, {
     name: "bw_correlator_events_applied_total",
     help: "Chain events applied to the in-memory state, by kind (replayed and live)",

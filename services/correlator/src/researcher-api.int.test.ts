@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Bus, connectBus } from "@breakwater/bus";
 import { black76, impliedVolatility, YEAR_MS } from "@breakwater/core";
+import { channelCredentialsOf } from "@breakwater/identity";
 import { ExposureServiceClient, OptionKind, PositionSide } from "@breakwater/proto";
-import { eventually, type NatsServer, startNats } from "@breakwater/testkit";
-import { credentials, status as grpcStatus } from "@grpc/grpc-js";
+import { eventually, type NatsServer, sharedTestPkiNow, startNats } from "@breakwater/testkit";
+import { credentials as grpcCredentials, status as grpcStatus } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   heartbeat,
@@ -71,7 +72,10 @@ describe("researcher API over real HTTP and gRPC", () => {
       BW_VOL_SAMPLE_MS: "1000",
       BW_LADDER_MAX_AGE_MS: "0",
     });
-    client = new ExposureServiceClient(correlator.grpc, credentials.createInsecure());
+    client = new ExposureServiceClient(
+      correlator.grpc,
+      channelCredentialsOf(sharedTestPkiNow().researcherTls()),
+    );
 
     for (const chain of ["sim-a", "sim-b"])
       await publishEvent(bus, { kind: "heartbeat", value: heartbeat(chain) });
@@ -388,6 +392,34 @@ describe("researcher API over real HTTP and gRPC", () => {
     expect(pair).toMatchObject({ assetA: "BTC", assetB: "ETH" });
     expect(Math.abs(pair!.correlation)).toBeLessThanOrEqual(1);
     expect((await grpc("getVolatility", { asset: "ETH" }))["correlations"]).toEqual(http["correlations"]);
+  });
+
+  it("identity: the gRPC API needs a verified researcher, operator or admin certificate; venues and strangers are refused", async () => {
+    const pki = sharedTestPkiNow();
+    const call = (c: ExposureServiceClient) =>
+      new Promise<number | undefined>((resolve) =>
+        c.getChainFreshness({ chainId: "sim-a" }, (err) => {
+          c.close();
+          resolve(err?.code);
+        }),
+      );
+    const { readFileSync } = await import("node:fs");
+    const anonymous = new ExposureServiceClient(
+      correlator.grpc,
+      grpcCredentials.createSsl(readFileSync(pki.caFile)),
+    );
+    expect(await call(anonymous)).toBe(grpcStatus.UNAUTHENTICATED);
+    const venue = new ExposureServiceClient(correlator.grpc, channelCredentialsOf(pki.venueTls("perp-a")));
+    expect(await call(venue)).toBe(grpcStatus.PERMISSION_DENIED);
+    const operator = new ExposureServiceClient(correlator.grpc, channelCredentialsOf(pki.operatorTls()));
+    expect(await call(operator)).toBeUndefined();
+    const metrics = (await correlator.get("/metrics")).body as string;
+    expect(metrics).toMatch(
+      /bw_correlator_auth_refusals_total\{method="GetChainFreshness",reason="no_verified_certificate"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /bw_correlator_auth_refusals_total\{method="GetChainFreshness",reason="wrong_role"\} 1/,
+    );
   });
 
   it("chain freshness on gRPC matches HTTP", async () => {

@@ -2,6 +2,7 @@
 // them the way a watcher does, and the correlator as a real process.
 import { type Bus, type ChainEvent, chainEventSubject, encodeChainEvent, publish } from "@breakwater/bus";
 import { positionUpdate as positionUpdateFixture } from "@breakwater/core/testing";
+import { channelCredentialsOf } from "@breakwater/identity";
 import {
   type ChainHeartbeat,
   ChainStatus,
@@ -12,8 +13,7 @@ import {
   type PriceTick,
   type Retraction,
 } from "@breakwater/proto";
-import { eventually, type ServiceProcess, startService } from "@breakwater/testkit";
-import { credentials } from "@grpc/grpc-js";
+import { eventually, type ServiceProcess, sharedTestPki, startService } from "@breakwater/testkit";
 import type { ExposureSnapshotJson } from "./snapshot-json.js";
 
 export const ENTRY = "services/correlator/src/main.ts";
@@ -85,7 +85,9 @@ export async function startCorrelator(
   natsUrl: string,
   env: Record<string, string> = {},
 ): Promise<RunningCorrelator> {
+  const pki = await sharedTestPki();
   const proc = startService(ENTRY, [], {
+    ...pki.serverTlsEnv(),
     BW_NATS_URL: natsUrl,
     BW_HTTP_PORT: "0",
     BW_GRPC_PORT: "0",
@@ -100,7 +102,8 @@ export async function startCorrelator(
     throw err;
   }
   const { http, grpc } = started;
-  const client = new ExposureServiceClient(grpc, credentials.createInsecure());
+  // a researcher's certificate: the exposure API is mutual TLS only
+  const client = new ExposureServiceClient(grpc, channelCredentialsOf(pki.researcherTls()));
   const get = async (path: string) => {
     const res = await fetch(`${http}${path}`);
     const text = await res.text();

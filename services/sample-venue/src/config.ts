@@ -10,6 +10,10 @@ export const sampleVenueConfigSchema = z
       .regex(/^[^\s:]+:\d{1,5}$/, "must be host:port")
       .default("127.0.0.1:50051"),
     afterSequence: z.coerce.number().int("must be an integer").min(0).default(0),
+    /** The venue's client certificate (its spiffe://breakwater/venue/<id> identity), key, and the CA bundle. */
+    tlsCertFile: fields.tlsFile("the venue's client certificate file", "--tls-cert or BW_TLS_CERT_FILE"),
+    tlsKeyFile: fields.tlsFile("the venue's private key file", "--tls-key or BW_TLS_KEY_FILE"),
+    tlsCaFile: fields.tlsFile("the CA bundle file", "--tls-ca or BW_TLS_CA_FILE"),
     /**
      * Pinned coordinator public keys, comma-separated `keyId=base64` (raw 32 bytes or SPKI DER).
      * Empty: trust the keys the coordinator publishes (GetSigningKeys).
@@ -38,12 +42,18 @@ export function loadSampleVenueConfig(
       BW_COORDINATOR_ADDR: "coordinatorAddr",
       BW_AFTER_SEQUENCE: "afterSequence",
       BW_TRUSTED_KEYS: "trustedKeys",
+      BW_TLS_CERT_FILE: "tlsCertFile",
+      BW_TLS_KEY_FILE: "tlsKeyFile",
+      BW_TLS_CA_FILE: "tlsCaFile",
     },
     flags: {
       venue: "venueId",
       coordinator: "coordinatorAddr",
       after: "afterSequence",
       "trusted-keys": "trustedKeys",
+      "tls-cert": "tlsCertFile",
+      "tls-key": "tlsKeyFile",
+      "tls-ca": "tlsCaFile",
     },
     ...(argv ? { argv } : {}),
     ...(environment ? { environment } : {}),

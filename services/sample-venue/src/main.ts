@@ -14,6 +14,7 @@ runService("sample-venue", async () => {
   const client: VenueClient = new VenueClient({
     address: config.coordinatorAddr,
     venueId: venue,
+    tls: { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, caFile: config.tlsCaFile },
     afterSequence: config.afterSequence,
     // Pinned keys when configured, else the keys the coordinator publishes.
     signatures: pinned.length > 0 ? { keys: pinned } : { fetchFromCoordinator: true },

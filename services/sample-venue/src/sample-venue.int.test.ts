@@ -10,15 +10,17 @@ import {
   subjects,
 } from "@breakwater/bus";
 import { rawPublicKey } from "@breakwater/core";
+import { channelCredentialsOf } from "@breakwater/identity";
 import { CoordinationServiceClient, type RiskAssessment, type VenueStatus } from "@breakwater/proto";
 import {
+  createTestPki,
   eventually,
   type NatsServer,
   type ServiceProcess,
   startNats,
   startService,
+  type TestPki,
 } from "@breakwater/testkit";
-import { credentials } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const VENUE_ENTRY = "services/sample-venue/src/main.ts";
@@ -56,12 +58,21 @@ describe("sample venue", () => {
   let bus: Bus;
   let coordinator: ServiceProcess;
   let grpc: string;
+  let pki: TestPki;
   const venues: ServiceProcess[] = [];
+  /** perp-a's certificate, as the sample venue's TLS settings. */
+  const tlsEnv = () => {
+    const tls = pki.venueTls("perp-a");
+    return { BW_TLS_CERT_FILE: tls.certFile, BW_TLS_KEY_FILE: tls.keyFile, BW_TLS_CA_FILE: tls.caFile };
+  };
+  const operator = () => new CoordinationServiceClient(grpc, channelCredentialsOf(pki.operatorTls()));
 
   beforeAll(async () => {
     nats = await startNats();
     bus = await connectBus({ url: nats.url, name: "sample-venue-test" });
+    pki = await createTestPki(["perp-a"]);
     coordinator = startService("services/coordinator/src/main.ts", [], {
+      ...pki.coordinatorEnv(),
       BW_NATS_URL: nats.url,
       BW_GRPC_PORT: "0",
       BW_HTTP_PORT: "0",
@@ -74,10 +85,11 @@ describe("sample venue", () => {
     await coordinator?.stop();
     await bus?.close();
     await nats?.dispose();
+    pki?.dispose();
   });
 
   it("default: prints one JSON line per signal and acks it received, then applied at effective_at", async () => {
-    const venue = startService(VENUE_ENTRY, ["--venue", "perp-a", "--coordinator", grpc]);
+    const venue = startService(VENUE_ENTRY, ["--venue", "perp-a", "--coordinator", grpc], tlsEnv());
     venues.push(venue);
     const ready = JSON.parse(await venue.waitFor(/"event":"ready"/)) as Record<string, unknown>;
     expect(ready).toMatchObject({ venue: "perp-a", afterSequence: 0 });
@@ -111,7 +123,7 @@ describe("sample venue", () => {
     const applied = lines(venue, "applied")[0]!;
     expect(applied["appliedAtMs"] as number).toBeGreaterThanOrEqual(line["effectiveAtMs"] as number);
 
-    const client = new CoordinationServiceClient(grpc, credentials.createInsecure());
+    const client = operator();
     const status = await new Promise<VenueStatus>((resolve, reject) =>
       client.getVenueStatus({ venueId: "perp-a" }, (err, res) => (err ? reject(err) : resolve(res.status!))),
     );
@@ -125,10 +137,11 @@ describe("sample venue", () => {
       BW_VENUE_ID: "perp-a",
       BW_COORDINATOR_ADDR: grpc,
       BW_AFTER_SEQUENCE: "2",
+      ...tlsEnv(),
     });
     venues.push(venue);
     await venue.waitFor(/"event":"ready"/);
-    const client = new CoordinationServiceClient(grpc, credentials.createInsecure());
+    const client = operator();
     // once the venue is subscribed, the coordinator has replayed (nothing) and is live
     await eventually(
       () =>
@@ -145,14 +158,11 @@ describe("sample venue", () => {
 
   it("behavior: a venue pinned to a key the coordinator does not sign with rejects its signals", async () => {
     const foreign = rawPublicKey(generateKeyPairSync("ed25519").publicKey).toString("base64");
-    const venue = startService(VENUE_ENTRY, [
-      "--venue",
-      "perp-a",
-      "--coordinator",
-      grpc,
-      "--trusted-keys",
-      `someone-else=${foreign}`,
-    ]);
+    const venue = startService(
+      VENUE_ENTRY,
+      ["--venue", "perp-a", "--coordinator", grpc, "--trusted-keys", `someone-else=${foreign}`],
+      tlsEnv(),
+    );
     venues.push(venue);
     const rejected = JSON.parse(await venue.waitFor(/"code":"invalid_signature"/)) as Record<string, unknown>;
     expect(rejected["message"]).toMatch(/signal 2 failed signature verification \(unknown_key/);
@@ -173,5 +183,6 @@ describe("sample venue", () => {
     expect(venue.output()).toMatch(/coordinatorAddr.*must be host:port/);
     expect(venue.output()).toMatch(/afterSequence.*>=0/);
     expect(venue.output()).toMatch(/trustedKeys.*keyId=base64/);
+    expect(venue.output()).toMatch(/tlsCertFile.*required: the venue's client certificate file/);
   });
 });

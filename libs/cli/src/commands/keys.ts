@@ -1,6 +1,11 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { CoordinatorClient, grpcAddress } from "../coordinator-client.js";
+import {
+  CoordinatorClient,
+  type CoordinatorTlsOptions,
+  coordinatorTlsOf,
+  grpcAddress,
+} from "../coordinator-client.js";
 import { FailureError, messageOf, UsageError } from "../errors.js";
 import { ExitCode } from "../exit-codes.js";
 import { formatGeneratedKey, formatKeys } from "../format/keys.js";
@@ -43,13 +48,17 @@ export async function keysGenerateCommand(o: GenerateOptions, io: Io): Promise<n
   return ExitCode.ok;
 }
 
-export interface ListOptions extends CommonOptions {
+export interface ListOptions extends CommonOptions, CoordinatorTlsOptions {
   readonly coordinator: string;
 }
 
 /** `breakwater keys list`: what the coordinator publishes (GetSigningKeys), as a keys file with `--json`. */
 export async function keysListCommand(o: ListOptions, io: Io): Promise<number> {
-  const client = new CoordinatorClient(grpcAddress(o.coordinator, "--coordinator"), o.timeout);
+  const client = new CoordinatorClient(
+    grpcAddress(o.coordinator, "--coordinator"),
+    o.timeout,
+    coordinatorTlsOf(o),
+  );
   try {
     const res = await client.getSigningKeys();
     const keys = res.keys.map((k) => ({

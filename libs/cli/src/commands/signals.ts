@@ -1,7 +1,13 @@
 import { isVenueId, SignalVerifier } from "@breakwater/core";
 import { Signal, type SubscribeResponse } from "@breakwater/proto";
 import { type ServiceError, status } from "@grpc/grpc-js";
-import { CoordinatorClient, grpcAddress, grpcErrorOf } from "../coordinator-client.js";
+import {
+  CoordinatorClient,
+  type CoordinatorTlsOptions,
+  coordinatorTlsOf,
+  grpcAddress,
+  grpcErrorOf,
+} from "../coordinator-client.js";
 import { CliError, UsageError } from "../errors.js";
 import { ExitCode } from "../exit-codes.js";
 import { formatTailLine, formatVerifyReport, verdictName, verifyReportJson } from "../format/signals.js";
@@ -10,7 +16,7 @@ import type { Io } from "../io.js";
 import { checkSignal, type Entry, parseSignalFile, verifyEntries } from "../signals/verification.js";
 import { type CommonOptions, type KeyOptions, pinnedKeys, readArgFile } from "./common.js";
 
-export interface TailOptions extends CommonOptions, KeyOptions {
+export interface TailOptions extends CommonOptions, KeyOptions, CoordinatorTlsOptions {
   readonly coordinator: string;
   readonly venue: string;
   readonly after: number;
@@ -27,7 +33,7 @@ export async function tailCommand(o: TailOptions, io: Io): Promise<number> {
   const address = grpcAddress(o.coordinator, "--coordinator");
   if (!isVenueId(o.venue)) throw new UsageError(`--venue: "${o.venue}" is not a valid venue id`);
   const verifier = new SignalVerifier(pinnedKeys(o));
-  const client = new CoordinatorClient(address, o.timeout);
+  const client = new CoordinatorClient(address, o.timeout, coordinatorTlsOf(o));
   const call = client.raw.subscribe({ venueId: o.venue, afterSequence: o.after });
   let received = 0;
   let failed = 0;
@@ -96,7 +102,7 @@ export async function tailCommand(o: TailOptions, io: Io): Promise<number> {
   });
 }
 
-export interface VerifyOptions extends CommonOptions, KeyOptions {
+export interface VerifyOptions extends CommonOptions, KeyOptions, CoordinatorTlsOptions {
   readonly file?: string;
   readonly from?: number;
   readonly to?: number;
@@ -171,7 +177,11 @@ export async function verifyCommand(o: VerifyOptions, io: Io): Promise<number> {
       };
     });
   } else {
-    const client = new CoordinatorClient(grpcAddress(o.coordinator, "--coordinator"), o.timeout);
+    const client = new CoordinatorClient(
+      grpcAddress(o.coordinator, "--coordinator"),
+      o.timeout,
+      coordinatorTlsOf(o),
+    );
     what = `the log at ${client.address}`;
     try {
       entries = await readRange(o, io, (after) => client.listSignals(after, PAGE));
