@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitForPort } from "./ports.js";
@@ -41,6 +41,12 @@ export async function startNats(
     storeDir?: string;
     /** More nats-server flags (authorization, TLS). */
     args?: readonly string[];
+    /**
+     * A config file's text (an authorization block, TLS): written beside the
+     * store and passed with `-c`; the flags above (address, port, JetStream,
+     * store) still apply.
+     */
+    config?: string;
     /** Port to listen on (default: a free one). */
     port?: number;
   } = {},
@@ -48,12 +54,18 @@ export async function startNats(
   const port = opts.port ?? (await freePort());
   const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), "bw-nats-"));
   const bin = natsServerBinary();
+  const configArgs: string[] = [];
+  if (opts.config !== undefined) {
+    const file = join(storeDir, "nats-server.conf");
+    writeFileSync(file, opts.config, { mode: 0o600 });
+    configArgs.push("-c", file);
+  }
   let child: ChildProcess | undefined;
 
   const launch = async () => {
     child = spawn(
       bin,
-      ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(opts.args ?? [])],
+      [...configArgs, "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(opts.args ?? [])],
       {
         stdio: ["ignore", "ignore", "pipe"],
       },
