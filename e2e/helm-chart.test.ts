@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { NATS_ENV, natsFields } from "@breakwater/config";
 import { parsePolicy } from "@breakwater/coordinator";
 import { correlatorConfigSchema } from "@breakwater/correlator";
 import { evmChainSchema } from "@breakwater/watcher";
@@ -358,7 +359,7 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
         .filter((k) => k !== "rpc")
         .sort(),
     );
-    const managed = ["natsUrl", "httpHost", "httpPort", "grpcHost", "grpcPort", "logLevel"];
+    const managed = [...Object.keys(natsFields), "httpHost", "httpPort", "grpcHost", "grpcPort", "logLevel"];
     expect(props("correlatorConfig")).toEqual(
       Object.keys(correlatorConfigSchema.shape)
         .filter((k) => !managed.includes(k))
@@ -367,7 +368,7 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
     const watcherEnv = schema.definitions.chain.properties.env.propertyNames.enum as string[];
     const watcherManaged = [
       "BW_CHAIN",
-      "BW_NATS_URL",
+      ...Object.keys(NATS_ENV),
       "BW_HTTP_HOST",
       "BW_HTTP_PORT",
       "BW_LOG_LEVEL",
@@ -379,7 +380,7 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
     );
     const coordinatorEnv = schema.properties.coordinator.properties.env.propertyNames.enum as string[];
     const coordinatorManaged = [
-      "BW_NATS_URL",
+      ...Object.keys(NATS_ENV),
       "BW_LOG_LEVEL",
       "BW_GRPC_HOST",
       "BW_GRPC_PORT",

@@ -2,6 +2,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  type Bus,
+  type BusRole,
+  connectBus,
+  deploymentRoles,
+  ensureSeedFiles,
+  renderAuthorization,
+  roleName,
+  seedFileOf,
+} from "@breakwater/bus";
+import {
   type EvmLab,
   freePort,
   type NatsServer,
@@ -45,7 +55,12 @@ export interface SystemOptions {
 }
 
 export interface RunningSystem {
+  /** A nats-server that admits only the system's identities (docs/architecture.md, NATS identities and permissions). */
   readonly nats: NatsServer;
+  /** Where each identity's nkey seed is (`<role name>.nk`) beside the generated authorization.conf. */
+  readonly natsAuthDir: string;
+  /** A bus connection acting as one of the system's identities (closed by the caller). */
+  connectAs(role: BusRole): Promise<Bus>;
   readonly dir: string;
   readonly genesisMs: number;
   readonly addresses: Record<string, string>;
@@ -71,10 +86,19 @@ const VENUE = "services/sample-venue/src/main.ts";
  * Starts the whole system as real processes on free loopback ports: a private
  * nats-server, one watcher per simulated chain, the correlator, the
  * coordinator and sample venues. Used by `make demo` and the e2e tests.
+ * NATS runs with the authorization config scripts/nats-auth.ts would write for
+ * these chains: each service connects with its own nkey seed and permissions,
+ * and an anonymous client is refused.
  */
 export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const dir = mkdtempSync(join(tmpdir(), "bw-system-"));
-  const nats = await startNats({ storeDir: join(dir, "nats") });
+  const natsAuthDir = join(dir, "nats-auth");
+  const chains = [...opts.chains, ...(opts.evm ? [opts.evm.chain] : [])];
+  const identities = ensureSeedFiles(natsAuthDir, deploymentRoles(chains));
+  const authorization = renderAuthorization(identities);
+  writeFileSync(join(natsAuthDir, "authorization.conf"), authorization);
+  const nats = await startNats({ storeDir: join(dir, "nats"), config: authorization });
+  const seedEnv = (role: BusRole) => ({ BW_NATS_SEED_FILE: seedFileOf(natsAuthDir, role) });
   let evm: EvmLab | undefined;
   if (opts.evm) {
     try {
@@ -91,7 +115,10 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const genesisMs = opts.genesisMs ?? Date.now() + 1_500;
   const logLevel = opts.logLevel ?? "info";
   const common = { BW_NATS_URL: nats.url, BW_HTTP_HOST: "127.0.0.1", BW_LOG_LEVEL: logLevel };
-  const addresses: Record<string, string> = { nats: nats.url };
+  const addresses: Record<string, string> = {
+    nats: nats.url,
+    "nats authorization": join(natsAuthDir, "authorization.conf"),
+  };
   const started: ServiceProcess[] = [];
 
   const track = (p: ServiceProcess) => {
@@ -114,6 +141,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       const p = track(
         startService(WATCHER, ["--chain", chain], {
           ...common,
+          ...seedEnv({ kind: "watcher", chain }),
           ...scenarioEnv,
           BW_HTTP_PORT: String(port),
           BW_SIM_GENESIS_MS: String(genesisMs),
@@ -129,6 +157,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       const p = track(
         startService(WATCHER, ["--chain", opts.evm.chain], {
           ...common,
+          ...seedEnv({ kind: "watcher", chain: opts.evm.chain }),
           BW_DRIVER: "evm",
           BW_EVM_CONFIG: chainFile,
           BW_HTTP_PORT: String(port),
@@ -143,6 +172,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     const corrGrpc = await freePort();
     const correlatorEnv = {
       ...common,
+      ...seedEnv({ kind: "correlator" }),
       BW_HTTP_PORT: String(corrHttp),
       BW_GRPC_PORT: String(corrGrpc),
       BW_GRPC_HOST: "127.0.0.1",
@@ -154,6 +184,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     const coordGrpc = await freePort();
     const coordinatorEnv = {
       ...common,
+      ...seedEnv({ kind: "coordinator" }),
       BW_HTTP_PORT: String(coordHttp),
       BW_GRPC_PORT: String(coordGrpc),
       BW_GRPC_HOST: "127.0.0.1",
@@ -164,6 +195,14 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
 
     const system: RunningSystem = {
       nats,
+      natsAuthDir,
+      connectAs: (role) =>
+        connectBus({
+          url: nats.url,
+          name: `e2e-as-${roleName(role)}`,
+          role,
+          credentials: { nkeySeedFile: seedFileOf(natsAuthDir, role) },
+        }),
       dir,
       genesisMs,
       addresses,

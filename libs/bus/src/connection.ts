@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import {
   DiscardPolicy,
   type JetStreamClient,
@@ -43,17 +43,14 @@ export interface Bus {
 }
 
 /**
- * How a service proves its identity to NATS. Either an nkey seed file (what
- * scripts/nats-auth.ts generates and the chart mounts) or a user with a
- * password file. Credentials in the URL (`user:password@`) still work, but
- * not together with these.
+ * How a service proves its identity to NATS: an nkey seed file (what
+ * scripts/nats-auth.ts generates and the chart mounts from a Secret). The
+ * server's config holds only the public key. Credentials in the URL
+ * (`user:password@`, `token@`) still work, but not together with a seed.
  */
 export interface NatsCredentials {
-  /** A file holding the identity's nkey user seed (SU...). */
+  /** A file holding the identity's nkey user seed (SU...), read at every (re)connect. */
   readonly nkeySeedFile?: string | undefined;
-  readonly user?: string | undefined;
-  /** A file holding the user's password (surrounding whitespace ignored). */
-  readonly passwordFile?: string | undefined;
 }
 
 /** TLS to NATS: the CA that signed the server's certificate, and a client certificate when the server asks for one. */
@@ -141,36 +138,19 @@ export async function connectBus(opts: ConnectOptions): Promise<Bus> {
 /** The credentials to connect with: the URL's, or the files' (never both). */
 function natsAuthOf(opts: ConnectOptions): Partial<NodeConnectionOptions> {
   const { servers, user, pass, token } = parseNatsUrls(opts.url);
-  const c = opts.credentials ?? {};
-  const fromFiles = c.nkeySeedFile !== undefined || c.passwordFile !== undefined || c.user !== undefined;
-  if (fromFiles && (user !== undefined || token !== undefined))
-    throw new RangeError("NATS credentials come from the URL or from files, not both");
-  if (c.nkeySeedFile !== undefined && (c.user !== undefined || c.passwordFile !== undefined))
-    throw new RangeError("NATS credentials: an nkey seed file or a user and password file, not both");
-  if (c.nkeySeedFile !== undefined) {
-    const file = c.nkeySeedFile;
-    readSeed(file); // fail at start, not at the first reconnect
+  const seedFile = opts.credentials?.nkeySeedFile;
+  if (seedFile !== undefined) {
+    if (user !== undefined || token !== undefined)
+      throw new RangeError("NATS credentials come from the URL or from a seed file, not both");
+    readSeed(seedFile); // fail at start, not at the first reconnect
     // read on every (re)connect: a rotated seed is picked up without a restart
-    return { servers, authenticator: nkeyAuthenticator(() => readSeed(file)) };
-  }
-  if (c.user !== undefined || c.passwordFile !== undefined) {
-    if (c.user === undefined || c.passwordFile === undefined)
-      throw new RangeError("NATS credentials: a password file needs a user, and a user a password file");
-    return { servers, user: c.user, pass: readPassword(c.passwordFile) };
+    return { servers, authenticator: nkeyAuthenticator(() => readSeed(seedFile)) };
   }
   return {
     servers,
     ...(user === undefined ? {} : { user, pass: pass ?? "" }),
     ...(token === undefined ? {} : { token }),
   };
-}
-
-function readPassword(file: string): string {
-  try {
-    return readFileSync(file, "utf8").trim();
-  } catch (err) {
-    throw new BusCredentialsError(file, "cannot be read", err);
-  }
 }
 
 function tlsOf(tls: NatsTls): TlsOptions {

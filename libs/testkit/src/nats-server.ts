@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitForPort } from "./ports.js";
@@ -56,6 +56,7 @@ export async function startNats(
   const bin = natsServerBinary();
   const configArgs: string[] = [];
   if (opts.config !== undefined) {
+    mkdirSync(storeDir, { recursive: true });
     const file = join(storeDir, "nats-server.conf");
     writeFileSync(file, opts.config, { mode: 0o600 });
     configArgs.push("-c", file);

@@ -1,11 +1,11 @@
-import { fields, loadConfig } from "@breakwater/config";
+import { checkNatsSettings, fields, loadConfig, NATS_ENV, natsFields } from "@breakwater/config";
 import { DEFAULT_BREAKER_OPTIONS, type DefaultPolicyOptions } from "@breakwater/core";
 import { z } from "zod";
 
 /** The coordinator's settings; every field has a default. Unknown keys are rejected. */
 export const coordinatorConfigSchema = z
   .object({
-    natsUrl: fields.natsUrl,
+    ...natsFields,
     logLevel: fields.logLevel,
     grpcHost: fields.host,
     grpcPort: fields.port.default(50_051),
@@ -63,13 +63,14 @@ export const coordinatorConfigSchema = z
       .default("true")
       .transform((v) => v === "true"),
   })
-  .strict();
+  .strict()
+  .superRefine(checkNatsSettings);
 
 export type CoordinatorConfig = z.infer<typeof coordinatorConfigSchema>;
 
 /** Environment variable → setting. */
 export const COORDINATOR_ENV = {
-  BW_NATS_URL: "natsUrl",
+  ...NATS_ENV,
   BW_LOG_LEVEL: "logLevel",
   BW_GRPC_HOST: "grpcHost",
   BW_GRPC_PORT: "grpcPort",

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { type Bus, connectBus } from "@breakwater/bus";
+import { natsConnectionOf } from "@breakwater/config";
 import { defaultPolicy } from "@breakwater/core";
 import type { Logger, ServiceHttp } from "@breakwater/telemetry";
 import { startServiceHttp } from "@breakwater/telemetry";
@@ -54,7 +55,12 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
     cleanups.length = 0;
   };
   try {
-    const bus: Bus = await connectBus({ url: config.natsUrl, name: `coordinator-${replicaId}` });
+    const bus: Bus = await connectBus({
+      ...natsConnectionOf(config),
+      name: `coordinator-${replicaId}`,
+      role: { kind: "coordinator" },
+      log,
+    });
     cleanups.push(() => bus.close());
     const keyring = await loadSigningKeyring(config, bus, log);
 

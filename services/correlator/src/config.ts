@@ -1,4 +1,4 @@
-import { fields, loadConfig } from "@breakwater/config";
+import { checkNatsSettings, fields, loadConfig, NATS_ENV, natsFields } from "@breakwater/config";
 import { z } from "zod";
 
 /**
@@ -10,69 +10,71 @@ import { z } from "zod";
 export const DEFAULT_MAX_REVISIONS = 5;
 
 /** The correlator's settings. Unknown keys in a config file are rejected. */
-export const correlatorConfigSchema = z.strictObject({
-  natsUrl: fields.natsUrl,
-  httpHost: fields.host,
-  /** /metrics, /healthz, /readyz and the researcher API; 0 = any free port. */
-  httpPort: fields.port.default(9102),
-  grpcHost: fields.host,
-  /** ExposureService; 0 = any free port. */
-  grpcPort: fields.port.default(50052),
-  logLevel: fields.logLevel,
-  /** A chain with no heartbeat for longer than this is stale. */
-  staleAfterMs: fields.durationMs.default(5_000),
-  /** How often an ExposureSnapshot is published to the history stream. */
-  snapshotIntervalMs: fields.durationMs.default(10_000),
-  /** A (chain, source) price is fresh when at most this much older (chain time) than the asset's newest tick. */
-  priceFreshMs: fields.durationMs.default(30_000),
-  /** RiskMetrics decay of the EWMA volatility and correlation. */
-  ewmaLambda: z.coerce.number().gt(0).lt(1).default(0.94),
-  /** Reference prices are sampled for returns on this chain-time grid. */
-  volSampleMs: fields.durationMs.default(60_000),
-  /** Volatilities are reported over this horizon. */
-  volHorizonMs: fields.durationMs.default(86_400_000),
-  /** Assessments report ladder pressure vs depth for a move of this many basis points. */
-  ladderMoveBps: z.coerce.number().int().min(1).max(5_000).default(500),
-  /** The ladder behind assessments is recomputed at most this often. */
-  ladderMaxAgeMs: z.coerce.number().int().min(0).default(1_000),
-  /** Past revisions kept per position so a reorg retraction restores the one before (memory grows ~130 B per revision). */
-  maxRevisions: z.coerce.number().int().min(1).max(64).default(DEFAULT_MAX_REVISIONS),
-  /**
-   * An event whose chain or watcher time lies further than this past when the
-   * stream stored it is rejected (dead-lettered, counted, never applied). Wide
-   * enough for block timestamps a little ahead of the wall clock and for
-   * clocks a little apart; a forged far-future tick is not.
-   */
-  maxFutureSkewMs: fields.durationMs.default(30_000),
-  /**
-   * Per-asset overrides of the amount bounds (defaults: price 1e12, size 1e15,
-   * notional 1e15 per position); an event past them is rejected (file only).
-   */
-  amountBounds: z
-    .record(
-      z.string().min(1),
-      z.strictObject({
-        maxPrice: z.number().positive().max(1e100).optional(),
-        maxSize: z.number().positive().max(1e100).optional(),
-        maxNotional: z.number().positive().max(1e100).optional(),
-      }),
-    )
-    .default({}),
-  /** Account → entity overrides: keys "<chain>:<account>" or a bare account (file only). */
-  entityMap: z.record(z.string().min(1), z.string().min(1)).default({}),
-  /** Depth model per asset, for stress and ladder pressure (file only). */
-  depth: z
-    .record(
-      z.string().min(1),
-      z.strictObject({
-        notionalPer1Pct: z.number().positive(),
-        exponent: z.number().gt(0).max(2).default(1),
-      }),
-    )
-    .default({}),
-  /** Insurance fund per venue, in quote currency (file only). */
-  insuranceFunds: z.record(z.string().min(1), z.number().min(0)).default({}),
-});
+export const correlatorConfigSchema = z
+  .strictObject({
+    ...natsFields,
+    httpHost: fields.host,
+    /** /metrics, /healthz, /readyz and the researcher API; 0 = any free port. */
+    httpPort: fields.port.default(9102),
+    grpcHost: fields.host,
+    /** ExposureService; 0 = any free port. */
+    grpcPort: fields.port.default(50052),
+    logLevel: fields.logLevel,
+    /** A chain with no heartbeat for longer than this is stale. */
+    staleAfterMs: fields.durationMs.default(5_000),
+    /** How often an ExposureSnapshot is published to the history stream. */
+    snapshotIntervalMs: fields.durationMs.default(10_000),
+    /** A (chain, source) price is fresh when at most this much older (chain time) than the asset's newest tick. */
+    priceFreshMs: fields.durationMs.default(30_000),
+    /** RiskMetrics decay of the EWMA volatility and correlation. */
+    ewmaLambda: z.coerce.number().gt(0).lt(1).default(0.94),
+    /** Reference prices are sampled for returns on this chain-time grid. */
+    volSampleMs: fields.durationMs.default(60_000),
+    /** Volatilities are reported over this horizon. */
+    volHorizonMs: fields.durationMs.default(86_400_000),
+    /** Assessments report ladder pressure vs depth for a move of this many basis points. */
+    ladderMoveBps: z.coerce.number().int().min(1).max(5_000).default(500),
+    /** The ladder behind assessments is recomputed at most this often. */
+    ladderMaxAgeMs: z.coerce.number().int().min(0).default(1_000),
+    /** Past revisions kept per position so a reorg retraction restores the one before (memory grows ~130 B per revision). */
+    maxRevisions: z.coerce.number().int().min(1).max(64).default(DEFAULT_MAX_REVISIONS),
+    /**
+     * An event whose chain or watcher time lies further than this past when the
+     * stream stored it is rejected (dead-lettered, counted, never applied). Wide
+     * enough for block timestamps a little ahead of the wall clock and for
+     * clocks a little apart; a forged far-future tick is not.
+     */
+    maxFutureSkewMs: fields.durationMs.default(30_000),
+    /**
+     * Per-asset overrides of the amount bounds (defaults: price 1e12, size 1e15,
+     * notional 1e15 per position); an event past them is rejected (file only).
+     */
+    amountBounds: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          maxPrice: z.number().positive().max(1e100).optional(),
+          maxSize: z.number().positive().max(1e100).optional(),
+          maxNotional: z.number().positive().max(1e100).optional(),
+        }),
+      )
+      .default({}),
+    /** Account → entity overrides: keys "<chain>:<account>" or a bare account (file only). */
+    entityMap: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** Depth model per asset, for stress and ladder pressure (file only). */
+    depth: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          notionalPer1Pct: z.number().positive(),
+          exponent: z.number().gt(0).max(2).default(1),
+        }),
+      )
+      .default({}),
+    /** Insurance fund per venue, in quote currency (file only). */
+    insuranceFunds: z.record(z.string().min(1), z.number().min(0)).default({}),
+  })
+  .superRefine(checkNatsSettings);
 
 export type CorrelatorConfig = z.infer<typeof correlatorConfigSchema>;
 
@@ -84,7 +86,7 @@ export type CorrelatorConfig = z.infer<typeof correlatorConfigSchema>;
 export const CORRELATOR_DEFAULTS: CorrelatorConfig = correlatorConfigSchema.parse({});
 
 const ENV = {
-  BW_NATS_URL: "natsUrl",
+  ...NATS_ENV,
   BW_HTTP_HOST: "httpHost",
   BW_HTTP_PORT: "httpPort",
   BW_GRPC_HOST: "grpcHost",
