@@ -75,6 +75,8 @@ export interface ConnectOptions {
   readonly tls?: NatsTls | undefined;
   /** Create missing streams, update the ones the role owns (every one without a role). Default true. */
   readonly ensureStreams?: boolean;
+  /** How long the first connection may take (ms). Default 20 s, nats.js's. */
+  readonly connectTimeoutMs?: number | undefined;
   /** Where refused operations are logged (they are counted in bw_bus_permission_denied_total either way). */
   readonly log?: Pick<BusLogger, "error"> | undefined;
 }
@@ -87,6 +89,7 @@ export async function connectBus(opts: ConnectOptions): Promise<Bus> {
     ...(opts.tls ? { tls: tlsOf(opts.tls) } : {}),
     name: opts.name,
     inboxPrefix,
+    ...(opts.connectTimeoutMs === undefined ? {} : { timeout: opts.connectTimeoutMs }),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     pingInterval: 5_000,

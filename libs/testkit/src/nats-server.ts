@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -117,5 +117,68 @@ export async function startNats(
       await halt();
       rmSync(storeDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A test CA, a server certificate for 127.0.0.1 and a client certificate it signed (files in `dir`). */
+export interface NatsTlsFiles {
+  readonly ca: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+  /** A config block for startNats({ config }): TLS required, client certificates verified. */
+  readonly serverConfig: string;
+}
+
+/** Makes NatsTlsFiles with Debian's openssl (P-256 keys, valid two days). */
+export function natsTlsFiles(dir: string): NatsTlsFiles {
+  mkdirSync(dir, { recursive: true });
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  openssl(
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=bw-test-nats-ca",
+  );
+  const issue = (name: string, ext: string) => {
+    writeFileSync(join(dir, `${name}.ext`), ext);
+    openssl("req", ...ec, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=bw-test-${name}`);
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      `${name}.crt`,
+      "-days",
+      "2",
+      "-extfile",
+      `${name}.ext`,
+    );
+  };
+  issue("server", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+  issue("client", "extendedKeyUsage=clientAuth\n");
+  const f = (name: string) => join(dir, name);
+  return {
+    ca: f("ca.crt"),
+    serverCert: f("server.crt"),
+    serverKey: f("server.key"),
+    clientCert: f("client.crt"),
+    clientKey: f("client.key"),
+    serverConfig: `tls {\n  cert_file: ${JSON.stringify(f("server.crt"))}\n  key_file: ${JSON.stringify(f("server.key"))}\n  ca_file: ${JSON.stringify(f("ca.crt"))}\n  verify: true\n}\n`,
   };
 }
