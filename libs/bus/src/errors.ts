@@ -53,7 +53,9 @@ export class BusPermissionError extends BreakwaterError {
   ) {
     super(
       "bus_permission_denied",
-      `NATS denied ${operation} on ${subject}: the service's NATS identity is not permitted to (see docs/architecture.md, NATS identities and permissions)`,
+      `NATS denied ${operation} on ${subject}: the service's NATS identity is not permitted to${
+        subject.startsWith("_INBOX") ? " (its own inbox: is the seed file another service's?)" : ""
+      } (see docs/architecture.md, NATS identities and permissions)`,
       { operation, subject },
       cause,
     );
