@@ -7,8 +7,9 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deploymentRoles, ensureSeedFiles, renderAuthorization, roleName, seedFileOf } from "@breakwater/bus";
 import { DevAuthority } from "@breakwater/identity/dev-pki";
-import { type EvmNode, type NatsServer, startEvmNode, startNats } from "@breakwater/testkit";
+import { type EvmNode, type NatsServer, natsTlsFiles, startEvmNode, startNats } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chartSource, ciFile, type K8sObject, type StagedChart, stageChart } from "./chart/helm.js";
 import { type PodProcess, type Secrets, startPod } from "./chart/pod.js";
@@ -58,7 +59,10 @@ describe.sequential("the chart's workloads start as rendered", () => {
   }, 60_000);
 
   /** Renders `valuesFile`, starts the servers it needs and every Deployment, and waits for /readyz. */
-  async function startRendered(valuesFile: string, opts: { tls: boolean; auth: boolean }): Promise<Started> {
+  async function startRendered(
+    valuesFile: string,
+    opts: { tls: boolean; auth: boolean; identities?: readonly string[] },
+  ): Promise<Started> {
     const objects = chart.render(...ciFile(chart, valuesFile));
     const dir = mkdtempSync(join(work, "run-"));
     const secrets: Secrets = {
@@ -91,7 +95,28 @@ describe.sequential("the chart's workloads start as rendered", () => {
       natsArgs.push("--tls", "--tlscert", tls.cert, "--tlskey", tls.key);
       secrets["breakwater-nats-ca"] = { "ca.crt": readFileSync(tls.ca, "utf8") };
     }
-    const nats: NatsServer = await startNats({ args: natsArgs });
+    let natsConfig: string | undefined;
+    if (opts.identities) {
+      // the chart's identities: a seed per service in Secret breakwater-nats-<identity>, the server
+      // with the authorization config scripts/nats-auth.ts writes, TLS verifying client certificates
+      const seeds = join(dir, "nats-auth");
+      const identities = ensureSeedFiles(seeds, deploymentRoles(opts.identities));
+      for (const { role } of identities)
+        secrets[`breakwater-nats-${roleName(role)}`] = {
+          "seed.nk": readFileSync(seedFileOf(seeds, role), "utf8"),
+        };
+      const tls = natsTlsFiles(join(dir, "nats-tls"));
+      secrets["breakwater-nats-ca"] = { "ca.crt": readFileSync(tls.ca, "utf8") };
+      secrets["breakwater-nats-client"] = {
+        "tls.crt": readFileSync(tls.clientCert, "utf8"),
+        "tls.key": readFileSync(tls.clientKey, "utf8"),
+      };
+      natsConfig = `${tls.serverConfig}${renderAuthorization(identities)}`;
+    }
+    const nats: NatsServer = await startNats({
+      args: natsArgs,
+      ...(natsConfig ? { config: natsConfig } : {}),
+    });
     cleanups.push(() => nats.dispose());
 
     const deployments = objects.filter((o) => o.kind === "Deployment");
@@ -142,6 +167,19 @@ describe.sequential("the chart's workloads start as rendered", () => {
     for (const pod of started.pods) {
       expect(pod.env["BW_NATS_URL"]).toMatch(/^tls:\/\/bw-svc:s3cret-Pw_42@127\.0\.0\.1:\d+$/);
       expect(pod.output(), `${pod.name} logged the NATS password`).not.toContain(NATS_PASSWORD);
+    }
+  }, 240_000);
+
+  it("behavior: one NATS identity per service, over TLS with a client certificate: every service becomes ready", async () => {
+    const started = await startRendered("nats-identities-values.yaml", {
+      tls: false,
+      auth: false,
+      identities: ["sim-a", "sim-b"],
+    });
+    expect(started.pods).toHaveLength(4);
+    for (const pod of started.pods) {
+      expect(pod.env["BW_NATS_SEED_FILE"], pod.name).toBeTruthy();
+      expect(pod.output(), `${pod.name} was refused something by NATS`).not.toMatch(/NATS denied/);
     }
   }, 240_000);
 

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { NATS_ENV, natsFields } from "@breakwater/config";
 import { parsePolicy } from "@breakwater/coordinator";
 import { correlatorConfigSchema } from "@breakwater/correlator";
 import { evmChainSchema } from "@breakwater/watcher";
@@ -68,6 +69,7 @@ describe("Helm chart: lint and render (real helm, offline)", () => {
       "minimal-values.yaml",
       "multichain-evm-values.yaml",
       "nats-credentials-values.yaml",
+      "nats-identities-values.yaml",
       "tls-values.yaml",
     ]);
   });
@@ -221,6 +223,41 @@ describe("Helm chart: what every pod gets", () => {
   });
 });
 
+describe("Helm chart: one NATS identity per service", () => {
+  it("behavior: each Deployment mounts its own identity's seed and the client certificate, and sets the files", () => {
+    const objects = rendered.get("nats-identities-values.yaml")!;
+    expect(byKind(objects, "Secret")).toEqual([]);
+    const identities = podSpecs(objects).map(({ owner, spec }) => {
+      const env = spec.containers[0].env as Any[];
+      const value = (n: string) => env.find((e) => e.name === n)?.value;
+      expect(value("BW_NATS_SEED_FILE")).toBe("/etc/breakwater/nats-identity/seed.nk");
+      expect(value("BW_NATS_TLS_CA_FILE")).toBe("/etc/breakwater/nats-ca/ca.crt");
+      expect(value("BW_NATS_TLS_CERT_FILE")).toBe("/etc/breakwater/nats-client/tls.crt");
+      expect(value("BW_NATS_URL")).toBe("tls://nats.messaging.svc:4222");
+      expect(env.map((e) => e.name)).not.toContain("BW_NATS_USER");
+      const mounts = spec.containers[0].volumeMounts.map((m: Any) => m.mountPath);
+      expect(mounts).toEqual(
+        expect.arrayContaining(["/etc/breakwater/nats-identity", "/etc/breakwater/nats-client"]),
+      );
+      const secrets = spec.volumes.map((v: Any) => v.secret?.secretName).filter(Boolean);
+      expect(secrets).toContain("breakwater-nats-client");
+      return [
+        owner.metadata.name,
+        secrets.find(
+          (n: string) =>
+            n.startsWith("breakwater-nats-") && n !== "breakwater-nats-ca" && n !== "breakwater-nats-client",
+        ),
+      ];
+    });
+    expect(Object.fromEntries(identities)).toEqual({
+      "bw-breakwater-watcher-sim-a": "breakwater-nats-watcher-sim-a",
+      "bw-breakwater-watcher-sim-b": "breakwater-nats-watcher-sim-b",
+      "bw-breakwater-correlator": "breakwater-nats-correlator",
+      "bw-breakwater-coordinator": "breakwater-nats-coordinator",
+    });
+  });
+});
+
 describe("Helm chart: one chain's failure touches no other chain", () => {
   const objects = () => rendered.get("multichain-evm-values.yaml")!;
   const chains = ["ethereum", "arbitrum"];
@@ -359,6 +396,11 @@ describe("Helm chart: values the services would reject are rejected first", () =
     ],
     ["correlator config typo", "correlator:\n  config: { entityMapp: {} }\n", /entityMapp/],
     ["credentials in the NATS URL", "externalNats:\n  url: nats://u:p@nats:4222\n", /url/],
+    [
+      "a shared NATS user and per-service identities at once",
+      "externalNats:\n  auth: { existingSecret: s }\n  identities: { secretPrefix: p }\n",
+      /exclude each other/,
+    ],
     ["grace shorter than the drain", "terminationGracePeriodSeconds: 5\n", /terminationGracePeriodSeconds/],
     ["in-release NATS without the real chart", "nats:\n  enabled: true\n", /run `helm dependency build/],
   ];
@@ -387,7 +429,7 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
         .sort(),
     );
     const managed = [
-      "natsUrl",
+      ...Object.keys(natsFields),
       "httpHost",
       "httpPort",
       "grpcHost",
@@ -405,7 +447,7 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
     const watcherEnv = schema.definitions.chain.properties.env.propertyNames.enum as string[];
     const watcherManaged = [
       "BW_CHAIN",
-      "BW_NATS_URL",
+      ...Object.keys(NATS_ENV),
       "BW_HTTP_HOST",
       "BW_HTTP_PORT",
       "BW_LOG_LEVEL",
@@ -417,7 +459,7 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
     );
     const coordinatorEnv = schema.properties.coordinator.properties.env.propertyNames.enum as string[];
     const coordinatorManaged = [
-      "BW_NATS_URL",
+      ...Object.keys(NATS_ENV),
       "BW_LOG_LEVEL",
       "BW_GRPC_HOST",
       "BW_GRPC_PORT",

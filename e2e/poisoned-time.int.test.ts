@@ -1,4 +1,4 @@
-import { type Bus, chainEventSubject, connectBus, encodeChainEvent, publish } from "@breakwater/bus";
+import { type Bus, chainEventSubject, encodeChainEvent, publish } from "@breakwater/bus";
 import { eventually } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSystem, startSystem } from "./system.js";
@@ -29,7 +29,7 @@ async function poison(bus: Bus, chain: string, aheadMs: number, n: number): Prom
 
 describe("bounded trust in chain time: the whole system as real processes", () => {
   let system: RunningSystem;
-  let bus: Bus;
+  let buses: Record<string, Bus> = {};
   beforeAll(async () => {
     // the crash comes 25 s after genesis: time to poison the feed and restart both services first
     system = await startSystem({
@@ -37,16 +37,20 @@ describe("bounded trust in chain time: the whole system as real processes", () =
       venues: VENUES,
       scenario: { shocks: [{ asset: "ETH", atMs: 25_000, move: -0.08, overMs: 4_000 }] },
     });
-    bus = await connectBus({ url: system.nats.url, name: "poisoned-time" });
+    // each poisoned tick comes in as its chain's watcher would publish it
+    buses = {
+      "sim-a": await system.connectAs({ kind: "watcher", chain: "sim-a" }),
+      "sim-b": await system.connectAs({ kind: "watcher", chain: "sim-b" }),
+    };
   }, 90_000);
   afterAll(async () => {
-    await bus?.close();
+    for (const bus of Object.values(buses)) await bus.close();
     await system?.stop();
   });
 
   it("ticks dated 1 h and 75 years ahead are rejected and counted; after correlator and coordinator restarts the crash still halts every venue once", async () => {
-    await poison(bus, "sim-a", HOUR, 1);
-    await poison(bus, "sim-b", 75 * 365 * 24 * HOUR, 2);
+    await poison(buses["sim-a"]!, "sim-a", HOUR, 1);
+    await poison(buses["sim-b"]!, "sim-b", 75 * 365 * 24 * HOUR, 2);
     const correlatorHttp = system.addresses["correlator http"]!;
     await eventually(
       async () => {

@@ -2,6 +2,16 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  type Bus,
+  type BusRole,
+  connectBus,
+  deploymentRoles,
+  ensureSeedFiles,
+  renderAuthorization,
+  roleName,
+  seedFileOf,
+} from "@breakwater/bus";
 import { type DevPki, writeDevPki } from "@breakwater/identity/dev-pki";
 import {
   type EvmLab,
@@ -52,7 +62,12 @@ export interface SystemOptions {
 }
 
 export interface RunningSystem {
+  /** A nats-server that admits only the system's identities (docs/architecture.md, NATS identities and permissions). */
   readonly nats: NatsServer;
+  /** Where each identity's nkey seed is (`<role name>.nk`) beside the generated authorization.conf. */
+  readonly natsAuthDir: string;
+  /** A bus connection acting as one of the system's identities (closed by the caller). */
+  connectAs(role: BusRole): Promise<Bus>;
   readonly dir: string;
   /** The development CA and certificates (mutual TLS between venues and the coordinator). */
   readonly pki: DevPki;
@@ -83,10 +98,19 @@ export const GUEST_VENUE = "guest-venue";
  * Starts the whole system as real processes on free loopback ports: a private
  * nats-server, one watcher per simulated chain, the correlator, the
  * coordinator and sample venues. Used by `make demo` and the e2e tests.
+ * NATS runs with the authorization config scripts/nats-auth.ts would write for
+ * these chains: each service connects with its own nkey seed and permissions,
+ * and an anonymous client is refused.
  */
 export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const dir = mkdtempSync(join(tmpdir(), "bw-system-"));
-  const nats = await startNats({ storeDir: join(dir, "nats") });
+  const natsAuthDir = join(dir, "nats-auth");
+  const chains = [...opts.chains, ...(opts.evm ? [opts.evm.chain] : [])];
+  const identities = ensureSeedFiles(natsAuthDir, deploymentRoles(chains));
+  const authorization = renderAuthorization(identities);
+  writeFileSync(join(natsAuthDir, "authorization.conf"), authorization);
+  const nats = await startNats({ storeDir: join(dir, "nats"), config: authorization });
+  const seedEnv = (role: BusRole) => ({ BW_NATS_SEED_FILE: seedFileOf(natsAuthDir, role) });
   let evm: EvmLab | undefined;
   if (opts.evm) {
     try {
@@ -120,7 +144,10 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     { mode: 0o600 },
   );
   const server = pki.services["server"]!;
-  const addresses: Record<string, string> = { nats: nats.url };
+  const addresses: Record<string, string> = {
+    nats: nats.url,
+    "nats authorization": join(natsAuthDir, "authorization.conf"),
+  };
   const started: ServiceProcess[] = [];
 
   const track = (p: ServiceProcess) => {
@@ -143,6 +170,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       const p = track(
         startService(WATCHER, ["--chain", chain], {
           ...common,
+          ...seedEnv({ kind: "watcher", chain }),
           ...scenarioEnv,
           BW_HTTP_PORT: String(port),
           BW_SIM_GENESIS_MS: String(genesisMs),
@@ -158,6 +186,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       const p = track(
         startService(WATCHER, ["--chain", opts.evm.chain], {
           ...common,
+          ...seedEnv({ kind: "watcher", chain: opts.evm.chain }),
           BW_DRIVER: "evm",
           BW_EVM_CONFIG: chainFile,
           BW_HTTP_PORT: String(port),
@@ -175,6 +204,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       BW_TLS_CERT_FILE: server.certFile,
       BW_TLS_KEY_FILE: server.keyFile,
       BW_TLS_CA_FILE: pki.caFile,
+      ...seedEnv({ kind: "correlator" }),
       BW_HTTP_PORT: String(corrHttp),
       BW_GRPC_PORT: String(corrGrpc),
       BW_GRPC_HOST: "127.0.0.1",
@@ -186,6 +216,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     const coordGrpc = await freePort();
     const coordinatorEnv = {
       ...common,
+      ...seedEnv({ kind: "coordinator" }),
       BW_HTTP_PORT: String(coordHttp),
       BW_GRPC_PORT: String(coordGrpc),
       BW_GRPC_HOST: "127.0.0.1",
@@ -203,6 +234,14 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
 
     const system: RunningSystem = {
       nats,
+      natsAuthDir,
+      connectAs: (role) =>
+        connectBus({
+          url: nats.url,
+          name: `e2e-as-${roleName(role)}`,
+          role,
+          credentials: { nkeySeedFile: seedFileOf(natsAuthDir, role) },
+        }),
       dir,
       pki,
       genesisMs,

@@ -55,6 +55,9 @@ async function main(): Promise<number> {
   line("\nAddresses:");
   for (const [name, addr] of Object.entries(system.addresses)) line(`  ${name.padEnd(22)} ${addr}`);
   line(`  ${"venues".padEnd(22)} ${VENUES.join(", ")} (sample venues subscribed over gRPC)`);
+  line(
+    `  ${"nats identities".padEnd(22)} ${system.natsAuthDir} (one nkey seed per service; NATS refuses anyone else)`,
+  );
 
   if (keep) {
     line("\nMutual TLS (subscribe as another venue with these):");

@@ -91,6 +91,9 @@ which Kubernetes expands from the two variables defined just before it (from the
 */}}
 {{- define "breakwater.natsEnv" -}}
 {{- $auth := .Values.externalNats.auth -}}
+{{- if and $auth.existingSecret .Values.externalNats.identities.secretPrefix -}}
+{{- fail "externalNats: auth.existingSecret (one shared user) and identities.secretPrefix (one nkey identity per service) exclude each other; pick one" -}}
+{{- end -}}
 {{- $servers := include "breakwater.natsServers" . -}}
 {{- if $auth.existingSecret }}
 - name: BW_NATS_USER
@@ -113,6 +116,50 @@ which Kubernetes expands from the two variables defined just before it (from the
 {{- if .Values.externalNats.tls.caSecret }}
 - name: NODE_EXTRA_CA_CERTS
   value: {{ printf "/etc/breakwater/nats-ca/%s" .Values.externalNats.tls.caKey | quote }}
+- name: BW_NATS_TLS_CA_FILE
+  value: {{ printf "/etc/breakwater/nats-ca/%s" .Values.externalNats.tls.caKey | quote }}
+{{- end }}
+{{- if .Values.externalNats.tls.clientSecret }}
+- name: BW_NATS_TLS_CERT_FILE
+  value: "/etc/breakwater/nats-client/tls.crt"
+- name: BW_NATS_TLS_KEY_FILE
+  value: "/etc/breakwater/nats-client/tls.key"
+{{- end }}
+{{- end -}}
+
+{{/*
+A service's own NATS identity (externalNats.identities): its nkey seed from the Secret
+<secretPrefix>-<identity>, where the identity is watcher-<chain>, correlator or coordinator
+(the names scripts/nats-auth.ts gives the seed files). Takes (dict "root" $ "identity" NAME).
+*/}}
+{{- define "breakwater.natsIdentitySecret" -}}
+{{- printf "%s-%s" .root.Values.externalNats.identities.secretPrefix .identity | trunc 253 -}}
+{{- end -}}
+
+{{- define "breakwater.natsIdentityEnv" -}}
+{{- if .root.Values.externalNats.identities.secretPrefix }}
+- name: BW_NATS_SEED_FILE
+  value: {{ printf "/etc/breakwater/nats-identity/%s" .root.Values.externalNats.identities.seedKey | quote }}
+{{- end }}
+{{- end -}}
+
+{{- define "breakwater.natsIdentityMount" -}}
+{{- if .root.Values.externalNats.identities.secretPrefix }}
+- name: nats-identity
+  mountPath: /etc/breakwater/nats-identity
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "breakwater.natsIdentityVolume" -}}
+{{- $ids := .root.Values.externalNats.identities -}}
+{{- if $ids.secretPrefix }}
+- name: nats-identity
+  secret:
+    secretName: {{ include "breakwater.natsIdentitySecret" . | quote }}
+    defaultMode: 0440
+    items:
+      - { key: {{ $ids.seedKey | quote }}, path: {{ $ids.seedKey | quote }} }
 {{- end }}
 {{- end -}}
 
@@ -137,13 +184,18 @@ which Kubernetes expands from the two variables defined just before it (from the
 {{- end }}
 {{- end -}}
 
-{{/* Volume mounts every container has: a writable /tmp and the NATS CA when configured. */}}
+{{/* Volume mounts every container has: a writable /tmp, the NATS CA and client certificate when configured. */}}
 {{- define "breakwater.commonMounts" -}}
 - name: tmp
   mountPath: /tmp
 {{- if .Values.externalNats.tls.caSecret }}
 - name: nats-ca
   mountPath: /etc/breakwater/nats-ca
+  readOnly: true
+{{- end }}
+{{- if .Values.externalNats.tls.clientSecret }}
+- name: nats-client
+  mountPath: /etc/breakwater/nats-client
   readOnly: true
 {{- end }}
 {{- end -}}
@@ -158,6 +210,15 @@ which Kubernetes expands from the two variables defined just before it (from the
     secretName: {{ .Values.externalNats.tls.caSecret | quote }}
     items:
       - { key: {{ .Values.externalNats.tls.caKey | quote }}, path: {{ .Values.externalNats.tls.caKey | quote }} }
+{{- end }}
+{{- if .Values.externalNats.tls.clientSecret }}
+- name: nats-client
+  secret:
+    secretName: {{ .Values.externalNats.tls.clientSecret | quote }}
+    defaultMode: 0440
+    items:
+      - { key: tls.crt, path: tls.crt }
+      - { key: tls.key, path: tls.key }
 {{- end }}
 {{- end -}}
 

@@ -33,4 +33,9 @@ export const busMetrics = {
     help: "Messages whose handler failed; they are redelivered",
     labelNames: ["consumer"],
   }),
+  permissionDenied: metricOnce(Counter, {
+    name: "bw_bus_permission_denied_total",
+    help: "Operations NATS refused this service's identity (a publish or subscription outside its permissions)",
+    labelNames: ["role", "operation"],
+  }),
 };

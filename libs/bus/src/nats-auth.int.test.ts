@@ -1,6 +1,7 @@
 import { type NatsServer, startNats } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus } from "./connection.js";
+import { BusAuthenticationError } from "./errors.js";
 
 // A nats-server that requires a username and password: the URL's credentials are used.
 describe("connectBus with credentials in the URL", () => {
@@ -21,7 +22,9 @@ describe("connectBus with credentials in the URL", () => {
   });
 
   it("behavior: no or wrong credentials are refused by the server", async () => {
-    await expect(connectBus({ url: nats.url, name: "anon" })).rejects.toThrow(/authorization/i);
-    await expect(connectBus({ url: at("bw:wrong"), name: "wrong" })).rejects.toThrow(/authorization/i);
+    await expect(connectBus({ url: nats.url, name: "anon" })).rejects.toBeInstanceOf(BusAuthenticationError);
+    await expect(connectBus({ url: at("bw:wrong"), name: "wrong" })).rejects.toThrow(
+      /NATS refused wrong's credentials/,
+    );
   });
 });

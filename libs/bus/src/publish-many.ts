@@ -1,7 +1,7 @@
 import { Backoff, sleep } from "@breakwater/core";
 import { createInbox, type Msg, headers as natsHeaders } from "@nats-io/transport-node";
 import type { Bus } from "./connection.js";
-import { PublishError } from "./errors.js";
+import { type BusPermissionError, PublishError } from "./errors.js";
 import { busMetrics } from "./metrics.js";
 import type { Published } from "./publish.js";
 import { injectTrace } from "./trace-headers.js";
@@ -60,18 +60,39 @@ export async function publishMany(
   const backoff = new Backoff({ initialDelayMs: 50, maxDelayMs: 2_000, jitter: false });
   const errors = new Map<number, string>();
   const refused = new Set<number>();
-  for (;;) {
-    await publishRound(bus, messages, pending, results, errors, refused, traceparent, ackTimeoutMs);
-    pending = pending.filter((i) => results[i] === undefined);
-    if (pending.length === 0) break;
-    const first = pending.find((i) => refused.has(i)) ?? pending[0]!;
-    const delay = backoff.next();
-    if (refused.size > 0 || Date.now() + delay > deadline || bus.nc.isClosed())
-      throw new PublishError(
-        messages[first]!.subject,
-        `${pending.length} of ${messages.length} messages unacknowledged; first: ${errors.get(first) ?? "no acknowledgement"}`,
+  let denied: BusPermissionError | undefined;
+  const subjectsSent = new Set(messages.map((m) => m.subject));
+  const stopListening = bus.onPermissionDenied((d) => {
+    if (d.operation === "publish" && subjectsSent.has(d.subject)) denied ??= d;
+  });
+  try {
+    for (;;) {
+      await publishRound(
+        bus,
+        messages,
+        pending,
+        results,
+        errors,
+        refused,
+        traceparent,
+        ackTimeoutMs,
+        () => denied,
       );
-    await sleep(delay);
+      // the server refused a subject outright: no retry will help
+      if (denied) throw denied;
+      pending = pending.filter((i) => results[i] === undefined);
+      if (pending.length === 0) break;
+      const first = pending.find((i) => refused.has(i)) ?? pending[0]!;
+      const delay = backoff.next();
+      if (refused.size > 0 || Date.now() + delay > deadline || bus.nc.isClosed())
+        throw new PublishError(
+          messages[first]!.subject,
+          `${pending.length} of ${messages.length} messages unacknowledged; first: ${errors.get(first) ?? "no acknowledgement"}`,
+        );
+      await sleep(delay);
+    }
+  } finally {
+    stopListening();
   }
   const counts = new Map<string, { published: number; duplicates: number }>();
   for (const r of results as Published[]) {
@@ -113,8 +134,9 @@ async function publishRound(
   refused: Set<number>,
   traceparent: string,
   ackTimeoutMs: number,
+  denied: () => BusPermissionError | undefined,
 ): Promise<void> {
-  const inbox = createInbox();
+  const inbox = createInbox(bus.inboxPrefix);
   const prefix = `${inbox}.`;
   let outstanding = pending.length;
   let finish!: () => void;
@@ -131,6 +153,10 @@ async function publishRound(
   };
   const sub = bus.nc.subscribe(`${inbox}.*`, { callback: (err, m) => (err ? undefined : onAck(m)) });
   const timer = setTimeout(finish, ackTimeoutMs);
+  // a refusal arrives as an asynchronous error: it ends the round at once
+  const stopListening = bus.onPermissionDenied(() => {
+    if (denied()) finish();
+  });
   // one headers object for the round: nats.js encodes it inside publish, so only the id changes
   const h = natsHeaders();
   if (traceparent) h.set("traceparent", traceparent);
@@ -156,6 +182,7 @@ async function publishRound(
     for (const i of pending) if (results[i] === undefined && !errors.has(i)) errors.set(i, message);
   } finally {
     clearTimeout(timer);
+    stopListening();
     sub.unsubscribe();
   }
 }

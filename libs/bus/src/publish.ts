@@ -1,7 +1,7 @@
 import { Backoff, sleep } from "@breakwater/core";
 import type { PubAck } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
-import type { Bus } from "./connection.js";
+import { asPermissionError, type Bus } from "./connection.js";
 import { FencedAppendError, PublishError } from "./errors.js";
 import { busMetrics } from "./metrics.js";
 import { injectTrace } from "./trace-headers.js";
@@ -26,7 +26,8 @@ const FENCED = /wrong last sequence/i;
 /**
  * Publishes to JetStream and waits for the stream's acknowledgement. Transient
  * failures (no responders, timeouts while reconnecting) are retried with
- * backoff; a fencing failure is never retried.
+ * backoff; a fencing failure is never retried, nor is a publish the
+ * service's NATS identity is not permitted (BusPermissionError).
  */
 export async function publish(
   bus: Bus,
@@ -48,6 +49,8 @@ export async function publish(
           : { expect: { lastSequence: opts.expectLastSequence } }),
       });
     } catch (err) {
+      const denied = asPermissionError(err);
+      if (denied) throw denied;
       const message = String((err as Error).message ?? err);
       if (FENCED.test(message)) throw new FencedAppendError(opts.expectLastSequence ?? -1, err);
       const delay = backoff.next();

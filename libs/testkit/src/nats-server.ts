@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitForPort } from "./ports.js";
@@ -41,6 +41,12 @@ export async function startNats(
     storeDir?: string;
     /** More nats-server flags (authorization, TLS). */
     args?: readonly string[];
+    /**
+     * A config file's text (an authorization block, TLS): written beside the
+     * store and passed with `-c`; the flags above (address, port, JetStream,
+     * store) still apply.
+     */
+    config?: string;
     /** Port to listen on (default: a free one). */
     port?: number;
   } = {},
@@ -48,12 +54,19 @@ export async function startNats(
   const port = opts.port ?? (await freePort());
   const storeDir = opts.storeDir ?? mkdtempSync(join(tmpdir(), "bw-nats-"));
   const bin = natsServerBinary();
+  const configArgs: string[] = [];
+  if (opts.config !== undefined) {
+    mkdirSync(storeDir, { recursive: true });
+    const file = join(storeDir, "nats-server.conf");
+    writeFileSync(file, opts.config, { mode: 0o600 });
+    configArgs.push("-c", file);
+  }
   let child: ChildProcess | undefined;
 
   const launch = async () => {
     child = spawn(
       bin,
-      ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(opts.args ?? [])],
+      [...configArgs, "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(opts.args ?? [])],
       {
         stdio: ["ignore", "ignore", "pipe"],
       },
@@ -104,5 +117,68 @@ export async function startNats(
       await halt();
       rmSync(storeDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A test CA, a server certificate for 127.0.0.1 and a client certificate it signed (files in `dir`). */
+export interface NatsTlsFiles {
+  readonly ca: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+  /** A config block for startNats({ config }): TLS required, client certificates verified. */
+  readonly serverConfig: string;
+}
+
+/** Makes NatsTlsFiles with Debian's openssl (P-256 keys, valid two days). */
+export function natsTlsFiles(dir: string): NatsTlsFiles {
+  mkdirSync(dir, { recursive: true });
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  openssl(
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=bw-test-nats-ca",
+  );
+  const issue = (name: string, ext: string) => {
+    writeFileSync(join(dir, `${name}.ext`), ext);
+    openssl("req", ...ec, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=bw-test-${name}`);
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      `${name}.crt`,
+      "-days",
+      "2",
+      "-extfile",
+      `${name}.ext`,
+    );
+  };
+  issue("server", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+  issue("client", "extendedKeyUsage=clientAuth\n");
+  const f = (name: string) => join(dir, name);
+  return {
+    ca: f("ca.crt"),
+    serverCert: f("server.crt"),
+    serverKey: f("server.key"),
+    clientCert: f("client.crt"),
+    clientKey: f("client.key"),
+    serverConfig: `tls {\n  cert_file: ${JSON.stringify(f("server.crt"))}\n  key_file: ${JSON.stringify(f("server.key"))}\n  ca_file: ${JSON.stringify(f("ca.crt"))}\n  verify: true\n}\n`,
   };
 }

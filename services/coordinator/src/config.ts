@@ -1,4 +1,4 @@
-import { fields, loadConfig } from "@breakwater/config";
+import { checkNatsSettings, fields, loadConfig, NATS_ENV, natsFields } from "@breakwater/config";
 import { DEFAULT_BREAKER_OPTIONS, type DefaultPolicyOptions } from "@breakwater/core";
 import { z } from "zod";
 
@@ -9,7 +9,7 @@ import { z } from "zod";
  */
 export const coordinatorConfigSchema = z
   .object({
-    natsUrl: fields.natsUrl,
+    ...natsFields,
     logLevel: fields.logLevel,
     grpcHost: fields.host,
     grpcPort: fields.port.default(50_051),
@@ -104,13 +104,14 @@ export const coordinatorConfigSchema = z
       .default("true")
       .transform((v) => v === "true"),
   })
-  .strict();
+  .strict()
+  .superRefine(checkNatsSettings);
 
 export type CoordinatorConfig = z.infer<typeof coordinatorConfigSchema>;
 
 /** Environment variable → setting. */
 export const COORDINATOR_ENV = {
-  BW_NATS_URL: "natsUrl",
+  ...NATS_ENV,
   BW_LOG_LEVEL: "logLevel",
   BW_GRPC_HOST: "grpcHost",
   BW_GRPC_PORT: "grpcPort",

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { type Bus, connectBus } from "@breakwater/bus";
+import { natsConnectionOf } from "@breakwater/config";
 import { defaultPolicy } from "@breakwater/core";
 import { ConcurrencyLimits, RateLimits, serverCredentialsOf } from "@breakwater/identity";
 import type { Logger, ServiceHttp } from "@breakwater/telemetry";
@@ -63,7 +64,12 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
       config.tlsRefreshMs,
     );
     const directory = VenueDirectory.load(config.venuesFile, config.trustDomain);
-    const bus: Bus = await connectBus({ url: config.natsUrl, name: `coordinator-${replicaId}` });
+    const bus: Bus = await connectBus({
+      ...natsConnectionOf(config),
+      name: `coordinator-${replicaId}`,
+      role: { kind: "coordinator" },
+      log,
+    });
     cleanups.push(() => bus.close());
 
     const index = new SignalIndex();

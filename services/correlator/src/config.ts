@@ -1,4 +1,4 @@
-import { fields, loadConfig } from "@breakwater/config";
+import { checkNatsSettings, fields, loadConfig, NATS_ENV, natsFields } from "@breakwater/config";
 import { z } from "zod";
 
 /**
@@ -10,8 +10,8 @@ import { z } from "zod";
 export const DEFAULT_MAX_REVISIONS = 5;
 
 /** The correlator's settings. Unknown keys in a config file are rejected. */
-export const correlatorConfigSchema = z.strictObject({
-  natsUrl: fields.natsUrl,
+const correlatorConfigObject = z.strictObject({
+  ...natsFields,
   httpHost: fields.host,
   /** /metrics, /healthz, /readyz and the researcher API; 0 = any free port. */
   httpPort: fields.port.default(9102),
@@ -85,6 +85,8 @@ export const correlatorConfigSchema = z.strictObject({
   insuranceFunds: z.record(z.string().min(1), z.number().min(0)).default({}),
 });
 
+export const correlatorConfigSchema = correlatorConfigObject.superRefine(checkNatsSettings);
+
 export type CorrelatorConfig = z.infer<typeof correlatorConfigSchema>;
 
 /**
@@ -93,10 +95,10 @@ export type CorrelatorConfig = z.infer<typeof correlatorConfigSchema>;
  * same value a service started without it gets. (The TLS files have none.)
  */
 export const CORRELATOR_DEFAULTS: Omit<CorrelatorConfig, "tlsCertFile" | "tlsKeyFile" | "tlsCaFile"> =
-  correlatorConfigSchema.omit({ tlsCertFile: true, tlsKeyFile: true, tlsCaFile: true }).parse({});
+  correlatorConfigObject.omit({ tlsCertFile: true, tlsKeyFile: true, tlsCaFile: true }).parse({});
 
 const ENV = {
-  BW_NATS_URL: "natsUrl",
+  ...NATS_ENV,
   BW_HTTP_HOST: "httpHost",
   BW_HTTP_PORT: "httpPort",
   BW_GRPC_HOST: "grpcHost",

@@ -1,4 +1,5 @@
 import { type Bus, connectBus } from "@breakwater/bus";
+import { natsConnectionOf } from "@breakwater/config";
 import { serverCredentialsOf } from "@breakwater/identity";
 import type { Logger, ServiceHttp } from "@breakwater/telemetry";
 import { startServiceHttp } from "@breakwater/telemetry";
@@ -39,7 +40,12 @@ export async function startCorrelator(config: CorrelatorConfig, log: Logger): Pr
     cleanups.length = 0;
   };
   try {
-    const bus: Bus = await connectBus({ url: config.natsUrl, name: SERVICE });
+    const bus: Bus = await connectBus({
+      ...natsConnectionOf(config),
+      name: SERVICE,
+      role: { kind: "correlator" },
+      log,
+    });
     cleanups.push(() => bus.close());
 
     const state = new CorrelatorState({

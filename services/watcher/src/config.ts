@@ -1,4 +1,11 @@
-import { fields, loadConfig } from "@breakwater/config";
+import {
+  checkNatsSettings,
+  fields,
+  loadConfig,
+  NATS_ENV,
+  type NatsSettings,
+  natsFields,
+} from "@breakwater/config";
 import { z } from "zod";
 import { type EvmChainConfig, loadEvmChainConfig } from "./drivers/evm/evm-config.js";
 import { DEFAULT_SCENARIO_PATH, loadScenario, type Scenario } from "./drivers/sim/scenario.js";
@@ -7,7 +14,7 @@ import { ScenarioError } from "./errors.js";
 /** Environment variables the watcher reads, and the config key each sets. */
 export const WATCHER_ENV = {
   BW_CHAIN: "chain",
-  BW_NATS_URL: "natsUrl",
+  ...NATS_ENV,
   BW_HTTP_HOST: "httpHost",
   BW_HTTP_PORT: "httpPort",
   BW_LOG_LEVEL: "logLevel",
@@ -34,7 +41,7 @@ const scenarioInputs = z.object({
 
 const settingsFields = z.object({
   chain: chainField,
-  natsUrl: fields.natsUrl,
+  ...natsFields,
   httpHost: fields.host,
   httpPort: fields.port.default(9101),
   logLevel: fields.logLevel,
@@ -69,6 +76,7 @@ interface FilesRead {
 /** The settings' schema; its checks keep the files they read in `read`. */
 function settingsSchema(read: FilesRead) {
   return settingsFields
+    .superRefine(checkNatsSettings)
     .superRefine((cfg, ctx) => {
       if (cfg.driver === "evm") read.evm = checkEvmChainFile(cfg, ctx);
     })
@@ -134,9 +142,8 @@ function checkScenario(cfg: z.output<typeof scenarioInputs>, ctx: z.RefinementCt
 }
 
 /** What every watcher has, whatever its driver. */
-interface WatcherCommon {
+interface WatcherCommon extends NatsSettings {
   readonly chain: string;
-  readonly natsUrl: string;
   readonly httpHost: string;
   readonly httpPort: number;
   readonly logLevel: WatcherSettings["logLevel"];
@@ -190,6 +197,10 @@ export function loadWatcherConfig(
   const common: WatcherCommon = {
     chain: settings.chain,
     natsUrl: settings.natsUrl,
+    natsSeedFile: settings.natsSeedFile,
+    natsTlsCaFile: settings.natsTlsCaFile,
+    natsTlsCertFile: settings.natsTlsCertFile,
+    natsTlsKeyFile: settings.natsTlsKeyFile,
     httpHost: settings.httpHost,
     httpPort: settings.httpPort,
     logLevel: settings.logLevel,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Bus, connectBus } from "@breakwater/bus";
+import { natsConnectionOf } from "@breakwater/config";
 import type { Logger, ServiceHttp } from "@breakwater/telemetry";
 import { startServiceHttp } from "@breakwater/telemetry";
 import { trace } from "@opentelemetry/api";
@@ -49,7 +50,12 @@ function trackConnection(bus: Bus, progress: ChainProgress, chain: string, log: 
 export async function startWatcher(config: WatcherConfig, log: Logger): Promise<RunningWatcher> {
   const chain = config.chain;
   const progress = new ChainProgress({ staleMs: config.headStaleMs, downMs: config.headDownMs });
-  const bus = await connectBus({ url: config.natsUrl, name: `watcher-${chain}` });
+  const bus = await connectBus({
+    ...natsConnectionOf(config),
+    name: `watcher-${chain}`,
+    role: { kind: "watcher", chain },
+    log,
+  });
   let heartbeats: ReturnType<typeof startHeartbeats> | undefined;
   let http: ServiceHttp | undefined;
   const closeAll = async () => {
