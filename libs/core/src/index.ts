@@ -126,6 +126,8 @@ export type {
   VenueGreeks,
 } from "./risk/options-book.js";
 export { OptionsBook, YEAR_MS } from "./risk/options-book.js";
+export type { IsolatedPerpPosition } from "./risk/perp-liquidation.js";
+export { isolatedPerpLiquidationPrice, isolatedPerpMarginAt } from "./risk/perp-liquidation.js";
 export type {
   PriceObservation,
   ReferencePrice,

@@ -97,6 +97,32 @@ const adapterSchema = z.discriminatedUnion("kind", [
     .strict(),
   z
     .object({
+      kind: z.literal("gmx-v2"),
+      venueId,
+      /** GMX v2's EventEmitter. */
+      address,
+      /** Market token address → the market followed. */
+      markets: z.record(
+        z.string().regex(/^0x[0-9a-fA-F]{40}$/, "market keys must be market token addresses"),
+        z
+          .object({
+            name,
+            asset: assetId,
+            indexDecimals: z.number().int().min(0).max(36),
+            minCollateralFactor: z.number().min(0).max(1).optional(),
+          })
+          .strict(),
+      ),
+      /** Collateral token address → symbol and decimals. */
+      collateralTokens: z.record(
+        z.string().regex(/^0x[0-9a-fA-F]{40}$/, "collateral token keys must be token addresses"),
+        z.object({ symbol: assetId, decimals: z.number().int().min(0).max(36) }).strict(),
+      ),
+      minCollateralFactor: z.number().min(0).max(1).optional(),
+    })
+    .strict(),
+  z
+    .object({
       kind: z.literal("mapped"),
       venueId,
       address,
