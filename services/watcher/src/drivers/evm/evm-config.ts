@@ -60,14 +60,20 @@ const adapterSchema = z.discriminatedUnion("kind", [
   z
     .object({
       kind: z.literal("chainlink"),
-      address,
+      /** The aggregator; with `proxy`, the one to start from (default: the proxy's aggregator()). */
+      address: address.optional(),
+      /** The feed's proxy, whose aggregator changes are followed. */
+      proxy: address.optional(),
       asset: assetId,
       pair: name,
       decimals: z.number().int().min(0).max(36).optional(),
       heartbeatSeconds: z.number().positive(),
       readBounds: z.boolean().optional(),
     })
-    .strict(),
+    .strict()
+    .refine((cfg) => cfg.address !== undefined || cfg.proxy !== undefined, {
+      message: "a chainlink feed needs its aggregator `address` or its `proxy`",
+    }),
   z
     .object({
       kind: z.literal("sequencer-uptime"),
