@@ -132,6 +132,7 @@ export type {
   PriceObservation,
   ReferencePrice,
   ReferencePriceOptions,
+  SourceExclusion,
   SourcePrice,
 } from "./risk/reference-price.js";
 export { medianDecimal, ReferencePriceBook } from "./risk/reference-price.js";

@@ -25,6 +25,14 @@ export const correlatorConfigSchema = z.strictObject({
   snapshotIntervalMs: fields.durationMs.default(10_000),
   /** A (chain, source) price is fresh when at most this much older (chain time) than the asset's newest tick. */
   priceFreshMs: fields.durationMs.default(30_000),
+  /**
+   * A (chain, source) price is stale when its tick is more than this older than
+   * the correlator's chain clock (the newest chain time of any chain event,
+   * heartbeats included, each capped at its stored time), even as the asset's
+   * only source. Default 65 min:
+   * Chainlink's common one-hour heartbeat plus margin.
+   */
+  priceMaxAgeMs: fields.durationMs.default(3_900_000),
   /** RiskMetrics decay of the EWMA volatility and correlation. */
   ewmaLambda: z.coerce.number().gt(0).lt(1).default(0.94),
   /** Reference prices are sampled for returns on this chain-time grid. */
@@ -93,6 +101,7 @@ const ENV = {
   BW_STALE_AFTER_MS: "staleAfterMs",
   BW_SNAPSHOT_INTERVAL_MS: "snapshotIntervalMs",
   BW_PRICE_FRESH_MS: "priceFreshMs",
+  BW_PRICE_MAX_AGE_MS: "priceMaxAgeMs",
   BW_EWMA_LAMBDA: "ewmaLambda",
   BW_VOL_SAMPLE_MS: "volSampleMs",
   BW_VOL_HORIZON_MS: "volHorizonMs",
@@ -112,6 +121,7 @@ const FLAGS = {
   "stale-after-ms": "staleAfterMs",
   "snapshot-interval-ms": "snapshotIntervalMs",
   "price-fresh-ms": "priceFreshMs",
+  "price-max-age-ms": "priceMaxAgeMs",
   "ewma-lambda": "ewmaLambda",
   "vol-sample-ms": "volSampleMs",
   "vol-horizon-ms": "volHorizonMs",

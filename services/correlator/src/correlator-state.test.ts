@@ -189,6 +189,27 @@ describe("CorrelatorState", () => {
     expect(s.assess(t, T0 + 1_001).degradedChains).toEqual([]);
   });
 
+  it("behavior: a lone price source that stops while another chain's heartbeats go on goes stale (clock), and is counted", () => {
+    const s = new CorrelatorState({ staleAfterMs: 5_000, priceFreshMs: 30_000, priceMaxAgeMs: 60_000 });
+    s.apply(position({ account: "a", chainId: "sim-a", size: "2" }), T0);
+    s.apply({ kind: "price", value: tick({ price: "2000", chainTimeMs: T0 }) }, T0);
+    expect(s.valuationPrice("ETH")).toBe(2000);
+    expect(s.prices.referenceOf("ETH")).toMatchObject({ price: "2000", unpriceable: false });
+    // only sim-b speaks now: its heartbeats' head times move the chain clock
+    s.apply(heartbeat("sim-b", T0 + 60_000), T0 + 60_000);
+    expect(s.prices.referenceOf("ETH")!.unpriceable).toBe(false);
+    // a heartbeat stored earlier than its head time says counts only up to its storage
+    s.apply(heartbeat("sim-b", T0 + 90_000), T0 + 60_000);
+    expect(s.prices.referenceOf("ETH")!.unpriceable).toBe(false);
+    s.apply(heartbeat("sim-b", T0 + 60_001), T0 + 60_001);
+    const ref = s.prices.referenceOf("ETH")!;
+    expect(ref).toMatchObject({ price: "", unpriceable: true, freshSources: 0, lastPrice: "2000" });
+    expect(ref.observations[0]!.excluded).toBe("clock");
+    expect(s.excludedPriceSources()).toEqual(new Map([["clock", 1]]));
+    // exposure is still valued at the last agreed price (as for a split), never at nothing
+    expect(s.valuationPrice("ETH")).toBe(2000);
+  });
+
   it("behavior: an assessment reports ladder pressure, a split as unpriceable, and vol from sampled returns", () => {
     const s = new CorrelatorState({
       staleAfterMs: 5_000,

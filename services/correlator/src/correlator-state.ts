@@ -29,6 +29,8 @@ import { CORRELATOR_DEFAULTS } from "./config.js";
 export interface CorrelatorStateOptions {
   readonly staleAfterMs: number;
   readonly priceFreshMs: number;
+  /** A price older than this against the stream clock is stale, even a lone source's (default: the config's). */
+  readonly priceMaxAgeMs?: number;
   /** Account → entity overrides (see `entityResolver`). */
   readonly entityMap?: Readonly<Record<string, string>>;
   /** Depth model per asset (DEFAULT_DEPTH elsewhere). */
@@ -83,7 +85,10 @@ export class CorrelatorState {
     const maxRevisions = opts.maxRevisions ?? d.maxRevisions;
     this.book = new ExposureBook({ entityOf: entityResolver(opts.entityMap ?? d.entityMap), maxRevisions });
     this.options = new OptionsBook({ maxRevisions });
-    this.prices = new ReferencePriceBook(opts.priceFreshMs);
+    this.prices = new ReferencePriceBook({
+      freshMs: opts.priceFreshMs,
+      maxAgeMs: opts.priceMaxAgeMs ?? d.priceMaxAgeMs,
+    });
     this.freshness = new ChainFreshnessTracker(opts.staleAfterMs);
     this.volatility = new VolatilityTracker({
       lambda: opts.ewmaLambda ?? d.ewmaLambda,
@@ -94,6 +99,15 @@ export class CorrelatorState {
     this.depth = opts.depth ?? d.depth;
     this.insuranceFunds = opts.insuranceFunds ?? d.insuranceFunds;
     this.ladderMaxAgeMs = opts.ladderMaxAgeMs ?? d.ladderMaxAgeMs;
+  }
+
+  /** Price pairs left out of their asset's reference now (against the stream clock), by reason. */
+  excludedPriceSources(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const asset of this.prices.assets())
+      for (const o of this.prices.referenceOf(asset)!.observations)
+        if (o.excluded !== "") out.set(o.excluded, (out.get(o.excluded) ?? 0) + 1);
+    return out;
   }
 
   depthOf(asset: string): DepthModel {
@@ -140,6 +154,10 @@ export class CorrelatorState {
   }
 
   apply(event: ChainEvent, receivedAtMs: number): ApplyOutcome {
+    // the chain clock: the newest chain time of any event (heartbeats included, each capped at its
+    // stored time), so a silent source ages while other chains speak, the same on every replay
+    const chainTimeMs = chainTimeOf(event);
+    if (chainTimeMs > 0) this.prices.advanceClock(Math.min(chainTimeMs, receivedAtMs));
     switch (event.kind) {
       case "position": {
         const p = event.value;
@@ -288,4 +306,17 @@ export class CorrelatorState {
 /** `assess:<price tick event id>`: also the assessment's Nats-Msg-Id. */
 export function assessmentIdOf(tick: Pick<PriceTick, "eventId">): string {
   return `assess:${tick.eventId}`;
+}
+
+/** The chain time an event reports (a heartbeat: its head's), 0 for none. */
+function chainTimeOf(event: ChainEvent): number {
+  switch (event.kind) {
+    case "position":
+    case "price":
+      return event.value.chainTimeMs;
+    case "heartbeat":
+      return event.value.headTimeMs;
+    case "retraction":
+      return 0;
+  }
 }

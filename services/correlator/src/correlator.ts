@@ -44,6 +44,7 @@ export async function startCorrelator(config: CorrelatorConfig, log: Logger): Pr
     const state = new CorrelatorState({
       staleAfterMs: config.staleAfterMs,
       priceFreshMs: config.priceFreshMs,
+      priceMaxAgeMs: config.priceMaxAgeMs,
       entityMap: config.entityMap,
       depth: config.depth,
       insuranceFunds: config.insuranceFunds,
@@ -59,6 +60,7 @@ export async function startCorrelator(config: CorrelatorConfig, log: Logger): Pr
       optionPositions: () => state.options.positionCount,
       staleChains: () => state.freshness.staleChains(Date.now()).length,
       chains: () => state.freshness.size,
+      excludedPriceSources: () => state.excludedPriceSources(),
     });
     const pipeline = new ChainEventPipeline({
       bus,
@@ -113,6 +115,7 @@ export async function startCorrelator(config: CorrelatorConfig, log: Logger): Pr
         grpc: grpc.address,
         staleAfterMs: config.staleAfterMs,
         priceFreshMs: config.priceFreshMs,
+        priceMaxAgeMs: config.priceMaxAgeMs,
         maxFutureSkewMs: config.maxFutureSkewMs,
         snapshotIntervalMs: config.snapshotIntervalMs,
       },
