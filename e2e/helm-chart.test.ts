@@ -487,6 +487,11 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
       { staleAfterMs: 0 },
       { priceMaxAgeMs: 60_000 },
       { priceMaxAgeMs: 0 },
+      { venueDepth: { "gmx-lab": { ETH: { notionalPer1Pct: 1e6 } } } },
+      { venueDepth: { "gmx-lab": { ETH: { notionalPer1Pct: 1e6, exponent: 3 } } } },
+      { venueDepth: { "gmx-lab": { ETH: {} } } },
+      { correlationMinSamples: 1 },
+      { correlationMinSamples: 30 },
     ];
     for (const c of cases)
       expect(correlatorCheck(c), JSON.stringify(c)).toBe(correlatorConfigSchema.safeParse(c).success);

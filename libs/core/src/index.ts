@@ -55,6 +55,7 @@ export {
   isId,
   isVenueId,
 } from "./ids.js";
+export { CascadeRiskRule } from "./policy/cascade-risk.js";
 export { CircuitBreakerRule } from "./policy/circuit-breaker.js";
 export type { DefaultPolicyOptions } from "./policy/default-policy.js";
 export {
@@ -63,7 +64,7 @@ export {
   defaultPolicy,
   RULE_80B_LEVELS,
 } from "./policy/default-policy.js";
-export { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./policy/margin-demands.js";
+export { ChainLivenessRule, DynamicMarginRule } from "./policy/margin-demands.js";
 export { MarginGovernor } from "./policy/margin-governor.js";
 export { OracleDivergenceRule } from "./policy/oracle-divergence.js";
 export { PolicyEngine, policyWindowMs } from "./policy/policy-engine.js";

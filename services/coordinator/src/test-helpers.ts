@@ -62,6 +62,7 @@ export function assessment(
     grossNotional: 1_000_000,
     chainNotional: [],
     degradedChains: [],
+    correlations: [],
   };
 }
 

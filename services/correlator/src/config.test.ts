@@ -25,6 +25,8 @@ describe("loadCorrelatorConfig", () => {
       amountBounds: {},
       entityMap: {},
       depth: {},
+      venueDepth: {},
+      correlationMinSamples: 20,
       insuranceFunds: {},
     });
   });

@@ -78,6 +78,24 @@ export const correlatorConfigSchema = z.strictObject({
       }),
     )
     .default({}),
+  /**
+   * Depth model per venue and asset (file only): an asset's depth is the sum
+   * over the venues that list it, ahead of its `depth` entry.
+   */
+  venueDepth: z
+    .record(
+      z.string().min(1),
+      z.record(
+        z.string().min(1),
+        z.strictObject({
+          notionalPer1Pct: z.number().positive(),
+          exponent: z.number().gt(0).max(2).default(1),
+        }),
+      ),
+    )
+    .default({}),
+  /** Assessments carry an asset's live EWMA correlations with the assets both sampled at least this many times. */
+  correlationMinSamples: z.coerce.number().int().min(2).max(100_000).default(20),
   /** Insurance fund per venue, in quote currency (file only). */
   insuranceFunds: z.record(z.string().min(1), z.number().min(0)).default({}),
 });
@@ -109,6 +127,7 @@ const ENV = {
   BW_LADDER_MAX_AGE_MS: "ladderMaxAgeMs",
   BW_MAX_REVISIONS: "maxRevisions",
   BW_MAX_FUTURE_SKEW_MS: "maxFutureSkewMs",
+  BW_CORRELATION_MIN_SAMPLES: "correlationMinSamples",
 } as const;
 
 const FLAGS = {
@@ -129,6 +148,7 @@ const FLAGS = {
   "ladder-max-age-ms": "ladderMaxAgeMs",
   "max-revisions": "maxRevisions",
   "max-future-skew-ms": "maxFutureSkewMs",
+  "correlation-min-samples": "correlationMinSamples",
 } as const;
 
 /** Loads the configuration (file, then env, then flags); throws ConfigError naming every bad field. */

@@ -162,7 +162,9 @@ describe("CorrelatorState", () => {
       liquidatableDownNotional: 0,
       liquidatableUpNotional: 0,
       depthNotional: 5 * 10_000_000,
+      depthSource: "default",
       volatility: 0,
+      correlations: [],
     });
   });
 
@@ -208,6 +210,62 @@ describe("CorrelatorState", () => {
     expect(s.excludedPriceSources()).toEqual(new Map([["clock", 1]]));
     // exposure is still valued at the last agreed price (as for a split), never at nothing
     expect(s.valuationPrice("ETH")).toBe(2000);
+  });
+
+  it("behavior: an assessment carries the asset's live EWMA correlations once sampled enough, and its depth with the source", () => {
+    const s = new CorrelatorState({
+      staleAfterMs: 5_000,
+      priceFreshMs: 30_000,
+      volSampleMs: 1_000,
+      correlationMinSamples: 5,
+      depth: { ETH: { notionalPer1Pct: 1e6, exponent: 1 } },
+      venueDepth: {
+        "gmx-lab": { ETH: { notionalPer1Pct: 2e6, exponent: 1 } },
+        "perp-evm": { ETH: { notionalPer1Pct: 3e6, exponent: 1 } },
+      },
+    });
+    // ETH and STETH move together, BTC against them
+    const moves = [0.01, -0.02, 0.015, -0.01, 0.02, -0.015, 0.01];
+    let eth = 2000;
+    let steth = 1990;
+    let btc = 60_000;
+    let last: PriceTick | undefined;
+    moves.forEach((m, i) => {
+      eth *= 1 + m;
+      steth *= 1 + 0.9 * m;
+      btc *= 1 - 0.5 * m;
+      // a steady USDC tick opens each grid step, so each sample holds the last step's three prices
+      const at = T0 + (i + 1) * 1_000;
+      for (const [k, [asset, price]] of (
+        [
+          ["USDC", 1],
+          ["STETH", steth],
+          ["BTC", btc],
+          ["ETH", eth],
+        ] as const
+      ).entries()) {
+        last = tick({ asset, price: price.toFixed(6), chainTimeMs: at + k });
+        s.apply({ kind: "price", value: last }, at + k);
+      }
+    });
+    const a = s.assess(last!, T0 + 10_000);
+    expect(a.correlations.map((c) => c.asset)).toEqual(["STETH", "BTC"]);
+    expect(a.correlations[0]!.correlation).toBeGreaterThan(0.99);
+    expect(a.correlations[1]!.correlation).toBeLessThan(-0.99);
+    expect(a.correlations[0]!.samples).toBeGreaterThanOrEqual(5);
+    // the venues' depth (2e6 + 3e6 per 1%) ahead of the asset's own: 25e6 for the 500 bps move
+    expect(a.depthSource).toBe("venues:gmx-lab,perp-evm");
+    expect(a.depthNotional).toBeCloseTo(25e6, 3);
+    // too few samples for the bound: none reported
+    const strict = new CorrelatorState({
+      staleAfterMs: 5_000,
+      priceFreshMs: 30_000,
+      volSampleMs: 1_000,
+      correlationMinSamples: 50,
+    });
+    strict.apply({ kind: "price", value: last! }, T0);
+    expect(strict.assess(last!, T0).correlations).toEqual([]);
+    expect(strict.assess(last!, T0).depthSource).toBe("default");
   });
 
   it("behavior: an assessment reports ladder pressure, a split as unpriceable, and vol from sampled returns", () => {

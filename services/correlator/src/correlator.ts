@@ -47,6 +47,8 @@ export async function startCorrelator(config: CorrelatorConfig, log: Logger): Pr
       priceMaxAgeMs: config.priceMaxAgeMs,
       entityMap: config.entityMap,
       depth: config.depth,
+      venueDepth: config.venueDepth,
+      correlationMinSamples: config.correlationMinSamples,
       insuranceFunds: config.insuranceFunds,
       ewmaLambda: config.ewmaLambda,
       volSampleMs: config.volSampleMs,
