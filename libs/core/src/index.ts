@@ -94,6 +94,13 @@ export type {
   RuleSpec,
   ShadowRecord,
 } from "./policy/types.js";
+export type { LendingAccountIndex } from "./risk/account-paths.js";
+export {
+  accountOfSlots,
+  accountSlack,
+  lendingAccountIndex,
+  resolveAccountsAt,
+} from "./risk/account-paths.js";
 export type { Greeks, OptionPosition, OptionTerms } from "./risk/black76.js";
 export { black76, greeksByAsset, impliedVolatility } from "./risk/black76.js";
 export type { CascadeInput, CascadeResult, CascadeRound, DepthModel } from "./risk/cascade.js";
