@@ -42,6 +42,7 @@ function assessment(asset: string, price: number, atMs: number): RiskAssessment 
     grossNotional: 1,
     chainNotional: [],
     degradedChains: [],
+    correlations: [],
   };
 }
 

@@ -516,6 +516,37 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
       ],
     },
     { chainId: 1, adapters: [{ kind: "aave-v3", venueId: "a", address, reserves: { notAnAddress: {} } }] },
+    {
+      chainId: 1,
+      adapters: [{ kind: "chainlink", proxy: address, asset: "ETH", pair: "ETH/USD", heartbeatSeconds: 60 }],
+    },
+    { chainId: 1, adapters: [{ kind: "chainlink", asset: "ETH", pair: "ETH/USD", heartbeatSeconds: 60 }] },
+    {
+      chainId: 1,
+      adapters: [
+        {
+          kind: "gmx-v2",
+          venueId: "gmx",
+          address,
+          markets: {
+            [address]: { name: "ETH/USD", asset: "ETH", indexDecimals: 18, minCollateralFactor: 0.01 },
+          },
+          collateralTokens: { [address]: { symbol: "USDC", decimals: 6 } },
+        },
+      ],
+    },
+    {
+      chainId: 1,
+      adapters: [
+        {
+          kind: "gmx-v2",
+          venueId: "gmx",
+          address,
+          markets: { [address]: { name: "ETH/USD" } },
+          collateralTokens: {},
+        },
+      ],
+    },
     { chainId: 1, adapters: [{ kind: "uniswap", address }] },
   ];
 
@@ -539,6 +570,13 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
       { amountBounds: { ETH: { maxPrice: 1e6 } } },
       { amountBounds: { ETH: { maxPrice: 1e6, min: 1 } } },
       { staleAfterMs: 0 },
+      { priceMaxAgeMs: 60_000 },
+      { priceMaxAgeMs: 0 },
+      { venueDepth: { "gmx-lab": { ETH: { notionalPer1Pct: 1e6 } } } },
+      { venueDepth: { "gmx-lab": { ETH: { notionalPer1Pct: 1e6, exponent: 3 } } } },
+      { venueDepth: { "gmx-lab": { ETH: {} } } },
+      { correlationMinSamples: 1 },
+      { correlationMinSamples: 30 },
     ];
     for (const c of cases)
       expect(correlatorCheck(c), JSON.stringify(c)).toBe(

@@ -27,6 +27,7 @@ export async function publishFall(bus: Bus, asset: string): Promise<void> {
       grossNotional: 1_000_000,
       chainNotional: [],
       degradedChains: [],
+      correlations: [],
     };
     await publish(bus, subjects.assessment(asset), codecs.assessment.encode(a), { msgId: a.assessmentId });
   }

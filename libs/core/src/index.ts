@@ -58,6 +58,7 @@ export {
   isId,
   isVenueId,
 } from "./ids.js";
+export { CascadeRiskRule } from "./policy/cascade-risk.js";
 export { CircuitBreakerRule } from "./policy/circuit-breaker.js";
 export type { DefaultPolicyOptions } from "./policy/default-policy.js";
 export {
@@ -66,7 +67,7 @@ export {
   defaultPolicy,
   RULE_80B_LEVELS,
 } from "./policy/default-policy.js";
-export { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./policy/margin-demands.js";
+export { ChainLivenessRule, DynamicMarginRule } from "./policy/margin-demands.js";
 export { MarginGovernor } from "./policy/margin-governor.js";
 export { OracleDivergenceRule } from "./policy/oracle-divergence.js";
 export { PolicyEngine, policyWindowMs } from "./policy/policy-engine.js";
@@ -96,6 +97,13 @@ export type {
   RuleSpec,
   ShadowRecord,
 } from "./policy/types.js";
+export type { LendingAccountIndex } from "./risk/account-paths.js";
+export {
+  accountOfSlots,
+  accountSlack,
+  lendingAccountIndex,
+  resolveAccountsAt,
+} from "./risk/account-paths.js";
 export type { Greeks, OptionPosition, OptionTerms } from "./risk/black76.js";
 export { black76, greeksByAsset, impliedVolatility } from "./risk/black76.js";
 export type { CascadeInput, CascadeResult, CascadeRound, DepthModel } from "./risk/cascade.js";
@@ -129,10 +137,13 @@ export type {
   VenueGreeks,
 } from "./risk/options-book.js";
 export { OptionsBook, YEAR_MS } from "./risk/options-book.js";
+export type { IsolatedPerpPosition } from "./risk/perp-liquidation.js";
+export { isolatedPerpLiquidationPrice, isolatedPerpMarginAt } from "./risk/perp-liquidation.js";
 export type {
   PriceObservation,
   ReferencePrice,
   ReferencePriceOptions,
+  SourceExclusion,
   SourcePrice,
 } from "./risk/reference-price.js";
 export { medianDecimal, ReferencePriceBook } from "./risk/reference-price.js";

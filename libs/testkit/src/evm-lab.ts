@@ -20,7 +20,14 @@ export interface Artifact {
 }
 
 export function loadArtifact(
-  name: "PerpVenue" | "MockAggregator" | "MockAavePool" | "MockReserveToken" | "MockOptionsVault",
+  name:
+    | "PerpVenue"
+    | "MockAggregator"
+    | "MockAggregatorProxy"
+    | "MockAavePool"
+    | "MockReserveToken"
+    | "MockOptionsVault"
+    | "MockGmxEventEmitter",
 ): Artifact {
   return JSON.parse(readFileSync(new URL(`../contracts/artifacts/${name}.json`, import.meta.url), "utf8"));
 }

@@ -8,6 +8,8 @@ export type { Artifact, EvmLab, EvmLabOptions, Landed } from "./evm-lab.js";
 export { loadArtifact, startEvmLab } from "./evm-lab.js";
 export type { EvmNode, EvmNodeOptions } from "./evm-node.js";
 export { startEvmNode } from "./evm-node.js";
+export type { GmxLab, GmxMarketSpec, GmxPositionState, GmxTokenSpec } from "./gmx-lab.js";
+export { deployGmxEmitter } from "./gmx-lab.js";
 export type { NatsServer, NatsTlsFiles } from "./nats-server.js";
 export { natsServerBinary, natsTlsFiles, startNats } from "./nats-server.js";
 export { OPTIONS_VAULT_EVENTS } from "./options-vault.js";

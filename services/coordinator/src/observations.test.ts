@@ -18,6 +18,7 @@ const base: RiskAssessment = {
   grossNotional: 1,
   chainNotional: [],
   degradedChains: [],
+  correlations: [],
 };
 
 describe("observe", () => {
@@ -48,6 +49,24 @@ describe("observe", () => {
     });
     expect(observed.observation.staleChains).toEqual(["sim-b"]);
     expect(observed.observation.chainNotional).toEqual({ "sim-a": 6e6, "sim-b": 4e6 });
+  });
+
+  it("behavior: live correlations and the depth's source are carried for the cascade-risk rule; nonsense correlations are not", () => {
+    const observed = observe({
+      ...base,
+      depthNotional: 2.5e7,
+      depthSource: "venues:gmx-lab",
+      correlations: [
+        { asset: "STETH", correlation: 0.97, samples: 40 },
+        { asset: "BAD", correlation: 7, samples: 40 },
+        { asset: "", correlation: 0.5, samples: 40 },
+      ],
+    });
+    expect(observed.observation).toMatchObject({
+      depthNotional: 2.5e7,
+      depthSource: "venues:gmx-lab",
+      correlations: [{ asset: "STETH", correlation: 0.97 }],
+    });
   });
 
   it("behavior: degraded and down chains are carried with their watcher's reason", () => {

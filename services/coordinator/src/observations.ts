@@ -96,6 +96,12 @@ function optionalFigures(a: RiskAssessment): Partial<PolicyObservation> {
         .map((c) => [c.chainId, c.grossNotional]),
     );
   }
+  const correlations = a.correlations.filter(
+    (c) => c.asset !== "" && Number.isFinite(c.correlation) && Math.abs(c.correlation) <= 1,
+  );
+  if (correlations.length > 0)
+    out["correlations"] = correlations.map((c) => ({ asset: c.asset, correlation: c.correlation }));
+  if (a.depthSource) out["depthSource"] = a.depthSource;
   for (const key of [
     "divergence",
     "ladderMoveBps",

@@ -75,6 +75,7 @@ export function assessment(
     grossNotional: 1_000_000,
     chainNotional: [],
     degradedChains: [],
+    correlations: [],
   };
 }
 

@@ -32,6 +32,7 @@ describe("loadCorrelatorConfig", () => {
       staleAfterMs: 5_000,
       snapshotIntervalMs: 10_000,
       priceFreshMs: 30_000,
+      priceMaxAgeMs: 3_900_000,
       ewmaLambda: 0.94,
       volSampleMs: 60_000,
       volHorizonMs: 86_400_000,
@@ -42,6 +43,8 @@ describe("loadCorrelatorConfig", () => {
       amountBounds: {},
       entityMap: {},
       depth: {},
+      venueDepth: {},
+      correlationMinSamples: 20,
       insuranceFunds: {},
     });
   });

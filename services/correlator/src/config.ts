@@ -36,6 +36,14 @@ const correlatorConfigObject = z.strictObject({
   snapshotIntervalMs: fields.durationMs.default(10_000),
   /** A (chain, source) price is fresh when at most this much older (chain time) than the asset's newest tick. */
   priceFreshMs: fields.durationMs.default(30_000),
+  /**
+   * A (chain, source) price is stale when its tick is more than this older than
+   * the correlator's chain clock (the newest chain time of any chain event,
+   * heartbeats included, each capped at its stored time), even as the asset's
+   * only source. Default 65 min:
+   * Chainlink's common one-hour heartbeat plus margin.
+   */
+  priceMaxAgeMs: fields.durationMs.default(3_900_000),
   /** RiskMetrics decay of the EWMA volatility and correlation. */
   ewmaLambda: z.coerce.number().gt(0).lt(1).default(0.94),
   /** Reference prices are sampled for returns on this chain-time grid. */
@@ -81,6 +89,24 @@ const correlatorConfigObject = z.strictObject({
       }),
     )
     .default({}),
+  /**
+   * Depth model per venue and asset (file only): an asset's depth is the sum
+   * over the venues that list it, ahead of its `depth` entry.
+   */
+  venueDepth: z
+    .record(
+      z.string().min(1),
+      z.record(
+        z.string().min(1),
+        z.strictObject({
+          notionalPer1Pct: z.number().positive(),
+          exponent: z.number().gt(0).max(2).default(1),
+        }),
+      ),
+    )
+    .default({}),
+  /** Assessments carry an asset's live EWMA correlations with the assets both sampled at least this many times. */
+  correlationMinSamples: z.coerce.number().int().min(2).max(100_000).default(20),
   /** Insurance fund per venue, in quote currency (file only). */
   insuranceFunds: z.record(z.string().min(1), z.number().min(0)).default({}),
 });
@@ -112,6 +138,7 @@ const ENV = {
   BW_STALE_AFTER_MS: "staleAfterMs",
   BW_SNAPSHOT_INTERVAL_MS: "snapshotIntervalMs",
   BW_PRICE_FRESH_MS: "priceFreshMs",
+  BW_PRICE_MAX_AGE_MS: "priceMaxAgeMs",
   BW_EWMA_LAMBDA: "ewmaLambda",
   BW_VOL_SAMPLE_MS: "volSampleMs",
   BW_VOL_HORIZON_MS: "volHorizonMs",
@@ -119,6 +146,7 @@ const ENV = {
   BW_LADDER_MAX_AGE_MS: "ladderMaxAgeMs",
   BW_MAX_REVISIONS: "maxRevisions",
   BW_MAX_FUTURE_SKEW_MS: "maxFutureSkewMs",
+  BW_CORRELATION_MIN_SAMPLES: "correlationMinSamples",
 } as const;
 
 const FLAGS = {
@@ -131,6 +159,7 @@ const FLAGS = {
   "stale-after-ms": "staleAfterMs",
   "snapshot-interval-ms": "snapshotIntervalMs",
   "price-fresh-ms": "priceFreshMs",
+  "price-max-age-ms": "priceMaxAgeMs",
   "ewma-lambda": "ewmaLambda",
   "vol-sample-ms": "volSampleMs",
   "vol-horizon-ms": "volHorizonMs",
@@ -138,6 +167,7 @@ const FLAGS = {
   "ladder-max-age-ms": "ladderMaxAgeMs",
   "max-revisions": "maxRevisions",
   "max-future-skew-ms": "maxFutureSkewMs",
+  "correlation-min-samples": "correlationMinSamples",
 } as const;
 
 /** Loads the configuration (file, then env, then flags); throws ConfigError naming every bad field. */

@@ -162,7 +162,9 @@ describe("CorrelatorState", () => {
       liquidatableDownNotional: 0,
       liquidatableUpNotional: 0,
       depthNotional: 5 * 10_000_000,
+      depthSource: "default",
       volatility: 0,
+      correlations: [],
     });
   });
 
@@ -187,6 +189,83 @@ describe("CorrelatorState", () => {
     // back to healthy: nothing to report
     s.apply(heartbeat("evm-a", T0 + 1_000), T0 + 1_000);
     expect(s.assess(t, T0 + 1_001).degradedChains).toEqual([]);
+  });
+
+  it("behavior: a lone price source that stops while another chain's heartbeats go on goes stale (clock), and is counted", () => {
+    const s = new CorrelatorState({ staleAfterMs: 5_000, priceFreshMs: 30_000, priceMaxAgeMs: 60_000 });
+    s.apply(position({ account: "a", chainId: "sim-a", size: "2" }), T0);
+    s.apply({ kind: "price", value: tick({ price: "2000", chainTimeMs: T0 }) }, T0);
+    expect(s.valuationPrice("ETH")).toBe(2000);
+    expect(s.prices.referenceOf("ETH")).toMatchObject({ price: "2000", unpriceable: false });
+    // only sim-b speaks now: its heartbeats' head times move the chain clock
+    s.apply(heartbeat("sim-b", T0 + 60_000), T0 + 60_000);
+    expect(s.prices.referenceOf("ETH")!.unpriceable).toBe(false);
+    // a heartbeat stored earlier than its head time says counts only up to its storage
+    s.apply(heartbeat("sim-b", T0 + 90_000), T0 + 60_000);
+    expect(s.prices.referenceOf("ETH")!.unpriceable).toBe(false);
+    s.apply(heartbeat("sim-b", T0 + 60_001), T0 + 60_001);
+    const ref = s.prices.referenceOf("ETH")!;
+    expect(ref).toMatchObject({ price: "", unpriceable: true, freshSources: 0, lastPrice: "2000" });
+    expect(ref.observations[0]!.excluded).toBe("clock");
+    expect(s.excludedPriceSources()).toEqual(new Map([["clock", 1]]));
+    // exposure is still valued at the last agreed price (as for a split), never at nothing
+    expect(s.valuationPrice("ETH")).toBe(2000);
+  });
+
+  it("behavior: an assessment carries the asset's live EWMA correlations once sampled enough, and its depth with the source", () => {
+    const s = new CorrelatorState({
+      staleAfterMs: 5_000,
+      priceFreshMs: 30_000,
+      volSampleMs: 1_000,
+      correlationMinSamples: 5,
+      depth: { ETH: { notionalPer1Pct: 1e6, exponent: 1 } },
+      venueDepth: {
+        "gmx-lab": { ETH: { notionalPer1Pct: 2e6, exponent: 1 } },
+        "perp-evm": { ETH: { notionalPer1Pct: 3e6, exponent: 1 } },
+      },
+    });
+    // ETH and STETH move together, BTC against them
+    const moves = [0.01, -0.02, 0.015, -0.01, 0.02, -0.015, 0.01];
+    let eth = 2000;
+    let steth = 1990;
+    let btc = 60_000;
+    let last: PriceTick | undefined;
+    moves.forEach((m, i) => {
+      eth *= 1 + m;
+      steth *= 1 + 0.9 * m;
+      btc *= 1 - 0.5 * m;
+      // a steady USDC tick opens each grid step, so each sample holds the last step's three prices
+      const at = T0 + (i + 1) * 1_000;
+      for (const [k, [asset, price]] of (
+        [
+          ["USDC", 1],
+          ["STETH", steth],
+          ["BTC", btc],
+          ["ETH", eth],
+        ] as const
+      ).entries()) {
+        last = tick({ asset, price: price.toFixed(6), chainTimeMs: at + k });
+        s.apply({ kind: "price", value: last }, at + k);
+      }
+    });
+    const a = s.assess(last!, T0 + 10_000);
+    expect(a.correlations.map((c) => c.asset)).toEqual(["STETH", "BTC"]);
+    expect(a.correlations[0]!.correlation).toBeGreaterThan(0.99);
+    expect(a.correlations[1]!.correlation).toBeLessThan(-0.99);
+    expect(a.correlations[0]!.samples).toBeGreaterThanOrEqual(5);
+    // the venues' depth (2e6 + 3e6 per 1%) ahead of the asset's own: 25e6 for the 500 bps move
+    expect(a.depthSource).toBe("venues:gmx-lab,perp-evm");
+    expect(a.depthNotional).toBeCloseTo(25e6, 3);
+    // too few samples for the bound: none reported
+    const strict = new CorrelatorState({
+      staleAfterMs: 5_000,
+      priceFreshMs: 30_000,
+      volSampleMs: 1_000,
+      correlationMinSamples: 50,
+    });
+    strict.apply({ kind: "price", value: last! }, T0);
+    expect(strict.assess(last!, T0).correlations).toEqual([]);
+    expect(strict.assess(last!, T0).depthSource).toBe("default");
   });
 
   it("behavior: an assessment reports ladder pressure, a split as unpriceable, and vol from sampled returns", () => {

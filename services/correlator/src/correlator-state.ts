@@ -1,7 +1,6 @@
 import type { ChainEvent } from "@breakwater/bus";
 import {
   type AssetLadder,
-  DEFAULT_DEPTH,
   type DepthModel,
   ExposureBook,
   type ExposureFilter,
@@ -16,6 +15,7 @@ import {
   VolatilityTracker,
 } from "@breakwater/core";
 import {
+  type AssetCorrelation,
   type ExposureRow,
   type ExposureSnapshot,
   PositionStatus,
@@ -25,14 +25,21 @@ import {
 } from "@breakwater/proto";
 import { ChainFreshnessTracker } from "./chain-freshness.js";
 import { CORRELATOR_DEFAULTS } from "./config.js";
+import { type AssetDepth, MarketDepth } from "./market-depth.js";
 
 export interface CorrelatorStateOptions {
   readonly staleAfterMs: number;
   readonly priceFreshMs: number;
+  /** A price older than this against the stream clock is stale, even a lone source's (default: the config's). */
+  readonly priceMaxAgeMs?: number;
   /** Account → entity overrides (see `entityResolver`). */
   readonly entityMap?: Readonly<Record<string, string>>;
   /** Depth model per asset (DEFAULT_DEPTH elsewhere). */
   readonly depth?: Readonly<Record<string, DepthModel>>;
+  /** Depth model per venue and asset: an asset's depth is the sum over the venues listing it. */
+  readonly venueDepth?: Readonly<Record<string, Readonly<Record<string, DepthModel>>>>;
+  /** Assessments carry correlations with the assets both sampled at least this often. */
+  readonly correlationMinSamples?: number;
   /** Insurance fund per venue, for stress bad debt. */
   readonly insuranceFunds?: Readonly<Record<string, number>>;
   readonly ewmaLambda?: number;
@@ -72,7 +79,8 @@ export class CorrelatorState {
   readonly freshness: ChainFreshnessTracker;
   readonly volatility: VolatilityTracker;
   readonly ladderMoveBps: number;
-  private readonly depth: Readonly<Record<string, DepthModel>>;
+  private readonly depth: MarketDepth;
+  private readonly correlationMinSamples: number;
   readonly insuranceFunds: Readonly<Record<string, number>>;
   private readonly ladderMaxAgeMs: number;
   private ladderCache: { atMs: number; ladders: Map<string, AssetLadder> } | undefined;
@@ -83,7 +91,10 @@ export class CorrelatorState {
     const maxRevisions = opts.maxRevisions ?? d.maxRevisions;
     this.book = new ExposureBook({ entityOf: entityResolver(opts.entityMap ?? d.entityMap), maxRevisions });
     this.options = new OptionsBook({ maxRevisions });
-    this.prices = new ReferencePriceBook(opts.priceFreshMs);
+    this.prices = new ReferencePriceBook({
+      freshMs: opts.priceFreshMs,
+      maxAgeMs: opts.priceMaxAgeMs ?? d.priceMaxAgeMs,
+    });
     this.freshness = new ChainFreshnessTracker(opts.staleAfterMs);
     this.volatility = new VolatilityTracker({
       lambda: opts.ewmaLambda ?? d.ewmaLambda,
@@ -91,13 +102,48 @@ export class CorrelatorState {
       horizonMs: opts.volHorizonMs ?? d.volHorizonMs,
     });
     this.ladderMoveBps = opts.ladderMoveBps ?? d.ladderMoveBps;
-    this.depth = opts.depth ?? d.depth;
+    this.depth = new MarketDepth(opts.depth ?? d.depth, opts.venueDepth ?? d.venueDepth, this.ladderMoveBps);
+    this.correlationMinSamples = opts.correlationMinSamples ?? d.correlationMinSamples;
     this.insuranceFunds = opts.insuranceFunds ?? d.insuranceFunds;
     this.ladderMaxAgeMs = opts.ladderMaxAgeMs ?? d.ladderMaxAgeMs;
   }
 
+  /** Price pairs left out of their asset's reference now (against the stream clock), by reason. */
+  excludedPriceSources(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const asset of this.prices.assets())
+      for (const o of this.prices.referenceOf(asset)!.observations)
+        if (o.excluded !== "") out.set(o.excluded, (out.get(o.excluded) ?? 0) + 1);
+    return out;
+  }
+
+  /** The depth model the cascade uses for `asset`. */
   depthOf(asset: string): DepthModel {
-    return this.depth[asset] ?? DEFAULT_DEPTH;
+    return this.depth.of(asset).model;
+  }
+
+  /** The asset's depth with its source (venues, asset, default). */
+  depthWithSource(asset: string): AssetDepth {
+    return this.depth.of(asset);
+  }
+
+  /**
+   * The asset's live EWMA correlations with every other asset both sampled at
+   * least `correlationMinSamples` times, strongest first (then by name).
+   */
+  correlationsOf(asset: string): AssetCorrelation[] {
+    const ewma = this.volatility.ewma;
+    const own = ewma.samplesOf(asset);
+    if (!(own >= this.correlationMinSamples)) return [];
+    const out: AssetCorrelation[] = [];
+    for (const other of ewma.assets.all()) {
+      if (other === asset) continue;
+      const samples = Math.min(own, ewma.samplesOf(other));
+      if (samples < this.correlationMinSamples) continue;
+      const correlation = ewma.correlation(asset, other);
+      if (Number.isFinite(correlation)) out.push({ asset: other, correlation, samples });
+    }
+    return out.sort((a, b) => b.correlation - a.correlation || a.asset.localeCompare(b.asset));
   }
 
   /**
@@ -140,6 +186,10 @@ export class CorrelatorState {
   }
 
   apply(event: ChainEvent, receivedAtMs: number): ApplyOutcome {
+    // the chain clock: the newest chain time of any event (heartbeats included, each capped at its
+    // stored time), so a silent source ages while other chains speak, the same on every replay
+    const chainTimeMs = chainTimeOf(event);
+    if (chainTimeMs > 0) this.prices.advanceClock(Math.min(chainTimeMs, receivedAtMs));
     switch (event.kind) {
       case "position": {
         const p = event.value;
@@ -210,7 +260,7 @@ export class CorrelatorState {
         byChain.set(cell.chainId, (byChain.get(cell.chainId) ?? 0) + cellGross);
       }
     const ladder = price > 0 ? this.cachedLadder(asset, nowMs) : undefined;
-    const depth = this.depthOf(asset);
+    const depth = this.depth.of(asset);
     const vol = this.volatility.volatility(asset);
     return {
       assessmentId: assessmentIdOf(tick),
@@ -234,9 +284,11 @@ export class CorrelatorState {
       ladderMoveBps: this.ladderMoveBps,
       liquidatableDownNotional: ladder ? liquidatableAt(ladder, -this.ladderMoveBps) : 0,
       liquidatableUpNotional: ladder ? liquidatableAt(ladder, this.ladderMoveBps) : 0,
-      // flow that moves the price by ladderMoveBps: invert 1% × (q/d)^e
-      depthNotional: depth.notionalPer1Pct * (this.ladderMoveBps / 100) ** (1 / depth.exponent),
+      // flow that moves the price by ladderMoveBps: invert 1% × (q/d)^e, summed over venues
+      depthNotional: depth.notionalFor(this.ladderMoveBps),
+      depthSource: depth.source,
       volatility: Number.isFinite(vol) ? vol : 0,
+      correlations: this.correlationsOf(asset),
     };
   }
 
@@ -288,4 +340,17 @@ export class CorrelatorState {
 /** `assess:<price tick event id>`: also the assessment's Nats-Msg-Id. */
 export function assessmentIdOf(tick: Pick<PriceTick, "eventId">): string {
   return `assess:${tick.eventId}`;
+}
+
+/** The chain time an event reports (a heartbeat: its head's), 0 for none. */
+function chainTimeOf(event: ChainEvent): number {
+  switch (event.kind) {
+    case "position":
+    case "price":
+      return event.value.chainTimeMs;
+    case "heartbeat":
+      return event.value.headTimeMs;
+    case "retraction":
+      return 0;
+  }
 }

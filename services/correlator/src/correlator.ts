@@ -51,8 +51,11 @@ export async function startCorrelator(config: CorrelatorConfig, log: Logger): Pr
     const state = new CorrelatorState({
       staleAfterMs: config.staleAfterMs,
       priceFreshMs: config.priceFreshMs,
+      priceMaxAgeMs: config.priceMaxAgeMs,
       entityMap: config.entityMap,
       depth: config.depth,
+      venueDepth: config.venueDepth,
+      correlationMinSamples: config.correlationMinSamples,
       insuranceFunds: config.insuranceFunds,
       ewmaLambda: config.ewmaLambda,
       volSampleMs: config.volSampleMs,
@@ -66,6 +69,7 @@ export async function startCorrelator(config: CorrelatorConfig, log: Logger): Pr
       optionPositions: () => state.options.positionCount,
       staleChains: () => state.freshness.staleChains(Date.now()).length,
       chains: () => state.freshness.size,
+      excludedPriceSources: () => state.excludedPriceSources(),
     });
     const pipeline = new ChainEventPipeline({
       bus,
@@ -125,6 +129,7 @@ export async function startCorrelator(config: CorrelatorConfig, log: Logger): Pr
         grpc: grpc.address,
         staleAfterMs: config.staleAfterMs,
         priceFreshMs: config.priceFreshMs,
+        priceMaxAgeMs: config.priceMaxAgeMs,
         maxFutureSkewMs: config.maxFutureSkewMs,
         snapshotIntervalMs: config.snapshotIntervalMs,
       },

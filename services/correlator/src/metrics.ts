@@ -84,6 +84,8 @@ export function registerStateGauges(read: {
   optionPositions: () => number;
   staleChains: () => number;
   chains: () => number;
+  /** (chain, source) price pairs left out of their asset's reference right now, by reason. */
+  excludedPriceSources: () => ReadonlyMap<string, number>;
 }): void {
   for (const [name, help, fn] of [
     ["bw_correlator_positions", "Open positions held in the exposure book", read.positions],
@@ -104,4 +106,18 @@ export function registerStateGauges(read: {
       },
     });
   }
+  const excluded = "bw_correlator_price_sources_excluded";
+  register.removeSingleMetric(excluded);
+  new Gauge({
+    name: excluded,
+    help: "Price sources left out of their asset's reference now, by reason (behind_newest, clock, outlier, split)",
+    labelNames: ["reason"],
+    collect() {
+      this.reset();
+      for (const reason of EXCLUSION_REASONS) this.set({ reason }, 0);
+      for (const [reason, n] of read.excludedPriceSources()) this.set({ reason }, n);
+    },
+  });
 }
+
+const EXCLUSION_REASONS = ["behind_newest", "clock", "outlier", "split"] as const;

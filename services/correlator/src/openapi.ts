@@ -67,7 +67,7 @@ export function openApiDocument(): Record<string, unknown> {
         "GetLadderResponse",
       ),
       "/v1/prices": get(
-        "Reference prices with every source, its age, freshness, agreement and deviation",
+        "Reference prices with every source, its age, freshness, agreement, deviation and why it is left out (excluded)",
         [asset],
         "GetReferencePricesResponse",
       ),

@@ -7,6 +7,7 @@ import {
   GetLadderRequest,
   GetReferencePricesRequest,
   GetVolatilityRequest,
+  PositionSide,
   RunStressRequest,
 } from "@breakwater/proto";
 import { describe, expect, it } from "vitest";
@@ -184,5 +185,80 @@ describe("research queries: stress", () => {
   it("default: a valid scenario runs (10 rounds at most when left out)", () => {
     const r = runStress(s, RunStressRequest.fromPartial({ shocks: [shock] }), T0);
     expect(r.rounds).toBeLessThanOrEqual(10);
+  });
+});
+
+describe("runStress on lending accounts", () => {
+  it("behavior: an account's legs are re-solved together under the shocked path (falls no leg survives together)", () => {
+    // 10 ETH (82.5%) and 10,000 USDC (78%) against 30,000 DAI: ETH alone at 2,690.909, USDC alone at 0.673077
+    const s = new CorrelatorState({
+      staleAfterMs: 5_000,
+      priceFreshMs: 30_000,
+      depth: { ETH: { notionalPer1Pct: 1e12, exponent: 1 }, USDC: { notionalPer1Pct: 1e12, exponent: 1 } },
+    });
+    let n = 0;
+    const leg = (
+      asset: string,
+      side: PositionSide,
+      size: string,
+      liquidationPrice: string,
+      liquidatableSize: string,
+    ) =>
+      s.apply(
+        {
+          kind: "position",
+          value: positionUpdate({
+            eventId: `l${n++}`,
+            venueId: "aave",
+            account: "borrower",
+            market: asset,
+            asset,
+            side,
+            size,
+            liquidationPrice,
+            liquidatableSize,
+            chainTimeMs: T0,
+            observedAtMs: T0,
+          }),
+        },
+        T0,
+      );
+    leg("ETH", PositionSide.POSITION_SIDE_SUPPLY, "10", String(22_200 / 8.25), "5.853");
+    leg("USDC", PositionSide.POSITION_SIDE_SUPPLY, "10000", String(5_250 / 7_800), "10000");
+    leg("DAI", PositionSide.POSITION_SIDE_BORROW, "30000", "1.085", "15000");
+    for (const [asset, price] of [
+      ["ETH", "3000"],
+      ["USDC", "1"],
+      ["DAI", "1"],
+    ] as const)
+      s.apply(
+        {
+          kind: "price",
+          value: {
+            eventId: `t-${asset}`,
+            chainId: "sim-a",
+            source: "oracle",
+            asset,
+            price,
+            coordinates: undefined,
+            chainTimeMs: T0,
+            observedAtMs: T0,
+          },
+        },
+        T0,
+      );
+    // ETH −8% and USDC −17%: neither leg's own price is reached, the account's HF is 29,244 / 30,000
+    const r = runStress(
+      s,
+      RunStressRequest.fromPartial({
+        shocks: [
+          { asset: "ETH", move: -0.08 },
+          { asset: "USDC", move: -0.17 },
+        ],
+      }),
+      T0,
+    );
+    expect(r.liquidatedPositions).toBe(2);
+    expect(r.liquidatedNotional).toBeCloseTo(5.853 * 3000 + 15_000, 6);
   });
 });

@@ -1,7 +1,14 @@
 // The researcher queries, shared by HTTP and gRPC: each takes the proto
 // request, validates it (InvalidRequestError naming the proto field) and answers with
 // the proto response, so both transports return the same figures and names.
-import { type DepthModel, InvalidRequestError, isAssetId, simulateCascade } from "@breakwater/core";
+import {
+  accountOfSlots,
+  type DepthModel,
+  InvalidRequestError,
+  isAssetId,
+  lendingAccountIndex,
+  simulateCascade,
+} from "@breakwater/core";
 import type {
   AssetGreeks,
   AssetRisk,
@@ -313,17 +320,22 @@ export function runStress(state: CorrelatorState, req: RunStressRequest, nowMs: 
     funds.set(check("venue", `insurance_funds[${i}].venue_id`, f.venueId, false)!, f.amount);
   });
   const beta = req.propagate ? betaMatrix(state, names) : undefined;
+  const cols = state.book.columns();
+  const prices = state.priceColumn();
+  // lending legs are re-solved as whole accounts under the shocked path
+  const accounts = lendingAccountIndex(cols, accountOfSlots(cols, state.book.positions()), prices);
   const r = simulateCascade({
-    cols: state.book.columns(),
+    cols,
     assetNames: names,
     venueNames: state.book.venues.all(),
     chainNames: state.book.chains.all(),
-    prices: state.priceColumn(),
+    prices,
     shocks,
     depth,
     beta,
     insuranceFunds: funds,
     maxRounds,
+    accounts,
   });
   return {
     rounds: r.rounds,

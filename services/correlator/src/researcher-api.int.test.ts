@@ -238,6 +238,7 @@ describe("researcher API over real HTTP and gRPC", () => {
       fresh: true,
       agreeing: false,
       chainStale: false,
+      excluded: "outlier",
     });
     const viaGrpc = await grpc("getReferencePrices", { asset: "ETH" });
     expect(viaGrpc["prices"]).toEqual(http["prices"]);

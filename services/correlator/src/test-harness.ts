@@ -17,7 +17,13 @@ import { eventually, type ServiceProcess, sharedTestPki, startService } from "@b
 import type { ExposureSnapshotJson } from "./snapshot-json.js";
 
 export const ENTRY = "services/correlator/src/main.ts";
-export const T0 = 1_700_000_000_000;
+/**
+ * Chain time of the fixtures: half an hour before the test run (on the same
+ * minute-grid offset as ever), so their prices are as old, against the
+ * heartbeats' chain clock, as a real chain's would be, well within the
+ * correlator's price age bound (BW_PRICE_MAX_AGE_MS).
+ */
+export const T0 = Math.floor((Date.now() - 1_800_000) / 60_000) * 60_000 + 20_000;
 
 export function positionUpdate(p: Partial<PositionUpdate> & Pick<PositionUpdate, "eventId">): PositionUpdate {
   return positionUpdateFixture({ account: "0xa", chainTimeMs: T0, observedAtMs: Date.now(), ...p });

@@ -41,6 +41,7 @@ function assessment(n: number, price: number): RiskAssessment {
     grossNotional: 1,
     chainNotional: [],
     degradedChains: [],
+    correlations: [],
   };
 }
 

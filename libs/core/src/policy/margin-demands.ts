@@ -1,7 +1,6 @@
 import type { Signal } from "@breakwater/proto";
 import { evidence, NOTHING, pct, SpecRule } from "./rule-support.js";
 import type {
-  CascadeRiskParams,
   ChainLivenessParams,
   DynamicMarginParams,
   MarginDemand,
@@ -18,44 +17,6 @@ abstract class DemandRule<K extends string, P> extends SpecRule<K, P> {
   }
   restore(_signal: Signal): void {}
   protected abstract demands(obs: PolicyObservation, p: P): MarginDemand[];
-}
-
-/**
- * Cascade risk: when the notional liquidatable by a move of `ladder_move_bps`
- * exceeds `pressureThreshold` of the depth that absorbs such a move, margin
- * tightens on the asset and on the assets correlated with it above
- * `minCorrelation`, before the price moves. Every observation re-states the
- * demand (a calm one withdraws it).
- */
-export class CascadeRiskRule extends DemandRule<"cascade-risk", CascadeRiskParams> {
-  protected demands(obs: PolicyObservation, p: CascadeRiskParams): MarginDemand[] {
-    const depth = obs.depthNotional ?? 0;
-    const liquidatable = Math.max(obs.liquidatableDownNotional ?? 0, obs.liquidatableUpNotional ?? 0);
-    const pressure = depth > 0 ? liquidatable / depth : liquidatable > 0 ? Number.POSITIVE_INFINITY : 0;
-    const stressed = pressure >= p.pressureThreshold;
-    const ev = [
-      evidence(
-        "ladder_pressure",
-        Number.isFinite(pressure) ? pressure : 1e9,
-        p.pressureThreshold,
-        `move ${obs.ladderMoveBps ?? 0}bps`,
-      ),
-      evidence("liquidatable_notional", liquidatable),
-      evidence("depth_notional", depth),
-    ];
-    const multiplier = stressed ? p.multiplier : 1;
-    const out: MarginDemand[] = [{ asset: obs.asset, ruleId: this.spec.id, multiplier, evidence: ev }];
-    for (const c of p.correlated) {
-      if (c.correlation < p.minCorrelation || c.asset === obs.asset) continue;
-      out.push({
-        asset: c.asset,
-        ruleId: `${this.spec.id}@${obs.asset}`,
-        multiplier,
-        evidence: [...ev, evidence("correlation", c.correlation, p.minCorrelation, `with ${obs.asset}`)],
-      });
-    }
-    return out;
-  }
 }
 
 /**

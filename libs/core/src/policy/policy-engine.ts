@@ -1,7 +1,8 @@
 import type { Signal } from "@breakwater/proto";
 import type { SignalDraft } from "../signal.js";
+import { CascadeRiskRule } from "./cascade-risk.js";
 import { CircuitBreakerRule } from "./circuit-breaker.js";
-import { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./margin-demands.js";
+import { ChainLivenessRule, DynamicMarginRule } from "./margin-demands.js";
 import { MarginGovernor } from "./margin-governor.js";
 import { OracleDivergenceRule } from "./oracle-divergence.js";
 import { PriceBandRule } from "./price-band.js";

@@ -36,8 +36,12 @@ export interface PolicyObservation {
   readonly liquidatableDownNotional?: number | undefined;
   readonly liquidatableUpNotional?: number | undefined;
   readonly depthNotional?: number | undefined;
+  /** Where depthNotional comes from ("venues:<venue>,…", "asset" or "default"). */
+  readonly depthSource?: string | undefined;
   /** EWMA volatility of the reference price. */
   readonly volatility?: number | undefined;
+  /** Live EWMA correlations of the asset with others (the cascade-risk rule's, above its policy floor). */
+  readonly correlations?: readonly { readonly asset: string; readonly correlation: number }[] | undefined;
 }
 
 /** A chain's condition as its watcher reports it. */

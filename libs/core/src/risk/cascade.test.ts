@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ExposureBook } from "../exposure/exposure.js";
 import { positionUpdate } from "../testing.js";
+import { accountOfSlots, lendingAccountIndex } from "./account-paths.js";
 import { type CascadeInput, priceImpact, simulateCascade } from "./cascade.js";
 
 let n = 0;
@@ -78,6 +79,45 @@ describe("simulateCascade", () => {
     const r = simulateCascade(input(book, { ETH: -0.05 }));
     expect(r.perRound).toEqual([{ round: 1, positions: 1, notional: 500 }]);
     expect(r.assets[0]!.finalPrice).toBeCloseTo(94, 9);
+  });
+
+  it("behavior: re-solved as an account, falls that liquidate no leg alone liquidate the account; one collateral and one debt go", () => {
+    // 10 ETH @ 3,000 (82.5%) and 10,000 USDC @ 1 (78%) against 30,000 DAI (S = 2,550): ETH alone at 2,690.909,
+    // USDC alone at 0.673077, DAI at 1.085; liquidation takes 50% of the debt plus a 5% bonus
+    const book = new ExposureBook();
+    const leg = (
+      asset: string,
+      side: PositionSide,
+      size: string,
+      liquidationPrice: string,
+      liquidatableSize: string,
+    ) =>
+      book.apply(
+        update({ account: "borrower", asset, market: asset, side, size, liquidationPrice, liquidatableSize }),
+      );
+    leg("ETH", PositionSide.POSITION_SIDE_SUPPLY, "10", String(22_200 / 8.25), "5.853");
+    leg("USDC", PositionSide.POSITION_SIDE_SUPPLY, "10000", String(5_250 / 7_800), "10000");
+    leg("DAI", PositionSide.POSITION_SIDE_BORROW, "30000", "1.085", "15000");
+    const names = book.assets.all();
+    const prices = Float64Array.from(names, (a) => (a === "ETH" ? 3000 : 1));
+    const deep = names.map(() => ({ notionalPer1Pct: 1e12, exponent: 1 }));
+    // ETH −8% (2,760) and USDC −17% (0.83): W' = 22,770 + 6,474 = 29,244 < 30,000
+    const shocks = { ETH: -0.08, USDC: -0.17 };
+    const perLeg = simulateCascade(input(book, shocks, { prices, depth: deep }));
+    expect(perLeg.liquidatedPositions).toBe(0);
+    const cols = book.columns();
+    const accounts = lendingAccountIndex(cols, accountOfSlots(cols, book.positions()), prices);
+    const whole = simulateCascade(input(book, shocks, { prices, depth: deep, accounts }));
+    // the largest collateral (5.853 ETH × 3,000 = 17,559 against 10,000 USDC) is seized, the DAI repaid (15,000)
+    expect(whole.perRound).toEqual([{ round: 1, positions: 2, notional: 17_559 + 15_000 }]);
+    expect(whole.assets.map((a) => [a.asset, a.liquidatedNotional])).toEqual([
+      ["DAI", 15_000],
+      ["ETH", 17_559],
+      ["USDC", 0],
+    ]);
+    // ETH −5% alone leaves it (σ = 0.5147)
+    const mild = simulateCascade(input(book, { ETH: -0.05 }, { prices, depth: deep, accounts }));
+    expect(mild.liquidatedPositions).toBe(0);
   });
 
   it("behavior: gaps past the liquidation price are bad debt, set against each venue's insurance fund", () => {

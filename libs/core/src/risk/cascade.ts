@@ -1,6 +1,7 @@
 import { PositionSide } from "@breakwater/proto";
 import type { PositionColumns } from "../exposure/exposure.js";
 import { clamp } from "../math/clamp.js";
+import { accountSlack, type LendingAccountIndex } from "./account-paths.js";
 
 /**
  * Price impact of liquidation flow on one asset: selling `q` of notional moves
@@ -42,6 +43,13 @@ export interface CascadeInput {
   readonly insuranceFunds?: ReadonlyMap<string, number> | undefined;
   /** Upper bound on rounds (default 10). */
   readonly maxRounds?: number;
+  /**
+   * Lending accounts (built on the same columns and reference prices): their
+   * legs leave the per-position index and each account is re-solved at every
+   * round's prices instead, so a fall in one collateral brings its other legs'
+   * liquidation closer (see account-paths.ts).
+   */
+  readonly accounts?: LendingAccountIndex | undefined;
 }
 
 export interface CascadeRound {
@@ -135,13 +143,20 @@ function bucketOf(adverse: number): number {
   return b >= BUCKETS ? BUCKETS - 1 : b;
 }
 
-function buildTriggerIndex(cols: PositionColumns, prices: Float64Array, assets: number): TriggerIndex {
+function buildTriggerIndex(
+  cols: PositionColumns,
+  prices: Float64Array,
+  assets: number,
+  accounts: LendingAccountIndex | undefined,
+): TriggerIndex {
   const { open, asset, side, liquidationPrice } = cols;
   const slots = cols.slots;
   const key = new Int32Array(slots).fill(-1);
   const start = new Int32Array(assets * 2 * BUCKETS + 1);
+  const inAccount = new Uint8Array(slots);
+  if (accounts) for (const s of accounts.legSlot) inAccount[s] = 1;
   for (let s = 0; s < slots; s++) {
-    if (open[s] === 0) continue;
+    if (open[s] === 0 || inAccount[s] === 1) continue;
     const l = liquidationPrice[s]!;
     const a = asset[s]!;
     const p0 = prices[a]!;
@@ -236,6 +251,67 @@ function liquidateCrossed(
   return { count, notional };
 }
 
+const NO_LIQUIDATION = { count: 0, notional: 0 };
+
+/**
+ * One round for the lending accounts: every account not yet liquidated whose
+ * slack at the round's prices is ≤ 0 (its health factor at or below 1, its
+ * legs re-solved together) is liquidated once, as one liquidation call takes
+ * one collateral and one debt: the collateral leg with the largest
+ * liquidatable notional is sold and the debt leg with the largest is bought
+ * back (each its liquidatable size, at the reference price). Bad debt is not
+ * estimated for accounts (their collateral value is not reported).
+ */
+function liquidateAccounts(
+  idx: LendingAccountIndex,
+  done: Uint8Array,
+  cols: PositionColumns,
+  prices: Float64Array,
+  current: Float64Array,
+  acc: Accumulators,
+): { count: number; notional: number } {
+  let count = 0;
+  let notional = 0;
+  for (let a = 0; a < idx.accounts; a++) {
+    if (done[a] === 1 || accountSlack(idx, cols, a, prices, current) > 0) continue;
+    done[a] = 1;
+    let seized = -1;
+    let repaid = -1;
+    let seizedQ = 0;
+    let repaidQ = 0;
+    for (let i = idx.legStart[a]!, end = idx.legStart[a + 1]!; i < end; i++) {
+      const s = idx.legSlot[i]!;
+      const q = cols.liquidatableSize[s]! * prices[cols.asset[s]!]!;
+      if (!(q > 0)) continue;
+      if (idx.legDebt[i] === 1 ? q > repaidQ : q > seizedQ) {
+        if (idx.legDebt[i] === 1) {
+          repaid = s;
+          repaidQ = q;
+        } else {
+          seized = s;
+          seizedQ = q;
+        }
+      }
+    }
+    for (const [s, q, sold] of [
+      [seized, seizedQ, true],
+      [repaid, repaidQ, false],
+    ] as const) {
+      if (s < 0) continue;
+      const x = cols.asset[s]!;
+      acc.flow[x]! += sold ? q : -q;
+      acc.assetNotional[x]! += q;
+      acc.venuePositions[cols.venue[s]!]!++;
+      acc.venueNotional[cols.venue[s]!]! += q;
+      acc.chainPositions[cols.chain[s]!]!++;
+      acc.chainNotional[cols.chain[s]!]! += q;
+      notional += q;
+      count++;
+    }
+  }
+  return { count, notional };
+}
+
 /**
  * A deterministic liquidation cascade. Each round:
  *
@@ -250,7 +326,9 @@ function liquidateCrossed(
  *    factor makes it) at the reference price is sold (bought for shorts)
  *    into the asset's depth, and the gap between its liquidation price and
  *    the round's price, × that size, is the venue's bad debt (maintenance
- *    margin ignored, so this errs on the high side);
+ *    margin ignored, so this errs on the high side); with `accounts`, a
+ *    lending account is re-solved at the round's prices instead and, once
+ *    its health factor reaches 1, one collateral and one debt leg go;
  * 3. the asset's own move becomes shock + impact of its cumulative flow.
  *
  * It stops at a fixed point (a round liquidating nothing) or after
@@ -278,7 +356,8 @@ export function simulateCascade(input: CascadeInput): CascadeResult {
   const venueBadDebt = new Float64Array(venues);
   const chainPositions = new Float64Array(chains);
   const chainNotional = new Float64Array(chains);
-  const index = buildTriggerIndex(cols, prices, n);
+  const index = buildTriggerIndex(cols, prices, n, input.accounts);
+  const accountDone = new Uint8Array(input.accounts?.accounts ?? 0);
   const perRound: CascadeRound[] = [];
   const acc: Accumulators = {
     flow,
@@ -307,7 +386,12 @@ export function simulateCascade(input: CascadeInput): CascadeResult {
   let converged = false;
   for (let round = 1; round <= maxRounds; round++) {
     propagate();
-    const { count, notional } = liquidateCrossed(index, prices, current, total, acc);
+    const crossed = liquidateCrossed(index, prices, current, total, acc);
+    const inAccounts = input.accounts
+      ? liquidateAccounts(input.accounts, accountDone, cols, prices, current, acc)
+      : NO_LIQUIDATION;
+    const count = crossed.count + inAccounts.count;
+    const notional = crossed.notional + inAccounts.notional;
     if (count === 0) {
       converged = true;
       break;

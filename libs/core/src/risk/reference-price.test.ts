@@ -153,6 +153,47 @@ describe("ReferencePriceBook", () => {
     });
   });
 
+  it("behavior: a lone source that stops updating goes stale against the clock; a new tick brings it back", () => {
+    const book = new ReferencePriceBook({ freshMs: 30_000, maxAgeMs: 120_000 });
+    book.advanceClock(T0);
+    expect(book.observe(obs({ source: "only", price: "2000", chainTimeMs: T0 }))).toMatchObject({
+      price: "2000",
+      unpriceable: false,
+    });
+    // heartbeats of any chain move the clock: exactly 120 s later the tick still counts…
+    book.advanceClock(T0 + 120_000);
+    expect(book.referenceOf("ETH")).toMatchObject({ price: "2000", freshSources: 1 });
+    // …one ms more and it is stale though it is the asset's newest tick: unpriceable, last price kept aside
+    book.advanceClock(T0 + 120_001);
+    const stale = book.referenceOf("ETH")!;
+    expect(stale).toMatchObject({ price: "", unpriceable: true, freshSources: 0, lastPrice: "2000" });
+    expect(stale.observations[0]).toMatchObject({ fresh: false, excluded: "clock", agreeing: false });
+    // the clock never runs back
+    book.advanceClock(T0);
+    expect(book.referenceOf("ETH")!.unpriceable).toBe(true);
+    expect(book.observe(obs({ source: "only", price: "2010", chainTimeMs: T0 + 121_000 }))).toMatchObject({
+      price: "2010",
+      unpriceable: false,
+    });
+  });
+
+  it("behavior: each pair left out says why: behind the newest tick, outlier, or split", () => {
+    const book = new ReferencePriceBook({ freshMs: 30_000 });
+    book.observe(obs({ source: "slow", price: "2000", chainTimeMs: T0 }));
+    for (const source of ["a", "b"]) book.observe(obs({ source, price: "2000", chainTimeMs: T0 + 40_000 }));
+    const ref = book.observe(obs({ source: "jump", price: "2600", chainTimeMs: T0 + 40_000 }));
+    expect(Object.fromEntries(ref.observations.map((o) => [o.source, o.excluded]))).toEqual({
+      a: "",
+      b: "",
+      jump: "outlier",
+      slow: "behind_newest",
+    });
+    const split = new ReferencePriceBook({ freshMs: 30_000 });
+    split.observe(obs({ source: "x", price: "2000", chainTimeMs: T0 }));
+    const two = split.observe(obs({ source: "y", price: "2600", chainTimeMs: T0 }));
+    expect(two.observations.map((o) => o.excluded)).toEqual(["split", "split"]);
+  });
+
   it("behavior: freshness is relative to the asset's newest tick, not to other assets", () => {
     const book = new ReferencePriceBook(1_000);
     book.observe(obs({ asset: "ETH", source: "a", price: "2000", chainTimeMs: T0 }));

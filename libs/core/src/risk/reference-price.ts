@@ -29,13 +29,24 @@ export interface SourcePrice {
   readonly chainTimeMs: number;
   /** How much older than the asset's newest observation (chain times, each capped at its receipt). */
   readonly ageMs: number;
-  /** Within `freshMs` of the newest observation. */
+  /** Within `freshMs` of the newest observation and within `maxAgeMs` of the clock. */
   readonly fresh: boolean;
+  /**
+   * Why the pair is left out of the reference, "" when it is not:
+   * `behind_newest` (more than `freshMs` older than the asset's newest tick),
+   * `clock` (more than `maxAgeMs` older than the book's clock: a source, even
+   * a lone one, that stopped updating), `outlier` (fresh, outside the band
+   * of a priced reference), `split` (fresh, but no strict majority agrees).
+   */
+  readonly excluded: SourceExclusion;
   /** Fresh and within the agreement band around the median (in the reference). */
   readonly agreeing: boolean;
   /** |price − median of fresh sources| / that median (0 for a stale source). */
   readonly deviation: number;
 }
+
+/** Why a (chain, source) pair is left out of an asset's reference. */
+export type SourceExclusion = "" | "behind_newest" | "clock" | "outlier" | "split";
 
 /** An asset's multi-source reference price. */
 export interface ReferencePrice {
@@ -72,6 +83,12 @@ export interface ReferencePriceOptions {
   readonly minBand?: number;
   /** …nor wider than this (default 0.01 = 1%): two camps more than twice this apart are a split, not noise. */
   readonly maxBand?: number;
+  /**
+   * A pair is stale when its tick (chain time capped at receipt) is more than
+   * this older than the book's clock (`advanceClock`), whatever the other
+   * pairs do: a lone source that stops updating goes stale (default: no bound).
+   */
+  readonly maxAgeMs?: number;
 }
 
 interface Latest {
@@ -108,6 +125,7 @@ const MAD_SCALE = 1.4826;
  */
 export class ReferencePriceBook {
   readonly freshMs: number;
+  readonly maxAgeMs: number;
   private readonly madMultiplier: number;
   private readonly minBand: number;
   private readonly maxBand: number;
@@ -115,7 +133,8 @@ export class ReferencePriceBook {
   private readonly latest = new Map<string, Map<string, Latest>>();
   private readonly newest = new Map<string, number>();
   private readonly lastGood = new Map<string, string>();
-  private readonly cached = new Map<string, ReferencePrice>();
+  private readonly cached = new Map<string, { ref: ReferencePrice; validUntilMs: number }>();
+  private clockMs = Number.NEGATIVE_INFINITY;
 
   constructor(opts: number | ReferencePriceOptions = {}) {
     const o = typeof opts === "number" ? { freshMs: opts } : opts;
@@ -123,12 +142,30 @@ export class ReferencePriceBook {
     this.madMultiplier = o.madMultiplier ?? 3;
     this.minBand = o.minBand ?? 0.005;
     this.maxBand = o.maxBand ?? 0.01;
+    this.maxAgeMs = o.maxAgeMs ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxAgeMs >= 0))
+      throw new RangeError(`maxAgeMs must be a non-negative number of milliseconds, got ${this.maxAgeMs}`);
     if (!(this.freshMs >= 0) || !Number.isFinite(this.freshMs))
       throw new RangeError(`freshMs must be a non-negative number of milliseconds, got ${this.freshMs}`);
     if (!(this.madMultiplier > 0))
       throw new RangeError(`madMultiplier must be positive, got ${this.madMultiplier}`);
     if (!(this.minBand >= 0 && this.maxBand >= this.minBand))
       throw new RangeError(`need 0 <= minBand <= maxBand, got ${this.minBand} and ${this.maxBand}`);
+  }
+
+  /**
+   * Moves the book's clock to `nowMs` (never back): the time `maxAgeMs` is
+   * judged against. The correlator passes each event's chain time capped at
+   * its stored time, so a replay judges as the live path did, any chain's
+   * heartbeats move it, and a forged far-future time cannot.
+   */
+  advanceClock(nowMs: number): void {
+    if (nowMs > this.clockMs) this.clockMs = nowMs;
+  }
+
+  /** The book's clock (−∞ before the first `advanceClock`). */
+  get clock(): number {
+    return this.clockMs;
   }
 
   /**
@@ -169,14 +206,16 @@ export class ReferencePriceBook {
   /** The asset's current reference price, or undefined when it was never observed. */
   referenceOf(asset: string): ReferencePrice | undefined {
     const hit = this.cached.get(asset);
-    if (hit) return hit;
+    if (hit && this.clockMs <= hit.validUntilMs) return hit.ref;
     const pairs = this.latest.get(asset);
     const newestMs = this.newest.get(asset);
     if (!pairs || newestMs === undefined) return undefined;
     const all = [...pairs.values()].sort((a, b) =>
       a.chainId === b.chainId ? (a.source < b.source ? -1 : 1) : a.chainId < b.chainId ? -1 : 1,
     );
-    const fresh = all.filter((p) => newestMs - p.atMs <= this.freshMs);
+    const behind = (p: Latest) => newestMs - p.atMs > this.freshMs;
+    const old = (p: Latest) => this.clockMs - p.atMs > this.maxAgeMs;
+    const fresh = all.filter((p) => !behind(p) && !old(p));
     const values = fresh.map((p) => p.value);
     const freshMedian = median(values);
     const deviation = (v: number) =>
@@ -204,7 +243,16 @@ export class ReferencePriceBook {
       newestMs,
       chains: priced ? [...new Set([...agreeing].map((p) => p.chainId))].sort() : [],
       observations: all.map((p) => {
-        const isFresh = newestMs - p.atMs <= this.freshMs;
+        const exclusion: SourceExclusion = behind(p)
+          ? "behind_newest"
+          : old(p)
+            ? "clock"
+            : !priced
+              ? "split"
+              : agreeing.has(p)
+                ? ""
+                : "outlier";
+        const isFresh = exclusion !== "behind_newest" && exclusion !== "clock";
         return {
           chainId: p.chainId,
           source: p.source,
@@ -212,12 +260,16 @@ export class ReferencePriceBook {
           chainTimeMs: p.chainTimeMs,
           ageMs: newestMs - p.atMs,
           fresh: isFresh,
+          excluded: exclusion,
           agreeing: priced && agreeing.has(p),
           deviation: isFresh ? deviation(p.value) : 0,
         };
       }),
     };
-    this.cached.set(asset, ref);
+    // recomputed once the clock moves past the first fresh pair's bound
+    let validUntilMs = Number.POSITIVE_INFINITY;
+    for (const p of fresh) validUntilMs = Math.min(validUntilMs, p.atMs + this.maxAgeMs);
+    this.cached.set(asset, { ref, validUntilMs });
     return ref;
   }
 

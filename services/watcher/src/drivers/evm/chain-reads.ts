@@ -26,9 +26,14 @@ function parseWith<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
 export class ChainReads {
   constructor(
     private readonly pool: RpcPool,
-    /** Contracts whose logs the driver wants (lowercase). */
-    private readonly addresses: readonly `0x${string}`[],
+    /** Contracts whose logs the driver wants (lowercase), read at each request: the set may change. */
+    private readonly watched: { readonly addresses: readonly `0x${string}`[] },
   ) {}
+
+  /** The contracts asked for now (a new array whenever the set changes). */
+  get addresses(): readonly `0x${string}`[] {
+    return this.watched.addresses;
+  }
 
   /** The header of block `n`, or undefined when the chain has no such block (yet). */
   async header(n: number): Promise<BlockHeader | undefined> {
@@ -50,12 +55,13 @@ export class ChainReads {
 
   /** Logs of the watched contracts in block `hash` (number `n`), in log order. */
   async logsOfBlock(n: number, hash: `0x${string}`): Promise<ChainLog[]> {
-    return this.pool.request("eth_getLogs", [{ blockHash: hash, address: this.addresses }], (raw) => {
+    const addresses = this.watched.addresses;
+    return this.pool.request("eth_getLogs", [{ blockHash: hash, address: addresses }], (raw) => {
       const logs = parseRpcLogs(raw);
       for (const log of logs) {
         if (log.blockHash !== hash) throw `a log of block ${log.blockHash} when asked for ${hash}`;
         if (log.blockNumber !== n) throw `a log of block number ${log.blockNumber} when asked for ${n}`;
-        this.checkAddress(log);
+        checkAddress(log, addresses);
       }
       return logs.sort((a, b) => a.logIndex - b.logIndex);
     });
@@ -63,9 +69,10 @@ export class ChainReads {
 
   /** Logs of the watched contracts in blocks from..to (inclusive), in chain order. */
   async logsOfRange(from: number, to: number): Promise<ChainLog[]> {
+    const addresses = this.watched.addresses;
     return this.pool.request(
       "eth_getLogs",
-      [{ fromBlock: hexOf(from), toBlock: hexOf(to), address: this.addresses }],
+      [{ fromBlock: hexOf(from), toBlock: hexOf(to), address: addresses }],
       (raw) => {
         const logs = parseRpcLogs(raw);
         const hashOf = new Map<number, string>();
@@ -76,14 +83,14 @@ export class ChainReads {
           if (seen !== undefined && seen !== log.blockHash)
             throw `logs of block ${log.blockNumber} with two hashes`;
           hashOf.set(log.blockNumber, log.blockHash);
-          this.checkAddress(log);
+          checkAddress(log, addresses);
         }
         return logs.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
       },
     );
   }
+}
 
-  private checkAddress(log: ChainLog): void {
-    if (!this.addresses.includes(log.address)) throw `a log of ${log.address}, which was not asked for`;
-  }
+function checkAddress(log: ChainLog, asked: readonly string[]): void {
+  if (!asked.includes(log.address)) throw `a log of ${log.address}, which was not asked for`;
 }

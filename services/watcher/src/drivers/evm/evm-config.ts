@@ -60,14 +60,20 @@ const adapterSchema = z.discriminatedUnion("kind", [
   z
     .object({
       kind: z.literal("chainlink"),
-      address,
+      /** The aggregator; with `proxy`, the one to start from (default: the proxy's aggregator()). */
+      address: address.optional(),
+      /** The feed's proxy, whose aggregator changes are followed. */
+      proxy: address.optional(),
       asset: assetId,
       pair: name,
       decimals: z.number().int().min(0).max(36).optional(),
       heartbeatSeconds: z.number().positive(),
       readBounds: z.boolean().optional(),
     })
-    .strict(),
+    .strict()
+    .refine((cfg) => cfg.address !== undefined || cfg.proxy !== undefined, {
+      message: "a chainlink feed needs its aggregator `address` or its `proxy`",
+    }),
   z
     .object({
       kind: z.literal("sequencer-uptime"),
@@ -93,6 +99,32 @@ const adapterSchema = z.discriminatedUnion("kind", [
           .strict(),
       ),
       baseCurrencyDecimals: z.number().int().min(0).max(36).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("gmx-v2"),
+      venueId,
+      /** GMX v2's EventEmitter. */
+      address,
+      /** Market token address → the market followed. */
+      markets: z.record(
+        z.string().regex(/^0x[0-9a-fA-F]{40}$/, "market keys must be market token addresses"),
+        z
+          .object({
+            name,
+            asset: assetId,
+            indexDecimals: z.number().int().min(0).max(36),
+            minCollateralFactor: z.number().min(0).max(1).optional(),
+          })
+          .strict(),
+      ),
+      /** Collateral token address → symbol and decimals. */
+      collateralTokens: z.record(
+        z.string().regex(/^0x[0-9a-fA-F]{40}$/, "collateral token keys must be token addresses"),
+        z.object({ symbol: assetId, decimals: z.number().int().min(0).max(36) }).strict(),
+      ),
+      minCollateralFactor: z.number().min(0).max(1).optional(),
     })
     .strict(),
   z

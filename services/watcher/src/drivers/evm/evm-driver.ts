@@ -54,7 +54,7 @@ export class EvmDriver implements ChainDriver {
       timeoutMs: opts.config.requestTimeoutMs,
     });
     this.adapters = new AdapterSet([...opts.config.adapters.map(createAdapter), ...(opts.adapters ?? [])]);
-    this.reads = new ChainReads(this.pool, this.adapters.addresses);
+    this.reads = new ChainReads(this.pool, this.adapters);
   }
 
   async start(from: Checkpoint | undefined, sink: ChainEventSink, signal: AbortSignal): Promise<void> {

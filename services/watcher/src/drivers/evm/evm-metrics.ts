@@ -68,6 +68,11 @@ export const evmMetrics = {
     "chain",
     "feed",
   ]),
+  feedAggregatorChanges: counter(
+    "bw_watcher_feed_aggregator_changes_total",
+    "Feeds moved to a new aggregator behind their proxy (AggregatorConfirmed or a re-read aggregator())",
+    ["feed", "proxy"],
+  ),
   feedChecksFailed: counter(
     "bw_watcher_feed_checks_failed_total",
     "Feed freshness checks whose latestRoundData read failed (a reorged head block, a reverting feed)",

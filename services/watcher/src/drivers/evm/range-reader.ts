@@ -38,7 +38,13 @@ const PREFETCH_RANGES = 2;
 export class RangeReader {
   private maxRangeNow: number;
   /** The next ranges' reads, started while the current range is decoded and published. */
-  private prefetched: { from: number; to: number; read: Promise<RangeRead> }[] = [];
+  private prefetched: {
+    from: number;
+    to: number;
+    /** The contracts the read asked for: a prefetch of another set is stale. */
+    addresses: readonly string[];
+    read: Promise<RangeRead>;
+  }[] = [];
 
   constructor(private readonly opts: RangeReaderOptions) {
     this.maxRangeNow = opts.maxLogRange;
@@ -52,7 +58,7 @@ export class RangeReader {
   /** The prefetched reads of from..to if they are next in line, else fresh ones (dropping stale prefetches). */
   take(from: number, to: number): Promise<RangeRead> {
     const first = this.prefetched[0];
-    if (first && first.from === from && first.to === to) {
+    if (first && first.from === from && first.to === to && first.addresses === this.opts.reads.addresses) {
       this.prefetched.shift();
       return first.read;
     }
@@ -69,7 +75,7 @@ export class RangeReader {
       const nextTo = Math.min(target, nextFrom + this.maxRangeNow - 1);
       const read = this.read(nextFrom, nextTo);
       read.catch(() => undefined); // surfaces when taken; an unused prefetch's failure is moot
-      this.prefetched.push({ from: nextFrom, to: nextTo, read });
+      this.prefetched.push({ from: nextFrom, to: nextTo, addresses: this.opts.reads.addresses, read });
       from = nextTo;
     }
   }

@@ -320,6 +320,15 @@ export interface ChainNotional {
   grossNotional: number;
 }
 
+/** The live EWMA correlation of an assessment's asset with another asset. */
+export interface AssetCorrelation {
+  asset: string;
+  /** In [-1, 1], from returns on the correlator's sampling grid. */
+  correlation: number;
+  /** Returns the estimate rests on (the fewer of the two assets' samples). */
+  samples: number;
+}
+
 /** What the correlator tells the coordinator about one asset. */
 export interface RiskAssessment {
   assessmentId: string;
@@ -389,6 +398,18 @@ export interface RiskAssessment {
    * only: it has no newer report.
    */
   degradedChains: ChainCondition[];
+  /**
+   * The asset's live EWMA correlations with the other assets sampled often
+   * enough (see the correlator's README), strongest first; the cascade-risk
+   * rule takes them with its static policy figures as a floor.
+   */
+  correlations: AssetCorrelation[];
+  /**
+   * Where depth_notional comes from: "venues:<venue>,<venue>" (the sum of the
+   * venues' configured depth for the asset), "asset" (the asset's configured
+   * depth) or "default" (the built-in model).
+   */
+  depthSource?: string | undefined;
 }
 
 /** A message that could not be decoded or validated, kept for inspection. */
@@ -1851,6 +1872,107 @@ export const ChainNotional: MessageFns<ChainNotional> = {
   },
 };
 
+function createBaseAssetCorrelation(): AssetCorrelation {
+  return { asset: "", correlation: 0, samples: 0 };
+}
+
+export const AssetCorrelation: MessageFns<AssetCorrelation> = {
+  encode(message: AssetCorrelation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.asset !== "") {
+      writer.uint32(10).string(message.asset);
+    }
+    if (message.correlation !== 0) {
+      writer.uint32(17).double(message.correlation);
+    }
+    if (message.samples !== 0) {
+      writer.uint32(24).uint32(message.samples);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssetCorrelation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssetCorrelation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.asset = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.correlation = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.samples = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssetCorrelation {
+    return {
+      asset: isSet(object.asset) ? globalThis.String(object.asset) : "",
+      correlation: isSet(object.correlation) ? globalThis.Number(object.correlation) : 0,
+      samples: isSet(object.samples) ? globalThis.Number(object.samples) : 0,
+    };
+  },
+
+  toJSON(message: AssetCorrelation): unknown {
+    const obj: any = {};
+    if (message.asset !== "") {
+      obj.asset = message.asset;
+    }
+    if (message.correlation !== 0) {
+      obj.correlation = floatToJson(message.correlation);
+    }
+    if (message.samples !== 0) {
+      obj.samples = Math.round(message.samples);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AssetCorrelation>): AssetCorrelation {
+    return AssetCorrelation.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AssetCorrelation>): AssetCorrelation {
+    const message = createBaseAssetCorrelation();
+    message.asset = object.asset ?? "";
+    message.correlation = object.correlation ?? 0;
+    message.samples = object.samples ?? 0;
+    return message;
+  },
+};
+
 function createBaseRiskAssessment(): RiskAssessment {
   return {
     assessmentId: "",
@@ -1874,6 +1996,8 @@ function createBaseRiskAssessment(): RiskAssessment {
     volatility: undefined,
     chainNotional: [],
     degradedChains: [],
+    correlations: [],
+    depthSource: undefined,
   };
 }
 
@@ -1941,6 +2065,12 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
     }
     for (const v of message.degradedChains) {
       ChainCondition.encode(v!, writer.uint32(170).fork()).join();
+    }
+    for (const v of message.correlations) {
+      AssetCorrelation.encode(v!, writer.uint32(178).fork()).join();
+    }
+    if (message.depthSource !== undefined) {
+      writer.uint32(186).string(message.depthSource);
     }
     return writer;
   },
@@ -2126,6 +2256,22 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
             message.degradedChains.push(ChainCondition.decode(reader, reader.uint32()));
             continue;
           }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.correlations.push(AssetCorrelation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.depthSource = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2221,6 +2367,14 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
         : globalThis.Array.isArray(object?.degraded_chains)
         ? object.degraded_chains.map((e: any) => ChainCondition.fromJSON(e))
         : [],
+      correlations: globalThis.Array.isArray(object?.correlations)
+        ? object.correlations.map((e: any) => AssetCorrelation.fromJSON(e))
+        : [],
+      depthSource: isSet(object.depthSource)
+        ? globalThis.String(object.depthSource)
+        : isSet(object.depth_source)
+        ? globalThis.String(object.depth_source)
+        : undefined,
     };
   },
 
@@ -2289,6 +2443,12 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
     if (message.degradedChains?.length) {
       obj.degradedChains = message.degradedChains.map((e) => ChainCondition.toJSON(e));
     }
+    if (message.correlations?.length) {
+      obj.correlations = message.correlations.map((e) => AssetCorrelation.toJSON(e));
+    }
+    if (message.depthSource !== undefined) {
+      obj.depthSource = message.depthSource;
+    }
     return obj;
   },
 
@@ -2318,6 +2478,8 @@ export const RiskAssessment: MessageFns<RiskAssessment> = {
     message.volatility = object.volatility ?? undefined;
     message.chainNotional = object.chainNotional?.map((e) => ChainNotional.fromPartial(e)) || [];
     message.degradedChains = object.degradedChains?.map((e) => ChainCondition.fromPartial(e)) || [];
+    message.correlations = object.correlations?.map((e) => AssetCorrelation.fromPartial(e)) || [];
+    message.depthSource = object.depthSource ?? undefined;
     return message;
   },
 };

@@ -193,6 +193,14 @@ export interface SourcePrice {
   deviation: number;
   /** The chain carrying this source is stale. */
   chainStale: boolean;
+  /**
+   * Why the source is left out of the reference, empty when it is not:
+   * "behind_newest" (older than the freshness bound behind the asset's newest
+   * tick), "clock" (older than the price age bound against the chain clock: a
+   * source, even a lone one, that stopped updating), "outlier" (outside the
+   * agreement band), "split" (no strict majority agrees).
+   */
+  excluded: string;
 }
 
 export interface ReferencePriceView {
@@ -2842,6 +2850,7 @@ function createBaseSourcePrice(): SourcePrice {
     agreeing: false,
     deviation: 0,
     chainStale: false,
+    excluded: "",
   };
 }
 
@@ -2873,6 +2882,9 @@ export const SourcePrice: MessageFns<SourcePrice> = {
     }
     if (message.chainStale !== false) {
       writer.uint32(72).bool(message.chainStale);
+    }
+    if (message.excluded !== "") {
+      writer.uint32(82).string(message.excluded);
     }
     return writer;
   },
@@ -2962,6 +2974,14 @@ export const SourcePrice: MessageFns<SourcePrice> = {
             message.chainStale = reader.bool();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.excluded = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3001,6 +3021,7 @@ export const SourcePrice: MessageFns<SourcePrice> = {
         : isSet(object.chain_stale)
         ? globalThis.Boolean(object.chain_stale)
         : false,
+      excluded: isSet(object.excluded) ? globalThis.String(object.excluded) : "",
     };
   },
 
@@ -3033,6 +3054,9 @@ export const SourcePrice: MessageFns<SourcePrice> = {
     if (message.chainStale !== false) {
       obj.chainStale = message.chainStale;
     }
+    if (message.excluded !== "") {
+      obj.excluded = message.excluded;
+    }
     return obj;
   },
 
@@ -3050,6 +3074,7 @@ export const SourcePrice: MessageFns<SourcePrice> = {
     message.agreeing = object.agreeing ?? false;
     message.deviation = object.deviation ?? 0;
     message.chainStale = object.chainStale ?? false;
+    message.excluded = object.excluded ?? "";
     return message;
   },
 };

@@ -60,6 +60,11 @@ export interface LogAdapter {
    * `feedCheckMs` while the driver is caught up.
    */
   freshness?(reader: ContractReader, blockNumber: number, nowMs: number): Promise<FeedFreshness>;
+  /**
+   * Calls `listener` whenever `addresses` changes (a feed proxy pointing at a
+   * new aggregator): logs are read from the new set from the next request on.
+   */
+  onAddressesChange?(listener: () => void): void;
 }
 
 /** Why prices cannot be trusted for now. */

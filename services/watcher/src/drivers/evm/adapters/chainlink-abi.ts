@@ -71,3 +71,33 @@ export const aggregatorEventsAbi = [
     ],
   },
 ] as const;
+
+/**
+ * A feed's proxy (AggregatorProxy / EACAggregatorProxy): consumers read
+ * through it while its owner replaces the aggregator behind it in two steps.
+ */
+export const aggregatorProxyAbi = [
+  {
+    type: "function",
+    name: "aggregator",
+    stateMutability: "view",
+    inputs: [],
+    outputs: [{ type: "address" }],
+  },
+  {
+    type: "event",
+    name: "AggregatorProposed",
+    inputs: [
+      { name: "current", type: "address", indexed: true },
+      { name: "proposed", type: "address", indexed: true },
+    ],
+  },
+  {
+    type: "event",
+    name: "AggregatorConfirmed",
+    inputs: [
+      { name: "previous", type: "address", indexed: true },
+      { name: "latest", type: "address", indexed: true },
+    ],
+  },
+] as const;

@@ -1,6 +1,7 @@
 import { chainEventId, formatUnits } from "@breakwater/core";
 import { decodeFunctionResult, encodeFunctionData } from "viem";
 import type { BlockEvent } from "../../../chain-driver.js";
+import { evmMetrics } from "../evm-metrics.js";
 import type { ChainLog } from "../rpc-schemas.js";
 import {
   type ContractReader,
@@ -12,12 +13,26 @@ import {
   LogDecodeError,
   price,
 } from "./adapter.js";
-import { aggregatorBoundsAbi, aggregatorEventsAbi, aggregatorV3Abi } from "./chainlink-abi.js";
+import {
+  aggregatorBoundsAbi,
+  aggregatorEventsAbi,
+  aggregatorProxyAbi,
+  aggregatorV3Abi,
+} from "./chainlink-abi.js";
 import { EventDecoder } from "./event-decoder.js";
 
 export interface ChainlinkFeedConfig {
-  /** The aggregator that emits AnswerUpdated (behind the feed's proxy). */
-  readonly address: `0x${string}`;
+  /**
+   * The aggregator that emits AnswerUpdated (behind the feed's proxy); with
+   * `proxy`, the one to start from (default: the proxy's `aggregator()`).
+   */
+  readonly address?: `0x${string}` | undefined;
+  /**
+   * The feed's proxy: its AggregatorConfirmed events, and its `aggregator()`
+   * re-read at start and at each feed check, move the feed to the new
+   * aggregator (its AnswerUpdated logs followed from then on).
+   */
+  readonly proxy?: `0x${string}` | undefined;
   readonly asset: string;
   /** Pair as Chainlink names it, e.g. "ETH/USD" (source `chainlink:ETH/USD`). */
   readonly pair: string;
@@ -53,6 +68,7 @@ export const aggregatorEvents = new EventDecoder(aggregatorEventsAbi);
 
 /** Only AnswerUpdated becomes a tick (NewRound is ignored without decoding). */
 const SELECTORS = new Set([...eventSelectors(aggregatorEventsAbi)].slice(0, 1));
+const proxyEvents = new EventDecoder(aggregatorProxyAbi.filter((x) => x.type === "event"));
 
 /**
  * Chainlink price feed: an AnswerUpdated log is a price tick, unless the
@@ -63,24 +79,66 @@ const SELECTORS = new Set([...eventSelectors(aggregatorEventsAbi)].slice(0, 1));
  */
 export class ChainlinkFeedAdapter implements LogAdapter {
   readonly name: string;
-  readonly addresses: readonly `0x${string}`[];
   readonly source: string;
+  addresses: readonly `0x${string}`[] = [];
   private decimals: number | undefined;
   private bounds: Promise<Bounds | undefined> | undefined;
+  private readonly proxy: `0x${string}` | undefined;
+  /** The aggregator followed (undefined until a proxy's is read). */
+  private aggregator: `0x${string}` | undefined;
+  private readonly listeners: (() => void)[] = [];
 
   constructor(private readonly cfg: ChainlinkFeedConfig) {
     this.source = `chainlink:${cfg.pair}`;
     this.name = this.source;
-    this.addresses = [cfg.address.toLowerCase() as `0x${string}`];
+    this.proxy = cfg.proxy?.toLowerCase() as `0x${string}` | undefined;
     this.decimals = cfg.decimals;
+    if (!cfg.address && !this.proxy)
+      throw new Error(`${this.name}: an aggregator address or a proxy is needed`);
+    this.follow(cfg.address?.toLowerCase() as `0x${string}` | undefined);
+  }
+
+  /** The aggregator the feed follows now (the proxy's latest known). */
+  get currentAggregator(): `0x${string}` | undefined {
+    return this.aggregator;
+  }
+
+  onAddressesChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** With a proxy: the aggregator behind it as of the block before the first one followed. */
+  async prepare(reader: ContractReader, blockNumber: number): Promise<void> {
+    if (this.proxy) this.follow(await this.proxiedAggregator(reader, blockNumber));
   }
 
   async decode(log: ChainLog, ctx: LogContext): Promise<BlockEvent[]> {
+    if (this.proxy && log.address === this.proxy) {
+      const event = proxyEvents.decodeLog(log, this.name);
+      if (event?.eventName !== "AggregatorConfirmed") return [];
+      this.follow(event.args.latest.toLowerCase() as `0x${string}`);
+      // the answer the proxy serves from this block on, the new aggregator's latest
+      const round = await latestRound(ctx.reader, this.aggregator!, log.blockNumber);
+      return this.tickOf(round.answer, log, ctx);
+    }
     if (!log.topics[0] || !SELECTORS.has(log.topics[0])) return [];
+    if (log.address !== this.aggregator)
+      // an answer of the aggregator the proxy left, read in the range that holds the change
+      throw new LogDecodeError(
+        this.name,
+        `an answer of ${log.address}, no longer the feed's aggregator (${this.aggregator})`,
+        log,
+        undefined,
+        "superseded_aggregator",
+      );
     const decoded = aggregatorEvents.decodeLog(log, this.name);
     if (!decoded) return [];
     if (decoded.eventName !== "AnswerUpdated") return [];
-    const answer = decoded.args.current;
+    return this.tickOf(decoded.args.current, log, ctx);
+  }
+
+  /** A tick of `answer`, unless it is not positive or sits at the aggregator's bounds. */
+  private async tickOf(answer: bigint, log: ChainLog, ctx: LogContext): Promise<BlockEvent[]> {
     if (answer <= 0n) throw new LogDecodeError(this.name, `non-positive answer ${answer}`, log);
     const [decimals, bounds] = await Promise.all([
       this.decimalsOf(ctx.reader, log.blockNumber),
@@ -104,8 +162,10 @@ export class ChainlinkFeedAdapter implements LogAdapter {
 
   /** latestRoundData at `blockNumber`, judged against the heartbeat at chain time `nowMs`. */
   async freshness(reader: ContractReader, blockNumber: number, nowMs: number): Promise<FeedFreshness> {
+    // a change whose event was missed (or a proxy without events) is found here
+    if (this.proxy) this.follow(await this.proxiedAggregator(reader, blockNumber));
     const [round, bounds] = await Promise.all([
-      latestRound(reader, this.addresses[0]!, blockNumber),
+      latestRound(reader, this.aggregator!, blockNumber),
       this.boundsOf(reader, blockNumber),
     ]);
     const ageSeconds = Math.max(0, (nowMs - round.updatedAtMs) / 1000);
@@ -128,7 +188,7 @@ export class ChainlinkFeedAdapter implements LogAdapter {
           abi: aggregatorBoundsAbi,
           functionName,
           data: await reader.call(
-            this.addresses[0]!,
+            this.aggregator!,
             encodeFunctionData({ abi: aggregatorBoundsAbi, functionName }),
             blockNumber,
           ),
@@ -141,10 +201,35 @@ export class ChainlinkFeedAdapter implements LogAdapter {
     return this.bounds;
   }
 
+  /** Starts following `aggregator` (its bounds and, unless configured, decimals read anew). */
+  private follow(aggregator: `0x${string}` | undefined): void {
+    if (aggregator === this.aggregator) return;
+    const first = this.aggregator === undefined;
+    this.aggregator = aggregator;
+    this.bounds = undefined;
+    if (!first) this.decimals = this.cfg.decimals;
+    this.addresses = [...(this.proxy ? [this.proxy] : []), ...(aggregator ? [aggregator] : [])];
+    if (!first) evmMetrics.feedAggregatorChanges.inc({ feed: this.source, proxy: this.proxy ?? "" });
+    for (const l of this.listeners) l();
+  }
+
+  private async proxiedAggregator(reader: ContractReader, blockNumber: number): Promise<`0x${string}`> {
+    const data = await reader.call(
+      this.proxy!,
+      encodeFunctionData({ abi: aggregatorProxyAbi, functionName: "aggregator" }),
+      blockNumber,
+    );
+    return decodeFunctionResult({
+      abi: aggregatorProxyAbi,
+      functionName: "aggregator",
+      data,
+    }).toLowerCase() as `0x${string}`;
+  }
+
   private async decimalsOf(reader: ContractReader, blockNumber: number): Promise<number> {
     if (this.decimals === undefined) {
       const raw = await reader.call(
-        this.addresses[0]!,
+        this.aggregator!,
         encodeFunctionData({ abi: aggregatorV3Abi, functionName: "decimals" }),
         blockNumber,
       );
