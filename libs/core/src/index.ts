@@ -1,8 +1,9 @@
 // Pure domain logic: no I/O anywhere in this package.
 //
-// Grouped by domain: exposure/ (the exposure book and what it keys positions
-// by), risk/ (ladders, cascade, volatility, reference prices, options),
-// policy/ (the rules and their engine), signing/, time/ (how far ahead of
+// Grouped by domain: calendar/ (time zones, sessions, trading days),
+// exposure/ (the exposure book and what it keys positions by), risk/
+// (ladders, cascade, volatility, reference prices, options), policy/ (the
+// rules and their engine), signing/, time/ (how far ahead of
 // its stored time a message's time is trusted). rule.ts lives in policy/: a
 // PolicyRule is what the engine is and what the coordinator drives. signal.ts
 // stays at the top: a signal outlives the rule that drafted it, and the
@@ -12,6 +13,30 @@
 
 export type { BackoffOptions } from "./backoff.js";
 export { Backoff, sleep } from "./backoff.js";
+export type {
+  CalendarSpec,
+  SessionOccurrence,
+  SessionSpec,
+  TimeWindow,
+  TradingDay,
+} from "./calendar/calendar.js";
+export { ALL_DAY_SESSION, allDayCalendar, inTimeWindow, TradingCalendar } from "./calendar/calendar.js";
+export type { LocalDate, LocalDateTime, Weekday } from "./calendar/zoned-time.js";
+export {
+  addDays,
+  epochDayOf,
+  formatLocalDate,
+  formatLocalTime,
+  isTimeZone,
+  localDateTimeOf,
+  offsetMsAt,
+  parseLocalDate,
+  parseLocalTime,
+  startOfLocalDay,
+  utcOf,
+  WEEKDAYS,
+  weekdayOf,
+} from "./calendar/zoned-time.js";
 export { decimalToNumber, formatUnits, isDecimal, numberToDecimal, significantDecimal } from "./decimal.js";
 export type { ErrorStatus } from "./errors.js";
 export {
@@ -55,6 +80,16 @@ export {
   isId,
   isVenueId,
 } from "./ids.js";
+export type { Band, BandRounding, BandScale, BandSpec, BandTier } from "./policy/bands.js";
+export {
+  bandOf,
+  bandSpecProblems,
+  insideBand,
+  roundToTick,
+  scaleFactorOf,
+  tierIndex,
+  tierWidth,
+} from "./policy/bands.js";
 export { CircuitBreakerRule } from "./policy/circuit-breaker.js";
 export type { DefaultPolicyOptions } from "./policy/default-policy.js";
 export {
@@ -71,6 +106,8 @@ export { PriceBandRule } from "./policy/price-band.js";
 export { RecentObservations, windowTimeMs } from "./policy/recent-observations.js";
 export type { MissingDecision, Reconciliation, TimedObservation } from "./policy/reconcile.js";
 export { owedUntilMs, reconcile } from "./policy/reconcile.js";
+export type { ReferenceSpec, ReferenceTracker, ReferenceValue } from "./policy/references.js";
+export { referenceTracker } from "./policy/references.js";
 export type { AssetObservation, PolicyRule } from "./policy/rule.js";
 export type { EngineRule } from "./policy/rule-support.js";
 export type {
