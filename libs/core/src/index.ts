@@ -100,6 +100,7 @@ export {
 } from "./policy/default-policy.js";
 export { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./policy/margin-demands.js";
 export { MarginGovernor } from "./policy/margin-governor.js";
+export { MarketWideBreakerRule } from "./policy/market-wide-breaker.js";
 export { OracleDivergenceRule } from "./policy/oracle-divergence.js";
 export { PolicyEngine, policyWindowMs } from "./policy/policy-engine.js";
 export { PriceBandRule } from "./policy/price-band.js";
@@ -119,6 +120,8 @@ export type {
   DynamicMarginParams,
   MarginBoundsParams,
   MarginDemand,
+  MarketWideBreakerParams,
+  MarketWideLevel,
   OracleDivergenceParams,
   Override,
   PolicyDocument,
@@ -128,6 +131,8 @@ export type {
   RuleMode,
   RuleOutcome,
   RuleSpec,
+  ScopeGroup,
+  ScopeSpec,
   ShadowRecord,
 } from "./policy/types.js";
 export type { Greeks, OptionPosition, OptionTerms } from "./risk/black76.js";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { fields } from "@breakwater/config";
-import type { PolicyDocument } from "@breakwater/core";
+import { isTimeZone, type PolicyDocument, parseLocalDate, parseLocalTime, WEEKDAYS } from "@breakwater/core";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 
@@ -51,6 +51,44 @@ function rule<K extends string, P extends z.ZodRawShape>(kind: K, params: P) {
     .strict();
 }
 
+const localTime = z
+  .string()
+  .refine((t) => parseLocalTime(t) !== undefined, "must be a local time HH:MM or HH:MM:SS (00:00 to 24:00)");
+const localDate = z.string().refine((d) => parseLocalDate(d) !== undefined, "must be a date YYYY-MM-DD");
+
+/** Where days and sessions are read: an IANA zone, weekday sessions, holidays. */
+const calendar = z
+  .object({
+    timeZone: z.string().refine(isTimeZone, "must be an IANA time zone (e.g. America/New_York)"),
+    sessions: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            days: z.array(z.enum(WEEKDAYS)).min(1),
+            open: localTime,
+            close: localTime,
+          })
+          .strict(),
+      )
+      .default([]),
+    holidays: z.array(localDate).default([]),
+    dayStart: localTime.default("00:00"),
+  })
+  .strict();
+
+const scope = z.union([z.enum(["asset", "market-wide"]), z.object({ group: z.string().min(1) }).strict()]);
+
+const marketWideLevel = z
+  .object({
+    level: z.number().int().min(1).max(9),
+    threshold: fraction,
+    haltMs: ms,
+    mode: haltMode,
+    notAtOrAfter: localTime.optional(),
+  })
+  .strict();
+
 const level = z
   .object({ level: z.number().int().min(1).max(9), threshold: fraction, haltMs: ms, mode: haltMode })
   .strict();
@@ -65,6 +103,16 @@ const ruleSchema = z.discriminatedUnion("kind", [
     direction: z.enum(["down", "both"]).default("down"),
     periodMs: positiveMs.default(86_400_000),
     resetOffsetMs: ms.default(0),
+  }),
+  rule("market-wide-breaker", {
+    index: z.string().min(1),
+    calendar,
+    closeAt: localTime.default("16:00"),
+    levels: z
+      .array(marketWideLevel)
+      .min(1)
+      .refine((ls) => new Set(ls.map((l) => l.level)).size === ls.length, "levels must be distinct"),
+    scope: scope.default("market-wide"),
   }),
   rule("price-band", {
     referenceWindowMs: positiveMs.default(300_000),
@@ -123,6 +171,17 @@ export const policySchema = z
   .object({
     version: z.literal(1),
     margin: marginSchema.prefault({}),
+    groups: z
+      .record(
+        z.string().min(1),
+        z
+          .object({
+            venues: z.array(z.string().min(1)).default([]),
+            markets: z.array(z.string().min(1)).default([]),
+          })
+          .strict(),
+      )
+      .optional(),
     rules: z.array(ruleSchema),
   })
   .strict()
@@ -132,6 +191,15 @@ export const policySchema = z
       if (seen.has(r.id))
         ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: `duplicate rule id "${r.id}"` });
       seen.add(r.id);
+      if (r.kind === "market-wide-breaker" && typeof r.params.scope === "object") {
+        const name = r.params.scope.group;
+        if (!doc.groups?.[name])
+          ctx.addIssue({
+            code: "custom",
+            path: ["rules", i, "params", "scope", "group"],
+            message: `no group "${name}" under groups`,
+          });
+      }
       if (r.kind === "oracle-divergence" && r.params.resumeDivergence > r.params.haltDivergence) {
         ctx.addIssue({
           code: "custom",

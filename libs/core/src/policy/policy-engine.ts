@@ -3,6 +3,7 @@ import type { SignalDraft } from "../signal.js";
 import { CircuitBreakerRule } from "./circuit-breaker.js";
 import { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./margin-demands.js";
 import { MarginGovernor } from "./margin-governor.js";
+import { MarketWideBreakerRule } from "./market-wide-breaker.js";
 import { OracleDivergenceRule } from "./oracle-divergence.js";
 import { PriceBandRule } from "./price-band.js";
 import type { AssetObservation, PolicyRule } from "./rule.js";
@@ -10,8 +11,10 @@ import type { EngineRule } from "./rule-support.js";
 import type { MarginDemand, PolicyDocument, PolicyObservation, RuleSpec, ShadowRecord } from "./types.js";
 import { windowTimeOf } from "./window-time.js";
 
-function ruleOf(spec: RuleSpec): EngineRule {
+function ruleOf(spec: RuleSpec, doc: PolicyDocument): EngineRule {
   switch (spec.kind) {
+    case "market-wide-breaker":
+      return new MarketWideBreakerRule(spec, doc.groups);
     case "circuit-breaker":
       return new CircuitBreakerRule(spec);
     case "price-band":
@@ -27,6 +30,8 @@ function ruleOf(spec: RuleSpec): EngineRule {
   }
 }
 
+const PRIOR_CLOSE_REPLAY_MS = 4 * 86_400_000;
+
 /**
  * The longest history any enforced rule keeps (price windows, hold times):
  * what a rebuild must replay. Shadow rules start cold after a rebuild.
@@ -41,6 +46,9 @@ export function policyWindowMs(doc: PolicyDocument): number {
       ms = Math.max(ms, r.params.referenceWindowMs + r.params.holdMs);
     } else if (r.kind === "oracle-divergence") {
       ms = Math.max(ms, r.params.resumeHoldMs);
+    } else if (r.kind === "market-wide-breaker") {
+      // Back to the prior close: over a weekend and a holiday, four days.
+      ms = Math.max(ms, PRIOR_CLOSE_REPLAY_MS);
     }
   }
   return ms > 0 ? ms : 60_000;
@@ -67,7 +75,7 @@ export class PolicyEngine implements PolicyRule {
       readonly onShadow?: (r: ShadowRecord) => void;
     } = {},
   ) {
-    this.rules = document.rules.map(ruleOf);
+    this.rules = document.rules.map((r) => ruleOf(r, document));
     this.governor = new MarginGovernor(document.margin.id, document.margin.params);
     this.shadowGovernor = new MarginGovernor(document.margin.id, document.margin.params);
   }

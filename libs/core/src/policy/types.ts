@@ -1,4 +1,5 @@
 import type { Evidence } from "@breakwater/proto";
+import type { CalendarSpec } from "../calendar/calendar.js";
 import type { SignalDraft } from "../signal.js";
 
 /** One price observation on a clock stated by the caller (chain time for oracle prices). */
@@ -86,6 +87,42 @@ export interface CircuitBreakerParams {
   readonly resetOffsetMs: number;
 }
 
+/** A level of a market-wide breaker (Rule 80B: 7% and 13% halt 15 minutes, not from 15:25 ET; 20% the rest of the day). */
+export interface MarketWideLevel {
+  readonly level: number;
+  /** Fall from the reference that trips the level, as a fraction (0.07 = 7%). */
+  readonly threshold: number;
+  /** `0`: to the end of the trading session (Rule 80B level 3: the rest of the day). */
+  readonly haltMs: number;
+  readonly mode: "full" | "reduce-only";
+  /** Local time (`HH:MM`) at and after which the level no longer halts (Rule 80B: `15:25` for levels 1 and 2). */
+  readonly notAtOrAfter?: string | undefined;
+}
+
+/**
+ * Who a signal concerns: the observed asset's markets (`asset`), every market
+ * of every registered venue (`market-wide`), or the venues and markets of a
+ * named group of the policy document.
+ */
+export type ScopeSpec = "asset" | "market-wide" | { readonly group: string };
+
+/** A named set of venues and markets (empty lists: all of them). */
+export interface ScopeGroup {
+  readonly venues: readonly string[];
+  readonly markets: readonly string[];
+}
+
+export interface MarketWideBreakerParams {
+  /** The asset whose price is measured (an index: `SPX`). */
+  readonly index: string;
+  /** Where days, sessions and cut-offs are read (Rule 80B: America/New_York, 09:30–16:00, NYSE holidays). */
+  readonly calendar: CalendarSpec;
+  /** Local close time whose last price is the reference (Rule 80B: the prior day's `16:00` close). */
+  readonly closeAt: string;
+  readonly levels: readonly MarketWideLevel[];
+  readonly scope: ScopeSpec;
+}
+
 export interface PriceBandParams {
   /** Reference: mean price over this window (LULD: 5 minutes). */
   readonly referenceWindowMs: number;
@@ -156,6 +193,7 @@ export interface MarginBoundsParams {
 export type RuleSpec =
   | RuleSpecBase<"circuit-breaker", CircuitBreakerParams>
   | RuleSpecBase<"price-band", PriceBandParams>
+  | RuleSpecBase<"market-wide-breaker", MarketWideBreakerParams>
   | RuleSpecBase<"oracle-divergence", OracleDivergenceParams>
   | RuleSpecBase<"cascade-risk", CascadeRiskParams>
   | RuleSpecBase<"chain-liveness", ChainLivenessParams>
@@ -166,6 +204,8 @@ export interface PolicyDocument {
   readonly version: 1;
   readonly margin: { readonly id: string; readonly mode: RuleMode; readonly params: MarginBoundsParams };
   readonly rules: readonly RuleSpec[];
+  /** Named sets of venues and markets a rule's scope can name. */
+  readonly groups?: Readonly<Record<string, ScopeGroup>> | undefined;
 }
 
 /** A margin multiplier a rule asks for on an asset, with why. */
