@@ -98,6 +98,7 @@ export {
   defaultPolicy,
   RULE_80B_LEVELS,
 } from "./policy/default-policy.js";
+export { LimitBandRule } from "./policy/limit-band.js";
 export { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./policy/margin-demands.js";
 export { MarginGovernor } from "./policy/margin-governor.js";
 export { MarketWideBreakerRule } from "./policy/market-wide-breaker.js";
@@ -118,6 +119,7 @@ export type {
   ChainLivenessParams,
   CircuitBreakerParams,
   DynamicMarginParams,
+  LimitBandParams,
   MarginBoundsParams,
   MarginDemand,
   MarketWideBreakerParams,

@@ -7,6 +7,7 @@ import {
   PolicyEngine,
   parseLocalDate,
   parseLocalTime,
+  type SignalDraft,
   signalKindName,
   utcOf,
 } from "@breakwater/core";
@@ -21,8 +22,8 @@ import { parsePolicy } from "./policy-file.js";
  * for the reader, the ones that must not). Each case says where its expected
  * figures come from (the rule's text, hand arithmetic). The engine decides at
  * each price's own time (the coordinator's clock equals the price time), and
- * with `tickMs` also on a periodic tick between prices, as the leader's
- * decision writer does.
+ * with `tickMs` also on the engine's timer tick between prices (and up to a
+ * case's `runUntil`), as the leader's decision writer ticks it.
  */
 
 const localDateTime = z
@@ -70,6 +71,8 @@ const caseSchema = z
           .strict(),
       )
       .min(1),
+    /** Keep the clock (and the ticks) running to this local time after the last price. */
+    runUntil: localDateTime.optional(),
     expect: z.array(signalExpectation).default([]),
     forbid: z.array(forbidden).default([]),
   })
@@ -137,6 +140,22 @@ export function replayCase(golden: GoldenFile, c: GoldenCase, engine: PolicyEngi
   const at = (t: string) => localInstant(t, zone);
   const signals: Signal[] = [];
   let n = 0;
+  const append = (drafts: readonly SignalDraft[], nowMs: number) => {
+    for (const d of drafts) {
+      const s = issueSignal(d, {
+        sequence: signals.length + 1,
+        issuedAtMs: nowMs,
+        leadMs: golden.leadMs,
+        leaderTerm: 1,
+      });
+      engine.restore(s);
+      signals.push(s);
+    }
+  };
+  const tickUntil = (fromMs: number, toMs: number) => {
+    if (golden.tickMs > 0)
+      for (let t = fromMs + golden.tickMs; t < toMs; t += golden.tickMs) append(engine.tick(t), t);
+  };
   const decide = (asset: string, price: number, priceTimeMs: number, nowMs: number) => {
     const drafts = engine.evaluate(
       {
@@ -150,27 +169,16 @@ export function replayCase(golden: GoldenFile, c: GoldenCase, engine: PolicyEngi
       },
       nowMs,
     );
-    for (const d of drafts) {
-      const s = issueSignal(d, {
-        sequence: signals.length + 1,
-        issuedAtMs: nowMs,
-        leadMs: golden.leadMs,
-        leaderTerm: 1,
-      });
-      engine.restore(s);
-      signals.push(s);
-    }
+    append(drafts, nowMs);
   };
-  let last: { asset: string; price: number; atMs: number } | undefined;
+  let lastMs: number | undefined;
   for (const p of c.path) {
     const atMs = at(p.at);
-    if (last && golden.tickMs > 0)
-      for (let t = last.atMs + golden.tickMs; t < atMs; t += golden.tickMs)
-        decide(last.asset, last.price, last.atMs, t);
-    const asset = p.asset ?? golden.asset;
-    decide(asset, p.price, atMs, atMs);
-    last = { asset, price: p.price, atMs };
+    if (lastMs !== undefined) tickUntil(lastMs, atMs);
+    decide(p.asset ?? golden.asset, p.price, atMs, atMs);
+    lastMs = atMs;
   }
+  if (c.runUntil !== undefined && lastMs !== undefined) tickUntil(lastMs, at(c.runUntil) + 1);
   return { name: c.name, signals, problems: compare(c, signals, at) };
 }
 

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { fields } from "@breakwater/config";
-import { isTimeZone, type PolicyDocument, parseLocalDate, parseLocalTime, WEEKDAYS } from "@breakwater/core";
+import {
+  type BandSpec,
+  bandSpecProblems,
+  isTimeZone,
+  type PolicyDocument,
+  parseLocalDate,
+  parseLocalTime,
+  WEEKDAYS,
+} from "@breakwater/core";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 
@@ -89,6 +97,41 @@ const marketWideLevel = z
   })
   .strict();
 
+const bandTier = z
+  .object({
+    below: z.number().positive().optional(),
+    atMost: z.number().positive().optional(),
+    percent: fraction.optional(),
+    amount: z.number().positive().optional(),
+    combine: z.enum(["lesser", "greater"]).optional(),
+  })
+  .strict();
+
+/** Band functions: tiers by reference price, rounding to a tick, local-time scale windows. */
+const bands = z
+  .object({
+    tiers: z.array(bandTier).min(1),
+    tickSize: z.number().min(0).default(0),
+    rounding: z.enum(["nearest", "outward", "inward"]).default("nearest"),
+    scale: z
+      .array(
+        z
+          .object({
+            from: localTime,
+            to: localTime,
+            factor: z.number().positive(),
+            maxReference: z.number().positive().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    for (const problem of bandSpecProblems(spec as BandSpec))
+      ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+  });
+
 const level = z
   .object({ level: z.number().int().min(1).max(9), threshold: fraction, haltMs: ms, mode: haltMode })
   .strict();
@@ -113,6 +156,21 @@ const ruleSchema = z.discriminatedUnion("kind", [
       .min(1)
       .refine((ls) => new Set(ls.map((l) => l.level)).size === ls.length, "levels must be distinct"),
     scope: scope.default("market-wide"),
+  }),
+  rule("limit-band", {
+    calendar: calendar.prefault({ timeZone: "UTC" }),
+    reference: z
+      .object({
+        windowMs: positiveMs.default(300_000),
+        moveThreshold: z.number().min(0).lt(1).default(0.01),
+        minSamples: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .prefault({}),
+    bands,
+    holdMs: positiveMs.default(15_000),
+    pauseMs: positiveMs.default(300_000),
+    mode: haltMode,
   }),
   rule("price-band", {
     referenceWindowMs: positiveMs.default(300_000),

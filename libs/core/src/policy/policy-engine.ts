@@ -1,6 +1,7 @@
 import type { Signal } from "@breakwater/proto";
 import type { SignalDraft } from "../signal.js";
 import { CircuitBreakerRule } from "./circuit-breaker.js";
+import { LimitBandRule } from "./limit-band.js";
 import { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./margin-demands.js";
 import { MarginGovernor } from "./margin-governor.js";
 import { MarketWideBreakerRule } from "./market-wide-breaker.js";
@@ -13,6 +14,8 @@ import { windowTimeOf } from "./window-time.js";
 
 function ruleOf(spec: RuleSpec, doc: PolicyDocument): EngineRule {
   switch (spec.kind) {
+    case "limit-band":
+      return new LimitBandRule(spec);
     case "market-wide-breaker":
       return new MarketWideBreakerRule(spec, doc.groups);
     case "circuit-breaker":
@@ -46,6 +49,8 @@ export function policyWindowMs(doc: PolicyDocument): number {
       ms = Math.max(ms, r.params.referenceWindowMs + r.params.holdMs);
     } else if (r.kind === "oracle-divergence") {
       ms = Math.max(ms, r.params.resumeHoldMs);
+    } else if (r.kind === "limit-band") {
+      ms = Math.max(ms, r.params.reference.windowMs + r.params.holdMs);
     } else if (r.kind === "market-wide-breaker") {
       // Back to the prior close: over a weekend and a holiday, four days.
       ms = Math.max(ms, PRIOR_CLOSE_REPLAY_MS);
@@ -109,18 +114,34 @@ export class PolicyEngine implements PolicyRule {
         drafts.push(...outcome.drafts);
         demands.push(...outcome.demands);
       } else {
-        for (const draft of outcome.drafts) this.record(rule.id, obs, nowMs, draft);
+        for (const draft of outcome.drafts) this.record(rule.id, obs.assessmentId, nowMs, draft);
         shadowDemands.push(...outcome.demands);
       }
     }
     const margin = this.governor.apply(demands, obs, nowMs);
     if (this.document.margin.mode === "enforce") drafts.push(...margin);
-    else for (const draft of margin) this.record(this.document.margin.id, obs, nowMs, draft);
+    else for (const draft of margin) this.record(this.document.margin.id, obs.assessmentId, nowMs, draft);
     // What the shadow rules' demands would do on top of the enforced ones.
     if (shadowDemands.length > 0) {
       for (const draft of this.shadowGovernor.apply([...demands, ...shadowDemands], obs, nowMs)) {
-        this.record(`${this.document.margin.id}(shadow)`, obs, nowMs, draft);
+        this.record(`${this.document.margin.id}(shadow)`, obs.assessmentId, nowMs, draft);
       }
+    }
+    return drafts;
+  }
+
+  /**
+   * Timers on the coordinator's clock (limit states): what is due at `nowMs`
+   * with no new observation. The leader calls it periodically; shadow rules'
+   * decisions are recorded, as on observations.
+   */
+  tick(nowMs: number): SignalDraft[] {
+    const drafts: SignalDraft[] = [];
+    for (const rule of this.rules) {
+      const outcome = rule.tick?.(nowMs);
+      if (!outcome) continue;
+      if (rule.mode === "enforce") drafts.push(...outcome.drafts);
+      else for (const draft of outcome.drafts) this.record(rule.id, `tick@${nowMs}`, nowMs, draft);
     }
     return drafts;
   }
@@ -130,8 +151,8 @@ export class PolicyEngine implements PolicyRule {
     this.governor.restore(signal);
   }
 
-  private record(ruleId: string, obs: PolicyObservation, nowMs: number, draft: SignalDraft): void {
-    const record: ShadowRecord = { ruleId, atMs: nowMs, assessmentId: obs.assessmentId, draft };
+  private record(ruleId: string, assessmentId: string, nowMs: number, draft: SignalDraft): void {
+    const record: ShadowRecord = { ruleId, atMs: nowMs, assessmentId, draft };
     this.shadow.push(record);
     const max = this.opts.maxShadowRecords ?? 1_000;
     if (this.shadow.length > max) this.shadow.splice(0, this.shadow.length - max);

@@ -1,6 +1,7 @@
 import type { Evidence } from "@breakwater/proto";
 import type { CalendarSpec } from "../calendar/calendar.js";
 import type { SignalDraft } from "../signal.js";
+import type { BandSpec } from "./bands.js";
 
 /** One price observation on a clock stated by the caller (chain time for oracle prices). */
 export interface PricePoint {
@@ -123,6 +124,23 @@ export interface MarketWideBreakerParams {
   readonly scope: ScopeSpec;
 }
 
+/** LULD-style bands: see LimitBandRule. */
+export interface LimitBandParams {
+  /** Where the band-scaling windows are read (LULD: America/New_York). */
+  readonly calendar: CalendarSpec;
+  /** The reference: the mean over `windowMs`, changed only on a move of `moveThreshold` (LULD: 5 min, 1%). */
+  readonly reference: {
+    readonly windowMs: number;
+    readonly moveThreshold: number;
+    readonly minSamples: number;
+  };
+  readonly bands: BandSpec;
+  /** Coordinator time in the limit state before a pause (LULD: 15 s). */
+  readonly holdMs: number;
+  readonly pauseMs: number;
+  readonly mode: "full" | "reduce-only";
+}
+
 export interface PriceBandParams {
   /** Reference: mean price over this window (LULD: 5 minutes). */
   readonly referenceWindowMs: number;
@@ -194,6 +212,7 @@ export type RuleSpec =
   | RuleSpecBase<"circuit-breaker", CircuitBreakerParams>
   | RuleSpecBase<"price-band", PriceBandParams>
   | RuleSpecBase<"market-wide-breaker", MarketWideBreakerParams>
+  | RuleSpecBase<"limit-band", LimitBandParams>
   | RuleSpecBase<"oracle-divergence", OracleDivergenceParams>
   | RuleSpecBase<"cascade-risk", CascadeRiskParams>
   | RuleSpecBase<"chain-liveness", ChainLivenessParams>
