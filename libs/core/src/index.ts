@@ -98,6 +98,7 @@ export {
   defaultPolicy,
   RULE_80B_LEVELS,
 } from "./policy/default-policy.js";
+export { DynamicBreakerRule } from "./policy/dynamic-breaker.js";
 export { LimitBandRule } from "./policy/limit-band.js";
 export { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./policy/margin-demands.js";
 export { MarginGovernor } from "./policy/margin-governor.js";
@@ -118,6 +119,7 @@ export type {
   ChainConditionNote,
   ChainLivenessParams,
   CircuitBreakerParams,
+  DynamicBreakerParams,
   DynamicMarginParams,
   LimitBandParams,
   MarginBoundsParams,

@@ -157,6 +157,21 @@ const ruleSchema = z.discriminatedUnion("kind", [
       .refine((ls) => new Set(ls.map((l) => l.level)).size === ls.length, "levels must be distinct"),
     scope: scope.default("market-wide"),
   }),
+  rule("dynamic-breaker", {
+    reference: z
+      .object({
+        stat: z.enum(["mean", "high", "low"]).default("mean"),
+        windowMs: positiveMs.default(3_600_000),
+        minSamples: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .prefault({}),
+    bands,
+    direction: z.enum(["down", "up", "both"]).default("both"),
+    pauseMs: positiveMs.default(120_000),
+    resetTo: z.enum(["pause-price", "limit"]).default("pause-price"),
+    mode: haltMode,
+  }),
   rule("limit-band", {
     calendar: calendar.prefault({ timeZone: "UTC" }),
     reference: z

@@ -1,6 +1,7 @@
 import type { Signal } from "@breakwater/proto";
 import type { SignalDraft } from "../signal.js";
 import { CircuitBreakerRule } from "./circuit-breaker.js";
+import { DynamicBreakerRule } from "./dynamic-breaker.js";
 import { LimitBandRule } from "./limit-band.js";
 import { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./margin-demands.js";
 import { MarginGovernor } from "./margin-governor.js";
@@ -14,6 +15,8 @@ import { windowTimeOf } from "./window-time.js";
 
 function ruleOf(spec: RuleSpec, doc: PolicyDocument): EngineRule {
   switch (spec.kind) {
+    case "dynamic-breaker":
+      return new DynamicBreakerRule(spec);
     case "limit-band":
       return new LimitBandRule(spec);
     case "market-wide-breaker":
@@ -49,6 +52,8 @@ export function policyWindowMs(doc: PolicyDocument): number {
       ms = Math.max(ms, r.params.referenceWindowMs + r.params.holdMs);
     } else if (r.kind === "oracle-divergence") {
       ms = Math.max(ms, r.params.resumeHoldMs);
+    } else if (r.kind === "dynamic-breaker") {
+      ms = Math.max(ms, r.params.reference.windowMs + r.params.pauseMs);
     } else if (r.kind === "limit-band") {
       ms = Math.max(ms, r.params.reference.windowMs + r.params.holdMs);
     } else if (r.kind === "market-wide-breaker") {

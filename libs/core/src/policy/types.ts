@@ -141,6 +141,23 @@ export interface LimitBandParams {
   readonly mode: "full" | "reduce-only";
 }
 
+/** Dynamic circuit breakers: see DynamicBreakerRule. */
+export interface DynamicBreakerParams {
+  /** The rolling reference: the window's mean, high (falls) or low (rises). */
+  readonly reference: {
+    readonly stat: "mean" | "high" | "low";
+    readonly windowMs: number;
+    readonly minSamples: number;
+  };
+  readonly bands: BandSpec;
+  /** Which band pauses: the lower (`down`, from a window high), the upper (`up`, from a low), or `both`. */
+  readonly direction: "down" | "up" | "both";
+  readonly pauseMs: number;
+  /** After a pause the reference restarts from the pause price (CME) or the band's limit (Coinbase). */
+  readonly resetTo: "pause-price" | "limit";
+  readonly mode: "full" | "reduce-only";
+}
+
 export interface PriceBandParams {
   /** Reference: mean price over this window (LULD: 5 minutes). */
   readonly referenceWindowMs: number;
@@ -213,6 +230,7 @@ export type RuleSpec =
   | RuleSpecBase<"price-band", PriceBandParams>
   | RuleSpecBase<"market-wide-breaker", MarketWideBreakerParams>
   | RuleSpecBase<"limit-band", LimitBandParams>
+  | RuleSpecBase<"dynamic-breaker", DynamicBreakerParams>
   | RuleSpecBase<"oracle-divergence", OracleDivergenceParams>
   | RuleSpecBase<"cascade-risk", CascadeRiskParams>
   | RuleSpecBase<"chain-liveness", ChainLivenessParams>
