@@ -148,7 +148,7 @@ const ruleSchema = z.discriminatedUnion("kind", [
     resetOffsetMs: ms.default(0),
   }),
   rule("market-wide-breaker", {
-    index: z.string().min(1),
+    index: z.string().min(1).optional(),
     calendar,
     closeAt: localTime.default("16:00"),
     levels: z

@@ -13,7 +13,8 @@ import type {
 } from "./types.js";
 
 /**
- * A market-wide circuit breaker on an index (NYSE Rule 80B): the index's fall
+ * A market-wide circuit breaker on an index (NYSE Rule 80B), or with no
+ * `index` daily levels on every asset (a 24/7 market's day): the fall
  * from the last price at or before the prior trading date's close (`closeAt`
  * in the calendar's zone) trips levels; each level halts at most once per
  * trading day and only while a session of the calendar is open (a 24/7 market:
@@ -23,16 +24,17 @@ import type {
  *
  * Clocks: the reference is read on the prices' own time; the trading day, the
  * cut-off and the end of the session on the coordinator's clock (`nowMs`), as
- * every halt's effective time is. Signal ids are `<rule>-l<level>:<index>:d<day>`
+ * every halt's effective time is. Signal ids are `<rule>-l<level>:<asset>:d<day>`
  * (day: the trading date's epoch-day index), so a level fires once a day
  * however often the decision is replayed.
  */
 export class MarketWideBreakerRule extends SpecRule<"market-wide-breaker", MarketWideBreakerParams> {
   private readonly calendar: TradingCalendar;
-  private readonly reference: ReferenceTracker;
   private readonly levels: readonly MarketWideLevel[];
-  /** level → the latest trading-day index on which it fired. */
-  private readonly fired = new Map<number, number>();
+  /** Per asset measured: its prior-close reference. */
+  private readonly references = new Map<string, ReferenceTracker>();
+  /** `asset/level` → the latest trading-day index on which it fired. */
+  private readonly fired = new Map<string, number>();
 
   constructor(
     spec: RuleSpecBase<"market-wide-breaker", MarketWideBreakerParams>,
@@ -40,14 +42,15 @@ export class MarketWideBreakerRule extends SpecRule<"market-wide-breaker", Marke
   ) {
     super(spec);
     this.calendar = new TradingCalendar(spec.params.calendar);
-    this.reference = referenceTracker({ kind: "prior-close", at: spec.params.closeAt }, this.calendar);
     this.levels = [...spec.params.levels].sort((a, b) => b.threshold - a.threshold);
   }
 
   evaluate(obs: PolicyObservation, nowMs: number): RuleOutcome {
     const p = this.spec.params;
-    if (obs.asset !== p.index || obs.price === undefined || obs.unpriceable) return NOTHING;
-    const reference = this.reference.observe({ atMs: obs.priceTimeMs, price: obs.price });
+    if ((p.index !== undefined && obs.asset !== p.index) || obs.price === undefined || obs.unpriceable)
+      return NOTHING;
+    const asset = obs.asset;
+    const reference = this.referenceOf(asset).observe({ atMs: obs.priceTimeMs, price: obs.price });
     if (!reference || reference.price <= 0) return NOTHING;
     // Halts happen in a session: a price while the market is closed (a holiday, after the close) moves no level.
     const session = this.calendar.sessionAt(nowMs);
@@ -56,22 +59,23 @@ export class MarketWideBreakerRule extends SpecRule<"market-wide-breaker", Marke
     const day = this.calendar.dayAt(nowMs);
     const secondOfDay = localDateTimeOf(nowMs, this.calendar.timeZone).secondOfDay;
     const crossed = this.levels.find(
-      (l) => fall >= l.threshold && !this.firedOn(l.level, day.index) && this.halts(l, secondOfDay),
+      (l) => fall >= l.threshold && !this.firedOn(asset, l.level, day.index) && this.halts(l, secondOfDay),
     );
     if (!crossed) return NOTHING;
     // Lower levels crossed at once count as fired too: a gap to level 2 does not fire level 1 afterwards.
-    for (const l of this.levels) if (l.threshold <= crossed.threshold) this.markFired(l.level, day.index);
+    for (const l of this.levels)
+      if (l.threshold <= crossed.threshold) this.markFired(asset, l.level, day.index);
     const durationMs = crossed.haltMs > 0 ? crossed.haltMs : Math.max(1, session.endMs - nowMs);
     const ruleId = `${this.spec.id}-l${crossed.level}`;
     const draft = haltDraft({
-      signalId: `${ruleId}:${p.index}:d${day.index}`,
+      signalId: `${ruleId}:${asset}:d${day.index}`,
       ruleId,
       obs,
       level: crossed.level,
       durationMs,
       mode: crossed.mode,
       reason:
-        `${p.index} fell ${pct(fall)} from the prior close ${reference.price} to ${obs.price} ` +
+        `${asset} fell ${pct(fall)} from the prior close ${reference.price} to ${obs.price} ` +
         `(level ${crossed.level}, ${crossed.haltMs > 0 ? `${crossed.haltMs / 60_000} min` : "rest of the session"})`,
       evidence: [
         evidence("fall_from_prior_close", fall, crossed.threshold, reference.source),
@@ -89,12 +93,22 @@ export class MarketWideBreakerRule extends SpecRule<"market-wide-breaker", Marke
 
   restore(signal: Signal): void {
     const match = /^(.*)-l(\d+)$/.exec(signal.ruleId);
-    const day = /:d(-?\d+)$/.exec(signal.signalId);
-    if (!match || match[1] !== this.spec.id || !day) return;
+    const at = /^.*-l\d+:(.+):d(-?\d+)$/.exec(signal.signalId);
+    if (!match || match[1] !== this.spec.id || !at) return;
+    const [asset, day] = [at[1]!, Number(at[2])];
     const level = Number(match[2]);
     const threshold = this.levels.find((l) => l.level === level)?.threshold ?? Number.POSITIVE_INFINITY;
     for (const l of this.levels)
-      if (l.level === level || l.threshold <= threshold) this.markFired(l.level, Number(day[1]));
+      if (l.level === level || l.threshold <= threshold) this.markFired(asset, l.level, day);
+  }
+
+  private referenceOf(asset: string): ReferenceTracker {
+    let tracker = this.references.get(asset);
+    if (!tracker) {
+      tracker = referenceTracker({ kind: "prior-close", at: this.spec.params.closeAt }, this.calendar);
+      this.references.set(asset, tracker);
+    }
+    return tracker;
   }
 
   private scope(obs: PolicyObservation): Scope {
@@ -118,11 +132,12 @@ export class MarketWideBreakerRule extends SpecRule<"market-wide-breaker", Marke
   }
 
   /** True when the level fired on `day` or later (days only move forward; a replay never re-fires). */
-  private firedOn(level: number, day: number): boolean {
-    return (this.fired.get(level) ?? Number.NEGATIVE_INFINITY) >= day;
+  private firedOn(asset: string, level: number, day: number): boolean {
+    return (this.fired.get(`${asset}/${level}`) ?? Number.NEGATIVE_INFINITY) >= day;
   }
 
-  private markFired(level: number, day: number): void {
-    this.fired.set(level, Math.max(this.fired.get(level) ?? Number.NEGATIVE_INFINITY, day));
+  private markFired(asset: string, level: number, day: number): void {
+    const key = `${asset}/${level}`;
+    this.fired.set(key, Math.max(this.fired.get(key) ?? Number.NEGATIVE_INFINITY, day));
   }
 }

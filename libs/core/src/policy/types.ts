@@ -114,8 +114,8 @@ export interface ScopeGroup {
 }
 
 export interface MarketWideBreakerParams {
-  /** The asset whose price is measured (an index: `SPX`). */
-  readonly index: string;
+  /** The asset whose price is measured (an index: `SPX`); absent: every asset, each on its own. */
+  readonly index?: string | undefined;
   /** Where days, sessions and cut-offs are read (Rule 80B: America/New_York, 09:30–16:00, NYSE holidays). */
   readonly calendar: CalendarSpec;
   /** Local close time whose last price is the reference (Rule 80B: the prior day's `16:00` close). */
