@@ -113,6 +113,7 @@ export type { ReferenceSpec, ReferenceTracker, ReferenceValue } from "./policy/r
 export { referenceTracker } from "./policy/references.js";
 export type { AssetObservation, PolicyRule } from "./policy/rule.js";
 export type { EngineRule } from "./policy/rule-support.js";
+export { SessionLimitRule } from "./policy/session-limit.js";
 export type {
   BreakerLevel,
   CascadeRiskParams,
@@ -137,6 +138,7 @@ export type {
   RuleSpec,
   ScopeGroup,
   ScopeSpec,
+  SessionLimitParams,
   ShadowRecord,
 } from "./policy/types.js";
 export type { Greeks, OptionPosition, OptionTerms } from "./risk/black76.js";

@@ -38,7 +38,7 @@ const scopeExpectation = z.union([
 
 const signalExpectation = z
   .object({
-    kind: z.enum(["circuit_breaker", "resume", "margin_adjustment", "advisory"]),
+    kind: z.enum(["circuit_breaker", "resume", "margin_adjustment", "advisory", "price_limit"]),
     level: z.number().int().min(0).optional(),
     scope: scopeExpectation.optional(),
     /** Local time the signal takes effect (issued at the decision, plus the case's lead time). */
@@ -46,12 +46,15 @@ const signalExpectation = z
     durationMs: z.number().int().min(0).optional(),
     /** Local time the halt ends (effective plus duration). */
     until: localDateTime.optional(),
+    /** A price limit's bounds (0: that side unbounded). */
+    lower: z.number().min(0).optional(),
+    upper: z.number().min(0).optional(),
   })
   .strict();
 
 const forbidden = z
   .object({
-    kind: z.enum(["circuit_breaker", "resume", "margin_adjustment", "advisory"]),
+    kind: z.enum(["circuit_breaker", "resume", "margin_adjustment", "advisory", "price_limit"]),
     level: z.number().int().min(0).optional(),
     /** Local time range it must not take effect in (default: the whole case). */
     from: localDateTime.optional(),
@@ -202,6 +205,11 @@ function compare(c: GoldenCase, signals: readonly Signal[], at: (t: string) => n
       problems.push(`${where}: duration is not ${e.durationMs} ms`);
     if (e.until !== undefined && s.expiresAtMs !== at(e.until))
       problems.push(`${where}: does not end at ${e.until}`);
+    const limit = s.action?.$case === "priceLimit" ? s.action.value : undefined;
+    if (e.lower !== undefined && limit?.lower !== e.lower)
+      problems.push(`${where}: lower limit is not ${e.lower}`);
+    if (e.upper !== undefined && limit?.upper !== e.upper)
+      problems.push(`${where}: upper limit is not ${e.upper}`);
     if (e.scope !== undefined && !scopeMatches(s.scope, e.scope))
       problems.push(`${where}: scope ${JSON.stringify(s.scope)} is not ${JSON.stringify(e.scope)}`);
   });
@@ -221,7 +229,10 @@ function compare(c: GoldenCase, signals: readonly Signal[], at: (t: string) => n
 }
 
 function levelOf(s: Signal): number | undefined {
-  return s.action?.$case === "circuitBreaker" ? s.action.value.level : undefined;
+  if (s.action?.$case === "circuitBreaker") return s.action.value.level;
+  // A price limit drafted by a breaker level: `<rule>-l<level>`.
+  const level = /-l(\d+)$/.exec(s.ruleId);
+  return level ? Number(level[1]) : undefined;
 }
 
 function scopeMatches(scope: Scope | undefined, e: z.infer<typeof scopeExpectation>): boolean {

@@ -94,6 +94,7 @@ const marketWideLevel = z
     haltMs: ms,
     mode: haltMode,
     notAtOrAfter: localTime.optional(),
+    action: z.enum(["halt", "price-limit"]).default("halt"),
   })
   .strict();
 
@@ -156,6 +157,14 @@ const ruleSchema = z.discriminatedUnion("kind", [
       .min(1)
       .refine((ls) => new Set(ls.map((l) => l.level)).size === ls.length, "levels must be distinct"),
     scope: scope.default("market-wide"),
+    tickSize: z.number().min(0).default(0),
+  }),
+  rule("session-limit", {
+    index: z.string().min(1).optional(),
+    calendar,
+    closeAt: localTime,
+    sessions: z.array(z.string().min(1)).min(1),
+    bands,
   }),
   rule("dynamic-breaker", {
     reference: z
@@ -264,6 +273,15 @@ export const policySchema = z
       if (seen.has(r.id))
         ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: `duplicate rule id "${r.id}"` });
       seen.add(r.id);
+      if (r.kind === "session-limit")
+        r.params.sessions.forEach((name, j) => {
+          if (!r.params.calendar.sessions.some((s) => s.name === name))
+            ctx.addIssue({
+              code: "custom",
+              path: ["rules", i, "params", "sessions", j],
+              message: `no session "${name}" in the calendar`,
+            });
+        });
       if (r.kind === "market-wide-breaker" && typeof r.params.scope === "object") {
         const name = r.params.scope.group;
         if (!doc.groups?.[name])

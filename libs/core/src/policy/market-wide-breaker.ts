@@ -1,6 +1,7 @@
-import type { Scope, Signal } from "@breakwater/proto";
+import { type Scope, type Signal, SignalKind } from "@breakwater/proto";
 import { TradingCalendar } from "../calendar/calendar.js";
 import { localDateTimeOf, parseLocalTime } from "../calendar/zoned-time.js";
+import { roundToTick } from "./bands.js";
 import { type ReferenceTracker, referenceTracker } from "./references.js";
 import { evidence, haltDraft, NOTHING, pct, SpecRule } from "./rule-support.js";
 import type {
@@ -67,6 +68,31 @@ export class MarketWideBreakerRule extends SpecRule<"market-wide-breaker", Marke
       if (l.threshold <= crossed.threshold) this.markFired(asset, l.level, day.index);
     const durationMs = crossed.haltMs > 0 ? crossed.haltMs : Math.max(1, session.endMs - nowMs);
     const ruleId = `${this.spec.id}-l${crossed.level}`;
+    const validUntilMs = Math.max(day.endMs, nowMs + durationMs);
+    if (crossed.action === "price-limit") {
+      const lower = roundToTick(reference.price * (1 - crossed.threshold), p.tickSize ?? 0);
+      return {
+        drafts: [
+          {
+            signalId: `${ruleId}:${asset}:d${day.index}`,
+            kind: SignalKind.SIGNAL_KIND_PRICE_LIMIT,
+            ruleId,
+            scope: this.scope(obs),
+            reason: `${asset} fell ${pct(fall)} from the prior close ${reference.price} to ${obs.price}: trading continues at or above ${lower} (level ${crossed.level})`,
+            evidence: [
+              evidence("fall_from_prior_close", fall, crossed.threshold, reference.source),
+              evidence("reference_price", reference.price, 0, `close at ${reference.atMs}`),
+              evidence("limit_lower", lower),
+              evidence("price", obs.price, 0, `at ${obs.priceTimeMs}`),
+            ],
+            action: { $case: "priceLimit", value: { lower, upper: 0, durationMs } },
+            durationMs,
+            validUntilMs,
+          },
+        ],
+        demands: [],
+      };
+    }
     const draft = haltDraft({
       signalId: `${ruleId}:${asset}:d${day.index}`,
       ruleId,
@@ -86,7 +112,7 @@ export class MarketWideBreakerRule extends SpecRule<"market-wide-breaker", Marke
     });
     // Owed while its trading day or its halt lasts, whichever is later.
     return {
-      drafts: [{ ...draft, scope: this.scope(obs), validUntilMs: Math.max(day.endMs, nowMs + durationMs) }],
+      drafts: [{ ...draft, scope: this.scope(obs), validUntilMs }],
       demands: [],
     };
   }

@@ -10,11 +10,14 @@ import { OracleDivergenceRule } from "./oracle-divergence.js";
 import { PriceBandRule } from "./price-band.js";
 import type { AssetObservation, PolicyRule } from "./rule.js";
 import type { EngineRule } from "./rule-support.js";
+import { SessionLimitRule } from "./session-limit.js";
 import type { MarginDemand, PolicyDocument, PolicyObservation, RuleSpec, ShadowRecord } from "./types.js";
 import { windowTimeOf } from "./window-time.js";
 
 function ruleOf(spec: RuleSpec, doc: PolicyDocument): EngineRule {
   switch (spec.kind) {
+    case "session-limit":
+      return new SessionLimitRule(spec);
     case "dynamic-breaker":
       return new DynamicBreakerRule(spec);
     case "limit-band":
@@ -56,7 +59,7 @@ export function policyWindowMs(doc: PolicyDocument): number {
       ms = Math.max(ms, r.params.reference.windowMs + r.params.pauseMs);
     } else if (r.kind === "limit-band") {
       ms = Math.max(ms, r.params.reference.windowMs + r.params.holdMs);
-    } else if (r.kind === "market-wide-breaker") {
+    } else if (r.kind === "market-wide-breaker" || r.kind === "session-limit") {
       // Back to the prior close: over a weekend and a holiday, four days.
       ms = Math.max(ms, PRIOR_CLOSE_REPLAY_MS);
     }

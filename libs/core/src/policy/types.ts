@@ -98,6 +98,11 @@ export interface MarketWideLevel {
   readonly mode: "full" | "reduce-only";
   /** Local time (`HH:MM`) at and after which the level no longer halts (Rule 80B: `15:25` for levels 1 and 2). */
   readonly notAtOrAfter?: string | undefined;
+  /**
+   * `halt` (default), or `price-limit`: trading continues at or above the
+   * level's price (CME's 20% limit-down), for `haltMs` or to the session's end.
+   */
+  readonly action?: "halt" | "price-limit" | undefined;
 }
 
 /**
@@ -122,6 +127,20 @@ export interface MarketWideBreakerParams {
   readonly closeAt: string;
   readonly levels: readonly MarketWideLevel[];
   readonly scope: ScopeSpec;
+  /** Limit prices are rounded to it (CME E-mini S&P 500: 0.25); 0: not rounded. */
+  readonly tickSize?: number | undefined;
+}
+
+/** A price limit for whole sessions: see SessionLimitRule. */
+export interface SessionLimitParams {
+  /** The asset limited; absent: every asset, each around its own prior close. */
+  readonly index?: string | undefined;
+  readonly calendar: CalendarSpec;
+  /** Local time whose last price is the reference (CME: the prior settlement, 15:00 CT). */
+  readonly closeAt: string;
+  /** The calendar's sessions in which the limit holds (CME: the overnight session). */
+  readonly sessions: readonly string[];
+  readonly bands: BandSpec;
 }
 
 /** LULD-style bands: see LimitBandRule. */
@@ -231,6 +250,7 @@ export type RuleSpec =
   | RuleSpecBase<"market-wide-breaker", MarketWideBreakerParams>
   | RuleSpecBase<"limit-band", LimitBandParams>
   | RuleSpecBase<"dynamic-breaker", DynamicBreakerParams>
+  | RuleSpecBase<"session-limit", SessionLimitParams>
   | RuleSpecBase<"oracle-divergence", OracleDivergenceParams>
   | RuleSpecBase<"cascade-risk", CascadeRiskParams>
   | RuleSpecBase<"chain-liveness", ChainLivenessParams>
