@@ -49,6 +49,10 @@ const signalExpectation = z
     /** A price limit's bounds (0: that side unbounded). */
     lower: z.number().min(0).optional(),
     upper: z.number().min(0).optional(),
+    /** A margin adjustment's initial multiplier (to 0.1%). */
+    multiplier: z.number().positive().optional(),
+    /** Evidence figures by name (to 0.1%, or 1e-9 near zero). */
+    evidence: z.record(z.string(), z.number()).optional(),
   })
   .strict();
 
@@ -210,6 +214,14 @@ function compare(c: GoldenCase, signals: readonly Signal[], at: (t: string) => n
       problems.push(`${where}: lower limit is not ${e.lower}`);
     if (e.upper !== undefined && limit?.upper !== e.upper)
       problems.push(`${where}: upper limit is not ${e.upper}`);
+    const margin = s.action?.$case === "marginAdjustment" ? s.action.value : undefined;
+    if (e.multiplier !== undefined && !(margin && near(margin.initialMultiplier, e.multiplier)))
+      problems.push(`${where}: initial multiplier ${margin?.initialMultiplier} is not ${e.multiplier}`);
+    for (const [name, value] of Object.entries(e.evidence ?? {})) {
+      const found = s.evidence.find((x) => x.name === name);
+      if (!found || !near(found.value, value))
+        problems.push(`${where}: evidence ${name} is ${found?.value ?? "missing"}, not ${value}`);
+    }
     if (e.scope !== undefined && !scopeMatches(s.scope, e.scope))
       problems.push(`${where}: scope ${JSON.stringify(s.scope)} is not ${JSON.stringify(e.scope)}`);
   });
@@ -226,6 +238,10 @@ function compare(c: GoldenCase, signals: readonly Signal[], at: (t: string) => n
         problems.push(`forbidden: ${describe(s)}`);
   }
   return problems;
+}
+
+function near(actual: number, expected: number): boolean {
+  return Math.abs(actual - expected) <= Math.max(1e-9, Math.abs(expected) * 1e-3);
 }
 
 function levelOf(s: Signal): number | undefined {

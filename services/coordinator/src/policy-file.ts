@@ -223,6 +223,18 @@ const ruleSchema = z.discriminatedUnion("kind", [
     multiplier: z.number().min(1),
     countDegraded: z.boolean().default(true),
   }),
+  rule("margin-model", {
+    baselineMargin: fraction,
+    halfLifeMs: positiveMs.default(967_000_000), // ≈ 11.2 days: RiskMetrics' daily λ = 0.94
+    quantile: z.number().positive().default(2.326),
+    horizonMs: positiveMs.default(2 * 86_400_000),
+    buffer: z.number().min(0).default(0),
+    rebuildPerDay: z.number().min(0).default(0.05),
+    stressedWeight: z.number().min(0).max(1).default(0),
+    stressedVolatility: z.number().min(0).default(0),
+    lookbackMs: positiveMs.default(3_650 * 86_400_000),
+    lookbackFloor: z.boolean().default(false),
+  }),
   rule("dynamic-margin", { baselineVolatility: z.number().positive(), volatilityWeight: z.number().min(0) }),
 ]);
 

@@ -3,7 +3,7 @@ import type { SignalDraft } from "../signal.js";
 import { CircuitBreakerRule } from "./circuit-breaker.js";
 import { DynamicBreakerRule } from "./dynamic-breaker.js";
 import { LimitBandRule } from "./limit-band.js";
-import { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./margin-demands.js";
+import { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule, MarginModelRule } from "./margin-demands.js";
 import { MarginGovernor } from "./margin-governor.js";
 import { MarketWideBreakerRule } from "./market-wide-breaker.js";
 import { OracleDivergenceRule } from "./oracle-divergence.js";
@@ -36,6 +36,8 @@ function ruleOf(spec: RuleSpec, doc: PolicyDocument): EngineRule {
       return new ChainLivenessRule(spec);
     case "dynamic-margin":
       return new DynamicMarginRule(spec);
+    case "margin-model":
+      return new MarginModelRule(spec);
   }
 }
 

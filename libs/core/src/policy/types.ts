@@ -2,6 +2,7 @@ import type { Evidence } from "@breakwater/proto";
 import type { CalendarSpec } from "../calendar/calendar.js";
 import type { SignalDraft } from "../signal.js";
 import type { BandSpec } from "./bands.js";
+import type { MarginModelSpec } from "./margin-model.js";
 
 /** One price observation on a clock stated by the caller (chain time for oracle prices). */
 export interface PricePoint {
@@ -224,6 +225,12 @@ export interface DynamicMarginParams {
   readonly volatilityWeight: number;
 }
 
+/** A margin model (MarginModelSpec) and the venue's own initial margin it is compared with. */
+export interface MarginModelParams extends MarginModelSpec {
+  /** The venue's initial margin as a fraction of notional (10x leverage: 0.1): multiplier = model / this. */
+  readonly baselineMargin: number;
+}
+
 /** Anti-procyclical bounds on margin changes (EMIR art. 28, Aave-steward-style step limits). */
 export interface MarginBoundsParams {
   /** Lowest multiplier ever published. */
@@ -254,7 +261,8 @@ export type RuleSpec =
   | RuleSpecBase<"oracle-divergence", OracleDivergenceParams>
   | RuleSpecBase<"cascade-risk", CascadeRiskParams>
   | RuleSpecBase<"chain-liveness", ChainLivenessParams>
-  | RuleSpecBase<"dynamic-margin", DynamicMarginParams>;
+  | RuleSpecBase<"dynamic-margin", DynamicMarginParams>
+  | RuleSpecBase<"margin-model", MarginModelParams>;
 
 /** A whole policy, as validated from the YAML file. */
 export interface PolicyDocument {
