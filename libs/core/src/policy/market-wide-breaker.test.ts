@@ -1,4 +1,5 @@
 import type { Signal } from "@breakwater/proto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { utcOf } from "../calendar/zoned-time.js";
 import type { SignalDraft } from "../signal.js";
@@ -141,5 +142,45 @@ describe("market-wide breaker (Rule 80B)", () => {
     const rebuilt = rule();
     rebuilt.restore({ ruleId: draft!.ruleId, signalId: draft!.signalId } as Signal);
     expect(feed(rebuilt, [...close(), [MON("10:00"), 4600], [MON("11:00"), 4340]])).toEqual([]);
+  });
+
+  it("property: on any path each level fires at most once per trading day, only in the session, never 1 or 2 from 15:25", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 4 * 24 * 60 }),
+            fc.double({ min: 3000, max: 5500, noNaN: true }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 120,
+          },
+        ),
+        (steps) => {
+          const start = ny(2026, 1, 9, "15:00"); // Friday, before its close
+          const path = steps
+            .map(([minute, price]) => [start + minute * MIN, price] as [number, number])
+            .sort((a, b) => a[0] - b[0]);
+          const drafts = feed(rule(), path);
+          const seen = new Set<string>();
+          for (const d of drafts) {
+            expect(seen.has(d.signalId)).toBe(false);
+            seen.add(d.signalId);
+            const at = path.find(([t]) =>
+              d.evidence.some((e) => e.name === "price" && e.detail === `at ${t}`),
+            )![0];
+            const local = new Date(at - 5 * 3_600_000); // January: EST
+            const minutes = local.getUTCHours() * 60 + local.getUTCMinutes();
+            expect(minutes).toBeGreaterThanOrEqual(9 * 60 + 30);
+            expect(minutes).toBeLessThan(16 * 60);
+            expect([1, 2, 3]).toContain(levelOf(d));
+            if (levelOf(d) < 3) expect(minutes).toBeLessThan(15 * 60 + 25);
+            expect([1, 2, 3, 4, 5]).toContain(local.getUTCDay());
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
