@@ -136,7 +136,10 @@ export function loadGoldenFile(path: string): { golden: GoldenFile; engine: () =
       path,
       parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
     );
-  const policy = parsePolicy(readFileSync(resolve(dirname(path), parsed.data.policy), "utf8"));
+  const policyPath = resolve(dirname(path), parsed.data.policy);
+  const policy = parsePolicy(readFileSync(policyPath, "utf8"), {
+    readInclude: (relative) => readFileSync(resolve(dirname(policyPath), relative), "utf8"),
+  });
   if (!policy.ok) throw new GoldenFileError(path, policy.errors);
   return { golden: parsed.data, engine: () => new PolicyEngine(policy.document) };
 }

@@ -322,12 +322,69 @@ export function policyHash(document: PolicyDocument): string {
   return createHash("sha256").update(JSON.stringify(document)).digest("hex").slice(0, 12);
 }
 
+export interface PolicyParseOptions {
+  /** Reads a file a policy names (a calendar's `holidaysFile`), relative to the policy file; throws if it cannot. */
+  readonly readInclude?: (relativePath: string) => string;
+}
+
+/**
+ * A calendar's `holidaysFile` (one `YYYY-MM-DD` per line, `#` comments) is
+ * read and its dates join the calendar's `holidays`: the document in force
+ * holds the dates themselves, so its hash changes with them.
+ */
+function includeHolidayFiles(raw: unknown, opts: PolicyParseOptions, errors: string[]): void {
+  const rules = (raw as { rules?: unknown })?.rules;
+  if (!Array.isArray(rules)) return;
+  for (const [i, rule] of rules.entries()) {
+    const calendar = (rule as { params?: { calendar?: Record<string, unknown> } })?.params?.calendar;
+    if (!calendar || calendar.holidaysFile === undefined) continue;
+    const file = calendar.holidaysFile;
+    delete calendar.holidaysFile;
+    const where = `rules.${i}.params.calendar.holidaysFile`;
+    const read = readHolidays(file, opts);
+    if (typeof read === "string") errors.push(`${where}: ${read}`);
+    else {
+      errors.push(...read.problems.map((p) => `${where}: ${p}`));
+      calendar.holidays = [...(Array.isArray(calendar.holidays) ? calendar.holidays : []), ...read.dates];
+    }
+  }
+}
+
+/** The dates of a holidays file, or why it cannot be read. */
+function readHolidays(
+  file: unknown,
+  opts: PolicyParseOptions,
+): string | { dates: string[]; problems: string[] } {
+  if (typeof file !== "string" || file.length === 0) return "must be a file name";
+  if (!opts.readInclude) return "only a policy read from a file can name files";
+  let text: string;
+  try {
+    text = opts.readInclude(file);
+  } catch (err) {
+    return `cannot read ${file}: ${(err as Error).message}`;
+  }
+  const dates: string[] = [];
+  const problems: string[] = [];
+  for (const [n, line] of text.split("\n").entries()) {
+    const date = line.replace(/#.*/, "").trim();
+    if (date.length === 0) continue;
+    if (parseLocalDate(date) === undefined)
+      problems.push(`${file} line ${n + 1}: "${date}" is not a date YYYY-MM-DD`);
+    else dates.push(date);
+  }
+  return { dates, problems };
+}
+
 /** Parses and validates a YAML policy; every problem is reported as `path: message`. */
-export function parsePolicy(text: string): PolicyParse {
+export function parsePolicy(text: string, opts: PolicyParseOptions = {}): PolicyParse {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0)
     return { ok: false, errors: doc.errors.map((e) => `yaml: ${e.message.split("\n")[0]}`) };
-  const result = policySchema.safeParse(doc.toJS());
+  const raw = doc.toJS();
+  const includeErrors: string[] = [];
+  includeHolidayFiles(raw, opts, includeErrors);
+  if (includeErrors.length > 0) return { ok: false, errors: includeErrors };
+  const result = policySchema.safeParse(raw);
   if (!result.success) {
     return {
       ok: false,
