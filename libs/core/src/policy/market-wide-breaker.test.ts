@@ -2,7 +2,7 @@ import type { Signal } from "@breakwater/proto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { utcOf } from "../calendar/zoned-time.js";
-import type { SignalDraft } from "../signal.js";
+import { issueSignal, type SignalDraft } from "../signal.js";
 import { MarketWideBreakerRule } from "./market-wide-breaker.js";
 import type { MarketWideBreakerParams, PolicyObservation, RuleSpecBase } from "./types.js";
 
@@ -56,7 +56,7 @@ function feed(r: MarketWideBreakerRule, path: [number, number][], asset = "SPX")
       markets: [`${asset}-PERP`],
       chains: ["sim-a"],
     };
-    out.push(...r.evaluate(obs, atMs).drafts);
+    out.push(...r.evaluate(obs, atMs).drafts.filter((d) => !d.scope.internal));
   }
   return out;
 }
@@ -130,6 +130,32 @@ describe("market-wide breaker (Rule 80B)", () => {
     );
     const drafts = feed(r, [...close(), [MON("10:00"), 4650]]);
     expect(drafts[0]!.scope).toEqual({ assets: [], markets: ["ES-PERP"], venues: ["v1"], chains: [] });
+  });
+
+  it("behavior: the prior close is recorded in the log (internal) and a rebuilt rule halts from it alone", () => {
+    const first = rule();
+    const [entry] = first.evaluate(
+      {
+        assessmentId: "c",
+        asset: "SPX",
+        price: 5000,
+        priceTimeMs: ny(2026, 1, 9, "16:00"),
+        venues: [],
+        markets: [],
+        chains: [],
+      },
+      ny(2026, 1, 9, "16:00"),
+    ).drafts;
+    expect(entry).toMatchObject({
+      signalId: `mwcb:SPX:close-${ny(2026, 1, 9, "16:00")}`,
+      scope: { assets: ["SPX"], internal: true },
+      action: { $case: "advisory", value: { code: "reference_close" } },
+    });
+    // A new leader on Monday: Friday's assessments have aged out, the log still holds the close.
+    const rebuilt = rule();
+    rebuilt.restore(issueSignal(entry!, { sequence: 1, issuedAtMs: 0, leadMs: 0, leaderTerm: 1 }));
+    expect(feed(rebuilt, [[MON("10:00"), 4650]]).map(levelOf)).toEqual([1]);
+    expect(feed(rule(), [[MON("10:00"), 4650]])).toEqual([]);
   });
 
   it("behavior: other assets and unpriced observations are ignored", () => {

@@ -2,6 +2,7 @@ import { type Scope, type Signal, SignalKind } from "@breakwater/proto";
 import { TradingCalendar } from "../calendar/calendar.js";
 import { localDateTimeOf, parseLocalTime } from "../calendar/zoned-time.js";
 import { roundToTick } from "./bands.js";
+import { RecordedCloses } from "./recorded-close.js";
 import { type ReferenceTracker, referenceTracker } from "./references.js";
 import { evidence, haltDraft, NOTHING, pct, SpecRule } from "./rule-support.js";
 import type {
@@ -36,6 +37,7 @@ export class MarketWideBreakerRule extends SpecRule<"market-wide-breaker", Marke
   private readonly references = new Map<string, ReferenceTracker>();
   /** `asset/level` → the latest trading-day index on which it fired. */
   private readonly fired = new Map<string, number>();
+  private readonly closes: RecordedCloses;
 
   constructor(
     spec: RuleSpecBase<"market-wide-breaker", MarketWideBreakerParams>,
@@ -43,10 +45,18 @@ export class MarketWideBreakerRule extends SpecRule<"market-wide-breaker", Marke
   ) {
     super(spec);
     this.calendar = new TradingCalendar(spec.params.calendar);
+    this.closes = new RecordedCloses(spec.id);
     this.levels = [...spec.params.levels].sort((a, b) => b.threshold - a.threshold);
   }
 
   evaluate(obs: PolicyObservation, nowMs: number): RuleOutcome {
+    const outcome = this.decide(obs, nowMs);
+    // A close newly in force goes to the log first (internal), so a new leader restores it.
+    const close = this.closes.draftFor(obs.asset, this.references.get(obs.asset)?.current());
+    return close ? { drafts: [close, ...outcome.drafts], demands: outcome.demands } : outcome;
+  }
+
+  private decide(obs: PolicyObservation, nowMs: number): RuleOutcome {
     const p = this.spec.params;
     if ((p.index !== undefined && obs.asset !== p.index) || obs.price === undefined || obs.unpriceable)
       return NOTHING;
@@ -118,6 +128,7 @@ export class MarketWideBreakerRule extends SpecRule<"market-wide-breaker", Marke
   }
 
   restore(signal: Signal): void {
+    if (this.closes.restore(signal, (asset) => this.referenceOf(asset))) return;
     const match = /^(.*)-l(\d+)$/.exec(signal.ruleId);
     const at = /^.*-l\d+:(.+):d(-?\d+)$/.exec(signal.signalId);
     if (!match || match[1] !== this.spec.id || !at) return;

@@ -41,7 +41,7 @@ function ruleOf(spec: RuleSpec, doc: PolicyDocument): EngineRule {
   }
 }
 
-const PRIOR_CLOSE_REPLAY_MS = 4 * 86_400_000;
+const PRIOR_CLOSE_REPLAY_MS = 86_400_000;
 
 /**
  * The longest history any enforced rule keeps (price windows, hold times):
@@ -62,7 +62,8 @@ export function policyWindowMs(doc: PolicyDocument): number {
     } else if (r.kind === "limit-band") {
       ms = Math.max(ms, r.params.reference.windowMs + r.params.holdMs);
     } else if (r.kind === "market-wide-breaker" || r.kind === "session-limit") {
-      // Back to the prior close: over a weekend and a holiday, four days.
+      // A close in force is recorded in the log (RecordedCloses); replaying a day covers the
+      // prices before a close that no observation after it has recorded yet.
       ms = Math.max(ms, PRIOR_CLOSE_REPLAY_MS);
     }
   }

@@ -51,6 +51,8 @@ export interface ReferenceTracker {
    * pause price), otherwise from the next price observed (a reopening price).
    */
   reset(point?: PricePoint): void;
+  /** Takes in a reference recorded earlier (a prior close from the log), unless a later one is known. */
+  restore?(value: { readonly atMs: number; readonly price: number }): void;
 }
 
 export function referenceTracker(spec: ReferenceSpec, calendar?: TradingCalendar): ReferenceTracker {
@@ -97,6 +99,12 @@ class PriorClose implements ReferenceTracker {
   }
 
   reset(): void {}
+
+  restore(value: { readonly atMs: number; readonly price: number }): void {
+    if (value.atMs <= this.closeMs) return;
+    this.closeMs = value.atMs;
+    this.close = { atMs: value.atMs, price: value.price };
+  }
 }
 
 class WindowReference implements ReferenceTracker {

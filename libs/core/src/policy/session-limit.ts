@@ -2,6 +2,7 @@ import { type Scope, type Signal, SignalKind } from "@breakwater/proto";
 import { TradingCalendar } from "../calendar/calendar.js";
 import type { SignalDraft } from "../signal.js";
 import { bandOf } from "./bands.js";
+import { RecordedCloses } from "./recorded-close.js";
 import { type ReferenceTracker, referenceTracker } from "./references.js";
 import { evidence, NOTHING, SpecRule, scopeOf } from "./rule-support.js";
 import type { PolicyObservation, RuleOutcome, RuleSpecBase, SessionLimitParams } from "./types.js";
@@ -22,23 +23,27 @@ export class SessionLimitRule extends SpecRule<"session-limit", SessionLimitPara
   private readonly references = new Map<string, ReferenceTracker>();
   /** `asset` → the start of the latest session occurrence limited. */
   private readonly issued = new Map<string, number>();
+  private readonly closes: RecordedCloses;
 
   constructor(spec: RuleSpecBase<"session-limit", SessionLimitParams>) {
     super(spec);
     this.calendar = new TradingCalendar(spec.params.calendar);
+    this.closes = new RecordedCloses(spec.id);
   }
 
   evaluate(obs: PolicyObservation, nowMs: number): RuleOutcome {
+    const outcome = this.decide(obs, nowMs);
+    // A close newly in force goes to the log first (internal), so a new leader restores it.
+    const close = this.closes.draftFor(obs.asset, this.references.get(obs.asset)?.current());
+    return close ? { drafts: [close, ...outcome.drafts], demands: outcome.demands } : outcome;
+  }
+
+  private decide(obs: PolicyObservation, nowMs: number): RuleOutcome {
     const p = this.spec.params;
     if ((p.index !== undefined && obs.asset !== p.index) || obs.price === undefined || obs.unpriceable)
       return NOTHING;
     const asset = obs.asset;
-    let tracker = this.references.get(asset);
-    if (!tracker) {
-      tracker = referenceTracker({ kind: "prior-close", at: p.closeAt }, this.calendar);
-      this.references.set(asset, tracker);
-    }
-    const reference = tracker.observe({ atMs: obs.priceTimeMs, price: obs.price });
+    const reference = this.referenceOf(asset).observe({ atMs: obs.priceTimeMs, price: obs.price });
     const session = this.calendar.sessionAt(nowMs);
     if (!reference || !session || !p.sessions.includes(session.name)) return NOTHING;
     if ((this.issued.get(asset) ?? Number.NEGATIVE_INFINITY) >= session.startMs) return NOTHING;
@@ -64,11 +69,21 @@ export class SessionLimitRule extends SpecRule<"session-limit", SessionLimitPara
   }
 
   restore(signal: Signal): void {
+    if (this.closes.restore(signal, (asset) => this.referenceOf(asset))) return;
     if (signal.ruleId !== this.spec.id) return;
     const at = /^.*:(.+):s(-?\d+)$/.exec(signal.signalId);
     if (!at) return;
     const [asset, start] = [at[1]!, Number(at[2])];
     this.issued.set(asset, Math.max(this.issued.get(asset) ?? Number.NEGATIVE_INFINITY, start));
+  }
+
+  private referenceOf(asset: string): ReferenceTracker {
+    let tracker = this.references.get(asset);
+    if (!tracker) {
+      tracker = referenceTracker({ kind: "prior-close", at: this.spec.params.closeAt }, this.calendar);
+      this.references.set(asset, tracker);
+    }
+    return tracker;
   }
 
   private scope(obs: PolicyObservation): Scope {
