@@ -100,12 +100,7 @@ export {
 } from "./policy/default-policy.js";
 export { DynamicBreakerRule } from "./policy/dynamic-breaker.js";
 export { LimitBandRule } from "./policy/limit-band.js";
-export {
-  CascadeRiskRule,
-  ChainLivenessRule,
-  DynamicMarginRule,
-  MarginModelRule,
-} from "./policy/margin-demands.js";
+export { CascadeRiskRule, ChainLivenessRule, DynamicMarginRule } from "./policy/margin-demands.js";
 export { MarginGovernor } from "./policy/margin-governor.js";
 export type { MarginFigures, MarginModelSpec } from "./policy/margin-model.js";
 export {
@@ -114,6 +109,7 @@ export {
   MarginModel,
   marginModelProblems,
 } from "./policy/margin-model.js";
+export { MarginModelRule } from "./policy/margin-model-rule.js";
 export { MarketWideBreakerRule } from "./policy/market-wide-breaker.js";
 export { OracleDivergenceRule } from "./policy/oracle-divergence.js";
 export { PolicyEngine, policyWindowMs } from "./policy/policy-engine.js";

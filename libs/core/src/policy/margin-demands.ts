@@ -1,12 +1,10 @@
 import type { Signal } from "@breakwater/proto";
-import { dailyLambdaOf, MarginModel } from "./margin-model.js";
 import { evidence, NOTHING, pct, SpecRule } from "./rule-support.js";
 import type {
   CascadeRiskParams,
   ChainLivenessParams,
   DynamicMarginParams,
   MarginDemand,
-  MarginModelParams,
   PolicyObservation,
   RuleOutcome,
 } from "./types.js";
@@ -120,54 +118,6 @@ export class DynamicMarginRule extends DemandRule<"dynamic-margin", DynamicMargi
         ruleId: this.spec.id,
         multiplier: 1 + p.volatilityWeight * excess,
         evidence: [evidence("volatility", obs.volatility, p.baselineVolatility, `excess ${pct(excess)}`)],
-      },
-    ];
-  }
-}
-
-/**
- * A margin model per asset (see MarginModel: EWMA by half-life, stressed
- * weighting, a lookback floor, an anti-procyclical buffer): asks for the
- * multiplier that raises the venue's own initial margin (`baselineMargin`)
- * to the model's. The model learns from every priced observation, on the
- * prices' time. Its memory is not rebuilt from the log: after a restart it
- * starts from the prices it sees.
- */
-export class MarginModelRule extends DemandRule<"margin-model", MarginModelParams> {
-  private readonly models = new Map<string, MarginModel>();
-
-  protected demands(obs: PolicyObservation, p: MarginModelParams): MarginDemand[] {
-    if (obs.price === undefined || obs.unpriceable) return [];
-    let model = this.models.get(obs.asset);
-    if (!model) {
-      model = new MarginModel(p);
-      this.models.set(obs.asset, model);
-    }
-    const f = model.observe(obs.priceTimeMs, obs.price);
-    if (!f) return [];
-    const multiplier = Math.max(1, f.margin / p.baselineMargin);
-    return [
-      {
-        asset: obs.asset,
-        ruleId: this.spec.id,
-        multiplier,
-        evidence: [
-          evidence(
-            "initial_margin",
-            f.margin,
-            p.baselineMargin,
-            `model ${pct(f.base)} + buffer ${pct(f.buffer)}`,
-          ),
-          evidence(
-            "ewma_volatility",
-            f.ewmaVolatility,
-            0,
-            `daily lambda ${dailyLambdaOf(p.halfLifeMs).toFixed(4)}`,
-          ),
-          evidence("stressed_volatility", f.stressedVolatility, 0, `weight ${p.stressedWeight}`),
-          evidence("lookback_volatility", f.lookbackVolatility, 0, p.lookbackFloor ? "floor" : "not a floor"),
-          evidence("buffer", f.buffer, p.buffer),
-        ],
       },
     ];
   }
