@@ -87,6 +87,7 @@ const venue = new DurableVenue<unknown>({
     onHalt: (ctx) => record(ctx, "halt"),
     onResume: (ctx) => record(ctx, "resume"),
     onMargin: (ctx) => record(ctx, "margin"),
+    onPriceLimit: (ctx) => record(ctx, "price-limit"),
     onAdvisory: (ctx) => record(ctx, "advisory"),
   },
   onStuck: (err) => print({ event: "stuck", venue: venueId, sequence: err.sequence, message: err.message }),

@@ -18,6 +18,21 @@ const order = (side: "buy" | "sell", size: number) => ({
 });
 
 describe("OrderBook", () => {
+  it("under a price limit, trading continues at or inside it and is rejected outside", () => {
+    const book = new OrderBook({
+      ...rules(),
+      priceLimitOf: () => ({ lower: 2_790, upper: 3_210, sequence: 9 }),
+    });
+    book.deposit("a", 100_000);
+    expect(book.place({ ...order("buy", 1), price: 2_790 }, 0)).toMatchObject({ accepted: true });
+    expect(book.place({ ...order("buy", 1), price: 3_210 }, 0)).toMatchObject({ accepted: true });
+    expect(book.place({ ...order("sell", 1), price: 2_789 }, 0)).toMatchObject({
+      accepted: false,
+      reason: expect.stringContaining("outside the limit"),
+    });
+    expect(book.place({ ...order("buy", 1), price: 3_211 }, 0)).toMatchObject({ accepted: false });
+  });
+
   it("accepts within margin and rejects beyond it; a multiplier raises the margin required", () => {
     const book = new OrderBook(rules(undefined, 1));
     book.deposit("a", 3_000);

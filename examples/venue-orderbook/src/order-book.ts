@@ -23,12 +23,18 @@ export interface MarketRules {
     atMs: number,
   ): { mode: HaltMode; sequence: number } | undefined;
   marginOf(ref: { market: string; asset: string }): { initial: number };
+  /** A price limit in force: orders are accepted only at or inside it (0: that side unbounded). */
+  priceLimitOf?(
+    ref: { market: string; asset: string },
+    atMs: number,
+  ): { lower: number; upper: number; sequence: number } | undefined;
 }
 
 /**
  * A minimal order book's risk gate: an order is accepted only if the market
  * is not halted (under a reduce-only halt, only orders that shrink the
- * account's position), and the account's collateral covers the initial
+ * account's position), its price lies at or inside any price limit in force
+ * (trading continues within the limit), and the account's collateral covers the initial
  * margin of the resulting position times Breakwater's multiplier.
  */
 export class OrderBook {
@@ -61,6 +67,15 @@ export class OrderBook {
     const reduces = Math.abs(next) < Math.abs(current) && Math.sign(next) * Math.sign(current) >= 0;
     if (halt && !reduces)
       return { accepted: false, reason: `market ${order.market} is reduce-only (signal ${halt.sequence})` };
+    const limit = this.rules.priceLimitOf?.(ref, atMs);
+    if (
+      limit &&
+      ((limit.lower > 0 && order.price < limit.lower) || (limit.upper > 0 && order.price > limit.upper))
+    )
+      return {
+        accepted: false,
+        reason: `price ${order.price} outside the limit ${limit.lower || "-"}..${limit.upper || "-"} (signal ${limit.sequence})`,
+      };
     const marginRequired =
       Math.abs(next) * order.price * this.baseInitialMargin * this.rules.marginOf(ref).initial;
     if (!reduces && marginRequired > (this.collateral.get(order.account) ?? 0))

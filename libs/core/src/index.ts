@@ -1,8 +1,9 @@
 // Pure domain logic: no I/O anywhere in this package.
 //
-// Grouped by domain: exposure/ (the exposure book and what it keys positions
-// by), risk/ (ladders, cascade, volatility, reference prices, options),
-// policy/ (the rules and their engine), signing/, time/ (how far ahead of
+// Grouped by domain: calendar/ (time zones, sessions, trading days),
+// exposure/ (the exposure book and what it keys positions by), risk/
+// (ladders, cascade, volatility, reference prices, options), policy/ (the
+// rules and their engine), signing/, time/ (how far ahead of
 // its stored time a message's time is trusted). rule.ts lives in policy/: a
 // PolicyRule is what the engine is and what the coordinator drives. signal.ts
 // stays at the top: a signal outlives the rule that drafted it, and the
@@ -12,6 +13,30 @@
 
 export type { BackoffOptions } from "./backoff.js";
 export { Backoff, sleep } from "./backoff.js";
+export type {
+  CalendarSpec,
+  SessionOccurrence,
+  SessionSpec,
+  TimeWindow,
+  TradingDay,
+} from "./calendar/calendar.js";
+export { ALL_DAY_SESSION, allDayCalendar, inTimeWindow, TradingCalendar } from "./calendar/calendar.js";
+export type { LocalDate, LocalDateTime, Weekday } from "./calendar/zoned-time.js";
+export {
+  addDays,
+  epochDayOf,
+  formatLocalDate,
+  formatLocalTime,
+  isTimeZone,
+  localDateTimeOf,
+  offsetMsAt,
+  parseLocalDate,
+  parseLocalTime,
+  startOfLocalDay,
+  utcOf,
+  WEEKDAYS,
+  weekdayOf,
+} from "./calendar/zoned-time.js";
 export { decimalToNumber, formatUnits, isDecimal, numberToDecimal, significantDecimal } from "./decimal.js";
 export type { ErrorStatus } from "./errors.js";
 export {
@@ -58,6 +83,16 @@ export {
   isId,
   isVenueId,
 } from "./ids.js";
+export type { Band, BandRounding, BandScale, BandSpec, BandTier } from "./policy/bands.js";
+export {
+  bandOf,
+  bandSpecProblems,
+  insideBand,
+  roundToTick,
+  scaleFactorOf,
+  tierIndex,
+  tierWidth,
+} from "./policy/bands.js";
 export { CascadeRiskRule } from "./policy/cascade-risk.js";
 export { CircuitBreakerRule } from "./policy/circuit-breaker.js";
 export type { DefaultPolicyOptions } from "./policy/default-policy.js";
@@ -67,25 +102,44 @@ export {
   defaultPolicy,
   RULE_80B_LEVELS,
 } from "./policy/default-policy.js";
+export { DynamicBreakerRule } from "./policy/dynamic-breaker.js";
+export { LimitBandRule } from "./policy/limit-band.js";
 export { ChainLivenessRule, DynamicMarginRule } from "./policy/margin-demands.js";
 export { MarginGovernor } from "./policy/margin-governor.js";
+export type { MarginFigures, MarginModelSpec } from "./policy/margin-model.js";
+export {
+  dailyLambdaOf,
+  halfLifeOfDailyLambda,
+  MarginModel,
+  marginModelProblems,
+} from "./policy/margin-model.js";
+export { MarginModelRule } from "./policy/margin-model-rule.js";
+export { MarketWideBreakerRule } from "./policy/market-wide-breaker.js";
 export { OracleDivergenceRule } from "./policy/oracle-divergence.js";
 export { PolicyEngine, policyWindowMs } from "./policy/policy-engine.js";
 export { PriceBandRule } from "./policy/price-band.js";
 export { RecentObservations, windowTimeMs } from "./policy/recent-observations.js";
 export type { MissingDecision, Reconciliation, TimedObservation } from "./policy/reconcile.js";
 export { owedUntilMs, reconcile } from "./policy/reconcile.js";
+export type { ReferenceSpec, ReferenceTracker, ReferenceValue } from "./policy/references.js";
+export { referenceTracker } from "./policy/references.js";
 export type { AssetObservation, PolicyRule } from "./policy/rule.js";
 export type { EngineRule } from "./policy/rule-support.js";
+export { SessionLimitRule } from "./policy/session-limit.js";
 export type {
   BreakerLevel,
   CascadeRiskParams,
   ChainConditionNote,
   ChainLivenessParams,
   CircuitBreakerParams,
+  DynamicBreakerParams,
   DynamicMarginParams,
+  LimitBandParams,
   MarginBoundsParams,
   MarginDemand,
+  MarginModelParams,
+  MarketWideBreakerParams,
+  MarketWideLevel,
   OracleDivergenceParams,
   Override,
   PolicyDocument,
@@ -95,6 +149,9 @@ export type {
   RuleMode,
   RuleOutcome,
   RuleSpec,
+  ScopeGroup,
+  ScopeSpec,
+  SessionLimitParams,
   ShadowRecord,
 } from "./policy/types.js";
 export type { LendingAccountIndex } from "./risk/account-paths.js";

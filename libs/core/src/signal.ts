@@ -101,6 +101,8 @@ export function signalKindName(kind: SignalKind): string {
       return "margin_adjustment";
     case SignalKind.SIGNAL_KIND_ADVISORY:
       return "advisory";
+    case SignalKind.SIGNAL_KIND_PRICE_LIMIT:
+      return "price_limit";
     default:
       return "unspecified";
   }

@@ -19,6 +19,7 @@ import {
   type MarginMultipliers,
   MarketControls,
   type MarketRef,
+  type PriceLimitInForce,
 } from "./market-controls.js";
 import type { SignatureOptions } from "./signature-check.js";
 import { inSdkSpan } from "./trace-context.js";
@@ -46,6 +47,8 @@ export interface SignalHandlers<Tx> {
   readonly onHalt?: Handler<Tx>;
   readonly onResume?: Handler<Tx>;
   readonly onMargin?: Handler<Tx>;
+  /** A price limit: trading continues only at or inside the band ({@link DurableVenue.priceLimitOf}). */
+  readonly onPriceLimit?: Handler<Tx>;
   readonly onAdvisory?: Handler<Tx>;
 }
 
@@ -164,6 +167,11 @@ export class DurableVenue<Tx = unknown> extends EventEmitter<DurableVenueEvents>
   /** The margin multipliers in force on a market. */
   marginOf(ref: MarketRef): MarginMultipliers {
     return this.current.marginOf(ref);
+  }
+
+  /** The price limit in force on a market at `atMs` (default: now), from the signals applied so far. */
+  priceLimitOf(ref: MarketRef, atMs = this.clock()): PriceLimitInForce | undefined {
+    return this.current.priceLimitOf(ref, atMs);
   }
 
   /** Halts and margins from the signals applied so far (a copy). */
@@ -400,6 +408,8 @@ export class DurableVenue<Tx = unknown> extends EventEmitter<DurableVenueEvents>
         return h.onResume;
       case "margin":
         return h.onMargin;
+      case "price-limit":
+        return h.onPriceLimit;
       case "advisory":
         return h.onAdvisory;
     }

@@ -47,6 +47,7 @@ export type {
   MarginMultipliers,
   MarketControlsJson,
   MarketRef,
+  PriceLimitInForce,
 } from "./market-controls.js";
 export { MarketControls } from "./market-controls.js";
 export type { SignatureOptions } from "./signature-check.js";

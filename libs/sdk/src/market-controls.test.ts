@@ -51,7 +51,41 @@ const margin = (initial: number, maintenance: number, scope: Partial<Signal["sco
     },
   });
 
+const priceLimit = (
+  lower: number,
+  upper: number,
+  scope: Partial<Signal["scope"] & object>,
+  times: Partial<Signal> = {},
+) =>
+  signal({
+    kind: SignalKind.SIGNAL_KIND_PRICE_LIMIT,
+    scope: { assets: [], markets: [], venues: [], chains: [], ...scope },
+    action: { $case: "priceLimit", value: { lower, upper, durationMs: 0 } },
+    ...times,
+  });
+
 describe("MarketControls", () => {
+  it("a price limit holds from effective_at to expires_at; the tightest of market, asset and book applies; a resume ends it", () => {
+    const wide = priceLimit(4_650, 5_350, {}, { effectiveAtMs: 1_000, expiresAtMs: 9_000 });
+    const downOnly = priceLimit(4_800, 0, { assets: ["ES"] }, { effectiveAtMs: 1_000, expiresAtMs: 0 });
+    const c = new MarketControls().apply(wide).apply(downOnly);
+    const es = { market: "ES-PERP", asset: "ES" };
+    expect(c.priceLimitOf(es, 999)).toBeUndefined();
+    expect(c.priceLimitOf(es, 2_000)).toMatchObject({
+      lower: 4_800,
+      upper: 5_350,
+      sequence: downOnly.sequence,
+    });
+    expect(c.priceLimitOf({ market: "NQ-PERP", asset: "NQ" }, 2_000)).toMatchObject({ lower: 4_650 });
+    expect(c.priceLimitOf(es, 9_000)).toMatchObject({ lower: 4_800, upper: 0 });
+    expect(c.haltOf(es, 2_000)).toBeUndefined(); // trading continues within the limit
+    const restored = MarketControls.fromJSON(JSON.parse(JSON.stringify(c.toJSON())));
+    expect(restored.priceLimitOf(es, 2_000)).toEqual(c.priceLimitOf(es, 2_000));
+    c.apply(resume(downOnly.sequence));
+    expect(c.priceLimitOf(es, 2_000)).toMatchObject({ lower: 4_650, sequence: wide.sequence });
+    expect(MarketControls.fromJSON({ halts: [], margins: [] }).priceLimitOf(es, 0)).toBeUndefined();
+  });
+
   it("a halt of an asset halts its markets from effective_at until expires_at, and not other assets", () => {
     const h = halt({ assets: ["ETH"] }, HaltMode.HALT_MODE_FULL, {
       effectiveAtMs: 1_000,

@@ -17,6 +17,17 @@ export interface HaltInForce {
   readonly reason: string;
 }
 
+/** A price limit in force on a market: trading continues, only at or inside [lower, upper] (0: unbounded). */
+export interface PriceLimitInForce {
+  readonly sequence: number;
+  readonly lower: number;
+  readonly upper: number;
+  readonly sinceMs: number;
+  /** When the limit ends by itself (0: only a resume or a later limit ends it). */
+  readonly untilMs: number;
+  readonly reason: string;
+}
+
 export interface MarginMultipliers {
   readonly initial: number;
   readonly maintenance: number;
@@ -28,6 +39,8 @@ export interface MarginMultipliers {
 export interface MarketControlsJson {
   readonly halts: readonly (HaltInForce & { readonly target: string })[];
   readonly margins: readonly (MarginMultipliers & { readonly target: string })[];
+  /** Absent in copies kept before price limits existed. */
+  readonly limits?: readonly (PriceLimitInForce & { readonly target: string })[];
 }
 
 const NORMAL_MARGIN: MarginMultipliers = { initial: 1, maintenance: 1, sequence: 0 };
@@ -58,11 +71,13 @@ function keysOf(ref: MarketRef): string[] {
 export class MarketControls {
   private readonly halts = new Map<string, HaltInForce>();
   private readonly margins = new Map<string, MarginMultipliers>();
+  private readonly limits = new Map<string, PriceLimitInForce>();
 
   static fromJSON(json: MarketControlsJson | undefined): MarketControls {
     const controls = new MarketControls();
     for (const { target, ...halt } of json?.halts ?? []) controls.halts.set(target, halt);
     for (const { target, ...margin } of json?.margins ?? []) controls.margins.set(target, margin);
+    for (const { target, ...limit } of json?.limits ?? []) controls.limits.set(target, limit);
     return controls;
   }
 
@@ -70,6 +85,7 @@ export class MarketControls {
     return {
       halts: [...this.halts].map(([target, halt]) => ({ target, ...halt })),
       margins: [...this.margins].map(([target, margin]) => ({ target, ...margin })),
+      limits: [...this.limits].map(([target, limit]) => ({ target, ...limit })),
     };
   }
 
@@ -106,6 +122,23 @@ export class MarketControls {
             ended === 0 ? targets.has(target) || targets.has(EVERYTHING) : halt.sequence === ended;
           if (named) this.halts.delete(target);
         }
+        for (const [target, limit] of this.limits) {
+          const named =
+            ended === 0 ? targets.has(target) || targets.has(EVERYTHING) : limit.sequence === ended;
+          if (named) this.limits.delete(target);
+        }
+        break;
+      }
+      case "priceLimit": {
+        const limit: PriceLimitInForce = {
+          sequence: signal.sequence,
+          lower: action.value.lower,
+          upper: action.value.upper,
+          sinceMs: signal.effectiveAtMs,
+          untilMs: signal.expiresAtMs,
+          reason: signal.reason,
+        };
+        for (const target of targetsOf(signal)) this.limits.set(target, limit);
         break;
       }
       case "marginAdjustment": {
@@ -146,6 +179,31 @@ export class MarketControls {
     return strictest;
   }
 
+  /**
+   * The price limit in force on a market at `atMs`, if any: the tightest band
+   * of those on the market, its asset and the whole book (highest lower bound,
+   * lowest upper bound; 0 leaves a side unbounded).
+   */
+  priceLimitOf(ref: MarketRef, atMs: number): PriceLimitInForce | undefined {
+    let result: PriceLimitInForce | undefined;
+    for (const key of keysOf(ref)) {
+      const limit = this.limits.get(key);
+      if (!limit || atMs < limit.sinceMs || (limit.untilMs > 0 && atMs >= limit.untilMs)) continue;
+      if (!result) {
+        result = limit;
+        continue;
+      }
+      const bound = (a: number, b: number, pick: (x: number, y: number) => number) =>
+        a === 0 ? b : b === 0 ? a : pick(a, b);
+      result = {
+        ...(limit.sequence > result.sequence ? limit : result),
+        lower: Math.max(result.lower, limit.lower),
+        upper: bound(result.upper, limit.upper, Math.min),
+      };
+    }
+    return result;
+  }
+
   /** The margin multipliers in force on a market: the largest of market, asset and book-wide ones. */
   marginOf(ref: MarketRef): MarginMultipliers {
     let result = NORMAL_MARGIN;
@@ -167,10 +225,12 @@ function severity(halt: HaltInForce): number {
 }
 
 /** Which typed handler a signal goes to. */
-export function handlerKindOf(signal: Signal): "halt" | "resume" | "margin" | "advisory" {
+export function handlerKindOf(signal: Signal): "halt" | "resume" | "margin" | "price-limit" | "advisory" {
   switch (signal.kind) {
     case SignalKind.SIGNAL_KIND_CIRCUIT_BREAKER:
       return "halt";
+    case SignalKind.SIGNAL_KIND_PRICE_LIMIT:
+      return "price-limit";
     case SignalKind.SIGNAL_KIND_RESUME:
       return "resume";
     case SignalKind.SIGNAL_KIND_MARGIN_ADJUSTMENT:

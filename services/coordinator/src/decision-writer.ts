@@ -17,6 +17,7 @@ import type { Appended, SignalLog } from "./signal-log.js";
  */
 export class DecisionWriter {
   private pending: SignalDraft[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly rules: readonly PolicyRule[],
@@ -49,21 +50,39 @@ export class DecisionWriter {
   }
 
   /** Appends decisions already made (owed after a leader change), in order; throws if an append fails. */
-  async issue(drafts: readonly SignalDraft[]): Promise<Appended[]> {
-    this.pending.push(...drafts);
-    return this.flushPending();
+  issue(drafts: readonly SignalDraft[]): Promise<Appended[]> {
+    return this.serially(() => [...drafts]);
   }
 
   /** Evaluates a live observation and appends every decision; throws if an append fails. */
-  async decide(observation: PolicyObservation, nowMs: number): Promise<Appended[]> {
-    const appended = await this.flushPending();
-    this.pending.push(
-      ...this.rules.flatMap((rule) =>
+  decide(observation: PolicyObservation, nowMs: number): Promise<Appended[]> {
+    return this.serially(() =>
+      this.rules.flatMap((rule) =>
         rule.evaluate(observation as Parameters<PolicyRule["evaluate"]>[0], nowMs),
       ),
     );
-    appended.push(...(await this.flushPending()));
-    return appended;
+  }
+
+  /**
+   * The rules' timers at `nowMs` on the coordinator's clock (a limit state
+   * that ran out with no further price); appends what they decide. The leader
+   * calls it periodically, so a timer's outcome is in the log without waiting
+   * for the next observation.
+   */
+  tick(nowMs: number): Promise<Appended[]> {
+    return this.serially(() => this.rules.flatMap((rule) => rule.tick?.(nowMs) ?? []));
+  }
+
+  /** Decisions and ticks run one at a time, in call order, each after what is still pending. */
+  private serially(decideNow: () => SignalDraft[]): Promise<Appended[]> {
+    const run = this.queue.then(async () => {
+      const appended = await this.flushPending();
+      this.pending.push(...decideNow());
+      appended.push(...(await this.flushPending()));
+      return appended;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private async flushPending(): Promise<Appended[]> {

@@ -34,6 +34,8 @@ export interface LeaderRoleDeps {
   /** Fresh rules of the policy in force, and the window their rebuild needs. */
   readonly rules: () => { rules: PolicyRule[]; windowMs: number };
   readonly sign: (signal: Signal) => Signal;
+  /** How often the rules' timers are judged on the coordinator's clock (default 250 ms). */
+  readonly tickMs?: number;
   /** True while the lease of `term` is held. */
   readonly holdsLease: (term: number) => boolean;
   /**
@@ -79,6 +81,7 @@ export class LeaderRole {
   private early: { sequence: number; signal: Signal | undefined }[] = [];
   private appendFailure: string | undefined;
   private stopped = false;
+  private ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly deps: LeaderRoleDeps,
@@ -182,10 +185,42 @@ export class LeaderRole {
         );
       },
     });
+    this.startTicking(decisions);
     log.info(
       { term: this.term, tookMs: Math.round(performance.now() - started) },
       "leader is consuming assessments",
     );
+  }
+
+  /**
+   * Timers (a limit state's 15 s) run on the coordinator's clock: every
+   * `tickMs` the rules judge them without waiting for the next assessment.
+   * One tick at a time; a failed append is logged and retried with the next.
+   */
+  private startTicking(decisions: DecisionWriter): void {
+    let busy = false;
+    this.ticker = setInterval(() => {
+      if (busy || this.stopped || !this.deps.holdsLease(this.term)) return;
+      busy = true;
+      decisions
+        .tick(this.deps.clock())
+        .then(
+          () => {
+            this.appendFailure = undefined;
+          },
+          (err: unknown) => {
+            this.appendFailure = asError(err).message;
+            this.deps.log.warn(
+              { err: asError(err).message, term: this.term },
+              "a timer's decision could not be appended",
+            );
+          },
+        )
+        .finally(() => {
+          busy = false;
+        });
+    }, this.deps.tickMs ?? 250);
+    this.ticker.unref();
   }
 
   /** Why this leader cannot append right now, or undefined when it can. */
@@ -223,6 +258,7 @@ export class LeaderRole {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.ticker);
     await this.consumer?.stop();
     this.consumer = undefined;
     this.unfollow?.();

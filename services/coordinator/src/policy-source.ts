@@ -1,4 +1,5 @@
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { BreakwaterError, type ErrorStatus, type PolicyDocument } from "@breakwater/core";
 import type { Logger } from "@breakwater/telemetry";
 import { coordinatorMetrics } from "./metrics.js";
@@ -37,6 +38,11 @@ export interface PolicyRejection {
  * watched: a valid change replaces the policy, an invalid one is rejected with
  * a log line and a metric while the running policy stays), else the embedded default.
  */
+/** Files a policy names are read beside it (a reload re-reads them; only the policy file is watched). */
+function includesBeside(policyPath: string) {
+  return { readInclude: (relative: string) => readFileSync(resolve(dirname(policyPath), relative), "utf8") };
+}
+
 export class PolicySource {
   private inForce: PolicyInForce;
   private rejection: PolicyRejection | undefined;
@@ -50,7 +56,7 @@ export class PolicySource {
   ) {
     if (path) {
       const text = read(path);
-      const parsed = parsePolicy(text);
+      const parsed = parsePolicy(text, includesBeside(path));
       if (!parsed.ok) throw new InvalidPolicyError(path, parsed.errors);
       this.lastText = text;
       this.inForce = { document: parsed.document, hash: parsed.hash, source: path, loadedAtMs: Date.now() };
@@ -101,7 +107,7 @@ export class PolicySource {
     }
     if (text === this.lastText) return;
     this.lastText = text;
-    const parsed = parsePolicy(text);
+    const parsed = parsePolicy(text, includesBeside(this.path));
     if (!parsed.ok) {
       this.reject(parsed.errors, undefined);
       return;

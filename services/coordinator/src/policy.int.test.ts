@@ -27,6 +27,12 @@ rules:
     id: cascade
     mode: shadow
     params: { pressureThreshold: 0.5, multiplier: 1.5 }
+  - kind: limit-band
+    id: luld
+    params:
+      bands: { tiers: [{ percent: 0.05 }], tickSize: 0.01 }
+      holdMs: 1500
+      pauseMs: 60000
 `;
 
 interface PolicyView {
@@ -88,6 +94,28 @@ describe("declarative policy file", () => {
     expect(log[1]!.action).toEqual({ $case: "resume", value: { resumesSequence: halt.sequence } });
   });
 
+  it("timer: a price at its band pauses the asset once the limit state has lasted holdMs, with no further assessment", async () => {
+    const t0 = Date.now() - 5_000;
+    await publishAssessment(bus, assessment("ABC", 10, ["perp-a"], t0));
+    const atBand = await publishAssessment(bus, assessment("ABC", 10.5, ["perp-a"], t0 + 1_000));
+    await processedUpTo(bus, atBand);
+    // Nothing else arrives: the leader's timer tick decides (hold 1.5 s, tick 250 ms; the bound is load-tolerant).
+    const [pause] = await eventually(
+      async () => {
+        const found = (await httpSignals(coordinator.http)).signals.filter((s) => s.ruleId === "luld");
+        return found.length > 0 ? found : undefined;
+      },
+      15_000,
+      "the limit state's pause",
+    );
+    expect(pause!.scope?.assets).toEqual(["ABC"]);
+    expect(pause!.action).toMatchObject({ $case: "circuitBreaker", value: { level: 0, durationMs: 60_000 } });
+    const held = pause!.evidence.find((e) => e.name === "limit_state_ms")!;
+    const since = Number(/since (\d+)/.exec(held.detail)![1]);
+    expect(held.value).toBeGreaterThanOrEqual(1_500);
+    expect(pause!.issuedAtMs).toBeGreaterThanOrEqual(since + 1_500);
+  });
+
   it("shadow mode: a shadow rule's decisions are visible with evidence via the API and never sent", async () => {
     const last = await publishAssessment(bus, {
       ...assessment("BTC", 100, ["perp-a"]),
@@ -125,7 +153,7 @@ describe("declarative policy file", () => {
     expect(rejected.policy.hash).toBe(changed.policy.hash);
     expect(rejected.lastRejection!.problems).toEqual([
       "rules.0.params.haltDivergence: must be a fraction in (0, 1]",
-      expect.stringMatching(/^rules\.2\.kind: /),
+      expect.stringMatching(/^rules\.3\.kind: /), // after the three rules of POLICY
     ]);
     const metrics = await (await fetch(`${coordinator.http}/metrics`)).text();
     expect(metrics).toMatch(/bw_coordinator_policy_reloads_total\{outcome="applied"\} 1/);

@@ -21,6 +21,8 @@ export function describeAction(signal: Signal): string {
       return `resume #${a.value.resumesSequence}`;
     case "marginAdjustment":
       return `margin initial x${a.value.initialMultiplier} maintenance x${a.value.maintenanceMultiplier}`;
+    case "priceLimit":
+      return `price limit ${a.value.lower || "-"}..${a.value.upper || "-"} for ${formatDuration(a.value.durationMs)}`;
     case "advisory":
       return `advisory ${a.value.code}: ${a.value.message}`;
     default:

@@ -7,6 +7,8 @@ export interface EngineRule {
   readonly id: string;
   readonly mode: RuleMode;
   evaluate(obs: PolicyObservation, nowMs: number): RuleOutcome;
+  /** Timers: what the rule decides at `nowMs` with no new observation (a limit state that ran out). */
+  tick?(nowMs: number): RuleOutcome;
   /** Rebuilds what the rule already decided from a logged signal (idempotent). */
   restore(signal: Signal): void;
 }

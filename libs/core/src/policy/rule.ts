@@ -20,6 +20,8 @@ export interface AssetObservation {
 export interface PolicyRule {
   readonly id: string;
   evaluate(observation: AssetObservation, nowMs: number): SignalDraft[];
+  /** Timers on the coordinator's clock: decisions due at `nowMs` without a new observation. */
+  tick?(nowMs: number): SignalDraft[];
   /** Rebuilds the rule's memory of what it already decided from a logged signal. */
   restore(signal: Signal): void;
 }

@@ -1,5 +1,8 @@
 import type { Evidence } from "@breakwater/proto";
+import type { CalendarSpec } from "../calendar/calendar.js";
 import type { SignalDraft } from "../signal.js";
+import type { BandSpec } from "./bands.js";
+import type { MarginModelSpec } from "./margin-model.js";
 
 /** One price observation on a clock stated by the caller (chain time for oracle prices). */
 export interface PricePoint {
@@ -90,6 +93,95 @@ export interface CircuitBreakerParams {
   readonly resetOffsetMs: number;
 }
 
+/** A level of a market-wide breaker (Rule 80B: 7% and 13% halt 15 minutes, not from 15:25 ET; 20% the rest of the day). */
+export interface MarketWideLevel {
+  readonly level: number;
+  /** Fall from the reference that trips the level, as a fraction (0.07 = 7%). */
+  readonly threshold: number;
+  /** `0`: to the end of the trading session (Rule 80B level 3: the rest of the day). */
+  readonly haltMs: number;
+  readonly mode: "full" | "reduce-only";
+  /** Local time (`HH:MM`) at and after which the level no longer halts (Rule 80B: `15:25` for levels 1 and 2). */
+  readonly notAtOrAfter?: string | undefined;
+  /**
+   * `halt` (default), or `price-limit`: trading continues at or above the
+   * level's price (CME's 20% limit-down), for `haltMs` or to the session's end.
+   */
+  readonly action?: "halt" | "price-limit" | undefined;
+}
+
+/**
+ * Who a signal concerns: the observed asset's markets (`asset`), every market
+ * of every registered venue (`market-wide`), or the venues and markets of a
+ * named group of the policy document.
+ */
+export type ScopeSpec = "asset" | "market-wide" | { readonly group: string };
+
+/** A named set of venues and markets (empty lists: all of them). */
+export interface ScopeGroup {
+  readonly venues: readonly string[];
+  readonly markets: readonly string[];
+}
+
+export interface MarketWideBreakerParams {
+  /** The asset whose price is measured (an index: `SPX`); absent: every asset, each on its own. */
+  readonly index?: string | undefined;
+  /** Where days, sessions and cut-offs are read (Rule 80B: America/New_York, 09:30–16:00, NYSE holidays). */
+  readonly calendar: CalendarSpec;
+  /** Local close time whose last price is the reference (Rule 80B: the prior day's `16:00` close). */
+  readonly closeAt: string;
+  readonly levels: readonly MarketWideLevel[];
+  readonly scope: ScopeSpec;
+  /** Limit prices are rounded to it (CME E-mini S&P 500: 0.25); 0: not rounded. */
+  readonly tickSize?: number | undefined;
+}
+
+/** A price limit for whole sessions: see SessionLimitRule. */
+export interface SessionLimitParams {
+  /** The asset limited; absent: every asset, each around its own prior close. */
+  readonly index?: string | undefined;
+  readonly calendar: CalendarSpec;
+  /** Local time whose last price is the reference (CME: the prior settlement, 15:00 CT). */
+  readonly closeAt: string;
+  /** The calendar's sessions in which the limit holds (CME: the overnight session). */
+  readonly sessions: readonly string[];
+  readonly bands: BandSpec;
+}
+
+/** LULD-style bands: see LimitBandRule. */
+export interface LimitBandParams {
+  /** Where the band-scaling windows are read (LULD: America/New_York). */
+  readonly calendar: CalendarSpec;
+  /** The reference: the mean over `windowMs`, changed only on a move of `moveThreshold` (LULD: 5 min, 1%). */
+  readonly reference: {
+    readonly windowMs: number;
+    readonly moveThreshold: number;
+    readonly minSamples: number;
+  };
+  readonly bands: BandSpec;
+  /** Coordinator time in the limit state before a pause (LULD: 15 s). */
+  readonly holdMs: number;
+  readonly pauseMs: number;
+  readonly mode: "full" | "reduce-only";
+}
+
+/** Dynamic circuit breakers: see DynamicBreakerRule. */
+export interface DynamicBreakerParams {
+  /** The rolling reference: the window's mean, high (falls) or low (rises). */
+  readonly reference: {
+    readonly stat: "mean" | "high" | "low";
+    readonly windowMs: number;
+    readonly minSamples: number;
+  };
+  readonly bands: BandSpec;
+  /** Which band pauses: the lower (`down`, from a window high), the upper (`up`, from a low), or `both`. */
+  readonly direction: "down" | "up" | "both";
+  readonly pauseMs: number;
+  /** After a pause the reference restarts from the pause price (CME) or the band's limit (Coinbase). */
+  readonly resetTo: "pause-price" | "limit";
+  readonly mode: "full" | "reduce-only";
+}
+
 export interface PriceBandParams {
   /** Reference: mean price over this window (LULD: 5 minutes). */
   readonly referenceWindowMs: number;
@@ -137,6 +229,12 @@ export interface DynamicMarginParams {
   readonly volatilityWeight: number;
 }
 
+/** A margin model (MarginModelSpec) and the venue's own initial margin it is compared with. */
+export interface MarginModelParams extends MarginModelSpec {
+  /** The venue's initial margin as a fraction of notional (10x leverage: 0.1): multiplier = model / this. */
+  readonly baselineMargin: number;
+}
+
 /** Anti-procyclical bounds on margin changes (EMIR art. 28, Aave-steward-style step limits). */
 export interface MarginBoundsParams {
   /** Lowest multiplier ever published. */
@@ -160,16 +258,23 @@ export interface MarginBoundsParams {
 export type RuleSpec =
   | RuleSpecBase<"circuit-breaker", CircuitBreakerParams>
   | RuleSpecBase<"price-band", PriceBandParams>
+  | RuleSpecBase<"market-wide-breaker", MarketWideBreakerParams>
+  | RuleSpecBase<"limit-band", LimitBandParams>
+  | RuleSpecBase<"dynamic-breaker", DynamicBreakerParams>
+  | RuleSpecBase<"session-limit", SessionLimitParams>
   | RuleSpecBase<"oracle-divergence", OracleDivergenceParams>
   | RuleSpecBase<"cascade-risk", CascadeRiskParams>
   | RuleSpecBase<"chain-liveness", ChainLivenessParams>
-  | RuleSpecBase<"dynamic-margin", DynamicMarginParams>;
+  | RuleSpecBase<"dynamic-margin", DynamicMarginParams>
+  | RuleSpecBase<"margin-model", MarginModelParams>;
 
 /** A whole policy, as validated from the YAML file. */
 export interface PolicyDocument {
   readonly version: 1;
   readonly margin: { readonly id: string; readonly mode: RuleMode; readonly params: MarginBoundsParams };
   readonly rules: readonly RuleSpec[];
+  /** Named sets of venues and markets a rule's scope can name. */
+  readonly groups?: Readonly<Record<string, ScopeGroup>> | undefined;
 }
 
 /** A margin multiplier a rule asks for on an asset, with why. */

@@ -17,6 +17,8 @@ export enum SignalKind {
   SIGNAL_KIND_RESUME = 2,
   SIGNAL_KIND_MARGIN_ADJUSTMENT = 3,
   SIGNAL_KIND_ADVISORY = 4,
+  /** SIGNAL_KIND_PRICE_LIMIT - Trade only at or inside a price band (trading continues within it). */
+  SIGNAL_KIND_PRICE_LIMIT = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -37,6 +39,9 @@ export function signalKindFromJSON(object: any): SignalKind {
     case 4:
     case "SIGNAL_KIND_ADVISORY":
       return SignalKind.SIGNAL_KIND_ADVISORY;
+    case 5:
+    case "SIGNAL_KIND_PRICE_LIMIT":
+      return SignalKind.SIGNAL_KIND_PRICE_LIMIT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -56,6 +61,8 @@ export function signalKindToJSON(object: SignalKind): string {
       return "SIGNAL_KIND_MARGIN_ADJUSTMENT";
     case SignalKind.SIGNAL_KIND_ADVISORY:
       return "SIGNAL_KIND_ADVISORY";
+    case SignalKind.SIGNAL_KIND_PRICE_LIMIT:
+      return "SIGNAL_KIND_PRICE_LIMIT";
     case SignalKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -140,6 +147,17 @@ export interface MarginAdjustment {
   maintenanceMultiplier: number;
 }
 
+/**
+ * Trading continues, but only at prices at or inside [lower, upper] (CME's
+ * overnight equity-index limit, a limit-down at 20%). 0 means no bound on that side.
+ */
+export interface PriceLimit {
+  lower: number;
+  upper: number;
+  /** How long the limit lasts (0: until a resume or a later limit replaces it). */
+  durationMs: number;
+}
+
 export interface Advisory {
   code: string;
   message: string;
@@ -163,6 +181,7 @@ export interface Signal {
     | { $case: "resume"; value: Resume }
     | { $case: "marginAdjustment"; value: MarginAdjustment }
     | { $case: "advisory"; value: Advisory }
+    | { $case: "priceLimit"; value: PriceLimit }
     | undefined;
   /** Term of the leader that appended the signal. */
   leaderTerm: number;
@@ -692,6 +711,111 @@ export const MarginAdjustment: MessageFns<MarginAdjustment> = {
   },
 };
 
+function createBasePriceLimit(): PriceLimit {
+  return { lower: 0, upper: 0, durationMs: 0 };
+}
+
+export const PriceLimit: MessageFns<PriceLimit> = {
+  encode(message: PriceLimit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.lower !== 0) {
+      writer.uint32(9).double(message.lower);
+    }
+    if (message.upper !== 0) {
+      writer.uint32(17).double(message.upper);
+    }
+    if (message.durationMs !== 0) {
+      writer.uint32(24).int64(message.durationMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PriceLimit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePriceLimit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.lower = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.upper = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.durationMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PriceLimit {
+    return {
+      lower: isSet(object.lower) ? globalThis.Number(object.lower) : 0,
+      upper: isSet(object.upper) ? globalThis.Number(object.upper) : 0,
+      durationMs: isSet(object.durationMs)
+        ? globalThis.Number(object.durationMs)
+        : isSet(object.duration_ms)
+        ? globalThis.Number(object.duration_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: PriceLimit): unknown {
+    const obj: any = {};
+    if (message.lower !== 0) {
+      obj.lower = floatToJson(message.lower);
+    }
+    if (message.upper !== 0) {
+      obj.upper = floatToJson(message.upper);
+    }
+    if (message.durationMs !== 0) {
+      obj.durationMs = Math.round(message.durationMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PriceLimit>): PriceLimit {
+    return PriceLimit.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PriceLimit>): PriceLimit {
+    const message = createBasePriceLimit();
+    message.lower = object.lower ?? 0;
+    message.upper = object.upper ?? 0;
+    message.durationMs = object.durationMs ?? 0;
+    return message;
+  },
+};
+
 function createBaseAdvisory(): Advisory {
   return { code: "", message: "" };
 }
@@ -841,6 +965,9 @@ export const Signal: MessageFns<Signal> = {
       case "advisory":
         Advisory.encode(message.action.value, writer.uint32(114).fork()).join();
         break;
+      case "priceLimit":
+        PriceLimit.encode(message.action.value, writer.uint32(146).fork()).join();
+        break;
     }
     if (message.leaderTerm !== 0) {
       writer.uint32(120).uint64(message.leaderTerm);
@@ -979,6 +1106,14 @@ export const Signal: MessageFns<Signal> = {
             message.action = { $case: "advisory", value: Advisory.decode(reader, reader.uint32()) };
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.action = { $case: "priceLimit", value: PriceLimit.decode(reader, reader.uint32()) };
+            continue;
+          }
           case 15: {
             if (tag !== 120) {
               break;
@@ -1061,6 +1196,10 @@ export const Signal: MessageFns<Signal> = {
         ? { $case: "marginAdjustment", value: MarginAdjustment.fromJSON(object.margin_adjustment) }
         : isSet(object.advisory)
         ? { $case: "advisory", value: Advisory.fromJSON(object.advisory) }
+        : isSet(object.priceLimit)
+        ? { $case: "priceLimit", value: PriceLimit.fromJSON(object.priceLimit) }
+        : isSet(object.price_limit)
+        ? { $case: "priceLimit", value: PriceLimit.fromJSON(object.price_limit) }
         : undefined,
       leaderTerm: isSet(object.leaderTerm)
         ? globalThis.Number(object.leaderTerm)
@@ -1116,6 +1255,8 @@ export const Signal: MessageFns<Signal> = {
       obj.marginAdjustment = MarginAdjustment.toJSON(message.action.value);
     } else if (message.action?.$case === "advisory") {
       obj.advisory = Advisory.toJSON(message.action.value);
+    } else if (message.action?.$case === "priceLimit") {
+      obj.priceLimit = PriceLimit.toJSON(message.action.value);
     }
     if (message.leaderTerm !== 0) {
       obj.leaderTerm = Math.round(message.leaderTerm);
@@ -1166,6 +1307,12 @@ export const Signal: MessageFns<Signal> = {
       case "advisory": {
         if (object.action?.value !== undefined && object.action?.value !== null) {
           message.action = { $case: "advisory", value: Advisory.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "priceLimit": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "priceLimit", value: PriceLimit.fromPartial(object.action.value) };
         }
         break;
       }
