@@ -68,9 +68,12 @@ describe("permissionsOf", () => {
     expect(mayPublish({ kind: "coordinator" }, subjects.position("a"))).toBe(false);
   });
 
-  it("behavior: every role subscribes to its own inbox only", () => {
+  it("behavior: every role subscribes to its own inbox only (the coordinator also to the operator desk)", () => {
     for (const role of roles) {
-      expect(permissionsOf(role).subscribe).toEqual([`${inboxPrefixOf(role)}.>`]);
+      expect(permissionsOf(role).subscribe).toEqual([
+        `${inboxPrefixOf(role)}.>`,
+        ...(role.kind === "coordinator" ? [subjects.operatorRpc] : []),
+      ]);
       for (const other of roles)
         if (other !== role)
           expect(matches(`${inboxPrefixOf(role)}.>`, `${inboxPrefixOf(other)}.x`)).toBe(false);

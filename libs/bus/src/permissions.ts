@@ -48,7 +48,7 @@ export function streamsOwnedBy(role: BusRole): readonly StreamKey[] {
     case "correlator":
       return ["assessments", "snapshots"];
     case "coordinator":
-      return ["signals", "acks", "deadLetters"];
+      return ["signals", "acks", "deadLetters", "audit"];
   }
 }
 
@@ -128,8 +128,13 @@ export function permissionsOf(role: BusRole): SubjectPermissions {
           ...streamRead(streams.acks.name),
           ...bucketRead(buckets.leader),
           ...bucketWrite(buckets.leader, ">"),
+          // manual operator requests: any replica asks, the leader answers to the asker's inbox
+          subjects.operatorRpc,
+          `${inboxPrefixOf(role)}.>`,
+          subjects.operatorAudit,
+          ...streamRead(streams.audit.name),
         ]),
-        subscribe,
+        subscribe: [...subscribe, subjects.operatorRpc],
       };
   }
 }

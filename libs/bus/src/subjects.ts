@@ -12,6 +12,8 @@
  *   bw.ack.<venue>                AckRequest          (coordinator, recorded venue acks)
  *   bw.snapshot                   ExposureSnapshot    (correlator, history)
  *   bw.dlq.<service>              DeadLetter          (anyone who rejects a message)
+ *   bw.operator.rpc               JSON request/reply  (any coordinator replica's HTTP API → the leader; core NATS)
+ *   bw.audit.operator             JSON audit record   (coordinator leader: every manual request, approval, refusal)
  */
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -36,6 +38,9 @@ export const subjects = {
   snapshot: "bw.snapshot",
   deadLetter: (service: string) => `bw.dlq.${subjectToken(service)}`,
   allDeadLetters: "bw.dlq.>",
+  operatorRpc: "bw.operator.rpc",
+  operatorAudit: "bw.audit.operator",
+  allAudit: "bw.audit.>",
 } as const;
 
 const DAY_NS = 24 * 3_600 * 1e9;
@@ -96,6 +101,15 @@ export const streams = {
     maxBytes: 4 * GIB,
     maxMsgBytes: 1 * MIB,
     description: "The signal log: source of truth for every signal sent to venues",
+  },
+  audit: {
+    name: "BW_AUDIT",
+    subjects: [subjects.allAudit],
+    maxAgeNs: 365 * DAY_NS,
+    duplicateWindowNs: 2 * MIN_NS,
+    maxBytes: 1 * GIB,
+    maxMsgBytes: 64 * KIB,
+    description: "Audit trail of manual operator requests, approvals and refusals",
   },
   acks: {
     name: "BW_ACKS",

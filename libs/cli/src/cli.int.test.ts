@@ -38,6 +38,9 @@ const COMMANDS = [
   ["signal", "halt"],
   ["signal", "resume"],
   ["signal", "margin"],
+  ["signal", "advisory"],
+  ["signal", "approve"],
+  ["signal", "pending"],
 ];
 
 /** Runs at most `n` at a time (each CLI run is a node process; the machine is shared). */
@@ -299,14 +302,31 @@ describe("the breakwater binary, without services", () => {
     expect(missing.stderr).toContain("--file: cannot read");
   }, 90_000);
 
-  it("signal halt|resume|margin: exit 4, saying the coordinator has no operator API yet, nothing sent", async () => {
-    const results = await limited(["halt", "resume", "margin"], 3, (a) =>
-      runCli(["signal", a, "--asset", "ETH", "--coordinator", `127.0.0.1:${port}`]),
+  it("signal halt|resume|margin|advisory: without a reason exit 2; with one, an unreachable coordinator exits 3 naming it", async () => {
+    const http = `http://127.0.0.1:${port}`;
+    const noReason = await limited(["halt", "resume", "margin", "advisory"], 3, (a) =>
+      runCli(["signal", a, "--asset", "ETH"]),
     );
-    for (const r of results) {
-      expect(r.code).toBe(4);
-      expect(r.stderr).toMatch(/signal (halt|resume|margin): the coordinator has no operator API yet/);
-      expect(r.stderr).toContain("nothing was sent");
+    for (const r of noReason) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("required option '--reason <text>'");
     }
+    const unreachable = await runCli([
+      "signal",
+      "halt",
+      "--asset",
+      "ETH",
+      "--reason",
+      "drill",
+      "--coordinator-http",
+      http,
+      "--token",
+      "t".repeat(20),
+    ]);
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toContain(`cannot reach the coordinator at ${http}`);
+    const noHalt = await runCli(["signal", "resume", "--reason", "drill", "--coordinator-http", http]);
+    expect(noHalt.code).toBe(2);
+    expect(noHalt.stderr).toContain("--halt: the sequence of the halt to resume");
   }, 60_000);
 });

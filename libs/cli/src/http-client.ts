@@ -35,6 +35,13 @@ function causeOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+let bearerToken: string | undefined;
+
+/** The bearer token every request carries (`--token` / BREAKWATER_TOKEN), set once per command. */
+export function useBearerToken(token: string | undefined): void {
+  bearerToken = token || undefined;
+}
+
 export interface HttpRequest {
   /** Service name for messages: "correlator", "coordinator". */
   readonly service: string;
@@ -53,12 +60,15 @@ export async function requestJson(req: HttpRequest): Promise<unknown> {
   const method = req.method ?? "GET";
   let res: Response;
   try {
+    const headers: Record<string, string> = {
+      ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}),
+      ...(req.body === undefined ? {} : { "content-type": "application/json" }),
+    };
     res = await fetch(req.url, {
       method,
       signal: AbortSignal.timeout(req.timeoutMs),
-      ...(req.body === undefined
-        ? {}
-        : { body: JSON.stringify(req.body), headers: { "content-type": "application/json" } }),
+      headers,
+      ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
     });
   } catch (err) {
     const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { operatorCommand } from "./commands/operator.js";
+import { OPERATOR_ACTIONS, type OperatorAction } from "./commands/operator.js";
 import { UsageError } from "./errors.js";
 import { ExitCode } from "./exit-codes.js";
 import type { Io } from "./io.js";
@@ -20,12 +20,13 @@ export const ENV = {
   tlsKey: "BREAKWATER_TLS_KEY",
   tlsCa: "BREAKWATER_TLS_CA",
   timeoutMs: "BREAKWATER_TIMEOUT_MS",
+  token: "BREAKWATER_TOKEN",
 } as const;
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 ok; 1 failure (a service refused the request, a signal failed
 verification); 2 usage error; 3 a service is unreachable or not ready, or the
-stream was lost; 4 not available yet (the operator API); 130 interrupted.`;
+stream was lost; 130 interrupted.`;
 
 function integer(min: number, what = "an integer"): (value: string) => number {
   return (value) => {
@@ -66,6 +67,11 @@ export function buildProgram(io: Io, state: RunState): Command {
   const common = (cmd: Command) =>
     cmd
       .option("--json", "print JSON instead of tables", false)
+      .option(
+        "--token <token>",
+        `bearer token for the services' HTTP APIs (env ${ENV.token}; its role decides what you may do)`,
+        io.env[ENV.token] || undefined,
+      )
       .addOption(
         new Option("--timeout <ms>", `request timeout in ms (env ${ENV.timeoutMs})`)
           .argParser(integer(1, "a positive integer"))
@@ -126,6 +132,8 @@ export function buildProgram(io: Io, state: RunState): Command {
     <O>(load: () => Promise<(opts: O, io: Io) => Promise<number>>) =>
     async (opts: O, cmd: Command) => {
       try {
+        const { useBearerToken } = await import("./http-client.js");
+        useBearerToken((opts as { token?: string }).token);
         state.code = await (await load())(opts, io);
       } catch (err) {
         if (err instanceof UsageError)
@@ -314,22 +322,67 @@ export function buildProgram(io: Io, state: RunState): Command {
 
   const signal = program
     .command("signal")
-    .description("issue signals by hand (not available yet: the coordinator has no operator API)");
-  for (const action of ["halt", "resume", "margin"] as const) {
-    signal
-      .command(action)
-      .description(
-        `${action === "halt" ? "halt markets" : action === "resume" ? "resume a halted market" : "set margin multipliers"} by hand: not available yet`,
-      )
-      .allowUnknownOption()
-      .allowExcessArguments()
+    .description("manual signals through the coordinator's audited operator API (operator or admin token)");
+  const numberOf = (what: string) => (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n)) throw new InvalidArgumentError(`must be ${what}`);
+    return n;
+  };
+  for (const action of Object.keys(OPERATOR_ACTIONS) as OperatorAction[]) {
+    const cmd = common(
+      coordinatorHttp(
+        signal
+          .command(action)
+          .description(OPERATOR_ACTIONS[action])
+          .requiredOption("--reason <text>", "why (audited, carried in the signal)")
+          .option("--asset <asset>", "scope: an asset (repeatable; none = every asset)", collect, [])
+          .option("--market <market>", "scope: a market (repeatable)", collect, [])
+          .option("--venue <venue>", "scope: a venue (repeatable; none = every venue)", collect, [])
+          .option("--chain <chain>", "scope: a chain (repeatable)", collect, []),
+      ),
+    );
+    if (action === "halt")
+      cmd
+        .option("--level <n>", "breaker level 1-3", integer(1, "an integer from 1 to 3"))
+        .option("--mode <mode>", "full or reduce-only")
+        .option("--duration-ms <ms>", "how long (0 = until a resume)", integer(0, "a non-negative integer"));
+    if (action === "resume")
+      cmd.option("--halt <sequence>", "the sequence of the halt to end", integer(1, "a sequence"));
+    if (action === "margin")
+      cmd
+        .option("--initial <multiplier>", "initial margin multiplier", numberOf("a number"))
+        .option("--maintenance <multiplier>", "maintenance margin multiplier", numberOf("a number"));
+    if (action === "advisory")
+      cmd.option("--code <code>", "advisory code").option("--message <text>", "advisory message");
+    cmd
       .addHelpText(
         "after",
-        "\nThe coordinator has no audited operator API yet: signals come only from its policy.\n" +
-          `This command exits ${ExitCode.notAvailable} and sends nothing.`,
+        "\nPOST /v1/operator/signals. A halt, an advisory or a tightening is issued at once; a resume or a\n" +
+          "loosening waits for a second, distinct operator (`signal approve`). Everything is audited.",
       )
-      .action(() => operatorCommand(action));
+      .action(
+        act(async () => {
+          const { signalCommand } = await import("./commands/operator.js");
+          return (o: Parameters<typeof signalCommand>[1], io2: Io) => signalCommand(action, o, io2);
+        }),
+      );
   }
+  common(
+    coordinatorHttp(
+      signal
+        .command("approve")
+        .description("approve another operator's resume or loosening")
+        .argument("<request-id>", "the request id `signal resume` printed"),
+    ),
+  ).action(async (requestId: string, opts: { token?: string }, cmd: Command) => {
+    const { approveCommand } = await import("./commands/operator.js");
+    await act(
+      async () => (o: Parameters<typeof approveCommand>[1], io2: Io) => approveCommand(requestId, o, io2),
+    )(opts as never, cmd);
+  });
+  common(
+    coordinatorHttp(signal.command("pending").description("requests awaiting a second operator")),
+  ).action(act(async () => (await import("./commands/operator.js")).pendingCommand));
 
   return program;
 }

@@ -1,5 +1,8 @@
+export { BearerTokens, HTTP_ROLES, requireRole, TokensFileError, tokenHash } from "./bearer-tokens.js";
 export type { CallWithAuth } from "./caller.js";
 export { principalOfCall } from "./caller.js";
+export type { HttpAccessRule } from "./http-access.js";
+export { callerOfRequest, httpAccess } from "./http-access.js";
 export { ConcurrencyLimits, RateLimits } from "./limits.js";
 export type { Principal, Role } from "./principal.js";
 export {

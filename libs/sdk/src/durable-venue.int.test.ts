@@ -149,7 +149,8 @@ describe("DurableVenue against a coordinator on loopback, with a file cursor sto
     expect(second.v.pending.map((s) => s.sequence)).toEqual([1]);
     await eventually(async () => (applied.length === 1 ? true : undefined), 5_000);
     expect(applied[0]!.appliedAtMs).toBeGreaterThanOrEqual(due);
-    expect(applied[0]!.appliedAtMs - due).toBeLessThan(250);
+    // on time: a timer's lateness on a loaded 2-core machine, not a wait for anything else
+    expect(applied[0]!.appliedAtMs - due).toBeLessThan(1_000);
     expect((await storeNow()).state.applied).toEqual([1]);
     expect(second.v.haltOf({ market: "ETH-PERP", asset: "ETH" })?.sequence).toBe(1);
     expect(coordinator.subscribes.at(-1)?.afterSequence).toBe(1);

@@ -16,6 +16,11 @@ export interface ServiceHttpOptions {
   readonly routes?: readonly Route[];
   /** Where a route's failures are logged (an internal error's message goes here, not to the caller). */
   readonly log?: Logger;
+  /**
+   * Checks who may make a request before any route sees it; throws an
+   * unauthenticated (401) or permission-denied (403) error to refuse it.
+   */
+  readonly authorize?: (req: IncomingMessage, url: URL) => void;
 }
 
 export interface ServiceHttp {
@@ -60,17 +65,20 @@ export async function startServiceHttp(opts: ServiceHttpOptions): Promise<Servic
           reason ? { status: "not_ready", reason } : { status: "ready" },
         );
       }
+      opts.authorize?.(req, url);
       for (const route of opts.routes ?? []) if (await route(req, res, url)) return;
       sendJson(res, 404, { error: "not_found", path: url.pathname });
     } catch (err) {
       logRequestFailure(opts.log, err, { method: req.method, path: url.pathname });
       if (res.headersSent) res.destroy();
       else if (httpStatusOf(err) === 500) sendJson(res, 500, { error: "internal" });
-      else
+      else {
+        if (httpStatusOf(err) === 401) res.setHeader("www-authenticate", 'Bearer realm="breakwater"');
         sendJson(res, httpStatusOf(err), {
           error: err instanceof BreakwaterError ? err.code : "internal",
           message: publicMessageOf(err),
         });
+      }
     }
   });
   server.keepAliveTimeout = 5_000;

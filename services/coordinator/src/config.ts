@@ -75,6 +75,14 @@ export const coordinatorConfigSchema = z
       .enum(["true", "false"], { error: "must be true or false" })
       .default("false")
       .transform((v) => v === "true"),
+    /**
+     * Bearer tokens of the HTTP API (YAML: name, role, sha256 of the token). With it every /v1 route
+     * needs a token (researcher reads, operator and admin also issue manual signals); without it the
+     * read routes are open and the operator API is refused.
+     */
+    httpTokensFile: z.string().min(1).optional(),
+    /** How long a second operator has to approve a manual resume or loosening. */
+    operatorApprovalWindowMs: fields.durationMs.default(600_000),
     /** Active Ed25519 private key (PEM, or base64 of PKCS#8 DER or 32-byte seed). */
     signingKey: z.string().min(1).optional(),
     signingKeyFile: z.string().min(1).optional(),
@@ -140,6 +148,8 @@ export const COORDINATOR_ENV = {
   BW_UNARY_BURST: "unaryBurst",
   BW_MAX_REQUEST_BYTES: "maxRequestBytes",
   BW_DEVELOPMENT_SIGNING_KEY: "developmentSigningKey",
+  BW_HTTP_TOKENS_FILE: "httpTokensFile",
+  BW_OPERATOR_APPROVAL_WINDOW_MS: "operatorApprovalWindowMs",
   BW_SIGNING_KEY: "signingKey",
   BW_SIGNING_KEY_FILE: "signingKeyFile",
   BW_SIGNING_KEY_ID: "signingKeyId",

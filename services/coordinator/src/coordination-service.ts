@@ -113,10 +113,15 @@ export function coordinationService(
 ): CoordinationServiceServer {
   const { index, venues, acks, log, access } = deps;
 
-  /** The caller's verified identity, within its request rate. */
-  function callerOf(call: CallWithAuth): Principal {
+  /**
+   * The caller's verified identity, within its request rate. Acks are not
+   * rate-limited: a burst of halts brings a burst of acks, each checked against
+   * the log (at most one per state per signal in the venue's scope), and
+   * refusing them would raise false unacked-halt alerts.
+   */
+  function callerOf(call: CallWithAuth, rateLimited = true): Principal {
     const principal = principalOfCall(call, access.trustDomain);
-    if (!access.rates.take(principal.uri)) {
+    if (rateLimited && !access.rates.take(principal.uri)) {
       throw new LimitExceededError(
         "unary_rate",
         `more than ${access.rates.ratePerSecond} requests per second from ${principal.uri}`,
@@ -134,13 +139,17 @@ export function coordinationService(
     return error;
   }
 
-  function unary<Req, Res>(method: string, handle: (req: Req, caller: Principal) => Res | Promise<Res>) {
+  function unary<Req, Res>(
+    method: string,
+    handle: (req: Req, caller: Principal) => Res | Promise<Res>,
+    rateLimited = true,
+  ) {
     return async (
       call: { request: Req; metadata?: Metadata } & CallWithAuth,
       callback: sendUnaryData<Res>,
     ) => {
       try {
-        const caller = callerOf(call);
+        const caller = callerOf(call, rateLimited);
         // A venue's request continues the trace it names (the SDK sends the signal's on acks).
         const traceparent = call.metadata?.get("traceparent")[0];
         const parent = contextOfTraceparent(typeof traceparent === "string" ? traceparent : "");
@@ -185,18 +194,21 @@ export function coordinationService(
       sub.start();
     },
 
-    ack: unary("Ack", (req: Parameters<AckLedger["record"]>[0], caller) =>
-      inSpan(tracer, "coordinator.ack", async (span) => {
-        requireVenueId(req.venueId);
-        const venue = deps.directory().authorize(caller, req.venueId);
-        span.setAttributes({
-          "breakwater.venue": venue.id,
-          "breakwater.sequence": Number(req.sequence),
-          "breakwater.ack_state": ackStateName(req.state),
-        });
-        await acks.record({ ...req, venueId: venue.id }, venue.scope);
-        return { recorded: true };
-      }),
+    ack: unary(
+      "Ack",
+      (req: Parameters<AckLedger["record"]>[0], caller) =>
+        inSpan(tracer, "coordinator.ack", async (span) => {
+          requireVenueId(req.venueId);
+          const venue = deps.directory().authorize(caller, req.venueId);
+          span.setAttributes({
+            "breakwater.venue": venue.id,
+            "breakwater.sequence": Number(req.sequence),
+            "breakwater.ack_state": ackStateName(req.state),
+          });
+          await acks.record({ ...req, venueId: venue.id }, venue.scope);
+          return { recorded: true };
+        }),
+      false,
     ),
 
     listSignals: unary("ListSignals", (req: { afterSequence: number; limit: number }, caller) => {

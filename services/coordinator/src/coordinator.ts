@@ -3,7 +3,13 @@ import { hostname } from "node:os";
 import { type Bus, connectBus } from "@breakwater/bus";
 import { natsConnectionOf } from "@breakwater/config";
 import { defaultPolicy } from "@breakwater/core";
-import { ConcurrencyLimits, RateLimits, serverCredentialsOf } from "@breakwater/identity";
+import {
+  BearerTokens,
+  ConcurrencyLimits,
+  httpAccess,
+  RateLimits,
+  serverCredentialsOf,
+} from "@breakwater/identity";
 import type { Logger, ServiceHttp } from "@breakwater/telemetry";
 import { startServiceHttp } from "@breakwater/telemetry";
 import { startAckAlerts } from "./ack-alerts.js";
@@ -16,6 +22,9 @@ import { type GrpcServer, startGrpcServer } from "./grpc-server.js";
 import { lateAcksRoute, leaderRoute, policyRoute, signalsRoute, venuesRoute } from "./http-routes.js";
 import { Leadership } from "./leadership.js";
 import { SignalLogFollower } from "./log-follower.js";
+import { coordinatorMetrics } from "./metrics.js";
+import { OperatorDesk } from "./operator-desk.js";
+import { operatorRoutes } from "./operator-routes.js";
 import { PolicySource } from "./policy-source.js";
 import { SignalIndex } from "./signal-index.js";
 import { loadSigningKeyring } from "./signing-keys.js";
@@ -64,6 +73,14 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
       config.tlsRefreshMs,
     );
     const directory = VenueDirectory.load(config.venuesFile, config.trustDomain);
+    const tokens = config.httpTokensFile
+      ? BearerTokens.load(config.httpTokensFile, config.trustDomain)
+      : undefined;
+    if (!tokens) {
+      log.warn(
+        "no BW_HTTP_TOKENS_FILE: the HTTP read API is open to anyone who can reach it and the operator API is refused",
+      );
+    }
     const bus: Bus = await connectBus({
       ...natsConnectionOf(config),
       name: `coordinator-${replicaId}`,
@@ -144,6 +161,17 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
     policySource.onChange(() => leadership.policyChanged());
     cleanups.push(() => leadership.stop());
 
+    const desk = new OperatorDesk({
+      bus,
+      index,
+      leader: () => leadership.leader,
+      log,
+      clock,
+      approvalWindowMs: config.operatorApprovalWindowMs,
+    });
+    desk.start();
+    cleanups.push(() => desk.stop());
+
     const alerts = startAckAlerts({
       ackWatch,
       index,
@@ -160,7 +188,21 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
       port: config.httpPort,
       notReadyReason: () => notReady ?? leadership.notReadyReason(),
       log,
+      authorize: httpAccess(
+        tokens,
+        [
+          { prefix: "/v1/operator/", roles: ["operator", "admin"], what: "issue or approve manual signals" },
+          {
+            prefix: "/v1/",
+            roles: ["researcher", "operator", "admin"],
+            what: "read the signal log",
+            open: true,
+          },
+        ],
+        (reason) => coordinatorMetrics.httpAuthRefusals.inc({ reason }),
+      ),
       routes: [
+        operatorRoutes(bus),
         signalsRoute(index),
         lateAcksRoute(ackWatch),
         venuesRoute(venues),

@@ -64,6 +64,16 @@ export const coordinatorMetrics = {
     help: "gRPC calls refused for their caller's identity or limits, by method and reason",
     labelNames: ["method", "reason"],
   }),
+  manualRequests: metricOnce(Counter, {
+    name: "bw_coordinator_manual_requests_total",
+    help: "Manual operator requests by action and outcome (issued, awaiting_approval, same_operator, expired)",
+    labelNames: ["action", "outcome"],
+  }),
+  httpAuthRefusals: metricOnce(Counter, {
+    name: "bw_coordinator_http_auth_refusals_total",
+    help: "HTTP requests refused for their bearer token or role, by reason",
+    labelNames: ["reason"],
+  }),
   rejectedRequests: metricOnce(Counter, {
     name: "bw_coordinator_rejected_requests_total",
     help: "gRPC requests rejected as invalid, by method and status",
