@@ -1,0 +1,221 @@
+import { createHash } from "node:crypto";
+import { isRetryable } from "@breakwater/core";
+import type { Logger } from "@breakwater/telemetry";
+import type { BlockEvent, BlockRef, ChainEventSink, ResumeData } from "../../chain-driver.js";
+import { abortableSleep } from "../abortable-sleep.js";
+import { Troubles } from "../evm/troubles.js";
+import type { AccountState } from "./account-state.js";
+import { type AccountAdapter, AccountDecodeError } from "./adapters/account-adapter.js";
+import { solanaMetrics } from "./solana-metrics.js";
+import type { ProgramAccounts, SolanaRpc } from "./solana-rpc.js";
+
+/** Where a run of the driver stands: the last processed slot and the endpoint that served it. */
+export interface SlotCursor {
+  last: { slot: number; timeMs: number; endpoint: string } | undefined;
+  readonly state: AccountState;
+}
+
+export interface SlotFollowerDeps {
+  readonly chain: string;
+  readonly rpc: SolanaRpc;
+  readonly adapters: readonly AccountAdapter[];
+  readonly log: Logger;
+  readonly pollMs: number;
+  readonly now: () => number;
+  /** What the checkpoint keeps besides the slot. */
+  readonly resumeOf: (cursor: SlotCursor) => ResumeData;
+}
+
+/** A new account state, recorded once its events are stored. */
+interface Change {
+  readonly slot: number;
+  readonly account: string;
+  readonly hash: string;
+  readonly eventIds: readonly string[];
+}
+
+/** Events per publish batch. */
+const PUBLISH_BATCH = 256;
+
+/** The data hash in event ids: 128 bits of sha256, hex. */
+export function dataHash(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex").slice(0, 32);
+}
+
+export const slotRef = (slot: number, timeMs: number): BlockRef => ({
+  number: slot,
+  hash: `slot:${slot}`,
+  timeMs,
+});
+
+/**
+ * One run of the Solana driver: each poll asks every endpoint for its slot at
+ * the commitment, then reads each adapter's program accounts as of at least
+ * that slot (getProgramAccounts withContext + minContextSlot), decodes the
+ * accounts whose data changed since they were last published, publishes the
+ * events with ids `<chain>:<slot>:<account>:<data hash>` and checkpoints the
+ * slot. When the endpoint that served the last slot reports a lower one, a
+ * fork dropped slots: the events published from them are retracted (newest
+ * first) and the accounts' earlier states restored, so the next read
+ * republishes what the surviving fork holds.
+ */
+export class SlotFollower {
+  private readonly troubles: Troubles;
+
+  constructor(
+    private readonly deps: SlotFollowerDeps,
+    private readonly cursor: SlotCursor,
+    private readonly sink: ChainEventSink,
+    private readonly signal: AbortSignal,
+  ) {
+    this.troubles = new Troubles(sink);
+  }
+
+  async run(): Promise<void> {
+    while (!this.signal.aborted) {
+      try {
+        await this.poll();
+        this.troubles.set("rpc", undefined);
+      } catch (err) {
+        if (!isRetryable(err)) throw err;
+        const message = String((err as Error).message);
+        this.deps.log.warn({ chain: this.deps.chain, err: message }, "poll failed; retrying");
+        this.troubles.set("rpc", message.slice(0, 400));
+      }
+      this.troubles.report();
+      await abortableSleep(this.deps.pollMs, this.signal);
+    }
+  }
+
+  /** One poll: the slot, a rollback if there was one, then the changed accounts. */
+  async poll(): Promise<void> {
+    const { rpc, chain } = this.deps;
+    const { best, reports } = await rpc.slots();
+    const timeMs = (await rpc.slotTimeMs(best)) ?? this.deps.now();
+    await this.sink.head(slotRef(best, timeMs));
+    const last = this.cursor.last;
+    if (last && best < last.slot) {
+      const server = reports.find((r) => r.name === last.endpoint);
+      // only the endpoint that served the slot can take it back; another one is merely behind
+      if (server && server.slot < last.slot) await this.rollback(server.slot, timeMs);
+      return;
+    }
+    if (last && best === last.slot) {
+      solanaMetrics.slotLag.set({ chain }, 0);
+      return;
+    }
+    await this.readAccounts(best, timeMs);
+  }
+
+  private async rollback(slot: number, timeMs: number): Promise<void> {
+    const { chain, log } = this.deps;
+    const from = this.cursor.last!.slot;
+    const undone = this.cursor.state.rollbackAfter(slot);
+    const observedAtMs = this.deps.now();
+    const retractions: BlockEvent[] = [];
+    for (const { slot: dropped, eventIds } of undone)
+      for (const id of eventIds)
+        retractions.push({
+          kind: "retraction",
+          value: {
+            eventId: `${id}:retracted`,
+            chainId: chain,
+            retractedEventId: id,
+            reason: `slot rollback: slot ${dropped} dropped by a fork (back to ${slot})`,
+            observedAtMs,
+          },
+        });
+    for (const e of retractions) await this.sink.publish(e);
+    solanaMetrics.rollbacks.inc({ chain });
+    log.warn(
+      { chain, from, to: slot, retracted: retractions.length },
+      "slot rollback: retracted the dropped slots' events",
+    );
+    this.cursor.last = { ...this.cursor.last!, slot, timeMs };
+    await this.sink.processed(slotRef(slot, timeMs), this.deps.resumeOf(this.cursor));
+  }
+
+  private async readAccounts(minSlot: number, timeMs: number): Promise<void> {
+    const { chain, rpc, adapters } = this.deps;
+    let slot = minSlot;
+    let endpoint = "";
+    const events: BlockEvent[] = [];
+    const changes: Change[] = [];
+    for (const adapter of adapters)
+      for (const [i, q] of adapter.queries.entries()) {
+        const read = await rpc.programAccounts(q.programId, q.filters, minSlot);
+        slot = Math.max(slot, read.slot);
+        endpoint = read.endpoint;
+        solanaMetrics.accountsRead.inc({ chain, adapter: adapter.name }, read.accounts.length);
+        this.decode(adapter, i, read, timeMs, events, changes);
+      }
+    for (let i = 0; i < events.length; i += PUBLISH_BATCH) {
+      const batch = events.slice(i, i + PUBLISH_BATCH);
+      if (this.sink.publishBatch) await this.sink.publishBatch(batch);
+      else for (const e of batch) await this.sink.publish(e);
+    }
+    // recorded once stored: a failed publish leaves them to the next poll
+    for (const c of changes) this.cursor.state.record(c.slot, c.account, c.hash, c.eventIds);
+    this.cursor.state.prune(slot);
+    this.cursor.last = { slot, timeMs, endpoint };
+    solanaMetrics.slotLag.set({ chain }, Math.max(0, minSlot - slot));
+    await this.sink.processed(slotRef(slot, timeMs), this.deps.resumeOf(this.cursor));
+  }
+
+  /** Decodes the changed accounts of one read into `out`, recording each new state. */
+  private decode(
+    adapter: AccountAdapter,
+    query: number,
+    read: ProgramAccounts,
+    timeMs: number,
+    out: BlockEvent[],
+    changes: Change[],
+  ): void {
+    const { chain, log } = this.deps;
+    const state = this.cursor.state;
+    const observedAtMs = this.deps.now();
+    let decoded = 0;
+    for (const account of read.accounts) {
+      const hash = dataHash(account.data);
+      if (state.hashOf(account.pubkey) === hash) continue;
+      const eventId = `${chain}:${read.slot}:${account.pubkey}:${hash}`;
+      let events: BlockEvent[];
+      try {
+        events = adapter.decode(query, account.pubkey, account.data, {
+          chainId: chain,
+          slot: read.slot,
+          slotTimeMs: timeMs,
+          observedAtMs,
+          eventId,
+        });
+      } catch (err) {
+        if (!(err instanceof AccountDecodeError)) throw err;
+        solanaMetrics.accountsRejected.inc({ chain, adapter: adapter.name, reason: err.kind });
+        log.warn(
+          { chain, adapter: adapter.name, slot: read.slot, reason: err.kind, err: err.message },
+          "account rejected",
+        );
+        // remembered, so the same bytes are not rejected again every poll
+        changes.push({ slot: read.slot, account: account.pubkey, hash, eventIds: [] });
+        continue;
+      }
+      for (const e of events) {
+        if (e.kind === "position") {
+          e.value.coordinates = { blockNumber: read.slot, blockHash: "", logIndex: 0, txHash: "" };
+          if (!e.value.chainTimeMs) e.value.chainTimeMs = timeMs;
+        } else if (e.kind === "price") {
+          e.value.coordinates = { blockNumber: read.slot, blockHash: "", logIndex: 0, txHash: "" };
+        }
+        out.push(e);
+      }
+      if (events.length > 0) decoded++;
+      changes.push({
+        slot: read.slot,
+        account: account.pubkey,
+        hash,
+        eventIds: events.map((e) => e.value.eventId),
+      });
+    }
+    if (decoded) solanaMetrics.accountsDecoded.inc({ chain, adapter: adapter.name }, decoded);
+  }
+}
