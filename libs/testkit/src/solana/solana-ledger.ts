@@ -29,6 +29,12 @@ export interface LedgerOptions {
   readonly genesisMs?: number;
   /** Chain time between slots (default 400 ms, the cluster's target). */
   readonly slotMs?: number;
+  /**
+   * Stamp each slot with the wall-clock time it is produced at, instead of
+   * `slotMs` apart (a slot clock whose timer runs late then never makes the
+   * chain look stale).
+   */
+  readonly wallClock?: boolean;
 }
 
 /**
@@ -47,6 +53,8 @@ export class SolanaLedger {
   private readonly slotMs: number;
   private readonly startSlot: number;
   private readonly versions = new Map<string, AccountVersion[]>();
+  private readonly wallClock: boolean;
+  private readonly producedAtMs = new Map<number, number>();
 
   constructor(opts: LedgerOptions = {}) {
     this.startSlot = opts.startSlot ?? 1000;
@@ -56,6 +64,7 @@ export class SolanaLedger {
     this.finalizedDepth = opts.finalizedDepth ?? 32;
     this.genesisMs = opts.genesisMs ?? Date.now();
     this.slotMs = opts.slotMs ?? 400;
+    this.wallClock = opts.wallClock ?? false;
   }
 
   /** The slot a commitment level has reached. */
@@ -67,12 +76,15 @@ export class SolanaLedger {
 
   /** Chain time of a slot (the RPC's getBlockTime, in ms). */
   timeMs(slot: number): number {
-    return this.genesisMs + (slot - this.startSlot) * this.slotMs;
+    return this.producedAtMs.get(slot) ?? this.genesisMs + (slot - this.startSlot) * this.slotMs;
   }
 
   /** Moves the processed tip `n` slots forward. */
   advance(n = 1): number {
-    for (let i = 0; i < n; i++) this.tip = Math.max(this.tip + 1, this.nextSlot);
+    for (let i = 0; i < n; i++) {
+      this.tip = Math.max(this.tip + 1, this.nextSlot);
+      if (this.wallClock) this.producedAtMs.set(this.tip, Date.now());
+    }
     this.nextSlot = this.tip + 1;
     return this.tip;
   }

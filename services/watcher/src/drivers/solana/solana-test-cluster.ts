@@ -25,8 +25,11 @@ export interface TestCluster {
 }
 
 /** A ledger served by `endpoints` test RPC servers. */
-export async function startTestCluster(endpoints = 1): Promise<TestCluster> {
-  const ledger = new SolanaLedger({ startSlot: 1_000, genesisMs: Date.now() });
+export async function startTestCluster(
+  endpoints = 1,
+  ledgerOptions: { slotMs?: number; wallClock?: boolean } = {},
+): Promise<TestCluster> {
+  const ledger = new SolanaLedger({ startSlot: 1_000, genesisMs: Date.now(), ...ledgerOptions });
   const servers = await Promise.all(Array.from({ length: endpoints }, () => startSolanaRpc(ledger)));
   return {
     ledger,
