@@ -126,6 +126,13 @@ export type {
   VenueGreeks,
 } from "./risk/options-book.js";
 export { OptionsBook, YEAR_MS } from "./risk/options-book.js";
+export type { PerpLeg, PerpMarginAccount, SpotLeg } from "./risk/perp-margin-account.js";
+export {
+  freeCollateral,
+  maintenanceRequirement,
+  perpLiquidationPrice,
+  totalCollateral,
+} from "./risk/perp-margin-account.js";
 export type {
   PriceObservation,
   ReferencePrice,
