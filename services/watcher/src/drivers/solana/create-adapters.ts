@@ -1,4 +1,5 @@
 import type { AccountAdapter } from "./adapters/account-adapter.js";
+import { DriftVenueAdapter } from "./adapters/drift-venue.js";
 import { PythPriceUpdateAdapter } from "./adapters/pyth-price-update.js";
 import type { SolanaAdapterConfig } from "./solana-config.js";
 
@@ -7,5 +8,7 @@ export function createAccountAdapter(cfg: SolanaAdapterConfig): AccountAdapter {
   switch (cfg.kind) {
     case "pyth":
       return new PythPriceUpdateAdapter(cfg);
+    case "drift":
+      return new DriftVenueAdapter(cfg);
   }
 }

@@ -175,7 +175,12 @@ export class SlotFollower {
     const state = this.cursor.state;
     const observedAtMs = this.deps.now();
     let decoded = 0;
+    const reference = adapter.queries[query]?.reference === true;
     for (const account of read.accounts) {
+      if (reference) {
+        this.decodeReference(adapter, query, account, read.slot, timeMs, observedAtMs);
+        continue;
+      }
       const hash = dataHash(account.data);
       if (state.hashOf(account.pubkey) === hash) continue;
       const eventId = `${chain}:${read.slot}:${account.pubkey}:${hash}`;
@@ -217,5 +222,33 @@ export class SlotFollower {
       });
     }
     if (decoded) solanaMetrics.accountsDecoded.inc({ chain, adapter: adapter.name }, decoded);
+  }
+
+  /** Hands a reference account to its adapter; a rejection is counted like any other. */
+  private decodeReference(
+    adapter: AccountAdapter,
+    query: number,
+    account: { pubkey: string; data: Uint8Array },
+    slot: number,
+    timeMs: number,
+    observedAtMs: number,
+  ): void {
+    const { chain, log } = this.deps;
+    try {
+      adapter.decode(query, account.pubkey, account.data, {
+        chainId: chain,
+        slot,
+        slotTimeMs: timeMs,
+        observedAtMs,
+        eventId: `${chain}:${slot}:${account.pubkey}`,
+      });
+    } catch (err) {
+      if (!(err instanceof AccountDecodeError)) throw err;
+      solanaMetrics.accountsRejected.inc({ chain, adapter: adapter.name, reason: err.kind });
+      log.warn(
+        { chain, adapter: adapter.name, slot, reason: err.kind, err: err.message },
+        "account rejected",
+      );
+    }
   }
 }

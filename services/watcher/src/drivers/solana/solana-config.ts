@@ -4,7 +4,7 @@ import { PublicKey } from "@solana/web3.js";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
-const { assetId, name } = fields;
+const { assetId, name, venueId } = fields;
 
 const programId = z.string().refine(
   (v) => {
@@ -31,6 +31,18 @@ const adapterSchema = z.discriminatedUnion("kind", [
       maxAgeSlots: z.number().int().positive().default(120),
       maxConfidenceRatio: z.number().positive().max(1).default(0.02),
       allowPartialVerification: z.boolean().default(false),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("drift"),
+      venueId,
+      programId: programId.optional(),
+      /** Asset of each perp market by index (default: its name without "-PERP"). */
+      perpAssets: z.record(z.string().regex(/^\d+$/, "keys are market indexes"), assetId).optional(),
+      /** Asset of each spot market by index (default: its name). */
+      spotAssets: z.record(z.string().regex(/^\d+$/, "keys are market indexes"), assetId).optional(),
+      quoteSpotMarketIndex: z.number().int().min(0).max(65535).default(0),
     })
     .strict(),
 ]);

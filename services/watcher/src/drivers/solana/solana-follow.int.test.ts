@@ -125,7 +125,9 @@ describe("Solana driver following a cluster (in-process, loopback RPC)", () => {
       .filter((e) => e.kind === "retraction")
       .map((e) => (e.value as { retractedEventId: string }).retractedEventId);
     expect(retracted).toEqual([...dropped].reverse());
-    expect(prices(sink.events)).toEqual(["100", "90", "91", "95"]);
+    const seen = prices(sink.events);
+    // the fork's two accounts are read in pubkey order, which is random here
+    expect([seen[0], [seen[1], seen[2]].sort(), seen[3]]).toEqual(["100", ["90", "91"], "95"]);
     expect(await metric("bw_watcher_slot_rollbacks_total", 'chain="sol-rollback"')).toBe(1);
   });
 
@@ -167,7 +169,7 @@ describe("Solana driver following a cluster (in-process, loopback RPC)", () => {
     cluster.servers[1]!.setFault({ kind: "behind", slots: 500 });
     const { driver, sink } = follow("sol-behind", { maxSlotLag: 50 });
     await eventually(() => (driver.rpc.status()[1]!.state === "behind" ? true : undefined));
-    expect(sink.processedBlock).toBeGreaterThan(0);
+    await eventually(() => (sink.processedBlock > 0 ? true : undefined));
     cluster.servers[1]!.setFault({ kind: "none" });
     await eventually(() => (driver.rpc.status()[1]!.state === "ok" ? true : undefined));
   });

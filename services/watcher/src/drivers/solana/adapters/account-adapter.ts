@@ -10,6 +10,12 @@ export type AccountFilter =
 export interface AccountQuery {
   readonly programId: string;
   readonly filters: readonly AccountFilter[];
+  /**
+   * Reference accounts (a venue's markets): decoded on every read, changed or
+   * not, so the adapter always holds them (after a restart too); their
+   * events, if any, are not published.
+   */
+  readonly reference?: boolean;
 }
 
 /** What an adapter knows besides the account's bytes. */
