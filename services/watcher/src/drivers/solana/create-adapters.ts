@@ -1,5 +1,6 @@
 import type { AccountAdapter } from "./adapters/account-adapter.js";
 import { DriftVenueAdapter } from "./adapters/drift-venue.js";
+import { FixedLayoutAdapter } from "./adapters/fixed-layout.js";
 import { PythPriceUpdateAdapter } from "./adapters/pyth-price-update.js";
 import type { SolanaAdapterConfig } from "./solana-config.js";
 
@@ -10,5 +11,7 @@ export function createAccountAdapter(cfg: SolanaAdapterConfig): AccountAdapter {
       return new PythPriceUpdateAdapter(cfg);
     case "drift":
       return new DriftVenueAdapter(cfg);
+    case "fixed-layout":
+      return new FixedLayoutAdapter(cfg);
   }
 }

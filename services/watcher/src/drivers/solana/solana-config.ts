@@ -3,6 +3,7 @@ import { fields } from "@breakwater/config";
 import { PublicKey } from "@solana/web3.js";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { FIELD_TYPES, type FieldType, fieldSize, type LayoutField } from "./adapters/fixed-layout.js";
 
 const { assetId, name, venueId } = fields;
 
@@ -16,6 +17,56 @@ const programId = z.string().refine(
   },
   { message: "must be a base58 public key" },
 );
+
+const layoutField = z.union([
+  z.object({ value: z.string() }).strict(),
+  z
+    .object({
+      offset: z.number().int().min(0),
+      type: z.enum(Object.keys(FIELD_TYPES) as [FieldType, ...FieldType[]]),
+      length: z.number().int().positive().optional(),
+      decimals: z.number().int().min(0).max(77).optional(),
+      map: z.record(z.string(), z.string()).optional(),
+    })
+    .strict()
+    .refine((f) => (f.type === "string") === (f.length !== undefined), {
+      message: "`length` is required for, and only for, type string",
+    }),
+]);
+
+const positionLayout = z
+  .object({
+    account: layoutField,
+    market: layoutField,
+    asset: layoutField.optional(),
+    side: layoutField,
+    size: layoutField,
+    status: layoutField.optional(),
+    entryPrice: layoutField.optional(),
+    collateralAsset: layoutField.optional(),
+    collateralAmount: layoutField.optional(),
+    liquidationPrice: layoutField.optional(),
+  })
+  .strict();
+
+const priceLayout = z
+  .object({ asset: layoutField, price: layoutField, source: layoutField.optional() })
+  .strict();
+
+/** Fields of a layout that reach past the account's size. */
+function layoutProblems(
+  dataSize: number,
+  layouts: Record<string, Record<string, LayoutField | undefined> | undefined>,
+) {
+  const problems: string[] = [];
+  for (const [layout, fieldsOf] of Object.entries(layouts))
+    for (const [key, f] of Object.entries(fieldsOf ?? {}))
+      if (f && "offset" in f && f.offset + fieldSize(f) > dataSize)
+        problems.push(
+          `${layout}.${key}: offset ${f.offset} + ${fieldSize(f)} bytes is past dataSize ${dataSize}`,
+        );
+  return problems;
+}
 
 const adapterSchema = z.discriminatedUnion("kind", [
   z
@@ -45,6 +96,27 @@ const adapterSchema = z.discriminatedUnion("kind", [
       quoteSpotMarketIndex: z.number().int().min(0).max(65535).default(0),
     })
     .strict(),
+  z
+    .object({
+      kind: z.literal("fixed-layout"),
+      name,
+      venueId,
+      programId,
+      dataSize: z.number().int().positive().max(10_485_760),
+      discriminator: z
+        .string()
+        .regex(/^([0-9a-fA-F]{2}){1,32}$/, "hex bytes")
+        .optional(),
+      position: positionLayout.optional(),
+      price: priceLayout.optional(),
+    })
+    .strict()
+    .superRefine((cfg, ctx) => {
+      if (!cfg.position && !cfg.price)
+        ctx.addIssue({ code: "custom", message: "needs a position or a price layout" });
+      for (const message of layoutProblems(cfg.dataSize, { position: cfg.position, price: cfg.price }))
+        ctx.addIssue({ code: "custom", message });
+    }),
 ]);
 
 const endpoint = z.union([
