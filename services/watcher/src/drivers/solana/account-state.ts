@@ -1,3 +1,6 @@
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { PublicKey } from "@solana/web3.js";
+
 /** One published change: the event ids an account's new state produced, and the state it replaced. */
 export interface AccountChange {
   readonly account: string;
@@ -12,18 +15,27 @@ export interface SlotEntry {
   readonly changes: AccountChange[];
 }
 
+/** Bytes of one account in the checkpoint: its 32-byte key and its 8-byte data hash. */
+const PACKED = 40;
+
 /**
  * What the driver has published of the cluster's accounts: each account's
  * last data hash (so an unchanged account is not published again, across
  * polls, resubscribes and restarts) and the changes of recent slots (so a
  * slot rollback can retract them and restore the hashes they replaced).
- * Pure state; it serializes into the checkpoint.
+ * Pure state; it serializes into the checkpoint compactly (40 bytes an
+ * account, the window deflated and capped at `maxChanges`), since a NATS
+ * message holds 1 MB by default.
  */
 export class AccountState {
   private readonly hashes = new Map<string, string>();
   private readonly recent: SlotEntry[] = [];
+  private changes = 0;
 
-  constructor(private readonly windowSlots: number) {}
+  constructor(
+    private readonly windowSlots: number,
+    private readonly maxChanges = 2_000,
+  ) {}
 
   hashOf(account: string): string | undefined {
     return this.hashes.get(account);
@@ -41,12 +53,25 @@ export class AccountState {
       this.recent.push(entry);
     }
     entry.changes.push({ account, previous: this.hashes.get(account), eventIds });
+    this.changes++;
     this.hashes.set(account, hash);
   }
 
-  /** Forgets changes of slots older than the window below `slot`. */
+  /**
+   * Forgets changes of slots older than the window below `slot`, and the
+   * oldest slots' changes beyond `maxChanges`. A rollback cannot retract
+   * those: the surviving fork's state of such an account still replaces the
+   * dropped one when it is read, but an account only the dropped fork held
+   * stays published (a slot that changed more accounts than the window holds,
+   * such as the first full read, is never kept).
+   */
   prune(slot: number): void {
-    while (this.recent.length > 0 && this.recent[0]!.slot <= slot - this.windowSlots) this.recent.shift();
+    while (this.recent.length > 0) {
+      const oldest = this.recent[0]!;
+      if (oldest.slot > slot - this.windowSlots && this.changes <= this.maxChanges) break;
+      this.recent.shift();
+      this.changes -= oldest.changes.length;
+    }
   }
 
   /**
@@ -57,6 +82,7 @@ export class AccountState {
     const undone: { slot: number; eventIds: string[] }[] = [];
     while ((this.recent.at(-1)?.slot ?? -1) > slot) {
       const entry = this.recent.pop()!;
+      this.changes -= entry.changes.length;
       for (const change of [...entry.changes].reverse()) {
         if (change.previous === undefined) this.hashes.delete(change.account);
         else this.hashes.set(change.account, change.previous);
@@ -71,8 +97,19 @@ export class AccountState {
     return this.recent[0]?.slot;
   }
 
+  /** Base64 of the packed hashes, and of the deflated window. */
   serialize(): { hashes: string; recent: string } {
-    return { hashes: JSON.stringify([...this.hashes]), recent: JSON.stringify(this.recent) };
+    const packed = Buffer.alloc(this.hashes.size * PACKED);
+    let at = 0;
+    for (const [account, hash] of this.hashes) {
+      new PublicKey(account).toBuffer().copy(packed, at);
+      packed.write(hash, at + 32, 8, "hex");
+      at += PACKED;
+    }
+    return {
+      hashes: packed.toString("base64"),
+      recent: deflateRawSync(JSON.stringify(this.recent)).toString("base64"),
+    };
   }
 
   /** The state a checkpoint kept; throws on text that is not one. */
@@ -80,18 +117,22 @@ export class AccountState {
     const state = new AccountState(windowSlots);
     if (typeof saved.hashes !== "string" || typeof saved.recent !== "string")
       throw new TypeError("account state missing from the checkpoint");
-    const hashes = JSON.parse(saved.hashes) as unknown;
-    const recent = JSON.parse(saved.recent) as unknown;
-    if (!Array.isArray(hashes) || !Array.isArray(recent)) throw new TypeError("account state is not lists");
-    for (const pair of hashes) {
-      if (!Array.isArray(pair) || typeof pair[0] !== "string" || typeof pair[1] !== "string")
-        throw new TypeError("account hash entry is not [account, hash]");
-      state.hashes.set(pair[0], pair[1]);
-    }
+    const packed = Buffer.from(saved.hashes, "base64");
+    if (packed.length % PACKED !== 0) throw new TypeError(`packed hashes of ${packed.length} bytes`);
+    for (let at = 0; at < packed.length; at += PACKED)
+      state.hashes.set(
+        new PublicKey(packed.subarray(at, at + 32)).toBase58(),
+        packed.subarray(at + 32, at + PACKED).toString("hex"),
+      );
+    const recent = JSON.parse(
+      inflateRawSync(Buffer.from(saved.recent, "base64")).toString("utf8"),
+    ) as unknown;
+    if (!Array.isArray(recent)) throw new TypeError("account window is not a list");
     for (const e of recent as SlotEntry[]) {
       if (typeof e?.slot !== "number" || !Array.isArray(e.changes))
         throw new TypeError("slot entry unreadable");
       state.recent.push(e);
+      state.changes += e.changes.length;
     }
     return state;
   }

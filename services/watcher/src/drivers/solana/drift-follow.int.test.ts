@@ -80,7 +80,7 @@ describe("Solana driver with the Drift venue (in-process, loopback RPC)", () => 
       )!,
       5,
     );
-    expect(perp!.eventId).toMatch(new RegExp(`^sol-drift:\\d+:${user}:[0-9a-f]{32}:SOL-PERP$`));
+    expect(perp!.eventId).toMatch(new RegExp(`^sol-drift:\\d+:${user}:[0-9a-f]{16}:SOL-PERP$`));
     expect(usdc).toMatchObject({
       market: "USDC",
       asset: "USDC",

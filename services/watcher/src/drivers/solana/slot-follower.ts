@@ -6,6 +6,7 @@ import { abortableSleep } from "../abortable-sleep.js";
 import { Troubles } from "../evm/troubles.js";
 import type { AccountState } from "./account-state.js";
 import { type AccountAdapter, AccountDecodeError } from "./adapters/account-adapter.js";
+import { PipelinedPublisher } from "./pipelined-publisher.js";
 import { solanaMetrics } from "./solana-metrics.js";
 import type { ProgramAccounts, SolanaRpc } from "./solana-rpc.js";
 
@@ -36,10 +37,12 @@ interface Change {
 
 /** Events per publish batch. */
 const PUBLISH_BATCH = 256;
+/** Decoding yields to I/O this often (accounts). */
+const YIELD_EVERY_ACCOUNTS = 256;
 
-/** The data hash in event ids: 128 bits of sha256, hex. */
+/** The data hash in event ids and checkpoints: 64 bits of sha256, hex (it tells one account's states apart). */
 export function dataHash(data: Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex").slice(0, 32);
+  return createHash("sha256").update(data).digest("hex").slice(0, 16);
 }
 
 export const slotRef = (slot: number, timeMs: number): BlockRef => ({
@@ -139,21 +142,23 @@ export class SlotFollower {
     const { chain, rpc, adapters } = this.deps;
     let slot = minSlot;
     let endpoint = "";
-    const events: BlockEvent[] = [];
+    const publisher = new PipelinedPublisher(this.sink, PUBLISH_BATCH);
     const changes: Change[] = [];
-    for (const adapter of adapters)
-      for (const [i, q] of adapter.queries.entries()) {
-        const read = await rpc.programAccounts(q.programId, q.filters, minSlot);
-        slot = Math.max(slot, read.slot);
-        endpoint = read.endpoint;
-        solanaMetrics.accountsRead.inc({ chain, adapter: adapter.name }, read.accounts.length);
-        this.decode(adapter, i, read, timeMs, events, changes);
-      }
-    for (let i = 0; i < events.length; i += PUBLISH_BATCH) {
-      const batch = events.slice(i, i + PUBLISH_BATCH);
-      if (this.sink.publishBatch) await this.sink.publishBatch(batch);
-      else for (const e of batch) await this.sink.publish(e);
+    try {
+      for (const adapter of adapters)
+        for (const [i, q] of adapter.queries.entries()) {
+          const read = await rpc.programAccounts(q.programId, q.filters, minSlot);
+          slot = Math.max(slot, read.slot);
+          endpoint = read.endpoint;
+          solanaMetrics.accountsRead.inc({ chain, adapter: adapter.name }, read.accounts.length);
+          await this.decode(adapter, i, read, timeMs, publisher, changes);
+        }
+    } catch (err) {
+      // settle what is in flight before the poll is retried, so nothing of this attempt lingers
+      await publisher.drain().catch(() => undefined);
+      throw err;
     }
+    await publisher.drain();
     // recorded once stored: a failed publish leaves them to the next poll
     for (const c of changes) this.cursor.state.record(c.slot, c.account, c.hash, c.eventIds);
     this.cursor.state.prune(slot);
@@ -162,21 +167,23 @@ export class SlotFollower {
     await this.sink.processed(slotRef(slot, timeMs), this.deps.resumeOf(this.cursor));
   }
 
-  /** Decodes the changed accounts of one read into `out`, recording each new state. */
-  private decode(
+  /** Decodes the changed accounts of one read and publishes their events, noting each new state in `changes`. */
+  private async decode(
     adapter: AccountAdapter,
     query: number,
     read: ProgramAccounts,
     timeMs: number,
-    out: BlockEvent[],
+    out: PipelinedPublisher,
     changes: Change[],
-  ): void {
+  ): Promise<void> {
     const { chain, log } = this.deps;
     const state = this.cursor.state;
     const observedAtMs = this.deps.now();
     let decoded = 0;
     const reference = adapter.queries[query]?.reference === true;
-    for (const account of read.accounts) {
+    for (const [n, account] of read.accounts.entries()) {
+      // let acknowledgements in (and batches out) while a large read decodes
+      if (n > 0 && n % YIELD_EVERY_ACCOUNTS === 0) await new Promise((r) => setImmediate(r));
       if (reference) {
         this.decodeReference(adapter, query, account, read.slot, timeMs, observedAtMs);
         continue;
@@ -211,7 +218,7 @@ export class SlotFollower {
         } else if (e.kind === "price") {
           e.value.coordinates = { blockNumber: read.slot, blockHash: "", logIndex: 0, txHash: "" };
         }
-        out.push(e);
+        await out.submit(e);
       }
       if (events.length > 0) decoded++;
       changes.push({

@@ -49,7 +49,7 @@ describe("Solana driver following a cluster (in-process, loopback RPC)", () => {
     await eventually(() => (sink.processedBlock >= slot - 2 ? true : undefined));
     expect(prices(sink.events)).toEqual(["142.5"]);
     const first = sink.events[0]!.value as { eventId: string; coordinates: { blockNumber: number } };
-    expect(first.eventId).toMatch(new RegExp(`^sol-follow:\\d+:${feed}:[0-9a-f]{32}$`));
+    expect(first.eventId).toMatch(new RegExp(`^sol-follow:\\d+:${feed}:[0-9a-f]{16}$`));
     expect(first.eventId.split(":")[1]).toBe(String(first.coordinates.blockNumber));
 
     await cluster.postPrice(feed, SOL_FEED, 140);

@@ -1,10 +1,13 @@
 // Test-only: accounts in the real on-chain layouts, encoded by an independent encoder
 // (@coral-xyz/anchor's BorshAccountsCoder with the IDL the Pyth receiver package publishes),
 // so a layout mistake in our decoders cannot be hidden by the same code on both sides.
-import { BN, BorshAccountsCoder } from "@coral-xyz/anchor";
+import anchor from "@coral-xyz/anchor";
 import { IDL as PYTH_RECEIVER_IDL } from "@pythnetwork/pyth-solana-receiver/idl/pyth_solana_receiver";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import DRIFT_IDL from "./adapters/testdata/drift-idl-2.156.0.json" with { type: "json" };
+
+// anchor is CommonJS: its named exports through the default import, under Node and vitest alike
+const { BN, BorshAccountsCoder } = anchor;
 
 const pythCoder = new BorshAccountsCoder(PYTH_RECEIVER_IDL as never);
 

@@ -1,11 +1,14 @@
 import { PositionSide, PositionStatus } from "@breakwater/proto";
-import { BN, BorshAccountsCoder } from "@coral-xyz/anchor";
+import anchor from "@coral-xyz/anchor";
 import { PublicKey } from "@solana/web3.js";
 import { describe, expect, it } from "vitest";
 import { solanaClusterSchema } from "../solana-config.js";
 import { newAddress } from "../solana-test-accounts.js";
 import { type AccountContext, AccountDecodeError } from "./account-adapter.js";
 import { FixedLayoutAdapter } from "./fixed-layout.js";
+
+// anchor is CommonJS: its named exports through the default import, under Node and vitest alike
+const { BN, BorshAccountsCoder } = anchor;
 
 // The accounts are encoded by @coral-xyz/anchor's BorshAccountsCoder from an IDL of the layout,
 // not by our code: discriminator (8) | owner pubkey (32) | side u8 | size u64 | entry u64 | market [u8;16] | mark i64
