@@ -23,3 +23,5 @@ export type { AccountAt, Commitment, LedgerOptions } from "./solana/solana-ledge
 export { SolanaLedger } from "./solana/solana-ledger.js";
 export type { SolanaRpcFault, SolanaRpcServer } from "./solana/solana-rpc-server.js";
 export { startSolanaRpc } from "./solana/solana-rpc-server.js";
+export type { SolanaSubscriptions } from "./solana/solana-subscriptions.js";
+export { startSolanaSubscriptions } from "./solana/solana-subscriptions.js";

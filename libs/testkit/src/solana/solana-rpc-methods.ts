@@ -63,7 +63,7 @@ function contextSlot(ctx: MethodContext, config: Config): number {
 
 const withContext = (slot: number, value: unknown) => ({ context: { apiVersion: "2.1.0", slot }, value });
 
-function accountJson(a: AccountAt, encoding: string) {
+export function accountJson(a: AccountAt, encoding: string) {
   if (encoding !== "base64")
     throw new RpcMethodError(RPC_ERRORS.invalidParams, `Invalid params: encoding ${encoding} is not served`);
   return {
@@ -77,7 +77,7 @@ function accountJson(a: AccountAt, encoding: string) {
 }
 
 /** Whether an account passes one getProgramAccounts filter (dataSize or memcmp). */
-function passes(a: AccountAt, filter: unknown): boolean {
+export function passes(a: AccountAt, filter: unknown): boolean {
   const f = filter as {
     dataSize?: unknown;
     memcmp?: { offset?: unknown; bytes?: unknown; encoding?: unknown };

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Socket } from "node:net";
 import type { SolanaLedger } from "./solana-ledger.js";
 import { METHODS, RPC_ERRORS, RpcMethodError } from "./solana-rpc-methods.js";
+import { type SolanaSubscriptions, startSolanaSubscriptions } from "./solana-subscriptions.js";
 
 /** What a test Solana endpoint does wrong, on demand. */
 export type SolanaRpcFault =
@@ -24,6 +25,8 @@ export interface SolanaRpcServer {
   setFault(fault: SolanaRpcFault): void;
   /** Requests received, by method. */
   readonly calls: ReadonlyMap<string, number>;
+  /** The websocket side on the same port (ws://127.0.0.1:<port>), when started with `websocket`. */
+  readonly subscriptions: SolanaSubscriptions | undefined;
   stop(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ const GARBAGE_SHAPE: Record<string, unknown> = {
 export async function startSolanaRpc(
   ledger: SolanaLedger,
   initial: SolanaRpcFault = { kind: "none" },
+  opts: { readonly websocket?: boolean } = {},
 ): Promise<SolanaRpcServer> {
   let fault: SolanaRpcFault = initial;
   const calls = new Map<string, number>();
@@ -130,7 +134,9 @@ export async function startSolanaRpc(
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : 0;
+  const subscriptions = opts.websocket ? await startSolanaSubscriptions(ledger, { on: server }) : undefined;
   return {
+    subscriptions,
     url: `http://127.0.0.1:${port}`,
     port,
     ledger,
@@ -140,6 +146,7 @@ export async function startSolanaRpc(
       if (next.kind !== "silence") for (const res of pending) res.destroy();
     },
     async stop() {
+      await subscriptions?.stop();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

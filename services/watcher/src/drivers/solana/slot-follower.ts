@@ -64,6 +64,8 @@ export const slotRef = (slot: number, timeMs: number): BlockRef => ({
  */
 export class SlotFollower {
   private readonly troubles: Troubles;
+  private woken = false;
+  private wakeUp: (() => void) | undefined;
 
   constructor(
     private readonly deps: SlotFollowerDeps,
@@ -75,6 +77,38 @@ export class SlotFollower {
   }
 
   async run(): Promise<void> {
+    const queries = this.deps.adapters.flatMap((a) => a.queries);
+    const unsubscribe = this.deps.rpc.subscribe(queries, () => this.wake());
+    try {
+      await this.follow();
+    } finally {
+      await unsubscribe();
+    }
+  }
+
+  /** A notification arrived: read now rather than at the next poll. */
+  private wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Waits `pollMs`, less when a notification arrives or the run is aborted. */
+  private async pause(): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return;
+    }
+    const cut = new AbortController();
+    const onAbort = () => cut.abort();
+    this.signal.addEventListener("abort", onAbort, { once: true });
+    this.wakeUp = onAbort;
+    await abortableSleep(this.deps.pollMs, cut.signal);
+    this.signal.removeEventListener("abort", onAbort);
+    this.wakeUp = undefined;
+    this.woken = false;
+  }
+
+  private async follow(): Promise<void> {
     while (!this.signal.aborted) {
       try {
         await this.poll();
@@ -86,7 +120,7 @@ export class SlotFollower {
         this.troubles.set("rpc", message.slice(0, 400));
       }
       this.troubles.report();
-      await abortableSleep(this.deps.pollMs, this.signal);
+      await this.pause();
     }
   }
 

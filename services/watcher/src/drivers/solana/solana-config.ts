@@ -127,6 +127,8 @@ const endpoint = z.union([
       name: name.optional(),
       requestsPerSecond: z.number().positive().optional(),
       timeoutMs: z.number().int().positive().optional(),
+      /** The endpoint's websocket: account changes wake a read at once (polling goes on). */
+      wsUrl: z.url({ protocol: /^wss?$/ }).optional(),
     })
     .strict(),
 ]);
@@ -144,6 +146,12 @@ export const solanaClusterSchema = z
      */
     commitment: z.enum(["confirmed", "finalized"]).default("confirmed"),
     pollMs: z.number().int().positive().default(1_000),
+    /**
+     * Subscribe to program accounts over each endpoint's websocket (its
+     * `wsUrl`, else its URL with ws/wss), so a change is read at once;
+     * polling every `pollMs` goes on beside it.
+     */
+    subscribe: z.boolean().default(false),
     requestTimeoutMs: z.number().int().positive().default(10_000),
     /** An endpoint this many slots behind the best is out of rotation. */
     maxSlotLag: z.number().int().min(1).default(150),

@@ -45,7 +45,11 @@ export class SolanaDriver implements ChainDriver {
     this.rpc = new SolanaRpc({
       chain: opts.chainId,
       commitment: opts.config.commitment,
-      endpoints: opts.config.rpc,
+      endpoints: opts.config.rpc.map((e) =>
+        opts.config.subscribe && !("wsUrl" in e && e.wsUrl)
+          ? { ...e, wsUrl: e.url.replace(/^http/, "ws") }
+          : e,
+      ),
       log: opts.log,
       maxSlotLag: opts.config.maxSlotLag,
       timeoutMs: opts.config.requestTimeoutMs,

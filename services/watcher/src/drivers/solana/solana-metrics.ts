@@ -50,6 +50,11 @@ export const solanaMetrics = {
     "Accounts an adapter refused, by reason (malformed, stale, wide_confidence, unknown_market, ...)",
     ["chain", "adapter", "reason"],
   ),
+  notifications: counter(
+    "bw_watcher_solana_notifications_total",
+    "programSubscribe notifications received (each wakes a read)",
+    ["chain", "endpoint"],
+  ),
   rollbacks: counter(
     "bw_watcher_slot_rollbacks_total",
     "Slot rollbacks corrected (a fork dropped processed slots)",

@@ -18,6 +18,8 @@ export interface SolanaEndpointConfig {
   readonly name?: string | undefined;
   readonly requestsPerSecond?: number | undefined;
   readonly timeoutMs?: number | undefined;
+  /** The endpoint's websocket (programSubscribe); without one it is only polled. */
+  readonly wsUrl?: string | undefined;
 }
 
 export interface SolanaRpcOptions {
@@ -48,6 +50,7 @@ export interface ProgramAccounts {
 interface Endpoint {
   readonly name: string;
   readonly connection: Connection;
+  readonly subscribes: boolean;
   readonly health: EndpointHealth;
   readonly limiter: RateLimiter;
   /** The slot this endpoint reported last (at the commitment), -1 before. */
@@ -104,12 +107,14 @@ export class SolanaRpc {
       const connection = new Connection(cfg.url, {
         commitment: opts.commitment,
         disableRetryOnRateLimit: true,
+        ...(cfg.wsUrl ? { wsEndpoint: cfg.wsUrl } : {}),
         fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
       });
       solanaMetrics.rpcInRotation.set({ chain: opts.chain, endpoint: name }, 1);
       return {
         name,
         connection,
+        subscribes: cfg.wsUrl !== undefined,
         health: new EndpointHealth({
           minBackoffMs: opts.minBackoffMs ?? 250,
           maxBackoffMs: opts.maxBackoffMs ?? 15_000,
@@ -235,6 +240,46 @@ export class SolanaRpc {
         return { slot, endpoint, accounts };
       },
     );
+  }
+
+  /**
+   * Subscribes to the queries' program accounts (programSubscribe) on the
+   * healthiest endpoint with a websocket, calling `onChange` on every
+   * notification; web3.js reconnects and resubscribes a dropped connection.
+   * Resolves to the unsubscribe; a no-op when no endpoint has a websocket.
+   */
+  subscribe(
+    queries: readonly { programId: string; filters: readonly AccountFilter[] }[],
+    onChange: () => void,
+  ): () => Promise<void> {
+    const e = this.endpoints
+      .filter((x) => x.subscribes)
+      .sort((a, b) => EndpointHealth.compare(a.health, b.health))[0];
+    if (!e) return async () => undefined;
+    const chain = this.opts.chain;
+    const ids = queries.map((q) =>
+      e.connection.onProgramAccountChange(
+        new PublicKey(q.programId),
+        () => {
+          solanaMetrics.notifications.inc({ chain, endpoint: e.name });
+          onChange();
+        },
+        {
+          commitment: this.opts.commitment,
+          encoding: "base64",
+          filters: q.filters as GetProgramAccountsFilter[],
+        },
+      ),
+    );
+    this.opts.log.info(
+      { chain, endpoint: e.name, subscriptions: ids.length },
+      "subscribed to program accounts",
+    );
+    return async () => {
+      await Promise.all(
+        ids.map((id) => e.connection.removeProgramAccountChangeListener(id).catch(() => undefined)),
+      );
+    };
   }
 
   /** A read on the best endpoint in rotation, failing over to the others. */

@@ -45,9 +45,12 @@ const SOL_MARKET = "3x85u7SWkmmr7YQGYhtjARgxwegTLJgkSLRprfXod6rh";
 export async function startTestCluster(
   endpoints = 1,
   ledgerOptions: { slotMs?: number; wallClock?: boolean } = {},
+  websocket = false,
 ): Promise<TestCluster> {
   const ledger = new SolanaLedger({ startSlot: 1_000, genesisMs: Date.now(), ...ledgerOptions });
-  const servers = await Promise.all(Array.from({ length: endpoints }, () => startSolanaRpc(ledger)));
+  const servers = await Promise.all(
+    Array.from({ length: endpoints }, () => startSolanaRpc(ledger, { kind: "none" }, { websocket })),
+  );
   return {
     ledger,
     servers,
