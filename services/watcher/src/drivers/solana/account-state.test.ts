@@ -44,6 +44,8 @@ describe("account state (hashes and rollback window)", () => {
     expect(back.size).toBe(3_000);
     expect(back.oldestSlot).toBe(2_900);
     expect(back.rollbackAfter(2_998).map((u) => u.eventIds)).toEqual([["id-2999"]]);
+    // what the cap forgot makes a rollback below it deep, after a restart too
+    expect([back.isDeep(2_898), back.isDeep(2_899)]).toEqual([true, false]);
   });
 
   it("failure: a damaged checkpoint form is refused", () => {

@@ -31,6 +31,8 @@ export class AccountState {
   private readonly hashes = new Map<string, string>();
   private readonly recent: SlotEntry[] = [];
   private changes = 0;
+  /** The newest slot whose changes were forgotten (-1: none): a rollback to below it is deep. */
+  private forgottenThrough = -1;
 
   constructor(
     private readonly windowSlots: number,
@@ -71,7 +73,21 @@ export class AccountState {
       if (oldest.slot > slot - this.windowSlots && this.changes <= this.maxChanges) break;
       this.recent.shift();
       this.changes -= oldest.changes.length;
+      this.forgottenThrough = Math.max(this.forgottenThrough, oldest.slot);
     }
+  }
+
+  /** Whether a rollback to `slot` reaches changes the window no longer holds. */
+  isDeep(slot: number): boolean {
+    return slot < this.forgottenThrough;
+  }
+
+  /** Forgets every hash and change: the next read publishes every account again. */
+  clear(): void {
+    this.hashes.clear();
+    this.recent.length = 0;
+    this.changes = 0;
+    this.forgottenThrough = -1;
   }
 
   /**
@@ -108,7 +124,9 @@ export class AccountState {
     }
     return {
       hashes: packed.toString("base64"),
-      recent: deflateRawSync(JSON.stringify(this.recent)).toString("base64"),
+      recent: deflateRawSync(
+        JSON.stringify({ forgottenThrough: this.forgottenThrough, slots: this.recent }),
+      ).toString("base64"),
     };
   }
 
@@ -124,11 +142,14 @@ export class AccountState {
         new PublicKey(packed.subarray(at, at + 32)).toBase58(),
         packed.subarray(at + 32, at + PACKED).toString("hex"),
       );
-    const recent = JSON.parse(
-      inflateRawSync(Buffer.from(saved.recent, "base64")).toString("utf8"),
-    ) as unknown;
-    if (!Array.isArray(recent)) throw new TypeError("account window is not a list");
-    for (const e of recent as SlotEntry[]) {
+    const window = JSON.parse(inflateRawSync(Buffer.from(saved.recent, "base64")).toString("utf8")) as {
+      forgottenThrough?: unknown;
+      slots?: unknown;
+    };
+    if (!Array.isArray(window?.slots) || typeof window.forgottenThrough !== "number")
+      throw new TypeError("account window unreadable");
+    state.forgottenThrough = window.forgottenThrough;
+    for (const e of window.slots as SlotEntry[]) {
       if (typeof e?.slot !== "number" || !Array.isArray(e.changes))
         throw new TypeError("slot entry unreadable");
       state.recent.push(e);

@@ -35,6 +35,9 @@ interface Change {
   readonly eventIds: readonly string[];
 }
 
+/** How long a rollback deeper than the window keeps the chain in trouble. */
+const DEEP_ROLLBACK_ALARM_MS = 300_000;
+
 /** Events per publish batch. */
 const PUBLISH_BATCH = 256;
 /** Decoding yields to I/O this often (accounts). */
@@ -119,6 +122,7 @@ export class SlotFollower {
         this.deps.log.warn({ chain: this.deps.chain, err: message }, "poll failed; retrying");
         this.troubles.set("rpc", message.slice(0, 400));
       }
+      this.troubles.expire(this.deps.now());
       this.troubles.report();
       await this.pause();
     }
@@ -147,6 +151,7 @@ export class SlotFollower {
   private async rollback(slot: number, timeMs: number): Promise<void> {
     const { chain, log } = this.deps;
     const from = this.cursor.last!.slot;
+    const deep = this.cursor.state.isDeep(slot);
     const undone = this.cursor.state.rollbackAfter(slot);
     const observedAtMs = this.deps.now();
     const retractions: BlockEvent[] = [];
@@ -163,7 +168,15 @@ export class SlotFollower {
           },
         });
     for (const e of retractions) await this.sink.publish(e);
-    solanaMetrics.rollbacks.inc({ chain });
+    solanaMetrics.rollbacks.inc({ chain, depth: deep ? "deep" : "window" });
+    if (deep) {
+      // the window no longer holds what the dropped slots replaced: read every account afresh
+      // (states, not deltas: the surviving fork's replace the dropped ones downstream)
+      this.cursor.state.clear();
+      const detail = `deep slot rollback: back to slot ${slot} from ${from}, beyond the changes the window holds; republishing every account`;
+      log.error({ chain, from, to: slot }, "deep slot rollback beyond the window");
+      this.troubles.setUntil("deep-rollback", detail, this.deps.now() + DEEP_ROLLBACK_ALARM_MS);
+    }
     log.warn(
       { chain, from, to: slot, retracted: retractions.length },
       "slot rollback: retracted the dropped slots' events",

@@ -128,7 +128,35 @@ describe("Solana driver following a cluster (in-process, loopback RPC)", () => {
     const seen = prices(sink.events);
     // the fork's two accounts are read in pubkey order, which is random here
     expect([seen[0], [seen[1], seen[2]].sort(), seen[3]]).toEqual(["100", ["90", "91"], "95"]);
-    expect(await metric("bw_watcher_slot_rollbacks_total", 'chain="sol-rollback"')).toBe(1);
+    expect(await metric("bw_watcher_slot_rollbacks_total", 'chain="sol-rollback",depth="window"')).toBe(1);
+  });
+
+  it("behavior: a rollback beyond the window is an alarm, and every account is published again from the surviving fork", async () => {
+    cluster = await startTestCluster();
+    const a = newAddress();
+    await cluster.postPrice(a, SOL_FEED, 100);
+    cluster.ledger.advance(3);
+    const { sink } = follow("sol-deep", { windowSlots: 4 });
+    await eventually(() => (sink.events.length === 1 ? true : undefined));
+    const first = cluster.ledger.slot("confirmed");
+    for (let i = 0; i < 10; i++) {
+      cluster.ledger.advance(1); // the first price's slot leaves the 4-slot window
+      await eventually(() => (sink.processedBlock >= cluster.ledger.slot("confirmed") ? true : undefined));
+    }
+    await cluster.postPrice(a, SOL_FEED, 90);
+    cluster.ledger.advance(3);
+    await eventually(() => (sink.events.length === 2 ? true : undefined));
+
+    cluster.ledger.rollback(first); // confirmed goes back below the first price's slot
+    await eventually(() => (sink.troubles.some((t) => t?.includes("deep slot rollback")) ? true : undefined));
+    cluster.ledger.advance(4);
+    await eventually(() => (prices(sink.events).length === 3 ? true : undefined));
+    expect(prices(sink.events)).toEqual(["100", "90", "100"]);
+    const retracted = sink.events.filter((e) => e.kind === "retraction");
+    expect(retracted.map((e) => (e.value as { retractedEventId: string }).retractedEventId)).toEqual([
+      sink.events[1]!.value.eventId,
+    ]);
+    expect(await metric("bw_watcher_slot_rollbacks_total", 'chain="sol-deep",depth="deep"')).toBe(1);
   });
 
   it("failure: a silent endpoint fails over to the next; its timeouts are counted", async () => {
@@ -141,6 +169,19 @@ describe("Solana driver following a cluster (in-process, loopback RPC)", () => {
     expect(
       await metric("bw_watcher_rpc_errors_total", 'chain="sol-silent",endpoint="rpc0",reason="transport"'),
     ).toBeGreaterThan(0);
+  });
+
+  it("failure: an endpoint slower than its timeout is failed over; the slow answers are never used", async () => {
+    cluster = await startTestCluster(2);
+    cluster.servers[0]!.setFault({ kind: "slow", ms: 3_000 }); // the endpoints' timeout is 1 s
+    await cluster.postPrice(newAddress(), SOL_FEED, 125);
+    cluster.ledger.advance(3);
+    const { sink } = follow("sol-slow");
+    await eventually(() => (prices(sink.events).length === 1 ? true : undefined), 15_000);
+    expect(
+      await metric("bw_watcher_rpc_errors_total", 'chain="sol-slow",endpoint="rpc0",reason="transport"'),
+    ).toBeGreaterThan(0);
+    cluster.servers[0]!.setFault({ kind: "none" });
   });
 
   it("failure: garbage answers are rejected as malformed and counted, never published; the other endpoint serves", async () => {

@@ -57,7 +57,7 @@ export const solanaMetrics = {
   ),
   rollbacks: counter(
     "bw_watcher_slot_rollbacks_total",
-    "Slot rollbacks corrected (a fork dropped processed slots)",
-    ["chain"],
+    "Slot rollbacks corrected (a fork dropped processed slots), by depth ('deep' = beyond the window)",
+    ["chain", "depth"],
   ),
 };
