@@ -136,4 +136,38 @@ describe("Solana driver with the Drift venue (in-process, loopback RPC)", () => 
       /bw_watcher_accounts_rejected_total\{chain="sol-drift",adapter="drift",reason="unknown_market"\} 1/,
     );
   });
+
+  it("behavior: a closed user account closes every position it held, once", async () => {
+    cluster = await startTestCluster();
+    await cluster.driftMarkets(100);
+    const authority = newAddress();
+    const user = newAddress();
+    await cluster.driftUser(user, {
+      authority,
+      perps: [
+        {
+          marketIndex: 0,
+          base: 2_000_000_000n,
+          quote: -200_000_000n,
+          quoteEntry: -200_000_000n,
+          quoteBreakEven: -200_000_000n,
+        },
+      ],
+      spots: [{ marketIndex: 0, scaledBalance: 50_000_000_000n }],
+    });
+    cluster.ledger.advance(3);
+    const sink = follow();
+    await eventually(() => (positions(sink).length === 2 ? true : undefined));
+    cluster.ledger.write(user, "dRiftyHA39MWEi3m9aunc5MzRF1JYuBsbn6VPcn33UH", undefined);
+    cluster.ledger.advance(3);
+    await eventually(() => (positions(sink).length === 4 ? true : undefined));
+    const closed = positions(sink).slice(2);
+    expect(closed.map((p) => [p.market, p.status, p.size, p.account])).toEqual([
+      ["SOL-PERP", PositionStatus.POSITION_STATUS_CLOSED, "0", authority],
+      ["USDC", PositionStatus.POSITION_STATUS_CLOSED, "0", authority],
+    ]);
+    cluster.ledger.advance(3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(positions(sink)).toHaveLength(4);
+  });
 });

@@ -35,6 +35,9 @@ interface Change {
   readonly eventIds: readonly string[];
 }
 
+/** The hash recorded for an account a read no longer holds. */
+const CLOSED_HASH = "0000000000000000";
+
 /** How long a rollback deeper than the window keeps the chain in trouble. */
 const DEEP_ROLLBACK_ALARM_MS = 300_000;
 
@@ -276,6 +279,29 @@ export class SlotFollower {
       });
     }
     if (decoded) solanaMetrics.accountsDecoded.inc({ chain, adapter: adapter.name }, decoded);
+    if (!reference && adapter.closed) {
+      const present = new Set(read.accounts.map((a) => a.pubkey));
+      const gone = adapter.closed(query, present, {
+        chainId: chain,
+        slot: read.slot,
+        slotTimeMs: timeMs,
+        observedAtMs,
+        eventId: `${chain}:${read.slot}`,
+      });
+      for (const { account, events } of gone) {
+        for (const e of events) {
+          if (e.kind === "position")
+            e.value.coordinates = { blockNumber: read.slot, blockHash: "", logIndex: 0, txHash: "" };
+          await out.submit(e);
+        }
+        changes.push({
+          slot: read.slot,
+          account,
+          hash: CLOSED_HASH,
+          eventIds: events.map((e) => e.value.eventId),
+        });
+      }
+    }
   }
 
   /** Hands a reference account to its adapter; a rejection is counted like any other. */

@@ -41,6 +41,16 @@ export interface AccountAdapter {
   readonly queries: readonly AccountQuery[];
   /** Events of one account state; throws AccountDecodeError for bytes it cannot accept. */
   decode(query: number, pubkey: string, data: Uint8Array, ctx: AccountContext): BlockEvent[];
+  /**
+   * Optional: after a full read of `query`, the accounts it published before
+   * that the read no longer holds (closed accounts), each with the events that
+   * close what it published. `ctx.eventId` is per call; suffix it per account.
+   */
+  closed?(
+    query: number,
+    present: ReadonlySet<string>,
+    ctx: AccountContext,
+  ): { account: string; events: BlockEvent[] }[];
 }
 
 /** Why an account was rejected: the `reason` label of bw_watcher_accounts_rejected_total. */

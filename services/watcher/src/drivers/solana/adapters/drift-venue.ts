@@ -47,7 +47,7 @@ const query = (
 });
 
 /** What a user account last published, to close what it no longer holds. */
-type Published = Map<string, Pick<PositionUpdate, "market" | "asset" | "side">>;
+type Published = Map<string, Pick<PositionUpdate, "account" | "market" | "asset" | "side">>;
 
 const toNumber = (amount: bigint, decimals: number) => Number(amount) / 10 ** decimals;
 
@@ -89,6 +89,43 @@ export class DriftVenueAdapter implements AccountAdapter {
       return [];
     }
     return this.userEvents(pubkey, decodeDriftUser(pubkey, data), ctx);
+  }
+
+  /** Users the read no longer holds (closed accounts): what they held is published CLOSED. */
+  closed(
+    q: number,
+    present: ReadonlySet<string>,
+    ctx: AccountContext,
+  ): { account: string; events: BlockEvent[] }[] {
+    if (q !== 2) return [];
+    const out: { account: string; events: BlockEvent[] }[] = [];
+    for (const [pubkey, held] of this.published) {
+      if (present.has(pubkey)) continue;
+      this.published.delete(pubkey);
+      const events: BlockEvent[] = [...held.values()].map((p) => ({
+        kind: "position",
+        value: {
+          eventId: `${ctx.eventId}:${pubkey}:closed:${p.market}`,
+          chainId: ctx.chainId,
+          venueId: this.opts.venueId,
+          account: p.account,
+          market: p.market,
+          asset: p.asset,
+          side: p.side,
+          status: PositionStatus.POSITION_STATUS_CLOSED,
+          size: "0",
+          entryPrice: "",
+          collateralAsset: "",
+          collateralAmount: "",
+          liquidationPrice: "",
+          coordinates: undefined,
+          chainTimeMs: ctx.slotTimeMs,
+          observedAtMs: ctx.observedAtMs,
+        },
+      }));
+      out.push({ account: pubkey, events });
+    }
+    return out;
   }
 
   private perpAsset(m: DriftPerpMarket): string {
@@ -178,7 +215,7 @@ export class DriftVenueAdapter implements AccountAdapter {
     }
     const before = this.published.get(pubkey);
     const now: Published = new Map(
-      out.map((u) => [u.market, { market: u.market, asset: u.asset, side: u.side }]),
+      out.map((u) => [u.market, { account: u.account, market: u.market, asset: u.asset, side: u.side }]),
     );
     for (const [market, gone] of before ?? [])
       if (!now.has(market))
