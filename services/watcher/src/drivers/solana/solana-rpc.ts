@@ -235,7 +235,7 @@ export class SolanaRpc {
           const data = entry.account?.data;
           if (!(data instanceof Uint8Array))
             throw new Unusable(`account ${entry.pubkey?.toBase58?.()} without data`);
-          return { pubkey: entry.pubkey.toBase58(), data: Uint8Array.from(data) };
+          return { pubkey: entry.pubkey.toBase58(), data };
         });
         return { slot, endpoint, accounts };
       },
