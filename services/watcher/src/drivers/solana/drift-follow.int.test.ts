@@ -23,9 +23,9 @@ describe("Solana driver with the Drift venue (in-process, loopback RPC)", () => 
     await cluster?.stop();
   });
 
-  const follow = () => {
+  const follow = (drift: Record<string, unknown> = {}) => {
     const sink = new MemorySink();
-    const config = cluster.config({ adapters: [{ kind: "drift", venueId: "drift" }] });
+    const config = cluster.config({ adapters: [{ kind: "drift", venueId: "drift", ...drift }] });
     abort = new AbortController();
     done = new SolanaDriver({ chainId: "sol-drift", config, log }).start(undefined, sink, abort.signal);
     return sink;
@@ -169,5 +169,36 @@ describe("Solana driver with the Drift venue (in-process, loopback RPC)", () => 
     cluster.ledger.advance(3);
     await new Promise((r) => setTimeout(r, 200));
     expect(positions(sink)).toHaveLength(4);
+  });
+
+  it("behavior: users read in 256 parts by the authority's first byte are the same users, each once", async () => {
+    cluster = await startTestCluster();
+    await cluster.driftMarkets(100);
+    const authorities = Array.from({ length: 12 }, newAddress);
+    for (const authority of authorities)
+      await cluster.driftUser(newAddress(), {
+        authority,
+        perps: [
+          {
+            marketIndex: 0,
+            base: 1_000_000_000n,
+            quote: -100_000_000n,
+            quoteEntry: -100_000_000n,
+            quoteBreakEven: -100_000_000n,
+          },
+        ],
+        spots: [],
+      });
+    cluster.ledger.advance(3);
+    const before = cluster.servers[0]!.calls.get("getProgramAccounts") ?? 0;
+    const sink = follow({ partitionUsers: true });
+    await eventually(() => (positions(sink).length === 12 ? true : undefined));
+    expect(
+      positions(sink)
+        .map((p) => p.account)
+        .sort(),
+    ).toEqual([...authorities].sort());
+    // markets (2 queries) and 256 user parts
+    expect((cluster.servers[0]!.calls.get("getProgramAccounts") ?? 0) - before).toBeGreaterThanOrEqual(258);
   });
 });

@@ -5,7 +5,8 @@ import type { BlockEvent, BlockRef, ChainEventSink, ResumeData } from "../../cha
 import { abortableSleep } from "../abortable-sleep.js";
 import { Troubles } from "../evm/troubles.js";
 import type { AccountState } from "./account-state.js";
-import { type AccountAdapter, AccountDecodeError } from "./adapters/account-adapter.js";
+import { type AccountAdapter, AccountDecodeError, type AccountQuery } from "./adapters/account-adapter.js";
+import { base58 } from "./adapters/anchor-discriminator.js";
 import { PipelinedPublisher } from "./pipelined-publisher.js";
 import { solanaMetrics } from "./solana-metrics.js";
 import type { ProgramAccounts, SolanaRpc } from "./solana-rpc.js";
@@ -25,6 +26,31 @@ export interface SlotFollowerDeps {
   readonly now: () => number;
   /** What the checkpoint keeps besides the slot. */
   readonly resumeOf: (cursor: SlotCursor) => ResumeData;
+}
+
+/** Parts of a partitioned query read at once. */
+const PARTITION_CONCURRENCY = 8;
+
+/** One query's accounts: one getProgramAccounts, or 256 (one per value of its partition byte), merged. */
+async function readQuery(rpc: SolanaRpc, q: AccountQuery, minSlot: number): Promise<ProgramAccounts> {
+  if (q.partitionByte === undefined) return rpc.programAccounts(q.programId, q.filters, minSlot);
+  const offset = q.partitionByte;
+  const parts: ProgramAccounts[] = [];
+  for (let start = 0; start < 256; start += PARTITION_CONCURRENCY)
+    parts.push(
+      ...(await Promise.all(
+        Array.from({ length: PARTITION_CONCURRENCY }, (_, i) =>
+          rpc.programAccounts(
+            q.programId,
+            [...q.filters, { memcmp: { offset, bytes: base58(Uint8Array.of(start + i)) } }],
+            minSlot,
+          ),
+        ),
+      )),
+    );
+  // every part is as of at least minSlot; the set is stamped with the newest part's slot
+  const last = parts.reduce((a, b) => (b.slot > a.slot ? b : a));
+  return { slot: last.slot, endpoint: last.endpoint, accounts: parts.flatMap((p) => p.accounts) };
 }
 
 /** A new account state, recorded once its events are stored. */
@@ -197,7 +223,7 @@ export class SlotFollower {
     try {
       for (const adapter of adapters)
         for (const [i, q] of adapter.queries.entries()) {
-          const read = await rpc.programAccounts(q.programId, q.filters, minSlot);
+          const read = await readQuery(rpc, q, minSlot);
           slot = Math.max(slot, read.slot);
           endpoint = read.endpoint;
           solanaMetrics.accountsRead.inc({ chain, adapter: adapter.name }, read.accounts.length);

@@ -94,6 +94,8 @@ const adapterSchema = z.discriminatedUnion("kind", [
       /** Asset of each spot market by index (default: its name). */
       spotAssets: z.record(z.string().regex(/^\d+$/, "keys are market indexes"), assetId).optional(),
       quoteSpotMarketIndex: z.number().int().min(0).max(65535).default(0),
+      /** Read User accounts in 256 parts by the authority's first byte. */
+      partitionUsers: z.boolean().default(false),
     })
     .strict(),
   z

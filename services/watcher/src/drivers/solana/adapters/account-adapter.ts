@@ -16,6 +16,11 @@ export interface AccountQuery {
    * events, if any, are not published.
    */
   readonly reference?: boolean;
+  /**
+   * Reads the query in 256 parts, one per value of the byte at this offset
+   * (a memcmp filter each), for program account sets too large for one answer.
+   */
+  readonly partitionByte?: number;
 }
 
 /** What an adapter knows besides the account's bytes. */

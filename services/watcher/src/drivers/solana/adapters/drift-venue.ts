@@ -31,6 +31,8 @@ export interface DriftVenueOptions {
   readonly spotAssets?: Readonly<Record<string, string>> | undefined;
   /** The quote spot market (USDC on Drift): its net balance is the perp positions' collateral. */
   readonly quoteSpotMarketIndex?: number | undefined;
+  /** Read the User accounts in 256 parts by the authority's first byte (mainnet's user set is large). */
+  readonly partitionUsers?: boolean | undefined;
 }
 
 const query = (
@@ -70,10 +72,12 @@ export class DriftVenueAdapter implements AccountAdapter {
 
   constructor(private readonly opts: DriftVenueOptions) {
     const program = opts.programId ?? DRIFT_PROGRAM;
+    const users = query(program, "User", false);
     this.queries = [
       query(program, "PerpMarket", true),
       query(program, "SpotMarket", true),
-      query(program, "User", false),
+      // the authority is the User account's first field, at offset 8
+      opts.partitionUsers ? { ...users, partitionByte: 8 } : users,
     ];
   }
 
