@@ -8,8 +8,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deploymentRoles, ensureSeedFiles, renderAuthorization, roleName, seedFileOf } from "@breakwater/bus";
+import { tokenHash } from "@breakwater/identity";
 import { DevAuthority } from "@breakwater/identity/dev-pki";
-import { type EvmNode, type NatsServer, natsTlsFiles, startEvmNode, startNats } from "@breakwater/testkit";
+import {
+  type EvmNode,
+  type NatsServer,
+  natsTlsFiles,
+  SolanaLedger,
+  type SolanaRpcServer,
+  startEvmNode,
+  startNats,
+  startSlotClock,
+  startSolanaRpc,
+} from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chartSource, ciFile, type K8sObject, type StagedChart, stageChart } from "./chart/helm.js";
 import { type PodProcess, type Secrets, startPod } from "./chart/pod.js";
@@ -41,6 +52,8 @@ async function waitReady(pod: PodProcess, timeoutMs: number): Promise<void> {
   }
   throw new Error(`${pod.name} not ready within ${timeoutMs} ms (${last}):\n${pod.output().slice(-3000)}`);
 }
+
+const OPERATOR_TOKEN = "chart-start-operator-token-0123456789";
 
 describe.sequential("the chart's workloads start as rendered", () => {
   let chart: StagedChart;
@@ -80,6 +93,10 @@ describe.sequential("the chart's workloads start as rendered", () => {
       dnsNames: ["localhost"],
       ipAddresses: ["127.0.0.1"],
     });
+    // the coordinator's HTTP tokens: one operator
+    secrets["breakwater-http-tokens"] = {
+      "tokens.yaml": `tokens:\n  - { name: ops, role: operator, sha256: ${tokenHash(OPERATOR_TOKEN)} }\n`,
+    };
     secrets["breakwater-coordinator-tls"] = {
       "tls.crt": server.certPem,
       "tls.key": server.keyPem,
@@ -125,6 +142,18 @@ describe.sequential("the chart's workloads start as rendered", () => {
       const cm = objects.find(
         (o) => o.kind === "ConfigMap" && o.metadata.labels?.["breakwater.io/chain"] === chain,
       );
+      if (rpcSecretOf(d, "BW_SOLANA_RPC_URLS")) {
+        // a Solana watcher: the loopback Solana JSON-RPC (no validator runs here), an empty ledger
+        const ledger = new SolanaLedger({ wallClock: true, slotMs: 400 });
+        const slots = startSlotClock(ledger, 400);
+        const rpc: SolanaRpcServer = await startSolanaRpc(ledger);
+        cleanups.push(async () => {
+          slots.stop();
+          await rpc.stop();
+        });
+        secrets[rpcSecretOf(d, "BW_SOLANA_RPC_URLS")!] = { urls: rpc.url };
+        continue;
+      }
       const chainFile = chain && cm?.data?.["chain.json"];
       if (!chainFile) continue;
       // one local EVM chain per EVM watcher, with the chain id its chain file names
@@ -133,7 +162,7 @@ describe.sequential("the chart's workloads start as rendered", () => {
         blockTimeMs: 1_000,
       });
       cleanups.push(() => node.stop());
-      secrets[rpcSecretOf(d)] = { urls: node.url };
+      secrets[rpcSecretOf(d, "BW_EVM_RPC_URLS")!] = { urls: node.url };
     }
 
     const pods: PodProcess[] = [];
@@ -186,9 +215,15 @@ describe.sequential("the chart's workloads start as rendered", () => {
   it("behavior: two EVM chains with their chain files, the correlator's config, the policy and the signing key: all ready", async () => {
     const started = await startRendered("multichain-evm-values.yaml", { tls: false, auth: false });
     runs.set("multichain", started);
-    expect(started.pods).toHaveLength(4);
+    expect(started.pods).toHaveLength(5); // two EVM watchers, a Solana watcher, the correlator, the coordinator
     const coordinator = started.pods.find((p) => p.name.endsWith("-coordinator"))!;
-    const policy = await (await fetch(`http://127.0.0.1:${coordinator.httpPort}/v1/policy`)).text();
+    // the tokens Secret is mounted: reads need a token now
+    expect((await fetch(`http://127.0.0.1:${coordinator.httpPort}/v1/policy`)).status).toBe(401);
+    const policy = await (
+      await fetch(`http://127.0.0.1:${coordinator.httpPort}/v1/policy`, {
+        headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+      })
+    ).text();
     expect(policy).toContain("mwcb");
   }, 240_000);
 
@@ -224,12 +259,13 @@ describe.sequential("the chart's workloads start as rendered", () => {
   });
 });
 
-function rpcSecretOf(d: K8sObject): string {
+/** The Secret a watcher's RPC URLs come from (`BW_EVM_RPC_URLS` or `BW_SOLANA_RPC_URLS`), if it has one. */
+function rpcSecretOf(d: K8sObject, variable: string): string | undefined {
   const env = d.spec.template.spec.containers[0].env as {
     name: string;
     valueFrom?: { secretKeyRef?: { name: string } };
   }[];
-  return env.find((e) => e.name === "BW_EVM_RPC_URLS")!.valueFrom!.secretKeyRef!.name;
+  return env.find((e) => e.name === variable)?.valueFrom?.secretKeyRef?.name;
 }
 
 /** A CA and a server certificate for 127.0.0.1 it signed, made with openssl. */

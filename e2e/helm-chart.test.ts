@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { NATS_ENV, natsFields } from "@breakwater/config";
 import { parsePolicy } from "@breakwater/coordinator";
 import { correlatorConfigSchema } from "@breakwater/correlator";
-import { evmChainSchema } from "@breakwater/watcher";
+import { evmChainSchema, solanaClusterSchema } from "@breakwater/watcher";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -260,7 +260,23 @@ describe("Helm chart: one NATS identity per service", () => {
 
 describe("Helm chart: one chain's failure touches no other chain", () => {
   const objects = () => rendered.get("multichain-evm-values.yaml")!;
-  const chains = ["ethereum", "arbitrum"];
+  const chains = ["ethereum", "arbitrum", "solana"];
+
+  it("behavior: the Solana watcher gets its cluster file and its RPC URLs from its Secret", () => {
+    const d = byKind(objects(), "Deployment").find((o) => chainOf(o) === "solana")!;
+    const env = d.spec.template.spec.containers[0].env as Any[];
+    expect(env.find((e) => e.name === "BW_DRIVER").value).toBe("solana");
+    expect(env.find((e) => e.name === "BW_SOLANA_CONFIG").value).toBe("/etc/breakwater/chain/cluster.json");
+    expect(env.find((e) => e.name === "BW_SOLANA_RPC_URLS").valueFrom.secretKeyRef).toEqual({
+      name: "breakwater-rpc-solana",
+      key: "urls",
+    });
+    const cm = byKind(objects(), "ConfigMap").find((o) => chainOf(o) === "solana")!;
+    expect(solanaClusterSchema.parse(parseYaml(cm.data?.["cluster.json"] ?? ""))).toMatchObject({
+      cluster: "mainnet-beta",
+      commitment: "confirmed",
+    });
+  });
 
   it("behavior: exactly one Deployment, PDB, NetworkPolicy, ServiceAccount, ConfigMap and Service per chain", () => {
     for (const kind of [
@@ -349,7 +365,13 @@ describe("Helm chart: values the services would reject are rejected first", () =
 
   const evm = "driver: evm\n    evm: { chainId: 1 }\n    rpc: { existingSecret: rpc }";
   const bad: [string, string, RegExp][] = [
-    ["solana", "chains:\n  - id: solana\n    driver: solana\n", /no Solana watcher exists yet/],
+    ["solana without rpc", "chains:\n  - id: sol\n    driver: solana\n    solana: { cluster: c }\n", /rpc/],
+    [
+      "solana with an evm file",
+      "chains:\n  - id: sol\n    driver: solana\n    solana: { cluster: c }\n    evm: { chainId: 1 }\n    rpc: { existingSecret: rpc }\n",
+      /evm/,
+    ],
+    ["sim with rpc", "chains:\n  - id: a\n    driver: sim\n    rpc: { existingSecret: rpc }\n", /rpc/],
     ["typo at the top", "coordinatr:\n  replicas: 2\n", /coordinatr/],
     ["unknown chain key", "chains:\n  - id: a\n    driver: sim\n    replica: 2\n", /replica/],
     ["evm without rpc", "chains:\n  - id: a\n    driver: evm\n    evm: { chainId: 1 }\n", /rpc/],
@@ -419,12 +441,18 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
   const ajv = new Ajv({ allErrors: true, strict: false });
   ajv.addSchema(schema, "values");
   const evmCheck = ajv.compile({ $ref: "values#/definitions/evmChain" });
+  const solanaCheck = ajv.compile({ $ref: "values#/definitions/solanaCluster" });
   const correlatorCheck = ajv.compile({ $ref: "values#/definitions/correlatorConfig" });
   const props = (def: string) => Object.keys(schema.definitions[def].properties).sort();
 
   it("behavior: the chain file, correlator config and env names are the services' (minus what the chart sets)", () => {
     expect(props("evmChain")).toEqual(
       Object.keys(evmChainSchema.shape)
+        .filter((k) => k !== "rpc")
+        .sort(),
+    );
+    expect(props("solanaCluster")).toEqual(
+      Object.keys(solanaClusterSchema.shape)
         .filter((k) => k !== "rpc")
         .sort(),
     );
@@ -453,7 +481,13 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
       "BW_LOG_LEVEL",
       "BW_DRIVER",
     ];
-    const watcherFiles = ["BW_SIM_SCENARIO", "BW_EVM_CONFIG", "BW_EVM_RPC_URLS"];
+    const watcherFiles = [
+      "BW_SIM_SCENARIO",
+      "BW_EVM_CONFIG",
+      "BW_EVM_RPC_URLS",
+      "BW_SOLANA_CONFIG",
+      "BW_SOLANA_RPC_URLS",
+    ];
     expect([...watcherEnv, ...watcherManaged, ...watcherFiles].sort()).toEqual(
       Object.keys(WATCHER_ENV).sort(),
     );
@@ -475,6 +509,7 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
       "BW_TLS_CA_FILE",
       "BW_VENUES_FILE",
       "BW_DEVELOPMENT_SIGNING_KEY",
+      "BW_HTTP_TOKENS_FILE",
     ];
     expect([...coordinatorEnv, ...coordinatorManaged].sort()).toEqual(Object.keys(COORDINATOR_ENV).sort());
   });
@@ -555,6 +590,62 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
       expect(evmCheck(c), JSON.stringify(c)).toBe(evmChainSchema.safeParse(c).success);
   });
 
+  const pubkey = "dRiftyHA39MWEi3m9aunc5MzRF1JYuBsbn6VPcn33UH";
+  const feed = "ef0d8b6fda2ceba41da15d4095d1da392a0d2f8ed0c6c7bc0f4cfac8c280b56d";
+  const u8 = { offset: 8, type: "u8" };
+  const solanaCases: unknown[] = [
+    { cluster: "mainnet-beta" },
+    {},
+    { cluster: "c", commitment: "finalized" },
+    { cluster: "c", commitment: "processed" },
+    { cluster: "c", windowSlots: 3 },
+    { cluster: "c", pollMs: 0 },
+    { cluster: "c", typo: 1 },
+    { cluster: "c", adapters: [{ kind: "pyth", feeds: { [feed]: { asset: "SOL" } } }] },
+    { cluster: "c", adapters: [{ kind: "pyth", feeds: { abc: { asset: "SOL" } } }] },
+    { cluster: "c", adapters: [{ kind: "pyth", feeds: {}, maxConfidenceRatio: 2 }] },
+    { cluster: "c", adapters: [{ kind: "drift", venueId: "drift" }] },
+    { cluster: "c", adapters: [{ kind: "drift", venueId: "drift", programId: "not base58!" }] },
+    { cluster: "c", adapters: [{ kind: "drift", venueId: "drift", perpAssets: { x: "SOL" } }] },
+    { cluster: "c", adapters: [{ kind: "drift" }] },
+    {
+      cluster: "c",
+      adapters: [
+        {
+          kind: "fixed-layout",
+          name: "v",
+          venueId: "v",
+          programId: pubkey,
+          dataSize: 64,
+          price: { asset: { value: "SOL" }, price: { ...u8, decimals: 2 } },
+        },
+      ],
+    },
+    {
+      cluster: "c",
+      adapters: [{ kind: "fixed-layout", name: "v", venueId: "v", programId: pubkey, dataSize: 64 }],
+    },
+    {
+      cluster: "c",
+      adapters: [
+        {
+          kind: "fixed-layout",
+          name: "v",
+          venueId: "v",
+          programId: pubkey,
+          dataSize: 64,
+          price: { asset: { value: "SOL" }, price: { ...u8, type: "f32" } },
+        },
+      ],
+    },
+    { cluster: "c", adapters: [{ kind: "serum" }] },
+  ];
+
+  it("behavior: a Solana cluster file is accepted by the chart exactly when the watcher accepts it", () => {
+    for (const c of solanaCases)
+      expect(solanaCheck(c), JSON.stringify(c)).toBe(solanaClusterSchema.safeParse(c).success);
+  });
+
   it("behavior: a correlator config is accepted by the chart exactly when the correlator accepts it", () => {
     const cases: unknown[] = [
       {},
@@ -591,6 +682,12 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
         if (data["chain.json"]) {
           // the watcher reads its chain file with a YAML parser
           const parsed = evmChainSchema.safeParse(parseYaml(data["chain.json"]));
+          expect(parsed.success, `${file}: ${cm.metadata.name} ${JSON.stringify(parsed.error?.issues)}`).toBe(
+            true,
+          );
+        }
+        if (data["cluster.json"]) {
+          const parsed = solanaClusterSchema.safeParse(parseYaml(data["cluster.json"]));
           expect(parsed.success, `${file}: ${cm.metadata.name} ${JSON.stringify(parsed.error?.issues)}`).toBe(
             true,
           );

@@ -24,6 +24,7 @@ import {
 } from "@breakwater/testkit";
 import { DEFAULT_SCENARIO_PATH } from "@breakwater/watcher";
 import { parse as parseYaml } from "yaml";
+import { type SolanaCluster, startSolanaCluster } from "./solana-cluster.js";
 
 /** One line a sample venue prints for each signal it receives. */
 export interface VenueSignalLine {
@@ -59,6 +60,16 @@ export interface SystemOptions {
    * followed by an EVM watcher.
    */
   readonly evm?: { readonly chain: string; readonly seedPositions: number; readonly seedOptions?: number };
+  /**
+   * A simulated Solana cluster (the testkit's loopback Solana RPC: no validator runs here) with
+   * Drift's ETH-PERP (venue `drift`, `traders` users) and a Pyth ETH feed, and its watcher.
+   */
+  readonly solana?: { readonly chain: string; readonly traders: number };
+  /** The correlator's config file (YAML), e.g. an entity map of the labs' accounts. */
+  readonly correlatorConfig?: (labs: {
+    evm: EvmLab | undefined;
+    solana: SolanaCluster | undefined;
+  }) => string;
 }
 
 export interface RunningSystem {
@@ -79,6 +90,8 @@ export interface RunningSystem {
   readonly venues: Map<string, ServiceProcess>;
   /** The local EVM chain, when `evm` was asked for. */
   readonly evm: EvmLab | undefined;
+  /** The simulated Solana cluster, when `solana` was asked for. */
+  readonly solana: SolanaCluster | undefined;
   /** Signals each venue printed so far. */
   signals(venue: string): VenueSignalLine[];
   restartCorrelator(crash?: boolean): Promise<void>;
@@ -105,7 +118,11 @@ export const GUEST_VENUE = "guest-venue";
 export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const dir = mkdtempSync(join(tmpdir(), "bw-system-"));
   const natsAuthDir = join(dir, "nats-auth");
-  const chains = [...opts.chains, ...(opts.evm ? [opts.evm.chain] : [])];
+  const chains = [
+    ...opts.chains,
+    ...(opts.evm ? [opts.evm.chain] : []),
+    ...(opts.solana ? [opts.solana.chain] : []),
+  ];
   const identities = ensureSeedFiles(natsAuthDir, deploymentRoles(chains));
   const authorization = renderAuthorization(identities);
   writeFileSync(join(natsAuthDir, "authorization.conf"), authorization);
@@ -117,6 +134,17 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       evm = await startEvmLab({ chain: opts.evm.chain, prices: { ETH: 3000 }, blockTimeMs: 1_000 });
       await evm.seedPositions("ETH", opts.evm.seedPositions);
       await evm.seedOptions("ETH", opts.evm.seedOptions ?? 0);
+    } catch (err) {
+      await evm?.stop();
+      await nats.dispose();
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+  let solana: SolanaCluster | undefined;
+  if (opts.solana) {
+    try {
+      solana = await startSolanaCluster({ traders: opts.solana.traders, ethPrice: 3000 });
     } catch (err) {
       await evm?.stop();
       await nats.dispose();
@@ -197,6 +225,24 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       addresses[`watcher ${opts.evm.chain} http`] = `http://127.0.0.1:${port}`;
     }
 
+    if (solana && opts.solana) {
+      const clusterFile = join(dir, "solana-cluster.json");
+      solana.writeClusterFile(clusterFile);
+      const port = await freePort();
+      const p = track(
+        startService(WATCHER, ["--chain", opts.solana.chain], {
+          ...common,
+          ...seedEnv({ kind: "watcher", chain: opts.solana.chain }),
+          BW_DRIVER: "solana",
+          BW_SOLANA_CONFIG: clusterFile,
+          BW_HTTP_PORT: String(port),
+        }),
+      );
+      watchers.set(opts.solana.chain, p);
+      addresses["solana rpc"] = solana.rpcUrl;
+      addresses[`watcher ${opts.solana.chain} http`] = `http://127.0.0.1:${port}`;
+    }
+
     const corrHttp = await freePort();
     const corrGrpc = await freePort();
     const correlatorEnv = {
@@ -208,6 +254,9 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       BW_HTTP_PORT: String(corrHttp),
       BW_GRPC_PORT: String(corrGrpc),
       BW_GRPC_HOST: "127.0.0.1",
+      ...(opts.correlatorConfig
+        ? { BW_CONFIG: writeConfig(dir, "correlator.yaml", opts.correlatorConfig({ evm, solana })) }
+        : {}),
     };
     addresses["correlator http"] = `http://127.0.0.1:${corrHttp}`;
     addresses["correlator grpc"] = `127.0.0.1:${corrGrpc}`;
@@ -251,6 +300,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       coordinator: track(startService(COORDINATOR, [], coordinatorEnv)),
       venues: new Map(),
       evm,
+      solana,
       signals(venue) {
         const p = this.venues.get(venue);
         if (!p) return [];
@@ -273,6 +323,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       async stop() {
         await Promise.all(started.map((p) => p.stop(5_000)));
         await evm?.stop();
+        await solana?.stop();
         await nats.dispose();
         rmSync(dir, { recursive: true, force: true });
       },
@@ -301,8 +352,15 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   } catch (err) {
     await Promise.all(started.map((p) => p.kill()));
     await evm?.stop();
+    await solana?.stop();
     await nats.dispose();
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+function writeConfig(dir: string, name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
 }

@@ -11,7 +11,10 @@ import { GUEST_VENUE, type RunningSystem, startSystem, type VenueSignalLine } fr
 
 const CHAINS = ["sim-a", "sim-b"];
 const EVM_CHAIN = "evm-local";
-const VENUES = ["perp-a", "lend-a", "perp-b", "perp-evm"];
+const SOLANA_CHAIN = "solana-local";
+const VENUES = ["perp-a", "lend-a", "perp-b", "perp-evm", "drift"];
+/** One trader on two chains: the EVM venue's trader 0 and the Drift user of the first Solana owner key. */
+const CROSS_CHAIN_ENTITY = "trader-0";
 /** The scripted crash starts this long after genesis on every chain (the sim scenario's shock). */
 const CRASH_AT_MS = 8_000;
 const REPEAT_MS = 60_000;
@@ -26,7 +29,7 @@ function line(text = ""): void {
 async function main(): Promise<number> {
   const startedAt = Date.now();
   line(
-    "Breakwater demo: two simulated chains and a local EVM chain, correlator, coordinator, four venues; ETH falls 8%.",
+    "Breakwater demo: two simulated chains, a local EVM chain and a simulated Solana cluster, correlator, coordinator, five venues; ETH falls 8%.",
   );
   const system = await startSystem({
     chains: CHAINS,
@@ -34,6 +37,10 @@ async function main(): Promise<number> {
     evm: { chain: EVM_CHAIN, seedPositions: 12, seedOptions: 6 },
     // The demo signs with an ephemeral key (a warning says so); venues fetch it from the coordinator.
     developmentSigningKey: true,
+    solana: { chain: SOLANA_CHAIN, traders: 8 },
+    // the EVM venue's trader 0 and the first Drift user's owner key are one trader
+    correlatorConfig: ({ evm, solana }) =>
+      `entityMap:\n  "${evm?.traders[0]}": ${CROSS_CHAIN_ENTITY}\n  "${SOLANA_CHAIN}:${solana?.owners[0]}": ${CROSS_CHAIN_ENTITY}\n`,
     ...(keep
       ? {
           // the crash repeats every minute; the level-1 breaker re-arms after 30 s
@@ -43,6 +50,7 @@ async function main(): Promise<number> {
       : {}),
   });
   driveEvmCrashes(system);
+  driveSolanaCrashes(system);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -134,6 +142,26 @@ function driveEvmCrashes(system: RunningSystem): void {
   crashAt(system.genesisMs + CRASH_AT_MS);
 }
 
+/** The Solana cluster's Pyth ETH feed and Drift's ETH-PERP oracle follow the same script. */
+function driveSolanaCrashes(system: RunningSystem): void {
+  const cluster = system.solana;
+  if (!cluster) return;
+  const crashAt = (at: number) => {
+    const timer = setTimeout(
+      () => {
+        cluster
+          .setPrice(3000)
+          .then(() => cluster.crash({ move: -0.08, steps: 8, stepMs: 500 }))
+          .catch((err: unknown) => line(`  (solana crash script: ${String(err)})`));
+        if (keep) crashAt(at + REPEAT_MS);
+      },
+      Math.max(0, at - Date.now()),
+    );
+    timer.unref();
+  };
+  crashAt(system.genesisMs + CRASH_AT_MS);
+}
+
 async function buildReport(system: RunningSystem, startedAt: number, outcome: string) {
   const venues: Record<string, VenueSignalLine[]> = {};
   for (const v of VENUES) venues[v] = system.signals(v);
@@ -148,6 +176,7 @@ async function buildReport(system: RunningSystem, startedAt: number, outcome: st
     }
   };
   const exposure = await query("/v1/exposure?asset=ETH");
+  const crossChain = await query(`/v1/exposure?entity=${CROSS_CHAIN_ENTITY}`);
   const greeks = await query("/v1/greeks?asset=ETH");
   return {
     outcome,
@@ -171,8 +200,18 @@ async function buildReport(system: RunningSystem, startedAt: number, outcome: st
       ]),
     ),
     exposureETH: exposure,
+    crossChainEntity: { entity: CROSS_CHAIN_ENTITY, exposure: crossChain },
     greeksETH: greeks,
   };
+}
+
+interface ExposureRow {
+  readonly asset: string;
+  readonly venueId: string;
+  readonly chainId: string;
+  readonly netNotional: number;
+  readonly grossNotional: number;
+  readonly positions: number;
 }
 
 interface GreeksLine {
@@ -203,6 +242,13 @@ function printSummary(report: Awaited<ReturnType<typeof buildReport>>): void {
       ? "  every venue received the same single level-1 halt (same sequence, same effective time)"
       : "  INCONSISTENT: venues did not all receive exactly one identical halt",
   );
+  const rows = (report.crossChainEntity.exposure as { rows?: ExposureRow[] }).rows ?? [];
+  const legs = rows.filter((r) => r.positions > 0 && r.grossNotional > 0);
+  if (legs.length > 0)
+    line(
+      `  entity ${report.crossChainEntity.entity}: ` +
+        legs.map((r) => `${r.asset} ${r.netNotional.toFixed(0)} on ${r.venueId} (${r.chainId})`).join(", "),
+    );
   const eth = (report.greeksETH as { assets?: GreeksLine[] }).assets?.[0];
   if (eth && !eth.unpriceable)
     line(

@@ -196,6 +196,13 @@ export type {
 export { OptionsBook, YEAR_MS } from "./risk/options-book.js";
 export type { IsolatedPerpPosition } from "./risk/perp-liquidation.js";
 export { isolatedPerpLiquidationPrice, isolatedPerpMarginAt } from "./risk/perp-liquidation.js";
+export type { PerpLeg, PerpMarginAccount, SpotLeg } from "./risk/perp-margin-account.js";
+export {
+  freeCollateral,
+  maintenanceRequirement,
+  perpLiquidationPrice,
+  totalCollateral,
+} from "./risk/perp-margin-account.js";
 export type {
   PriceObservation,
   ReferencePrice,

@@ -21,3 +21,12 @@ export type { RpcFault, RpcProxy } from "./rpc-proxy.js";
 export { startRpcProxy } from "./rpc-proxy.js";
 export type { ServiceProcess } from "./service-process.js";
 export { eventually, startService } from "./service-process.js";
+export type { SlotClock } from "./solana/slot-clock.js";
+export { startSlotClock } from "./solana/slot-clock.js";
+// A loopback Solana JSON-RPC for the Solana driver's tests (no validator runs here).
+export type { AccountAt, Commitment, LedgerOptions } from "./solana/solana-ledger.js";
+export { SolanaLedger } from "./solana/solana-ledger.js";
+export type { SolanaRpcFault, SolanaRpcServer } from "./solana/solana-rpc-server.js";
+export { startSolanaRpc } from "./solana/solana-rpc-server.js";
+export type { SolanaSubscriptions } from "./solana/solana-subscriptions.js";
+export { startSolanaSubscriptions } from "./solana/solana-subscriptions.js";

@@ -71,17 +71,44 @@ describe("watcher config", () => {
   it("behavior: every bad field is named", () => {
     const problems = problemsOf([], {
       BW_NATS_URL: "http://example",
-      BW_DRIVER: "solana",
+      BW_DRIVER: "cosmos",
       BW_HEARTBEAT_MS: "-5",
       BW_SIM_GENESIS_MS: "yesterday",
       BW_LOG_LEVEL: "loud",
     }).join("\n");
     expect(problems).toMatch(/^chain \(env BW_CHAIN\): required: pass --chain or set BW_CHAIN/m);
     expect(problems).toMatch(/^natsUrl \(env BW_NATS_URL\): /m);
-    expect(problems).toMatch(/^driver \(env BW_DRIVER\): must be "sim" or "evm"/m);
+    expect(problems).toMatch(/^driver \(env BW_DRIVER\): must be "sim", "evm" or "solana"/m);
     expect(problems).toMatch(/^heartbeatMs \(env BW_HEARTBEAT_MS\): /m);
     expect(problems).toMatch(/^simGenesisMs \(env BW_SIM_GENESIS_MS\): /m);
     expect(problems).toMatch(/^logLevel \(env BW_LOG_LEVEL\): /m);
+  });
+
+  it("behavior: the solana driver needs a valid cluster file and an RPC endpoint", () => {
+    expect(problemsOf(["--chain", "sol"], { BW_DRIVER: "solana" })).toContain(
+      "solanaConfig (env BW_SOLANA_CONFIG): required with BW_DRIVER=solana: the cluster's config file",
+    );
+    const dir = mkdtempSync(join(tmpdir(), "bw-sol-cfg-"));
+    const file = join(dir, "cluster.yaml");
+    writeFileSync(file, "cluster: localnet\ncommitment: processed\n");
+    const problems = problemsOf(["--chain", "sol"], { BW_DRIVER: "solana", BW_SOLANA_CONFIG: file }).join(
+      "\n",
+    );
+    expect(problems).toMatch(/commitment: Invalid option/);
+    writeFileSync(file, "cluster: localnet\n");
+    expect(problemsOf(["--chain", "sol"], { BW_DRIVER: "solana", BW_SOLANA_CONFIG: file })).toContain(
+      "solanaRpcUrls (env BW_SOLANA_RPC_URLS): no RPC endpoint: set BW_SOLANA_RPC_URLS or `rpc` in the config file",
+    );
+    const cfg = loadWatcherConfig(["--chain", "sol"], {
+      BW_DRIVER: "solana",
+      BW_SOLANA_CONFIG: file,
+      BW_SOLANA_RPC_URLS: "http://127.0.0.1:1,http://127.0.0.1:2",
+    });
+    expect(cfg.driver === "solana" && cfg.solana.rpc.map((r) => r.url)).toEqual([
+      "http://127.0.0.1:1",
+      "http://127.0.0.1:2",
+    ]);
+    expect(cfg.driver === "solana" && cfg.solana.commitment).toBe("confirmed");
   });
 
   it("behavior: the evm driver needs a valid chain file and an RPC endpoint", () => {

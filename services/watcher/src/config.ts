@@ -9,6 +9,7 @@ import {
 import { z } from "zod";
 import { type EvmChainConfig, loadEvmChainConfig } from "./drivers/evm/evm-config.js";
 import { DEFAULT_SCENARIO_PATH, loadScenario, type Scenario } from "./drivers/sim/scenario.js";
+import { loadSolanaClusterConfig, type SolanaClusterConfig } from "./drivers/solana/solana-config.js";
 import { ScenarioError } from "./errors.js";
 
 /** Environment variables the watcher reads, and the config key each sets. */
@@ -27,10 +28,24 @@ export const WATCHER_ENV = {
   BW_EVM_CONFIG: "evmConfig",
   BW_EVM_RPC_URLS: "evmRpcUrls",
   BW_EVM_CONFIRMATIONS: "evmConfirmations",
+  BW_SOLANA_CONFIG: "solanaConfig",
+  BW_SOLANA_RPC_URLS: "solanaRpcUrls",
 } as const;
 
 const chainField = z.string({ error: "required: pass --chain or set BW_CHAIN" }).pipe(fields.id);
-const driverField = z.enum(["sim", "evm"], { error: 'must be "sim" or "evm"' }).default("sim");
+const driverField = z
+  .enum(["sim", "evm", "solana"], { error: 'must be "sim", "evm" or "solana"' })
+  .default("sim");
+
+const urlList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((u) => u.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url("every entry must be a URL")).min(1));
 
 /** The fields the scenario check needs; it runs whenever these are valid, whatever else is wrong. */
 const scenarioInputs = z.object({
@@ -52,17 +67,10 @@ const settingsFields = z.object({
   headStaleMs: fields.durationMs.default(5_000),
   headDownMs: fields.durationMs.default(30_000),
   evmConfig: z.string().min(1).optional(),
-  evmRpcUrls: z
-    .string()
-    .transform((v) =>
-      v
-        .split(",")
-        .map((u) => u.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url("every entry must be a URL")).min(1))
-    .optional(),
+  evmRpcUrls: urlList.optional(),
   evmConfirmations: z.coerce.number().int("must be an integer").min(0).optional(),
+  solanaConfig: z.string().min(1).optional(),
+  solanaRpcUrls: urlList.optional(),
 });
 
 export type WatcherSettings = z.output<typeof settingsFields>;
@@ -71,6 +79,7 @@ export type WatcherSettings = z.output<typeof settingsFields>;
 interface FilesRead {
   scenario?: Scenario | undefined;
   evm?: EvmChainConfig | undefined;
+  solana?: SolanaClusterConfig | undefined;
 }
 
 /** The settings' schema; its checks keep the files they read in `read`. */
@@ -79,6 +88,7 @@ function settingsSchema(read: FilesRead) {
     .superRefine(checkNatsSettings)
     .superRefine((cfg, ctx) => {
       if (cfg.driver === "evm") read.evm = checkEvmChainFile(cfg, ctx);
+      if (cfg.driver === "solana") read.solana = checkSolanaClusterFile(cfg, ctx);
     })
     .superRefine(
       (cfg, ctx) => {
@@ -113,6 +123,31 @@ function checkEvmChainFile(cfg: WatcherSettings, ctx: z.RefinementCtx): EvmChain
       code: "custom",
       path: ["evmRpcUrls"],
       message: "no RPC endpoint: set BW_EVM_RPC_URLS or `rpc` in the config file",
+    });
+  return loaded.config;
+}
+
+/** The Solana cluster file, or undefined after adding its problems to `ctx`. */
+function checkSolanaClusterFile(cfg: WatcherSettings, ctx: z.RefinementCtx): SolanaClusterConfig | undefined {
+  if (!cfg.solanaConfig) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["solanaConfig"],
+      message: "required with BW_DRIVER=solana: the cluster's config file",
+    });
+    return undefined;
+  }
+  const loaded = loadSolanaClusterConfig(cfg.solanaConfig);
+  if (!loaded.ok) {
+    for (const problem of loaded.problems)
+      ctx.addIssue({ code: "custom", path: ["solanaConfig"], message: problem });
+    return undefined;
+  }
+  if (loaded.config.rpc.length === 0 && !cfg.solanaRpcUrls)
+    ctx.addIssue({
+      code: "custom",
+      path: ["solanaRpcUrls"],
+      message: "no RPC endpoint: set BW_SOLANA_RPC_URLS or `rpc` in the config file",
     });
   return loaded.config;
 }
@@ -167,7 +202,14 @@ export interface EvmWatcherConfig extends WatcherCommon {
   readonly evm: EvmChainConfig;
 }
 
-export type WatcherConfig = SimWatcherConfig | EvmWatcherConfig;
+/** A watcher of a Solana cluster. */
+export interface SolanaWatcherConfig extends WatcherCommon {
+  readonly driver: "solana";
+  /** The cluster file with env overrides applied. */
+  readonly solana: SolanaClusterConfig;
+}
+
+export type WatcherConfig = SimWatcherConfig | EvmWatcherConfig | SolanaWatcherConfig;
 
 /** A file the checks read was not kept: a bug of this module, not of the configuration. */
 class UnreadConfigFileError extends Error {
@@ -215,6 +257,15 @@ export function loadWatcherConfig(
     case "evm":
       if (!read.evm) throw new UnreadConfigFileError("EVM chain file");
       return { ...common, driver: "evm", evm: withEnvOverrides(read.evm, settings) };
+    case "solana":
+      if (!read.solana) throw new UnreadConfigFileError("Solana cluster file");
+      return {
+        ...common,
+        driver: "solana",
+        solana: settings.solanaRpcUrls
+          ? { ...read.solana, rpc: settings.solanaRpcUrls.map((url) => ({ url })) }
+          : read.solana,
+      };
   }
 }
 

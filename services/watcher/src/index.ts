@@ -1,6 +1,6 @@
 // The watcher: one process per chain, a ChainDriver behind it, events onto the bus.
 
-// The driver contract (sim now; EVM and Solana drivers implement the same interface).
+// The driver contract (the sim, EVM and Solana drivers implement it).
 export type {
   BlockEvent,
   BlockEventKind,
@@ -61,6 +61,20 @@ export type { SimBlock } from "./drivers/sim/sim-chain.js";
 export { SimChain, simBlockHash } from "./drivers/sim/sim-chain.js";
 export { SimDriver } from "./drivers/sim/sim-driver.js";
 export { SimTimeline } from "./drivers/sim/timeline.js";
+// The Solana driver (web3.js 1.x) and its account adapters.
+export type {
+  AccountAdapter,
+  AccountContext,
+  AccountQuery,
+} from "./drivers/solana/adapters/account-adapter.js";
+export { AccountDecodeError } from "./drivers/solana/adapters/account-adapter.js";
+export { DriftVenueAdapter } from "./drivers/solana/adapters/drift-venue.js";
+export { FixedLayoutAdapter } from "./drivers/solana/adapters/fixed-layout.js";
+export { decodePriceUpdateV2, PythPriceUpdateAdapter } from "./drivers/solana/adapters/pyth-price-update.js";
+export type { SolanaAdapterConfig, SolanaClusterConfig } from "./drivers/solana/solana-config.js";
+export { loadSolanaClusterConfig, solanaClusterSchema } from "./drivers/solana/solana-config.js";
+export type { SolanaDriverOptions } from "./drivers/solana/solana-driver.js";
+export { SolanaDriver } from "./drivers/solana/solana-driver.js";
 export { CheckpointMismatchError, CorruptCheckpointError, ScenarioError } from "./errors.js";
 export { BusEventSink } from "./event-sink.js";
 export type { RunningWatcher } from "./watcher.js";

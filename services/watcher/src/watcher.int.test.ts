@@ -168,7 +168,7 @@ describe("watcher process against a real nats-server", () => {
 
   it("behavior: an invalid configuration exits 2 and names every bad field", async () => {
     const badPortAndChain = start("sim-nope", { BW_HTTP_PORT: "abc" });
-    const badDriver = start("sim-a", { BW_DRIVER: "solana", BW_HEARTBEAT_MS: "soon" });
+    const badDriver = start("sim-a", { BW_DRIVER: "cosmos", BW_HEARTBEAT_MS: "soon" });
     expect(await badPortAndChain.exited()).toBe(2);
     expect(await badDriver.exited()).toBe(2);
     expect(badPortAndChain.output()).toMatch(/invalid watcher configuration/);
@@ -176,7 +176,7 @@ describe("watcher process against a real nats-server", () => {
     expect(badPortAndChain.output()).toMatch(
       /chain \(env BW_CHAIN\): unknown chain "sim-nope": the scenario defines sim-a/,
     );
-    expect(badDriver.output()).toMatch(/driver \(env BW_DRIVER\): must be "sim" or "evm"/);
+    expect(badDriver.output()).toMatch(/driver \(env BW_DRIVER\): must be "sim", "evm" or "solana"/);
     expect(badDriver.output()).toMatch(/heartbeatMs \(env BW_HEARTBEAT_MS\): /);
   });
 });
