@@ -466,6 +466,7 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
       "tlsCertFile",
       "tlsKeyFile",
       "tlsCaFile",
+      "httpTokensFile",
     ];
     expect(props("correlatorConfig")).toEqual(
       Object.keys(correlatorConfigSchema.shape)

@@ -64,6 +64,11 @@ const correlatorConfigObject = z.strictObject({
    */
   maxFutureSkewMs: fields.durationMs.default(30_000),
   /**
+   * Bearer tokens of the HTTP API (YAML: name, role, sha256 of the token). With it every /v1 route
+   * needs a token of role researcher, operator or admin; without it the API is open (a warning at start).
+   */
+  httpTokensFile: z.string().min(1).optional(),
+  /**
    * Per-asset overrides of the amount bounds (defaults: price 1e12, size 1e15,
    * notional 1e15 per position); an event past them is rejected (file only).
    */
@@ -134,6 +139,7 @@ const ENV = {
   BW_TLS_CA_FILE: "tlsCaFile",
   BW_TLS_REFRESH_MS: "tlsRefreshMs",
   BW_TRUST_DOMAIN: "trustDomain",
+  BW_HTTP_TOKENS_FILE: "httpTokensFile",
   BW_LOG_LEVEL: "logLevel",
   BW_STALE_AFTER_MS: "staleAfterMs",
   BW_SNAPSHOT_INTERVAL_MS: "snapshotIntervalMs",

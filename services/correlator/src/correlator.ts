@@ -1,6 +1,6 @@
 import { type Bus, connectBus } from "@breakwater/bus";
 import { natsConnectionOf } from "@breakwater/config";
-import { serverCredentialsOf } from "@breakwater/identity";
+import { BearerTokens, httpAccess, serverCredentialsOf } from "@breakwater/identity";
 import type { Logger, ServiceHttp } from "@breakwater/telemetry";
 import { startServiceHttp } from "@breakwater/telemetry";
 import { trace } from "@opentelemetry/api";
@@ -9,7 +9,7 @@ import type { CorrelatorConfig } from "./config.js";
 import { CorrelatorState } from "./correlator-state.js";
 import { type ExposureGrpc, startExposureGrpc } from "./grpc-server.js";
 import { researcherRoutes } from "./http-routes.js";
-import { registerStateGauges } from "./metrics.js";
+import { correlatorMetrics, registerStateGauges } from "./metrics.js";
 import { startSnapshotPublisher } from "./snapshot-publisher.js";
 
 export interface RunningCorrelator {
@@ -80,7 +80,23 @@ export async function startCorrelator(config: CorrelatorConfig, log: Logger): Pr
     });
     const notReadyReason = () => pipeline.notReadyReason();
 
+    const tokens = config.httpTokensFile
+      ? BearerTokens.load(config.httpTokensFile, config.trustDomain)
+      : undefined;
+    if (!tokens) log.warn("no BW_HTTP_TOKENS_FILE: the researcher API is open to anyone who can reach it");
     const http: ServiceHttp = await startServiceHttp({
+      authorize: httpAccess(
+        tokens,
+        [
+          {
+            prefix: "/v1/",
+            roles: ["researcher", "operator", "admin"],
+            what: "read exposure and run stress tests",
+            open: true,
+          },
+        ],
+        (reason) => correlatorMetrics.httpAuthRefusals.inc({ reason }),
+      ),
       host: config.httpHost,
       port: config.httpPort,
       notReadyReason,

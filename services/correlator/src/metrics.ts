@@ -3,6 +3,11 @@ import { Counter, Gauge, Histogram, register } from "prom-client";
 
 /** The correlator's metrics (default registry; `bw_correlator_` prefix). */
 export const correlatorMetrics = {
+  httpAuthRefusals: metricOnce(Counter, {
+    name: "bw_correlator_http_auth_refusals_total",
+    help: "HTTP requests refused for their bearer token or role, by reason",
+    labelNames: ["reason"],
+  }),
   authRefusals: metricOnce(Counter, {
     name: "bw_correlator_auth_refusals_total",
     help: "gRPC calls refused for their caller's identity, by method and reason",

@@ -37,6 +37,9 @@ export function openApiDocument(): Record<string, unknown> {
       description:
         "Cross-venue, cross-chain exposure, liquidation ladders, multi-source reference prices, EWMA volatility and correlation, options greeks, chain freshness, snapshot history and cascade stress tests. The same queries are on gRPC breakwater.v1.ExposureService. Every answer lists stale chains (positions on them are kept, marked stale).",
     },
+    // Bearer tokens (a tokens file of name, role and the token's sha256; role researcher,
+    // operator or admin). Without a tokens file the service serves reads anonymously.
+    security: [{ bearerAuth: [] }],
     paths: {
       "/v1/exposure": get(
         "Exposure per (asset, venue, chain) at the reference prices",
@@ -114,6 +117,14 @@ export function openApiDocument(): Record<string, unknown> {
       },
     },
     components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "A token listed (by its SHA-256) in the service's BW_HTTP_TOKENS_FILE with role researcher, operator or admin. gRPC uses mutual TLS instead.",
+        },
+      },
       schemas: {
         QueryError: {
           type: "object",
