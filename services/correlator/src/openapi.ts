@@ -24,9 +24,20 @@ const ok = (message: string) => ({
   description: `breakwater.v1.${message} as JSON`,
   content: { "application/json": { schema: { type: "object", description: `proto message ${message}` } } },
 });
+/** A GET operation; its operationId is the ExposureService method it mirrors (`GetLadderResponse` → `getLadder`). */
 const get = (summary: string, parameters: unknown[], message: string) => ({
-  get: { summary, parameters, responses: { 200: ok(message), 400: invalid, 503: notReady } },
+  get: {
+    operationId: operationIdOf(message),
+    summary,
+    parameters,
+    responses: { 200: ok(message), 400: invalid, 503: notReady },
+  },
 });
+
+function operationIdOf(message: string): string {
+  const method = message === "ExposureSnapshot" ? "GetExposure" : message.replace(/Response$/, "");
+  return method.charAt(0).toLowerCase() + method.slice(1);
+}
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -34,9 +45,17 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: "Breakwater correlator — researcher API",
       version: "1",
+      license: { name: "Proprietary", identifier: "LicenseRef-Breakwater-Proprietary" },
       description:
         "Cross-venue, cross-chain exposure, liquidation ladders, multi-source reference prices, EWMA volatility and correlation, options greeks, chain freshness, snapshot history and cascade stress tests. The same queries are on gRPC breakwater.v1.ExposureService. Every answer lists stale chains (positions on them are kept, marked stale).",
     },
+    servers: [
+      {
+        url: "http://127.0.0.1:9102",
+        description:
+          "The correlator's default HTTP address (BW_HTTP_HOST, BW_HTTP_PORT); in a cluster, its Service",
+      },
+    ],
     // Bearer tokens (a tokens file of name, role and the token's sha256; role researcher,
     // operator or admin). Without a tokens file the service serves reads anonymously.
     security: [{ bearerAuth: [] }],
@@ -100,6 +119,7 @@ export function openApiDocument(): Record<string, unknown> {
       ),
       "/v1/stress": {
         post: {
+          operationId: "runStress",
           summary: "Run a cascade stress scenario on the current positions",
           requestBody: {
             required: true,
