@@ -21,6 +21,7 @@ import {
   startEvmLab,
   startNats,
   startService,
+  tlsEnvOf,
 } from "@breakwater/testkit";
 import { DEFAULT_SCENARIO_PATH } from "@breakwater/watcher";
 import { parse as parseYaml } from "yaml";
@@ -247,9 +248,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     const corrGrpc = await freePort();
     const correlatorEnv = {
       ...common,
-      BW_TLS_CERT_FILE: server.certFile,
-      BW_TLS_KEY_FILE: server.keyFile,
-      BW_TLS_CA_FILE: pki.caFile,
+      ...tlsEnvOf({ ...server, caFile: pki.caFile }),
       ...seedEnv({ kind: "correlator" }),
       BW_HTTP_PORT: String(corrHttp),
       BW_GRPC_PORT: String(corrGrpc),
@@ -269,9 +268,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       BW_HTTP_PORT: String(coordHttp),
       BW_GRPC_PORT: String(coordGrpc),
       BW_GRPC_HOST: "127.0.0.1",
-      BW_TLS_CERT_FILE: server.certFile,
-      BW_TLS_KEY_FILE: server.keyFile,
-      BW_TLS_CA_FILE: pki.caFile,
+      ...tlsEnvOf({ ...server, caFile: pki.caFile }),
       BW_VENUES_FILE: venuesFile,
       ...(opts.developmentSigningKey
         ? { BW_DEVELOPMENT_SIGNING_KEY: "true" }
@@ -340,9 +337,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       const p = track(
         startService(VENUE, ["--venue", venue, "--coordinator", `127.0.0.1:${coordGrpc}`], {
           BW_LOG_LEVEL: logLevel,
-          BW_TLS_CERT_FILE: tls.certFile,
-          BW_TLS_KEY_FILE: tls.keyFile,
-          BW_TLS_CA_FILE: pki.caFile,
+          ...tlsEnvOf({ ...tls, caFile: pki.caFile }),
         }),
       );
       system.venues.set(venue, p);

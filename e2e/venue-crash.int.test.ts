@@ -10,6 +10,7 @@ import {
   startNats,
   startService,
   type TestPki,
+  tlsEnvOf,
 } from "@breakwater/testkit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,11 +91,11 @@ describe("a venue killed in the middle of a burst of 200 signals applies each ex
     const rand = random(seed);
     const start = () => {
       const tls = pki.venueTls(VENUE_ID);
-      const p = startService(VENUE, ["--venue", VENUE_ID, "--coordinator", grpc, ...storeArgs], {
-        BW_TLS_CERT_FILE: tls.certFile,
-        BW_TLS_KEY_FILE: tls.keyFile,
-        BW_TLS_CA_FILE: tls.caFile,
-      });
+      const p = startService(
+        VENUE,
+        ["--venue", VENUE_ID, "--coordinator", grpc, ...storeArgs],
+        tlsEnvOf(tls),
+      );
       procs.push(p);
       return p;
     };

@@ -11,6 +11,11 @@ export const fields = {
     )
     .default("nats://127.0.0.1:4222"),
   host: z.string().min(1).default("127.0.0.1"),
+  /** Identities are spiffe://<trust domain>/<role>/<name> URIs in client certificates. */
+  trustDomain: z
+    .string()
+    .regex(/^[a-z0-9.-]{1,253}$/, "must be a DNS-like name (lowercase letters, digits, . -)")
+    .default("breakwater"),
   /** A file a TLS identity is read from (a mounted Secret); `what` names it in the error. */
   tlsFile: (what: string, env: string) => z.string({ error: `required: ${what} (${env})` }).min(1),
   port: z.coerce.number().int("must be an integer").min(0).max(65_535),

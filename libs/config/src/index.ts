@@ -7,3 +7,4 @@ export type { NatsSettings } from "./nats.js";
 export { checkNatsSettings, NATS_ENV, natsConnectionOf, natsFields } from "./nats.js";
 export type { Stop } from "./run.js";
 export { EXIT_INVALID_CONFIG, runService } from "./run.js";
+export { issueProblems, readYamlConfig } from "./yaml-file.js";

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { issueProblems } from "@breakwater/config";
 import { BreakwaterError, PermissionDeniedError, UnauthenticatedError } from "@breakwater/core";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -55,10 +56,7 @@ export class BearerTokens {
     }
     const parsed = fileSchema.safeParse(raw);
     if (!parsed.success) {
-      throw new TokensFileError(
-        source,
-        parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
-      );
+      throw new TokensFileError(source, issueProblems(parsed.error));
     }
     const byHash = new Map<string, Principal>();
     for (const t of parsed.data.tokens) {

@@ -15,7 +15,7 @@ export { natsServerBinary, natsTlsFiles, startNats } from "./nats-server.js";
 export { OPTIONS_VAULT_EVENTS } from "./options-vault.js";
 // Development certificates, a venue registry and a signing key for tests.
 export type { TestPki, TestVenueScope } from "./pki.js";
-export { createTestPki, sharedTestPki, sharedTestPkiNow, TEST_VENUES } from "./pki.js";
+export { createTestPki, sharedTestPki, sharedTestPkiNow, TEST_VENUES, tlsEnvOf } from "./pki.js";
 export { freePort, waitForPort } from "./ports.js";
 export type { RpcFault, RpcProxy } from "./rpc-proxy.js";
 export { startRpcProxy } from "./rpc-proxy.js";

@@ -42,6 +42,11 @@ export interface TestPki {
   dispose(): void;
 }
 
+/** A process's TLS files as the environment every Breakwater process reads them from. */
+export function tlsEnvOf(files: TlsFiles): Record<string, string> {
+  return { BW_TLS_CERT_FILE: files.certFile, BW_TLS_KEY_FILE: files.keyFile, BW_TLS_CA_FILE: files.caFile };
+}
+
 /** The venue ids the shared test PKI registers (the ids the tests use). */
 export const TEST_VENUES = [
   "perp-a",
@@ -121,18 +126,12 @@ export async function createTestPki(
     },
     operatorTls: () => ({ ...(pki.people["test-operator"] as CertificateFiles), caFile: pki.caFile }),
     researcherTls: () => ({ ...(pki.people["test-researcher"] as CertificateFiles), caFile: pki.caFile }),
-    serverTlsEnv: () => ({
-      BW_TLS_CERT_FILE: server.certFile,
-      BW_TLS_KEY_FILE: server.keyFile,
-      BW_TLS_CA_FILE: pki.caFile,
-    }),
+    serverTlsEnv: () => tlsEnvOf({ ...server, caFile: pki.caFile }),
     async issue(stem, request) {
       return { ...(await pki.issue(stem, request)), caFile: pki.caFile };
     },
     coordinatorEnv: () => ({
-      BW_TLS_CERT_FILE: server.certFile,
-      BW_TLS_KEY_FILE: server.keyFile,
-      BW_TLS_CA_FILE: pki.caFile,
+      ...tlsEnvOf({ ...server, caFile: pki.caFile }),
       BW_VENUES_FILE: venuesFile,
       BW_SIGNING_KEY_FILE: signingKeyFile,
     }),

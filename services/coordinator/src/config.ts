@@ -39,19 +39,13 @@ export const coordinatorConfigSchema = z
     /** Declarative policy (YAML); when absent the embedded default policy is used. Reloaded on change. */
     policyFile: z.string().min(1).optional(),
     /** This server's certificate chain (PEM); with the key and CA, mutual TLS on the gRPC port. Required. */
-    tlsCertFile: z
-      .string({ error: "required: the gRPC server's certificate file (BW_TLS_CERT_FILE)" })
-      .min(1),
-    tlsKeyFile: z.string({ error: "required: the gRPC server's private key file (BW_TLS_KEY_FILE)" }).min(1),
+    tlsCertFile: fields.tlsFile("the gRPC server's certificate file", "BW_TLS_CERT_FILE"),
+    tlsKeyFile: fields.tlsFile("the gRPC server's private key file", "BW_TLS_KEY_FILE"),
     /** CA bundle venue client certificates must chain to. */
-    tlsCaFile: z.string({ error: "required: the CA bundle for client certificates (BW_TLS_CA_FILE)" }).min(1),
+    tlsCaFile: fields.tlsFile("the CA bundle for client certificates", "BW_TLS_CA_FILE"),
     /** How often the TLS files are re-read (a renewed Secret takes effect within this). */
     tlsRefreshMs: fields.durationMs.default(10_000),
-    /** Identities are spiffe://<trustDomain>/<role>/<name> URIs in client certificates. */
-    trustDomain: z
-      .string()
-      .regex(/^[a-z0-9.-]{1,253}$/, "must be a DNS-like name (lowercase letters, digits, . -)")
-      .default("breakwater"),
+    trustDomain: fields.trustDomain,
     /** The venue registry (YAML): each venue's id, identity and scope. Required. */
     venuesFile: z.string({ error: "required: the venue registry file (BW_VENUES_FILE)" }).min(1),
     /** Concurrent Subscribe streams per venue (a registry entry may set its own). */

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { issueProblems } from "@breakwater/config";
 import {
   issueSignal,
   isTimeZone,
@@ -131,11 +132,7 @@ export function localInstant(text: string, timeZone: string): number {
 /** Reads and validates a golden file and the policy it names. */
 export function loadGoldenFile(path: string): { golden: GoldenFile; engine: () => PolicyEngine } {
   const parsed = goldenFileSchema.safeParse(parse(readFileSync(path, "utf8")));
-  if (!parsed.success)
-    throw new GoldenFileError(
-      path,
-      parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
-    );
+  if (!parsed.success) throw new GoldenFileError(path, issueProblems(parsed.error));
   const policyPath = resolve(dirname(path), parsed.data.policy);
   const policy = parsePolicy(readFileSync(policyPath, "utf8"), {
     readInclude: (relative) => readFileSync(resolve(dirname(policyPath), relative), "utf8"),

@@ -3,18 +3,10 @@ import { type Bus, subjects } from "@breakwater/bus";
 import { BreakwaterError, type ErrorStatus, InvalidRequestError } from "@breakwater/core";
 import { callerOfRequest } from "@breakwater/identity";
 import { httpStatusOf, publicMessageOf, type Route, sendJson } from "@breakwater/telemetry";
+import { ManualRequestError } from "./manual-signals.js";
 import type { DeskReply, DeskRequest } from "./operator-desk.js";
 
 const MAX_BODY = 16 * 1024;
-
-/** The leader's answer, as an error an edge can map (its status and code as the leader said). */
-class DeskError extends BreakwaterError {
-  override readonly status: ErrorStatus;
-  constructor(status: ErrorStatus, code: string, message: string) {
-    super(code, message);
-    this.status = status;
-  }
-}
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -38,10 +30,14 @@ async function askLeader(bus: Bus, request: DeskRequest, timeoutMs: number): Pro
     const msg = await bus.nc.request(subjects.operatorRpc, JSON.stringify(request), { timeout: timeoutMs });
     reply = JSON.parse(new TextDecoder().decode(msg.data)) as DeskReply;
   } catch (err) {
-    if (err instanceof DeskError) throw err;
-    throw new DeskError("unavailable", "no_leader", "no coordinator leader answered; try again shortly");
+    if (err instanceof ManualRequestError) throw err;
+    throw new ManualRequestError(
+      "unavailable",
+      "no_leader",
+      "no coordinator leader answered; try again shortly",
+    );
   }
-  if (!reply.ok) throw new DeskError(reply.status as ErrorStatus, reply.code, reply.message);
+  if (!reply.ok) throw new ManualRequestError(reply.status as ErrorStatus, reply.code, reply.message);
   return reply.result;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { fields } from "@breakwater/config";
+import { fields, issueProblems } from "@breakwater/config";
 import {
   type BandSpec,
   bandSpecProblems,
@@ -388,7 +388,7 @@ export function parsePolicy(text: string, opts: PolicyParseOptions = {}): Policy
   if (!result.success) {
     return {
       ok: false,
-      errors: result.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`),
+      errors: issueProblems(result.error),
     };
   }
   const document = result.data as PolicyDocument;

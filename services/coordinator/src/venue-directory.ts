@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { issueProblems } from "@breakwater/config";
 import {
   BreakwaterError,
   type ErrorStatus,
@@ -97,10 +98,7 @@ export class VenueDirectory {
     }
     const parsed = fileSchema.safeParse(raw);
     if (!parsed.success) {
-      throw new InvalidVenueRegistryError(
-        source,
-        parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
-      );
+      throw new InvalidVenueRegistryError(source, issueProblems(parsed.error));
     }
     const venues = parsed.data.venues.map((v) => ({
       id: v.id,

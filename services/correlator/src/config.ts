@@ -24,11 +24,7 @@ const correlatorConfigObject = z.strictObject({
   tlsCaFile: fields.tlsFile("the CA bundle for client certificates", "BW_TLS_CA_FILE"),
   /** How often the TLS files are re-read. */
   tlsRefreshMs: fields.durationMs.default(10_000),
-  /** Identities are spiffe://<trustDomain>/<role>/<name> URIs in client certificates. */
-  trustDomain: z
-    .string()
-    .regex(/^[a-z0-9.-]{1,253}$/, "must be a DNS-like name (lowercase letters, digits, . -)")
-    .default("breakwater"),
+  trustDomain: fields.trustDomain,
   logLevel: fields.logLevel,
   /** A chain with no heartbeat for longer than this is stale. */
   staleAfterMs: fields.durationMs.default(5_000),

@@ -20,6 +20,7 @@ import {
   startNats,
   startService,
   type TestPki,
+  tlsEnvOf,
 } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -63,8 +64,7 @@ describe("sample venue", () => {
   const venues: ServiceProcess[] = [];
   /** perp-a's certificate, as the sample venue's TLS settings. */
   const tlsEnv = () => {
-    const tls = pki.venueTls("perp-a");
-    return { BW_TLS_CERT_FILE: tls.certFile, BW_TLS_KEY_FILE: tls.keyFile, BW_TLS_CA_FILE: tls.caFile };
+    return tlsEnvOf(pki.venueTls("perp-a"));
   };
   const operator = () => new CoordinationServiceClient(grpc, channelCredentialsOf(pki.operatorTls()));
 

@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
-import { fields } from "@breakwater/config";
-import { parse as parseYaml } from "yaml";
+import { fields, readYamlConfig } from "@breakwater/config";
 import { z } from "zod";
 import { mappingProblems } from "./adapters/mapped.js";
 
@@ -188,17 +186,5 @@ export type EvmAdapterConfig = EvmChainConfig["adapters"][number];
 export function loadEvmChainConfig(
   path: string,
 ): { ok: true; config: EvmChainConfig } | { ok: false; problems: string[] } {
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(path, "utf8"));
-  } catch (err) {
-    return { ok: false, problems: [`cannot read ${path}: ${(err as Error).message.split("\n")[0]}`] };
-  }
-  const parsed = evmChainSchema.safeParse(raw);
-  if (!parsed.success)
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((i) => `${path}: ${i.path.join(".") || "(root)"}: ${i.message}`),
-    };
-  return { ok: true, config: parsed.data };
+  return readYamlConfig(evmChainSchema, path);
 }

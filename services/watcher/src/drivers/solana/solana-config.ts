@@ -1,7 +1,5 @@
-import { readFileSync } from "node:fs";
-import { fields } from "@breakwater/config";
+import { fields, readYamlConfig } from "@breakwater/config";
 import { PublicKey } from "@solana/web3.js";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { FIELD_TYPES, type FieldType, fieldSize, type LayoutField } from "./adapters/fixed-layout.js";
 
@@ -170,17 +168,5 @@ export type SolanaAdapterConfig = SolanaClusterConfig["adapters"][number];
 export function loadSolanaClusterConfig(
   path: string,
 ): { ok: true; config: SolanaClusterConfig } | { ok: false; problems: string[] } {
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(path, "utf8"));
-  } catch (err) {
-    return { ok: false, problems: [`cannot read ${path}: ${(err as Error).message.split("\n")[0]}`] };
-  }
-  const parsed = solanaClusterSchema.safeParse(raw);
-  if (!parsed.success)
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((i) => `${path}: ${i.path.join(".") || "(root)"}: ${i.message}`),
-    };
-  return { ok: true, config: parsed.data };
+  return readYamlConfig(solanaClusterSchema, path);
 }
