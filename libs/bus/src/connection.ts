@@ -212,8 +212,16 @@ async function ensureStream(jsm: JetStreamManager, def: StreamDefinition, update
     try {
       await jsm.streams.add(config);
     } catch (addErr) {
-      // another process created it between our info and add
-      if (!/already in use|exists/i.test(String((addErr as Error).message))) throw addErr;
+      // Another process created it between our info and add. Under load the server can
+      // answer that race with "subjects overlap" (the stream being created holds them):
+      // what counts is whether the stream now exists under our name.
+      if (/already in use|exists/i.test(String((addErr as Error).message))) return;
+      const created = await jsm.streams.info(def.name).then(
+        () => true,
+        () => false,
+      );
+      if (!created) throw addErr;
+      if (update) await jsm.streams.update(def.name, config);
     }
   }
 }
