@@ -45,6 +45,22 @@ describe("AckWatch", () => {
     expect(watch.check(1_200).map((l) => [l.sequence, l.venueId])).toEqual([[1, "v2"]]);
   });
 
+  it("behavior: a price limit is watched like a halt, and its advisory says so", () => {
+    const watch = new AckWatch(() => ["v1", "v2"], 0);
+    const limit: Signal = {
+      ...halt(4, ["v1", "v2"]),
+      kind: SignalKind.SIGNAL_KIND_PRICE_LIMIT,
+      action: { $case: "priceLimit", value: { lower: 93, upper: 0, durationMs: 0 } },
+    };
+    watch.onSignal(limit);
+    watch.onAck("v1", 4, AckState.ACK_STATE_APPLIED, 900);
+    expect(watch.check(1_000).map((l) => [l.sequence, l.venueId])).toEqual([[4, "v2"]]);
+    expect(unackedAdvisory(limit, ["v2"])).toMatchObject({
+      reason: "venues v2 had not acked price limit 4 by its effective time",
+      action: { $case: "advisory", value: { code: "price_limit_unacked", message: "v2" } },
+    });
+  });
+
   it("behavior: the advisory names the late venues and keeps the halt's scope, with a deterministic id", () => {
     const draft = unackedAdvisory(halt(7, ["perp-a", "perp-b"]), ["perp-b"]);
     expect(draft).toMatchObject({

@@ -17,8 +17,21 @@ interface Watched {
   checked: boolean;
 }
 
+/** The signals that stop or restrict trading: each must reach every venue in scope by its effective time. */
+const WATCHED_KINDS: ReadonlySet<SignalKind> = new Set([
+  SignalKind.SIGNAL_KIND_CIRCUIT_BREAKER,
+  SignalKind.SIGNAL_KIND_PRICE_LIMIT,
+]);
+
+/** How an advisory names what was not acked. */
+function whatOf(signal: Signal): { readonly noun: string; readonly code: string } {
+  return signal.kind === SignalKind.SIGNAL_KIND_PRICE_LIMIT
+    ? { noun: "price limit", code: "price_limit_unacked" }
+    : { noun: "halt", code: "halt_unacked" };
+}
+
 /**
- * Tracks acks per halt: every circuit breaker must be acked (received or
+ * Tracks acks per halt and price limit: every circuit breaker and price limit must be acked (received or
  * applied) by each venue in its scope by its effective time. Venues in scope
  * are those it names, or, when it names none, every venue known when it takes
  * effect. Each (halt, venue) pair is reported once.
@@ -32,9 +45,9 @@ export class AckWatch {
     private readonly graceMs: number,
   ) {}
 
-  /** Starts watching a logged signal (only circuit breakers are watched). */
+  /** Starts watching a logged signal (only halts and price limits are watched). */
   onSignal(signal: Signal): void {
-    if (signal.kind !== SignalKind.SIGNAL_KIND_CIRCUIT_BREAKER || this.watched.has(signal.sequence)) return;
+    if (!WATCHED_KINDS.has(signal.kind) || this.watched.has(signal.sequence)) return;
     this.watched.set(signal.sequence, { signal, acked: new Map(), checked: false });
   }
 
@@ -87,8 +100,9 @@ export class AckWatch {
   }
 }
 
-/** The advisory the leader appends for a halt some venues had not acked in time. */
+/** The advisory the leader appends for a halt or price limit some venues had not acked in time. */
 export function unackedAdvisory(halt: Signal, venues: readonly string[]): SignalDraft {
+  const what = whatOf(halt);
   return {
     signalId: `ack-watch:${halt.sequence}`,
     kind: SignalKind.SIGNAL_KIND_ADVISORY,
@@ -99,14 +113,14 @@ export function unackedAdvisory(halt: Signal, venues: readonly string[]): Signal
       venues: [...(halt.scope?.venues ?? [])],
       chains: [...(halt.scope?.chains ?? [])],
     },
-    reason: `venues ${[...venues].sort().join(", ")} had not acked halt ${halt.sequence} by its effective time`,
+    reason: `venues ${[...venues].sort().join(", ")} had not acked ${what.noun} ${halt.sequence} by its effective time`,
     evidence: venues.map((v) => ({
       name: "unacked_venue",
       value: halt.sequence,
       threshold: halt.effectiveAtMs,
       detail: v,
     })),
-    action: { $case: "advisory", value: { code: "halt_unacked", message: [...venues].sort().join(",") } },
+    action: { $case: "advisory", value: { code: what.code, message: [...venues].sort().join(",") } },
     durationMs: 0,
   };
 }

@@ -41,6 +41,29 @@ describe("signalLine", () => {
     });
   });
 
+  it("behavior: a price limit line carries its band and duration; a margin change its multipliers", () => {
+    const limit: Signal = {
+      ...halt,
+      kind: SignalKind.SIGNAL_KIND_PRICE_LIMIT,
+      action: { $case: "priceLimit", value: { lower: 4650, upper: 0, durationMs: 0 } },
+    };
+    const margin: Signal = {
+      ...halt,
+      kind: SignalKind.SIGNAL_KIND_MARGIN_ADJUSTMENT,
+      action: { $case: "marginAdjustment", value: { initialMultiplier: 1.5, maintenanceMultiplier: 1.25 } },
+    };
+    const limitLine = signalLine("perp-a", limit, 1_010, { late: false, expired: false });
+    expect(limitLine).toMatchObject({
+      kind: "price_limit",
+      priceLimit: { lower: 4650, upper: 0, durationMs: 0 },
+    });
+    expect(limitLine.level).toBeUndefined();
+    expect(signalLine("perp-a", margin, 1_010, { late: false, expired: false })).toMatchObject({
+      kind: "margin_adjustment",
+      margin: { initial: 1.5, maintenance: 1.25 },
+    });
+  });
+
   it("behavior: signals other than circuit breakers have no level", () => {
     const advisory: Signal = {
       ...halt,

@@ -15,6 +15,10 @@ export interface SignalLine {
   readonly latencyMs: number;
   /** Circuit breaker level (absent for other kinds). */
   readonly level?: number;
+  /** A price limit's band (0: that side unbounded) and duration (0: until replaced or resumed). */
+  readonly priceLimit?: { lower: number; upper: number; durationMs: number };
+  /** A margin change's multipliers. */
+  readonly margin?: { initial: number; maintenance: number };
   readonly late: boolean;
   readonly expired: boolean;
   readonly reason: string;
@@ -37,11 +41,37 @@ export function signalLine(
     effectiveAtMs: signal.effectiveAtMs,
     receivedAtMs,
     latencyMs: receivedAtMs - signal.issuedAtMs,
-    ...(signal.action?.$case === "circuitBreaker" ? { level: signal.action.value.level } : {}),
+    ...actionFields(signal),
     late: flags.late,
     expired: flags.expired,
     reason: signal.reason,
   };
+}
+
+/** What a line says about the signal's action, by kind. */
+function actionFields(signal: Signal): Pick<SignalLine, "level" | "priceLimit" | "margin"> {
+  const action = signal.action;
+  switch (action?.$case) {
+    case "circuitBreaker":
+      return { level: action.value.level };
+    case "priceLimit":
+      return {
+        priceLimit: {
+          lower: action.value.lower,
+          upper: action.value.upper,
+          durationMs: action.value.durationMs,
+        },
+      };
+    case "marginAdjustment":
+      return {
+        margin: {
+          initial: action.value.initialMultiplier,
+          maintenance: action.value.maintenanceMultiplier,
+        },
+      };
+    default:
+      return {};
+  }
 }
 
 /** Prints one JSON line on stdout. */
