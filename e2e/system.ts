@@ -39,6 +39,8 @@ export interface VenueSignalLine {
   readonly receivedAtMs: number;
   readonly latencyMs: number;
   readonly level?: number;
+  /** Why the coordinator issued it (the rule's words). */
+  readonly reason: string;
 }
 
 export interface SystemOptions {

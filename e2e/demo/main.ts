@@ -94,12 +94,14 @@ async function main(): Promise<number> {
     await new Promise(() => undefined);
   }
 
-  line("\nWaiting for the scripted crash and the level-1 halt ...");
+  line("\nWaiting for the scripted crash and the halt ...");
   let outcome: "ok" | "timeout" = "ok";
   try {
     await eventually(
       () =>
-        VENUES.every((v) => system.signals(v).some((s) => s.kind === "circuit_breaker")) ? true : undefined,
+        VENUES.every((v) => system.signals(v).some((s) => s.kind === "circuit_breaker" && (s.level ?? 0) >= 1))
+          ? true
+          : undefined,
       DEADLINE_MS,
       "every venue received a circuit breaker",
     );
@@ -165,9 +167,13 @@ function driveSolanaCrashes(system: RunningSystem): void {
 async function buildReport(system: RunningSystem, startedAt: number, outcome: string) {
   const venues: Record<string, VenueSignalLine[]> = {};
   for (const v of VENUES) venues[v] = system.signals(v);
-  const halts = Object.values(venues).map((list) => list.filter((s) => s.kind === "circuit_breaker"));
-  const sequences = new Set(halts.flatMap((h) => h.map((s) => s.sequence)));
-  const effective = new Set(halts.flatMap((h) => h.map((s) => s.effectiveAtMs)));
+  // Every venue must hold the same halts: the same sequences at the same effective times.
+  const halts = Object.values(venues).map((list) =>
+    list
+      .filter((s) => s.kind === "circuit_breaker")
+      .map((s) => `${s.sequence}@${s.effectiveAtMs}`)
+      .join(","),
+  );
   const query = async (path: string): Promise<unknown> => {
     try {
       return await (await fetch(`${system.addresses["correlator http"]}${path}`)).json();
@@ -183,7 +189,7 @@ async function buildReport(system: RunningSystem, startedAt: number, outcome: st
     startedAt: new Date(startedAt).toISOString(),
     durationMs: Date.now() - startedAt,
     addresses: system.addresses,
-    consistent: halts.every((h) => h.length === 1) && sequences.size === 1 && effective.size === 1,
+    consistent: halts.length > 0 && halts[0] !== "" && halts.every((h) => h === halts[0]),
     venues: Object.fromEntries(
       Object.entries(venues).map(([v, list]) => [
         v,
@@ -196,6 +202,7 @@ async function buildReport(system: RunningSystem, startedAt: number, outcome: st
           effectiveAt: new Date(s.effectiveAtMs).toISOString(),
           receiveLatencyMs: s.latencyMs,
           receivedBeforeEffective: s.receivedAtMs <= s.effectiveAtMs,
+          reason: s.reason,
         })),
       ]),
     ),
@@ -235,12 +242,13 @@ function printSummary(report: Awaited<ReturnType<typeof buildReport>>): void {
         `  ${venue.padEnd(8)} seq ${s.sequence} ${s.kind}${s.level ? ` L${s.level}` : ""} on ${(s.scope["assets"] ?? []).join(",")}` +
           ` effective ${s.effectiveAt} received in ${s.receiveLatencyMs} ms${s.receivedBeforeEffective ? "" : " (LATE)"}`,
       );
+      if (venue === Object.keys(report.venues)[0]) line(`           ${s.reason}`);
     }
   }
   line(
     report.consistent
-      ? "  every venue received the same single level-1 halt (same sequence, same effective time)"
-      : "  INCONSISTENT: venues did not all receive exactly one identical halt",
+      ? "  every venue received the same halts (same sequences, same effective times)"
+      : "  INCONSISTENT: venues did not all receive the same halts",
   );
   const rows = (report.crossChainEntity.exposure as { rows?: ExposureRow[] }).rows ?? [];
   const legs = rows.filter((r) => r.positions > 0 && r.grossNotional > 0);

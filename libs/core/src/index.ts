@@ -97,6 +97,7 @@ export { CascadeRiskRule } from "./policy/cascade-risk.js";
 export { CircuitBreakerRule } from "./policy/circuit-breaker.js";
 export type { DefaultPolicyOptions } from "./policy/default-policy.js";
 export {
+  DAILY_LEVELS,
   DEFAULT_BREAKER_OPTIONS,
   DEFAULT_MARGIN_BOUNDS,
   defaultPolicy,

@@ -217,7 +217,7 @@ describe("coordinator: policy → signal log → venues", () => {
     expect(internal?.details).toMatch(/does not concern venue perp-a/);
   });
 
-  it("behavior: an unpriceable assessment is skipped and a garbled one is dead-lettered", async () => {
+  it("behavior: an unpriceable assessment halts its asset (oracle divergence, enforced by default) and a garbled one is dead-lettered", async () => {
     const unpriced = { ...assessment("XRP", 1, ["perp-a"]), referencePrice: "" };
     const garbled = { ...assessment("XRP", 1, ["perp-a"]), referencePrice: "12abc" };
     await publishAssessment(bus, unpriced);
@@ -235,6 +235,10 @@ describe("coordinator: policy → signal log → venues", () => {
     expect(letters[0]).toMatch(/reference_price/);
     const metrics = await (await fetch(`${coordinator.http}/metrics`)).text();
     expect(metrics).toMatch(/bw_coordinator_assessments_total\{outcome="unpriceable"\} 1/);
+    const xrp = (await httpSignals(coordinator.http)).signals.filter((s) => s.scope?.assets.includes("XRP"));
+    expect(
+      xrp.map((s) => [s.ruleId, s.kind, s.action?.$case === "circuitBreaker" && s.action.value.durationMs]),
+    ).toEqual([["oracle-divergence", SignalKind.SIGNAL_KIND_CIRCUIT_BREAKER, 0]]);
     expect(metrics).toMatch(
       /bw_coordinator_signals_appended_total\{kind="circuit_breaker",rule="circuit-breaker-l1"\} 6/,
     );
@@ -246,8 +250,8 @@ describe("coordinator: policy → signal log → venues", () => {
     const res = await fetch(`${coordinator.http}/v1/signals?after=6`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { lastSequence: number; signals: { sequence: number }[] };
-    expect(body.lastSequence).toBe(7);
-    expect(body.signals.map((s) => s.sequence)).toEqual([7]);
+    expect(body.lastSequence).toBe(8);
+    expect(body.signals.map((s) => s.sequence)).toEqual([7, 8]);
     expect((await fetch(`${coordinator.http}/v1/signals?after=-1`)).status).toBe(400);
     const list = (await (await fetch(`${coordinator.http}/v1/venues`)).json()) as {
       venues: { venueId: string; connected: boolean; lastAppliedSequence: number }[];

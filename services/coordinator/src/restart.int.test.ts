@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Bus, codecs, connectBus, replay, streams } from "@breakwater/bus";
 import { eventually, freePort, type NatsServer, startNats } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,6 +53,26 @@ function halted(log: Awaited<ReturnType<typeof storedLog>>): string[] {
   return log.filter((e) => !e.internal).map((e) => e.asset);
 }
 
+/** A policy of the embedded velocity breaker's levels alone, on a `windowMs` window. */
+function policyFile(windowMs: number): string {
+  const file = join(mkdtempSync(join(tmpdir(), "bw-restart-")), "policy.yaml");
+  writeFileSync(
+    file,
+    `version: 1
+rules:
+  - kind: circuit-breaker
+    id: circuit-breaker
+    params:
+      windowMs: ${windowMs}
+      levels:
+        - { level: 1, threshold: 0.07, haltMs: 900000 }
+        - { level: 2, threshold: 0.13, haltMs: 900000 }
+        - { level: 3, threshold: 0.20, haltMs: 0 }
+`,
+  );
+  return file;
+}
+
 describe("coordinator restart", () => {
   let nats: NatsServer;
   let bus: Bus;
@@ -65,7 +88,8 @@ describe("coordinator restart", () => {
       BW_GRPC_PORT: String(await freePort()),
       BW_ASSESSMENT_ACK_WAIT_MS: "1000",
       BW_SIGNAL_LEAD_MS: "200",
-      BW_BREAKER_WINDOW_MS: "3000",
+      // The velocity breaker alone, on a 3 s window: the rebuild replays exactly that window.
+      BW_POLICY_FILE: policyFile(3_000),
     };
     coordinator = await startCoordinatorProcess(nats.url, env);
   });

@@ -1,4 +1,5 @@
-import type { BreakerLevel, MarginBoundsParams, PolicyDocument } from "./types.js";
+import { allDayCalendar } from "../calendar/calendar.js";
+import type { BreakerLevel, MarginBoundsParams, MarketWideLevel, PolicyDocument } from "./types.js";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -34,7 +35,7 @@ export interface DefaultPolicyOptions {
   readonly mode?: "full" | "reduce-only";
 }
 
-/** What `defaultPolicy` uses for options not given: Rule 80B level 1 (7% fall within 5 minutes, 15-minute halt, once a day). */
+/** What `defaultPolicy`'s velocity rule uses for options not given: level 1 at a 7% fall within 5 minutes, a 15-minute halt, each level once a day. */
 export const DEFAULT_BREAKER_OPTIONS: Required<DefaultPolicyOptions> = {
   threshold: LEVEL_1.threshold,
   windowMs: 5 * MINUTE,
@@ -43,10 +44,30 @@ export const DEFAULT_BREAKER_OPTIONS: Required<DefaultPolicyOptions> = {
   mode: LEVEL_1.mode,
 };
 
+/** The daily levels of the embedded default: Rule 80B's 7/13/20%, measured from the day's 00:00 UTC price. */
+export const DAILY_LEVELS: readonly MarketWideLevel[] = RULE_80B_LEVELS.map((l) => ({
+  level: l.level,
+  threshold: l.threshold,
+  haltMs: l.haltMs,
+  mode: "full",
+}));
+
 /**
- * The policy used when no policy file is given: the Rule 80B circuit breaker
- * levels on a 5-minute window with a daily reset (level 1 as configured), and
- * oracle-divergence and chain-liveness rules in shadow mode (recorded, not sent).
+ * The policy used when no policy file is given, an honest default for 24/7
+ * markets (no exchange rule applies to them; `examples/policies/default-24x7.yaml`
+ * is the same idea as a file):
+ * - `circuit-breaker`, the velocity rule: a fall of the level's threshold
+ *   below the high of the last `windowMs` (5 minutes) halts, each level once a
+ *   period (a day); catches a fast crash from the first price seen;
+ * - `daily`, the slow-fall rule: Rule 80B's 7/13/20% measured from the day's
+ *   reference (the last price at or before 00:00 UTC), levels 1 and 2 halting
+ *   15 minutes and level 3 to the end of the UTC day, each once a day; it arms
+ *   at the first midnight the coordinator has seen a price before (the close is
+ *   recorded in the signal log, so restarts keep it);
+ * - oracle divergence enforced (a split of sources halts; a single source
+ *   never diverges, so it acts only where several sources exist);
+ * - chain liveness enforced (margin tightens on an asset whose exposure sits
+ *   on stale or degraded chains).
  */
 export function defaultPolicy(opts: DefaultPolicyOptions = {}): PolicyDocument {
   const l1 = opts.threshold ?? DEFAULT_BREAKER_OPTIONS.threshold;
@@ -76,16 +97,23 @@ export function defaultPolicy(opts: DefaultPolicyOptions = {}): PolicyDocument {
         overrides: [],
       },
       {
+        kind: "market-wide-breaker",
+        id: "daily",
+        mode: "enforce",
+        params: { calendar: allDayCalendar("UTC"), closeAt: "00:00", levels: DAILY_LEVELS, scope: "asset" },
+        overrides: [],
+      },
+      {
         kind: "oracle-divergence",
         id: "oracle-divergence",
-        mode: "shadow",
+        mode: "enforce",
         params: { haltDivergence: 0.05, resumeDivergence: 0.01, resumeHoldMs: 60_000, mode: "full" },
         overrides: [],
       },
       {
         kind: "chain-liveness",
         id: "chain-liveness",
-        mode: "shadow",
+        mode: "enforce",
         params: { minStaleShare: 0.25, multiplier: 1.5 },
         overrides: [],
       },

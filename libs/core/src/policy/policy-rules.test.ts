@@ -48,6 +48,8 @@ function feed(
 }
 
 const levelOf = (d: SignalDraft) => (d.action?.$case === "circuitBreaker" ? d.action.value.level : undefined);
+/** The velocity rule's drafts (the embedded default also records the daily rule's closes). */
+const velocity = (drafts: SignalDraft[]) => drafts.filter((d) => d.ruleId.startsWith("circuit-breaker-"));
 
 describe("circuit breaker levels", () => {
   it.each<[string, number[], (number | undefined)[]]>([
@@ -82,7 +84,9 @@ describe("circuit breaker levels", () => {
     const engine = new PolicyEngine(defaultPolicy({ windowMs: 60_000 }));
     expect(feed(engine, "ETH", [100, 92]).map(levelOf)).toEqual([1]);
     expect(feed(engine, "ETH", [100, 92], {}, T0 + 3_600_000).map(levelOf)).toEqual([]);
-    expect(feed(engine, "ETH", [100, 92], {}, Date.UTC(2026, 10, 26, 0, 1)).map(levelOf)).toEqual([1]);
+    expect(velocity(feed(engine, "ETH", [100, 92], {}, Date.UTC(2026, 10, 26, 0, 1))).map(levelOf)).toEqual([
+      1,
+    ]);
   });
 
   it("behavior: restored from the log, a level that fired does not fire again", () => {
@@ -123,6 +127,65 @@ describe("circuit breaker levels", () => {
     expect(feed(engine, "DOGE", [100, 79]).map(levelOf)).toEqual([1]);
     expect(feed(engine, "USDC", [1, 0.5]).map(levelOf)).toEqual([]);
     expect(feed(engine, "ETH", [100, 90]).map(levelOf)).toEqual([1]);
+  });
+});
+
+describe("the embedded default (24/7 markets)", () => {
+  const MINUTE = 60_000;
+  const midnight = Date.UTC(2026, 10, 26);
+  /** Prices `everyMs` apart from `start`, returning every draft. */
+  const path = (engine: PolicyEngine, prices: number[], start: number, everyMs: number) =>
+    prices.flatMap((p, i) => engine.evaluate(obs("ETH", p, start + i * everyMs), start + i * everyMs));
+  const halts = (drafts: SignalDraft[]) =>
+    drafts
+      .filter((d) => d.kind === SignalKind.SIGNAL_KIND_CIRCUIT_BREAKER)
+      .map((d) => [d.ruleId, levelOf(d)]);
+
+  it("default: a slow 7.5% fall over six hours, which no velocity window sees, halts at daily level 1 from the 00:00 UTC price", () => {
+    const engine = new PolicyEngine(defaultPolicy());
+    // 23:59 the day before sets the day's reference at 100; then 100 → 92.5 in 0.25 steps every 12 minutes
+    path(engine, [100], midnight - MINUTE, MINUTE);
+    const fall = Array.from({ length: 31 }, (_, i) => 100 - i * 0.25);
+    const drafts = path(engine, fall, midnight + MINUTE, 12 * MINUTE);
+    expect(halts(drafts)).toEqual([["daily-l1", 1]]);
+    const halt = drafts.find((d) => d.ruleId === "daily-l1")!;
+    expect(halt.durationMs).toBe(15 * MINUTE);
+    expect(halt.evidence.find((e) => e.name === "fall_from_prior_close")?.value).toBeCloseTo(0.07, 12); // at 93, the first price 7% below
+  });
+
+  it("behavior: before its first midnight the daily rule is unarmed; the velocity rule still halts a fast fall", () => {
+    const engine = new PolicyEngine(defaultPolicy());
+    expect(halts(path(engine, [100, 99, 98, 97, 96, 95, 94, 93, 92.5], T0, 20 * MINUTE))).toEqual([]);
+    expect(halts(path(engine, [100, 92], T0 + 4 * 3_600_000, 1_000))).toEqual([["circuit-breaker-l1", 1]]);
+  });
+
+  it("behavior: level 3 of the daily rule halts to the end of the UTC day", () => {
+    const engine = new PolicyEngine(defaultPolicy());
+    path(engine, [100], midnight - MINUTE, MINUTE);
+    const drafts = path(engine, [95, 90, 85, 80], midnight + 6 * 3_600_000, 30 * MINUTE);
+    const l3 = drafts.find((d) => d.ruleId === "daily-l3")!;
+    expect(halts(drafts).filter(([id]) => String(id).startsWith("daily"))).toEqual([
+      ["daily-l1", 1],
+      ["daily-l2", 2],
+      ["daily-l3", 3],
+    ]);
+    const at = midnight + 6 * 3_600_000 + 90 * MINUTE;
+    expect(l3.durationMs).toBe(midnight + 24 * 3_600_000 - at);
+  });
+
+  it("behavior: oracle divergence and chain liveness are enforced, not shadow", () => {
+    const doc = defaultPolicy();
+    expect(doc.rules.map((r) => [r.id, r.mode])).toEqual([
+      ["circuit-breaker", "enforce"],
+      ["daily", "enforce"],
+      ["oracle-divergence", "enforce"],
+      ["chain-liveness", "enforce"],
+    ]);
+    expect(halts(feed(new PolicyEngine(doc), "ETH", [100], { divergence: 0.06 }))).toEqual([
+      ["oracle-divergence", 0],
+    ]);
+    const margin = feed(new PolicyEngine(doc), "ETH", [100], { staleChains: ["sim-b"] });
+    expect(margin.map((d) => d.kind)).toEqual([SignalKind.SIGNAL_KIND_MARGIN_ADJUSTMENT]);
   });
 });
 
