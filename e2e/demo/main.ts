@@ -99,7 +99,9 @@ async function main(): Promise<number> {
   try {
     await eventually(
       () =>
-        VENUES.every((v) => system.signals(v).some((s) => s.kind === "circuit_breaker" && (s.level ?? 0) >= 1))
+        VENUES.every((v) =>
+          system.signals(v).some((s) => s.kind === "circuit_breaker" && (s.level ?? 0) >= 1),
+        )
           ? true
           : undefined,
       DEADLINE_MS,
