@@ -167,7 +167,7 @@ export { black76, greeksByAsset, impliedVolatility } from "./risk/black76.js";
 export type { CascadeInput, CascadeResult, CascadeRound, DepthModel } from "./risk/cascade.js";
 export { DEFAULT_DEPTH, priceImpact, simulateCascade } from "./risk/cascade.js";
 export type { VolatilityOptions } from "./risk/ewma.js";
-export { EwmaCovariance, VolatilityTracker } from "./risk/ewma.js";
+export { EwmaCovariance, RISKMETRICS_HALF_LIFE_MS, VolatilityTracker } from "./risk/ewma.js";
 export type {
   AccountReserve,
   EModeCategory,

@@ -1,6 +1,7 @@
 import { ConfigError } from "@breakwater/config";
+import { RISKMETRICS_HALF_LIFE_MS } from "@breakwater/core";
 import { describe, expect, it } from "vitest";
-import { loadCorrelatorConfig } from "./config.js";
+import { ewmaHalfLifeOf, loadCorrelatorConfig } from "./config.js";
 
 /** What has no default: the gRPC port's mutual TLS files. */
 const TLS = {
@@ -33,7 +34,8 @@ describe("loadCorrelatorConfig", () => {
       snapshotIntervalMs: 10_000,
       priceFreshMs: 30_000,
       priceMaxAgeMs: 3_900_000,
-      ewmaLambda: 0.94,
+      ewmaHalfLifeMs: undefined,
+      ewmaLambda: undefined,
       volSampleMs: 60_000,
       volHorizonMs: 86_400_000,
       ladderMoveBps: 500,
@@ -57,6 +59,22 @@ describe("loadCorrelatorConfig", () => {
     });
     expect(c).toMatchObject({ httpPort: 0, grpcPort: 0, staleAfterMs: 1_500 });
     expect(loadCorrelatorConfig([], { ...TLS, BW_MAX_FUTURE_SKEW_MS: "5000" }).maxFutureSkewMs).toBe(5_000);
+  });
+
+  it("behavior: the EWMA memory is a time, given as a half-life or as a daily λ, never both", () => {
+    expect(ewmaHalfLifeOf(loadCorrelatorConfig([], TLS))).toBe(RISKMETRICS_HALF_LIFE_MS);
+    expect(RISKMETRICS_HALF_LIFE_MS / 86_400_000).toBeCloseTo(11.2, 1);
+    expect(ewmaHalfLifeOf(loadCorrelatorConfig([], { ...TLS, BW_EWMA_HALF_LIFE_MS: "3600000" }))).toBe(
+      3_600_000,
+    );
+    // a daily λ of 0.5 is a one-day half-life
+    expect(ewmaHalfLifeOf(loadCorrelatorConfig([], { ...TLS, BW_EWMA_LAMBDA: "0.5" }))).toBeCloseTo(
+      86_400_000,
+      6,
+    );
+    expect(() =>
+      loadCorrelatorConfig([], { ...TLS, BW_EWMA_LAMBDA: "0.94", BW_EWMA_HALF_LIFE_MS: "3600000" }),
+    ).toThrow(/ewmaLambda.*not both/s);
   });
 
   it("behavior: every bad field is named with its variable", () => {

@@ -1,4 +1,5 @@
 import { checkNatsSettings, fields, loadConfig, NATS_ENV, natsFields } from "@breakwater/config";
+import { RISKMETRICS_HALF_LIFE_MS } from "@breakwater/core";
 import { z } from "zod";
 
 /**
@@ -40,8 +41,13 @@ const correlatorConfigObject = z.strictObject({
    * Chainlink's common one-hour heartbeat plus margin.
    */
   priceMaxAgeMs: fields.durationMs.default(3_900_000),
-  /** RiskMetrics decay of the EWMA volatility and correlation. */
-  ewmaLambda: z.coerce.number().gt(0).lt(1).default(0.94),
+  /**
+   * Memory of the EWMA volatility and correlation, in time (unset: RiskMetrics'
+   * daily λ 0.94, a half-life of about 11.2 days), whatever `volSampleMs` is.
+   */
+  ewmaHalfLifeMs: fields.durationMs.optional(),
+  /** The same memory given as a daily λ (RiskMetrics: 0.94); not with `ewmaHalfLifeMs`. */
+  ewmaLambda: z.coerce.number().gt(0).lt(1).optional(),
   /** Reference prices are sampled for returns on this chain-time grid. */
   volSampleMs: fields.durationMs.default(60_000),
   /** Volatilities are reported over this horizon. */
@@ -112,7 +118,26 @@ const correlatorConfigObject = z.strictObject({
   insuranceFunds: z.record(z.string().min(1), z.number().min(0)).default({}),
 });
 
-export const correlatorConfigSchema = correlatorConfigObject.superRefine(checkNatsSettings);
+export const correlatorConfigSchema = correlatorConfigObject
+  .superRefine(checkNatsSettings)
+  .superRefine((c, ctx) => {
+    if (c.ewmaHalfLifeMs !== undefined && c.ewmaLambda !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["ewmaLambda"],
+        message: "give the EWMA memory once: ewmaHalfLifeMs or ewmaLambda (a daily λ), not both",
+      });
+  });
+
+/** The EWMA half-life a configuration means: its own, its daily λ's, or RiskMetrics'. */
+export function ewmaHalfLifeOf(c: {
+  readonly ewmaHalfLifeMs?: number | undefined;
+  readonly ewmaLambda?: number | undefined;
+}): number {
+  if (c.ewmaHalfLifeMs !== undefined) return c.ewmaHalfLifeMs;
+  if (c.ewmaLambda !== undefined) return (Math.log(0.5) / Math.log(c.ewmaLambda)) * 86_400_000;
+  return RISKMETRICS_HALF_LIFE_MS;
+}
 
 export type CorrelatorConfig = z.infer<typeof correlatorConfigSchema>;
 
@@ -142,6 +167,7 @@ const ENV = {
   BW_PRICE_FRESH_MS: "priceFreshMs",
   BW_PRICE_MAX_AGE_MS: "priceMaxAgeMs",
   BW_EWMA_LAMBDA: "ewmaLambda",
+  BW_EWMA_HALF_LIFE_MS: "ewmaHalfLifeMs",
   BW_VOL_SAMPLE_MS: "volSampleMs",
   BW_VOL_HORIZON_MS: "volHorizonMs",
   BW_LADDER_MOVE_BPS: "ladderMoveBps",
@@ -163,6 +189,7 @@ const FLAGS = {
   "price-fresh-ms": "priceFreshMs",
   "price-max-age-ms": "priceMaxAgeMs",
   "ewma-lambda": "ewmaLambda",
+  "ewma-half-life-ms": "ewmaHalfLifeMs",
   "vol-sample-ms": "volSampleMs",
   "vol-horizon-ms": "volHorizonMs",
   "ladder-move-bps": "ladderMoveBps",

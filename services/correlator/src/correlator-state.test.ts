@@ -1,5 +1,5 @@
 import type { ChainEvent } from "@breakwater/bus";
-import { InvalidRequestError, YEAR_MS } from "@breakwater/core";
+import { InvalidRequestError, RISKMETRICS_HALF_LIFE_MS, YEAR_MS } from "@breakwater/core";
 import { positionUpdate } from "@breakwater/core/testing";
 import {
   ChainStatus,
@@ -290,8 +290,9 @@ describe("CorrelatorState", () => {
     expect(a.liquidatableDownNotional).toBeCloseTo(2 * 2000 * 0.97, 6);
     const up = tick({ price: "2100", chainTimeMs: T0 + 2_000 });
     s.apply({ kind: "price", value: up }, T0);
-    // returns 0 (seeds σ² = 0), then ln(2100/2000): σ² = 0.06 r²
-    expect(s.assess(up, T0).volatility).toBeCloseTo(Math.sqrt(0.06) * Math.log(2100 / 2000), 12);
+    // returns 0, then r = ln(2100/2000): σ² = (λ·0 + r²) / (λ + 1), λ per one-second sample of RiskMetrics' half-life
+    const lambda = 0.5 ** (1_000 / RISKMETRICS_HALF_LIFE_MS);
+    expect(s.assess(up, T0).volatility).toBeCloseTo(Math.log(2100 / 2000) / Math.sqrt(1 + lambda), 12);
     s.apply({ kind: "price", value: tick({ source: "pyth", price: "1500", chainTimeMs: T0 + 2_001 }) }, T0);
     const split = s.assess(up, T0);
     expect(split).toMatchObject({

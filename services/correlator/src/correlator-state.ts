@@ -24,7 +24,7 @@ import {
   type RiskAssessment,
 } from "@breakwater/proto";
 import { ChainFreshnessTracker } from "./chain-freshness.js";
-import { CORRELATOR_DEFAULTS } from "./config.js";
+import { CORRELATOR_DEFAULTS, ewmaHalfLifeOf } from "./config.js";
 import { type AssetDepth, MarketDepth } from "./market-depth.js";
 
 export interface CorrelatorStateOptions {
@@ -42,7 +42,8 @@ export interface CorrelatorStateOptions {
   readonly correlationMinSamples?: number;
   /** Insurance fund per venue, for stress bad debt. */
   readonly insuranceFunds?: Readonly<Record<string, number>>;
-  readonly ewmaLambda?: number;
+  /** EWMA memory in time (default: RiskMetrics' daily λ 0.94, ≈ 11.2 days). */
+  readonly ewmaHalfLifeMs?: number;
   readonly volSampleMs?: number;
   readonly volHorizonMs?: number;
   /** The move (bps) assessments report ladder pressure for. */
@@ -97,7 +98,7 @@ export class CorrelatorState {
     });
     this.freshness = new ChainFreshnessTracker(opts.staleAfterMs);
     this.volatility = new VolatilityTracker({
-      lambda: opts.ewmaLambda ?? d.ewmaLambda,
+      halfLifeMs: opts.ewmaHalfLifeMs ?? ewmaHalfLifeOf(d),
       sampleMs: opts.volSampleMs ?? d.volSampleMs,
       horizonMs: opts.volHorizonMs ?? d.volHorizonMs,
     });

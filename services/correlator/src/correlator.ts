@@ -5,7 +5,7 @@ import type { Logger, ServiceHttp } from "@breakwater/telemetry";
 import { startServiceHttp } from "@breakwater/telemetry";
 import { trace } from "@opentelemetry/api";
 import { ChainEventPipeline, SERVICE } from "./chain-event-pipeline.js";
-import type { CorrelatorConfig } from "./config.js";
+import { type CorrelatorConfig, ewmaHalfLifeOf } from "./config.js";
 import { CorrelatorState } from "./correlator-state.js";
 import { type ExposureGrpc, startExposureGrpc } from "./grpc-server.js";
 import { researcherRoutes } from "./http-routes.js";
@@ -57,7 +57,7 @@ export async function startCorrelator(config: CorrelatorConfig, log: Logger): Pr
       venueDepth: config.venueDepth,
       correlationMinSamples: config.correlationMinSamples,
       insuranceFunds: config.insuranceFunds,
-      ewmaLambda: config.ewmaLambda,
+      ewmaHalfLifeMs: ewmaHalfLifeOf(config),
       volSampleMs: config.volSampleMs,
       volHorizonMs: config.volHorizonMs,
       ladderMoveBps: config.ladderMoveBps,

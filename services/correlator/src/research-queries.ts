@@ -209,6 +209,8 @@ export function volatility(
     lambda: vol.ewma.lambda,
     sampleMs: vol.sampleMs,
     horizonMs: vol.horizonMs,
+    halfLifeMs: Math.round(vol.halfLifeMs),
+    dailyLambda: vol.dailyLambda,
     assets,
     correlations,
     staleChains: staleChains(state, nowMs),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Bus, connectBus } from "@breakwater/bus";
-import { black76, impliedVolatility, YEAR_MS } from "@breakwater/core";
+import { black76, impliedVolatility, RISKMETRICS_HALF_LIFE_MS, YEAR_MS } from "@breakwater/core";
 import { channelCredentialsOf } from "@breakwater/identity";
 import { ExposureServiceClient, OptionKind, PositionSide } from "@breakwater/proto";
 import { eventually, type NatsServer, sharedTestPkiNow, startNats } from "@breakwater/testkit";
@@ -385,7 +385,14 @@ describe("researcher API over real HTTP and gRPC", () => {
 
   it("volatility and correlation from sampled reference prices", async () => {
     const http = (await correlator.get("/v1/volatility")).body as Record<string, unknown>;
-    expect(http).toMatchObject({ lambda: 0.94, sampleMs: 1000, horizonMs: 86_400_000 });
+    expect(http).toMatchObject({
+      sampleMs: 1000,
+      horizonMs: 86_400_000,
+      halfLifeMs: RISKMETRICS_HALF_LIFE_MS,
+    });
+    // the memory is a time: RiskMetrics' daily λ 0.94, whatever the one-second sampling makes of it per sample
+    expect(http["dailyLambda"]).toBeCloseTo(0.94, 6);
+    expect(http["lambda"]).toBeCloseTo(0.5 ** (1_000 / RISKMETRICS_HALF_LIFE_MS), 12);
     const assets = http["assets"] as { asset: string; samples: number; volatility: number }[];
     expect(assets.map((a) => a.asset)).toEqual(["BTC", "ETH"]);
     expect(assets.every((a) => a.samples >= 2 && a.volatility > 0)).toBe(true);

@@ -2,9 +2,12 @@ import { Interner } from "../exposure/interner.js";
 import { clamp } from "../math/clamp.js";
 
 /**
- * Exponentially weighted (RiskMetrics) variances and covariances of returns:
- * `σ²ₜ = λσ²ₜ₋₁ + (1−λ)r²ₜ` and `σᵢⱼ,ₜ = λσᵢⱼ,ₜ₋₁ + (1−λ)rᵢ,ₜrⱼ,ₜ`, seeded with
- * the first squared return (first cross product). An asset missing from a
+ * Exponentially weighted (RiskMetrics) variances and covariances of returns,
+ * with weights normalized over the samples seen: after n samples the figure is
+ * `Σ λᵏ r²ₙ₋ₖ / Σ λᵏ` (k = 0…n−1), so it is the plain mean of the first few
+ * samples and tends to `σ²ₜ = λσ²ₜ₋₁ + (1−λ)r²ₜ` once `n ≫ 1/(1−λ)`. Without the
+ * normalization a long memory (a per-minute λ of 0.99996 for an 11-day half-life)
+ * would keep the first return's square for days. An asset missing from a
  * sample keeps its figures; a pair is updated only on samples with both.
  *
  * @example
@@ -15,9 +18,11 @@ import { clamp } from "../math/clamp.js";
 export class EwmaCovariance {
   readonly assets = new Interner();
   private variance: number[] = [];
+  /** Σ λᵏ over the asset's samples: the normalizer. */
+  private weight: number[] = [];
   private samples: number[] = [];
-  /** key i·65536 + j with i < j → [covariance, samples] */
-  private readonly covariance = new Map<number, { cov: number; n: number }>();
+  /** key i·65536 + j with i < j → covariance, its normalizer, samples */
+  private readonly covariance = new Map<number, { cov: number; weight: number; n: number }>();
 
   constructor(readonly lambda = 0.94) {
     if (!(lambda > 0 && lambda < 1)) throw new RangeError(`lambda must be in (0, 1), got ${lambda}`);
@@ -29,7 +34,9 @@ export class EwmaCovariance {
       if (!Number.isFinite(r)) continue;
       const id = this.assets.idOf(asset);
       const n = this.samples[id] ?? 0;
-      this.variance[id] = n === 0 ? r * r : this.lambda * this.variance[id]! + (1 - this.lambda) * r * r;
+      const weight = n === 0 ? 1 : this.lambda * this.weight[id]! + 1;
+      this.variance[id] = n === 0 ? r * r : this.variance[id]! + (r * r - this.variance[id]!) / weight;
+      this.weight[id] = weight;
       this.samples[id] = n + 1;
       present.push({ id, r });
     }
@@ -40,9 +47,10 @@ export class EwmaCovariance {
         const key = Math.min(a.id, b.id) * 65_536 + Math.max(a.id, b.id);
         const prev = this.covariance.get(key);
         const product = a.r * b.r;
-        if (!prev) this.covariance.set(key, { cov: product, n: 1 });
+        if (!prev) this.covariance.set(key, { cov: product, weight: 1, n: 1 });
         else {
-          prev.cov = this.lambda * prev.cov + (1 - this.lambda) * product;
+          prev.weight = this.lambda * prev.weight + 1;
+          prev.cov += (product - prev.cov) / prev.weight;
           prev.n++;
         }
       }
@@ -78,9 +86,16 @@ export class EwmaCovariance {
   }
 }
 
+/** RiskMetrics' daily λ = 0.94 as a half-life in time: ln 0.5 / ln 0.94 days ≈ 11.2 days. */
+export const RISKMETRICS_HALF_LIFE_MS = Math.round((Math.log(0.5) / Math.log(0.94)) * 86_400_000);
+
 export interface VolatilityOptions {
-  /** RiskMetrics decay (default 0.94). */
-  readonly lambda?: number;
+  /**
+   * The memory of the EWMA in time (default RISKMETRICS_HALF_LIFE_MS): a return
+   * this old weighs half a new one, whatever the sampling; the per-sample λ is
+   * `0.5^(sampleMs / halfLifeMs)`.
+   */
+  readonly halfLifeMs?: number;
   /** Returns are taken between samples of the reference prices this far apart, chain time (default 60 s). */
   readonly sampleMs?: number;
   /** Volatilities are reported over this horizon, `σ·√(horizon/sample)` (default 1 day). */
@@ -96,15 +111,17 @@ export class VolatilityTracker {
   readonly ewma: EwmaCovariance;
   readonly sampleMs: number;
   readonly horizonMs: number;
+  readonly halfLifeMs: number;
   private nextSampleMs = Number.NEGATIVE_INFINITY;
   private last = new Map<string, number>();
 
   constructor(opts: VolatilityOptions = {}) {
-    this.ewma = new EwmaCovariance(opts.lambda ?? 0.94);
     this.sampleMs = opts.sampleMs ?? 60_000;
     this.horizonMs = opts.horizonMs ?? 86_400_000;
-    if (!(this.sampleMs > 0 && this.horizonMs > 0))
-      throw new RangeError("sampleMs and horizonMs must be positive");
+    this.halfLifeMs = opts.halfLifeMs ?? RISKMETRICS_HALF_LIFE_MS;
+    if (!(this.sampleMs > 0 && this.horizonMs > 0 && this.halfLifeMs > 0))
+      throw new RangeError("sampleMs, horizonMs and halfLifeMs must be positive");
+    this.ewma = new EwmaCovariance(0.5 ** (this.sampleMs / this.halfLifeMs));
   }
 
   /**
@@ -125,6 +142,11 @@ export class VolatilityTracker {
     this.last = now;
     this.nextSampleMs = (Math.floor(chainTimeMs / this.sampleMs) + 1) * this.sampleMs;
     return true;
+  }
+
+  /** The λ this memory means on daily returns (RiskMetrics' figure: 0.94 for ~11.2 days). */
+  get dailyLambda(): number {
+    return 0.5 ** (86_400_000 / this.halfLifeMs);
   }
 
   /** Volatility over the horizon. */

@@ -246,6 +246,7 @@ export interface GetVolatilityRequest {
 
 export interface GetVolatilityResponse {
   takenAtMs: number;
+  /** The EWMA decay per sample (per sample_ms), from half_life_ms. */
   lambda: number;
   sampleMs: number;
   horizonMs: number;
@@ -253,6 +254,10 @@ export interface GetVolatilityResponse {
   /** Pairs with at least one common sample, sorted by correlation, highest first. */
   correlations: Correlation[];
   staleChains: string[];
+  /** The EWMA's memory in time: a return this old weighs half a new one. */
+  halfLifeMs: number;
+  /** The same memory as a decay on daily returns (RiskMetrics' figure: 0.94 for about 11.2 days). */
+  dailyLambda: number;
 }
 
 export interface GetChainFreshnessRequest {
@@ -3760,7 +3765,17 @@ export const GetVolatilityRequest: MessageFns<GetVolatilityRequest> = {
 };
 
 function createBaseGetVolatilityResponse(): GetVolatilityResponse {
-  return { takenAtMs: 0, lambda: 0, sampleMs: 0, horizonMs: 0, assets: [], correlations: [], staleChains: [] };
+  return {
+    takenAtMs: 0,
+    lambda: 0,
+    sampleMs: 0,
+    horizonMs: 0,
+    assets: [],
+    correlations: [],
+    staleChains: [],
+    halfLifeMs: 0,
+    dailyLambda: 0,
+  };
 }
 
 export const GetVolatilityResponse: MessageFns<GetVolatilityResponse> = {
@@ -3785,6 +3800,12 @@ export const GetVolatilityResponse: MessageFns<GetVolatilityResponse> = {
     }
     for (const v of message.staleChains) {
       writer.uint32(58).string(v!);
+    }
+    if (message.halfLifeMs !== 0) {
+      writer.uint32(64).int64(message.halfLifeMs);
+    }
+    if (message.dailyLambda !== 0) {
+      writer.uint32(73).double(message.dailyLambda);
     }
     return writer;
   },
@@ -3858,6 +3879,22 @@ export const GetVolatilityResponse: MessageFns<GetVolatilityResponse> = {
             message.staleChains.push(reader.string());
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.halfLifeMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.dailyLambda = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3899,6 +3936,16 @@ export const GetVolatilityResponse: MessageFns<GetVolatilityResponse> = {
         : globalThis.Array.isArray(object?.stale_chains)
         ? object.stale_chains.map((e: any) => globalThis.String(e))
         : [],
+      halfLifeMs: isSet(object.halfLifeMs)
+        ? globalThis.Number(object.halfLifeMs)
+        : isSet(object.half_life_ms)
+        ? globalThis.Number(object.half_life_ms)
+        : 0,
+      dailyLambda: isSet(object.dailyLambda)
+        ? globalThis.Number(object.dailyLambda)
+        : isSet(object.daily_lambda)
+        ? globalThis.Number(object.daily_lambda)
+        : 0,
     };
   },
 
@@ -3925,6 +3972,12 @@ export const GetVolatilityResponse: MessageFns<GetVolatilityResponse> = {
     if (message.staleChains?.length) {
       obj.staleChains = message.staleChains;
     }
+    if (message.halfLifeMs !== 0) {
+      obj.halfLifeMs = Math.round(message.halfLifeMs);
+    }
+    if (message.dailyLambda !== 0) {
+      obj.dailyLambda = floatToJson(message.dailyLambda);
+    }
     return obj;
   },
 
@@ -3940,6 +3993,8 @@ export const GetVolatilityResponse: MessageFns<GetVolatilityResponse> = {
     message.assets = object.assets?.map((e) => AssetVolatility.fromPartial(e)) || [];
     message.correlations = object.correlations?.map((e) => Correlation.fromPartial(e)) || [];
     message.staleChains = object.staleChains?.map((e) => e) || [];
+    message.halfLifeMs = object.halfLifeMs ?? 0;
+    message.dailyLambda = object.dailyLambda ?? 0;
     return message;
   },
 };
