@@ -1,12 +1,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { gzipSync } from "node:zlib";
 
 const PAGE_SRC = fileURLToPath(new URL("./page/", import.meta.url));
 
-/** The page's files by URL path: `/` (index.html), `/app.js`, `/app.css`. */
-export type PageAssets = ReadonlyMap<string, { readonly type: string; readonly body: Buffer }>;
+/** The page's files by URL path: `/` (index.html), `/app.js`, `/app.css`; each also gzipped once. */
+export type PageAssets = ReadonlyMap<
+  string,
+  { readonly type: string; readonly body: Buffer; readonly gzipped: Buffer }
+>;
+
+const asset = (type: string, body: Buffer) => ({ type, body, gzipped: gzipSync(body, { level: 9 }) });
 
 const FILES = [
   { path: "/", file: "index.html", type: "text/html; charset=utf-8" },
@@ -16,6 +21,8 @@ const FILES = [
 
 /** Bundles the page (its TypeScript and ECharts, minified) with esbuild, in memory. */
 export async function bundlePage(): Promise<PageAssets> {
+  // loaded here only: a service serving a page built earlier never needs esbuild
+  const { build } = await import("esbuild");
   const out = await build({
     entryPoints: [join(PAGE_SRC, "main.ts")],
     bundle: true,
@@ -35,12 +42,12 @@ export async function bundlePage(): Promise<PageAssets> {
     "app.css": readFileSync(join(PAGE_SRC, "app.css")),
     "app.js": Buffer.from(js.contents),
   };
-  return new Map(FILES.map((f) => [f.path, { type: f.type, body: bodies[f.file]! }]));
+  return new Map(FILES.map((f) => [f.path, asset(f.type, bodies[f.file]!)]));
 }
 
 /** Reads a page built earlier (`writePage`, `make build`). */
 export function readPage(dir: string): PageAssets {
-  return new Map(FILES.map((f) => [f.path, { type: f.type, body: readFileSync(join(dir, f.file)) }]));
+  return new Map(FILES.map((f) => [f.path, asset(f.type, readFileSync(join(dir, f.file)))]));
 }
 
 /** Bundles the page into `dir` (index.html, app.js, app.css); returns the bundle's size in bytes. */

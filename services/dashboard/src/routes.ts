@@ -59,14 +59,18 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Route[] {
       res.end();
       return true;
     }
+    const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
+    const body = gzip ? asset.gzipped : asset.body;
     res.writeHead(200, {
       "content-type": asset.type,
-      "content-length": asset.body.length,
+      "content-length": body.length,
+      vary: "accept-encoding",
+      ...(gzip ? { "content-encoding": "gzip" } : {}),
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
       "content-security-policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
     });
-    res.end(asset.body);
+    res.end(body);
     return true;
   };
 
