@@ -273,6 +273,5 @@ describe.skipIf(!chromiumAvailable())("dashboard over a running system", () => {
     expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
     expect(await page.locator("#live").getAttribute("data-state")).toBe("live");
     await shoot(page, "signals");
-    await page.screenshot({ path: join(shotsDir, "dashboard.png"), fullPage: true });
   });
 });
