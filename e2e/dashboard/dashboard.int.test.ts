@@ -136,7 +136,12 @@ describe.skipIf(!chromiumAvailable())("dashboard over a running system", () => {
       10_000,
       "ladder rungs",
     );
-    expect(await textOf(page.locator("#ladder-note"))).toMatch(/^BTC at \d/);
+    const ladders = await json<{ ladders: { asset: string }[] }>(`${correlator}/v1/ladder`, {
+      headers: auth(upstreamToken),
+    });
+    expect(await textOf(page.locator("#ladder-note"))).toMatch(
+      new RegExp(`^${ladders.ladders[0]!.asset} at \\d`),
+    );
     await shoot(page, "ladder");
 
     // reference prices: each asset with every chain's source
@@ -157,18 +162,20 @@ describe.skipIf(!chromiumAvailable())("dashboard over a running system", () => {
     await shoot(page, "prices");
 
     // correlations: the matrix gains the off-diagonal pairs once each asset is sampled enough
-    const points = await eventually(
+    let correlated = 0;
+    await eventually(
       async () => {
+        const vol = await json<{ correlations: unknown[] }>(`${correlator}/v1/volatility`, {
+          headers: auth(upstreamToken),
+        });
+        correlated = vol.correlations.length;
         const n = await attr(page, "#chart-correlations", "data-points");
-        return n > 3 ? n : undefined;
+        return correlated > 0 && n === 3 + 2 * correlated ? true : undefined;
       },
       20_000,
-      "correlation pairs",
+      "the correlator's correlation pairs on the page",
     );
-    const vol = await json<{ correlations: unknown[] }>(`${correlator}/v1/volatility`, {
-      headers: auth(upstreamToken),
-    });
-    expect(points).toBe(3 + 2 * vol.correlations.length);
+    expect(correlated).toBe(3);
     await shoot(page, "correlations");
 
     // chains: both simulated chains, fresh, with their heads
@@ -239,26 +246,20 @@ describe.skipIf(!chromiumAvailable())("dashboard over a running system", () => {
     await row.waitFor({ timeout: 40_000 });
     const sequence = Number(await row.getAttribute("data-sequence"));
     expect(sequence).toBeGreaterThan(0);
-    // every venue's ack of that halt, in the state the coordinator has it
-    const acks = await eventually(
+    // every venue's ack of that halt, in the state the coordinator has it (read together, as acks move on)
+    let cells: string[] = [];
+    let states: string[] = [];
+    await eventually(
       async () => {
         const a = await json<{ acks: Record<string, string> }>(
           `${coordinator}/v1/acks/late?sequence=${sequence}`,
           { headers: auth(upstreamToken) },
         );
-        return Object.keys(a.acks).length === VENUES.length ? a.acks : undefined;
+        states = VENUES.map((v) => (a.acks[v] ?? "").replace("ACK_STATE_", "").toLowerCase());
+        cells = (await textOf(row)).split("\t").slice(-VENUES.length);
+        return states.every((st) => st !== "") && cells.join() === states.join() ? true : undefined;
       },
       15_000,
-      "the coordinator's acks",
-    );
-    const states = VENUES.map((v) => acks[v]!.replace("ACK_STATE_", "").toLowerCase());
-    let cells: string[] = [];
-    await eventually(
-      async () => {
-        cells = (await textOf(row)).split("\t").slice(-VENUES.length);
-        return cells.join() === states.join() ? true : undefined;
-      },
-      10_000,
       "acks of every venue on the page",
     ).catch((err: Error) => {
       throw new Error(`${err.message}: the page shows ${cells.join()}, the coordinator ${states.join()}`);
