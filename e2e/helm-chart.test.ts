@@ -223,6 +223,67 @@ describe("Helm chart: what every pod gets", () => {
   });
 });
 
+describe("Helm chart: the dashboard", () => {
+  it("behavior: off by default; when on, one Deployment and Service reading the correlator's and coordinator's Services, egress to those only", () => {
+    expect(rendered.get("minimal-values.yaml")!.some((o) => o.metadata.name.endsWith("-dashboard"))).toBe(
+      false,
+    );
+    const objects = chart.render(
+      ...ciFile(chart, "tls-values.yaml"),
+      "--set",
+      "dashboard.enabled=true",
+      "--set",
+      "dashboard.httpTokens.existingSecret=bw-dashboard-tokens",
+      "--set",
+      "dashboard.upstreamToken.existingSecret=bw-dashboard-upstream",
+    );
+    const mine = objects.filter((o) => o.metadata.labels?.["app.kubernetes.io/component"] === "dashboard");
+    expect(mine.map((o) => o.kind).sort()).toEqual([
+      "Deployment",
+      "NetworkPolicy",
+      "Service",
+      "ServiceAccount",
+    ]);
+    for (const o of mine) expect(k8s.problems(o), `${o.kind} ${o.metadata.name}`).toEqual([]);
+    const deployment = mine.find((o) => o.kind === "Deployment")!;
+    const { spec } = podSpecs([deployment])[0]!;
+    const c = spec.containers[0];
+    expect(c.args).toEqual(["dist/dashboard/main.mjs"]);
+    expect(c.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+    });
+    expect(c.readinessProbe.httpGet.path).toBe("/readyz");
+    const env = Object.fromEntries(c.env.map((e: Any) => [e.name, e.value]));
+    const service = (component: string, suffix = "") =>
+      objects.find(
+        (o) =>
+          o.kind === "Service" &&
+          o.metadata.labels?.["app.kubernetes.io/component"] === component &&
+          o.metadata.name.endsWith(suffix),
+      )!;
+    const correlator = service("correlator");
+    const coordinator = service("coordinator", "-http");
+    expect(env["BW_CORRELATOR_URL"]).toBe(
+      `http://${correlator.metadata.name}:${correlator.spec.ports[0].port}`,
+    );
+    expect(env["BW_COORDINATOR_URL"]).toBe(
+      `http://${coordinator.metadata.name}:${coordinator.spec.ports.find((p: Any) => p.name === "http").port}`,
+    );
+    expect(env["BW_DASHBOARD_PAGE_DIR"]).toBe("/app/dist/dashboard/page");
+    // the page is in the image where the service reads it: make build writes dist/dashboard/page
+    expect(readFileSync(join(root, "scripts/build.mjs"), "utf8")).toContain("dist/dashboard/page");
+    expect(env["BW_HTTP_TOKENS_FILE"]).toBe("/etc/breakwater/http-tokens/tokens.yaml");
+    expect(env["BW_UPSTREAM_TOKEN_FILE"]).toBe("/etc/breakwater/upstream-token/token");
+    const policy = mine.find((o) => o.kind === "NetworkPolicy")!;
+    const peers = policy.spec.egress.flatMap((e: Any) => e.to ?? []);
+    expect(peers.map((p: Any) => p.podSelector.matchLabels["app.kubernetes.io/component"]).sort()).toEqual([
+      "coordinator",
+      "correlator",
+    ]);
+  });
+});
+
 describe("Helm chart: one NATS identity per service", () => {
   it("behavior: each Deployment mounts its own identity's seed and the client certificate, and sets the files", () => {
     const objects = rendered.get("nats-identities-values.yaml")!;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles each service's entry point into dist/<service>/main.mjs for container
 // images (third-party packages stay external and come from node_modules).
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -45,3 +46,13 @@ for (const service of services) {
   });
   console.log(`built dist/${service}/main.mjs`);
 }
+
+// the dashboard's page (its own browser bundle), served from BW_DASHBOARD_PAGE_DIR in images
+execFileSync(
+  process.execPath,
+  ["--import", "tsx", "scripts/build-dashboard-page.ts", "dist/dashboard/page"],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make demo` and `make test` need on a fresh Debian machine with Node 20:
-# npm packages (npm ci, when node_modules is missing or older than the lock) and
-# Debian's nats-server (when none is on PATH or in /usr/sbin).
+# npm packages (npm ci, when node_modules is missing or older than the lock),
+# Debian's nats-server (when none is on PATH or in /usr/sbin) and Debian's chromium
+# (the dashboard's browser tests; playwright's own browser downloads do not work here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,10 +16,19 @@ if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ packag
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+APT_UPDATED=""
+apt_install() {
+  echo "ensure-deps: installing $1 from Debian's packages"
+  [ -n "$APT_UPDATED" ] || { $SUDO apt-get update -qq; APT_UPDATED=1; }
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$1" >/dev/null
+}
+
 if ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ] && [ -z "${NATS_SERVER_BIN:-}" ]; then
-  echo "ensure-deps: installing nats-server from Debian's packages"
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nats-server >/dev/null
+  apt_install nats-server
+fi
+
+if [ ! -x "${BW_CHROMIUM:-/usr/bin/chromium}" ]; then
+  apt_install chromium
 fi

@@ -4,9 +4,11 @@
  * writes a JSON report (DEMO_REPORT overrides its path). DEMO_KEEP=1 keeps
  * everything running, the crash repeating, until interrupted.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { eventually } from "@breakwater/testkit";
+import { startDashboardProcess } from "../dashboard/dashboard-process.js";
 import { GUEST_VENUE, type RunningSystem, startSystem, type VenueSignalLine } from "../system.js";
 
 const CHAINS = ["sim-a", "sim-b"];
@@ -38,9 +40,11 @@ async function main(): Promise<number> {
     // The demo signs with an ephemeral key (a warning says so); venues fetch it from the coordinator.
     developmentSigningKey: true,
     solana: { chain: SOLANA_CHAIN, traders: 8 },
-    // the EVM venue's trader 0 and the first Drift user's owner key are one trader
+    // the EVM venue's trader 0 and the first Drift user's owner key are one trader; returns sampled
+    // every second, so the dashboard's correlation matrix fills within half a minute
     correlatorConfig: ({ evm, solana }) =>
-      `entityMap:\n  "${evm?.traders[0]}": ${CROSS_CHAIN_ENTITY}\n  "${SOLANA_CHAIN}:${solana?.owners[0]}": ${CROSS_CHAIN_ENTITY}\n`,
+      `entityMap:\n  "${evm?.traders[0]}": ${CROSS_CHAIN_ENTITY}\n  "${SOLANA_CHAIN}:${solana?.owners[0]}": ${CROSS_CHAIN_ENTITY}\n` +
+      "volSampleMs: 1000\ncorrelationMinSamples: 10\n",
     ...(keep
       ? {
           // the crash repeats every minute; the level-1 breaker re-arms after 30 s
@@ -49,12 +53,20 @@ async function main(): Promise<number> {
         }
       : {}),
   });
+  // the researcher's page: its link carries a one-off token (the dashboard requires one)
+  const dashboard = await startDashboardProcess(system, {
+    researcherToken: randomBytes(24).toString("hex"),
+  }).catch(async (err: unknown) => {
+    await system.stop();
+    throw err;
+  });
   driveEvmCrashes(system);
   driveSolanaCrashes(system);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await dashboard.process.stop();
     await system.stop();
   };
   process.once("SIGINT", () => void stop().then(() => process.exit(0)));
@@ -62,6 +74,7 @@ async function main(): Promise<number> {
 
   line("\nAddresses:");
   for (const [name, addr] of Object.entries(system.addresses)) line(`  ${name.padEnd(22)} ${addr}`);
+  line(`  ${"dashboard".padEnd(22)} ${dashboard.link} (open it in a browser)`);
   line(`  ${"venues".padEnd(22)} ${VENUES.join(", ")} (sample venues subscribed over gRPC)`);
   line(
     `  ${"nats identities".padEnd(22)} ${system.natsAuthDir} (one nkey seed per service; NATS refuses anyone else)`,

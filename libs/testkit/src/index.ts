@@ -3,6 +3,9 @@
 // An Aave-shaped pool on the lab chain (the real Aave v3 events and reads).
 export type { AaveEModeSpec, AaveLab, AaveReserveSpec } from "./aave-lab.js";
 export { deployAavePool } from "./aave-lab.js";
+// Headless Chromium (Debian's) driven by playwright-core, for page tests.
+export type { Browser } from "./browser.js";
+export { CHROMIUM, chromiumAvailable, launchChromium } from "./browser.js";
 // A local EVM chain with the reference venue, feeds and options vault: tests, the demo and the bench.
 export type { Artifact, EvmLab, EvmLabOptions, Landed } from "./evm-lab.js";
 export { loadArtifact, startEvmLab } from "./evm-lab.js";
