@@ -222,6 +222,7 @@ const ruleSchema = z.discriminatedUnion("kind", [
     minStaleShare: fraction,
     multiplier: z.number().min(1),
     countDegraded: z.boolean().default(true),
+    graceMs: ms.default(30_000),
   }),
   rule("margin-model", {
     baselineMargin: fraction,

@@ -114,7 +114,7 @@ export function defaultPolicy(opts: DefaultPolicyOptions = {}): PolicyDocument {
         kind: "chain-liveness",
         id: "chain-liveness",
         mode: "enforce",
-        params: { minStaleShare: 0.25, multiplier: 1.5 },
+        params: { minStaleShare: 0.25, multiplier: 1.5, graceMs: 30_000 },
         overrides: [],
       },
     ],

@@ -10,13 +10,13 @@ import type {
 
 /** Rules that only ask for margin: the margin governor decides what is published. */
 abstract class DemandRule<K extends string, P> extends SpecRule<K, P> {
-  evaluate(obs: PolicyObservation, _nowMs: number): RuleOutcome {
+  evaluate(obs: PolicyObservation, nowMs: number): RuleOutcome {
     const p = this.paramsOf(obs);
     if (!p) return NOTHING;
-    return { drafts: [], demands: this.demands(obs, p) };
+    return { drafts: [], demands: this.demands(obs, p, nowMs) };
   }
   restore(_signal: Signal): void {}
-  protected abstract demands(obs: PolicyObservation, p: P): MarginDemand[];
+  protected abstract demands(obs: PolicyObservation, p: P, nowMs: number): MarginDemand[];
 }
 
 /**
@@ -26,14 +26,26 @@ abstract class DemandRule<K extends string, P> extends SpecRule<K, P> {
  * a stale feed, a reorg deeper than its window) counts as stale unless
  * `countDegraded` is false; the evidence names each chain with its reason.
  * The share is by gross notional when the assessment carries it per chain,
- * otherwise by the number of chains holding the asset.
+ * otherwise by the number of chains holding the asset. A chain counts once it
+ * has been stale for `graceMs` without a break (as every assessment reports
+ * it, on the decision clock), so a watcher's restart does not tighten margin.
  */
 export class ChainLivenessRule extends DemandRule<"chain-liveness", ChainLivenessParams> {
-  protected demands(obs: PolicyObservation, p: ChainLivenessParams): MarginDemand[] {
+  /** chain → since when every assessment has reported it stale or degraded. */
+  private readonly staleSince = new Map<string, number>();
+
+  protected demands(obs: PolicyObservation, p: ChainLivenessParams, nowMs: number): MarginDemand[] {
     const reasons = new Map((obs.degradedChains ?? []).map((d) => [d.chain, d]));
     const degraded = p.countDegraded === false ? [] : [...reasons.values()].map((d) => d.chain);
-    const stale = [...new Set([...(obs.staleChains ?? []), ...degraded])].filter((c) =>
-      obs.chains.includes(c),
+    const reported = new Set([...(obs.staleChains ?? []), ...degraded]);
+    // An assessment sees the chains its asset sits on: it ends the stale run of those it reports fresh.
+    for (const chain of obs.chains) {
+      if (!reported.has(chain)) this.staleSince.delete(chain);
+      else if (!this.staleSince.has(chain)) this.staleSince.set(chain, nowMs);
+    }
+    const graceMs = p.graceMs ?? 0;
+    const stale = [...reported].filter(
+      (c) => obs.chains.includes(c) && nowMs - (this.staleSince.get(c) ?? nowMs) >= graceMs,
     );
     const share = staleShare(obs, stale);
     const stressed = stale.length > 0 && share >= p.minStaleShare;
@@ -70,7 +82,7 @@ function staleShare(obs: PolicyObservation, stale: readonly string[]): number {
 
 /** Dynamic margin from volatility: 1 + weight × (volatility / baseline − 1) above the baseline. */
 export class DynamicMarginRule extends DemandRule<"dynamic-margin", DynamicMarginParams> {
-  protected demands(obs: PolicyObservation, p: DynamicMarginParams): MarginDemand[] {
+  protected demands(obs: PolicyObservation, p: DynamicMarginParams, _nowMs: number): MarginDemand[] {
     if (obs.volatility === undefined || !(obs.volatility > 0)) return [];
     const excess = Math.max(0, obs.volatility / p.baselineVolatility - 1);
     return [

@@ -59,6 +59,8 @@ export function policyWindowMs(doc: PolicyDocument): number {
       ms = Math.max(ms, r.params.referenceWindowMs + r.params.holdMs);
     } else if (r.kind === "oracle-divergence") {
       ms = Math.max(ms, r.params.resumeHoldMs);
+    } else if (r.kind === "chain-liveness") {
+      ms = Math.max(ms, r.params.graceMs ?? 0);
     } else if (r.kind === "dynamic-breaker") {
       ms = Math.max(ms, r.params.reference.windowMs + r.params.pauseMs);
     } else if (r.kind === "limit-band") {

@@ -184,8 +184,12 @@ describe("the embedded default (24/7 markets)", () => {
     expect(halts(feed(new PolicyEngine(doc), "ETH", [100], { divergence: 0.06 }))).toEqual([
       ["oracle-divergence", 0],
     ]);
-    const margin = feed(new PolicyEngine(doc), "ETH", [100], { staleChains: ["sim-b"] });
-    expect(margin.map((d) => d.kind)).toEqual([SignalKind.SIGNAL_KIND_MARGIN_ADJUSTMENT]);
+    // a chain stale for the 30 s grace (one price a second) tightens margin; not before
+    const margin = feed(new PolicyEngine(doc), "ETH", Array<number>(32).fill(100), {
+      staleChains: ["sim-b"],
+    });
+    expect(margin).toHaveLength(1);
+    expect(margin[0]!.kind).toBe(SignalKind.SIGNAL_KIND_MARGIN_ADJUSTMENT);
   });
 });
 
@@ -317,6 +321,30 @@ describe("margin: cascade risk, chain liveness, dynamic margin", () => {
     const engine = new PolicyEngine(policy([live]));
     expect(margins(feed(engine, "ETH", [100], { staleChains: ["sim-b"] }))).toEqual([["ETH", 1.5]]);
     expect(feed(engine, "BTC", [100], { chains: ["sim-a"], staleChains: ["sim-b"] })).toEqual([]);
+  });
+
+  it("behavior: a chain counts as stale only after graceMs without a break: a watcher's restart does not tighten", () => {
+    const engine = new PolicyEngine(
+      policy([
+        {
+          kind: "chain-liveness",
+          id: "liveness",
+          mode: "enforce",
+          params: { minStaleShare: 0.25, multiplier: 1.5, graceMs: 30_000 },
+          overrides: [],
+        },
+      ]),
+    );
+    // stale 29 s (a restart), fresh once, stale 29 s again: never 30 s in a row
+    expect(feed(engine, "ETH", Array<number>(30).fill(100), { staleChains: ["sim-b"] })).toEqual([]);
+    expect(feed(engine, "ETH", [100], {}, T0 + 30_000)).toEqual([]);
+    expect(feed(engine, "ETH", Array<number>(30).fill(100), { staleChains: ["sim-b"] }, T0 + 31_000)).toEqual(
+      [],
+    );
+    // the 31st second of one run tightens
+    expect(margins(feed(engine, "ETH", [100], { staleChains: ["sim-b"] }, T0 + 61_000))).toEqual([
+      ["ETH", 1.5],
+    ]);
   });
 
   it("behavior: with notional per chain, a stale chain holding little of the exposure does not tighten", () => {

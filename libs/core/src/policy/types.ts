@@ -221,6 +221,12 @@ export interface ChainLivenessParams {
   readonly multiplier: number;
   /** A chain its watcher reports degraded counts as stale (default true). */
   readonly countDegraded?: boolean | undefined;
+  /**
+   * A chain counts only once it has been stale (or degraded) this long without
+   * a break, on the decision clock (default 0): a watcher's restart or a
+   * heartbeat late by a second does not tighten margin.
+   */
+  readonly graceMs?: number | undefined;
 }
 
 export interface DynamicMarginParams {
