@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make demo` and `make test` need on a fresh Debian machine with Node 20:
 # npm packages (npm ci, when node_modules is missing or older than the lock) and
-# Debian's nats-server (when none is on PATH or in /usr/sbin).
+# Debian's nats-server (when none is on PATH or in /usr/sbin) and kcat (the Kafka exporter's tests
+# run librdkafka's mock cluster through it and read back with it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +22,12 @@ if ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ] && [ -z
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nats-server >/dev/null
+fi
+
+if ! command -v kcat >/dev/null && [ ! -x /usr/bin/kcat ] && [ -z "${KCAT_BIN:-}" ]; then
+  echo "ensure-deps: installing kcat from Debian's packages"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq kcat >/dev/null
 fi
