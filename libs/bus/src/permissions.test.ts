@@ -73,11 +73,12 @@ describe("permissionsOf", () => {
     expect(mayPublish({ kind: "coordinator" }, subjects.position("a"))).toBe(false);
   });
 
-  it("behavior: the Kafka exporter reads signals, acks and snapshots through its own durables and writes nothing but its dead letters", () => {
+  it("behavior: the Kafka exporter reads signals, acks and snapshots through its own durables only and writes nothing but its dead letters", () => {
     const exporter: BusRole = { kind: "kafka-exporter" };
     const own = [
       `$JS.API.CONSUMER.DURABLE.CREATE.BW_SIGNALS.${consumers.kafkaExporterSignals}`,
       `$JS.API.CONSUMER.MSG.NEXT.BW_ACKS.${consumers.kafkaExporterAcks}`,
+      `$JS.API.CONSUMER.DELETE.BW_SIGNALS.${consumers.kafkaExporterSignals}`,
       `$JS.ACK.BW_SNAPSHOTS.${consumers.kafkaExporterSnapshots}.1.5.5.0.1`,
       subjects.deadLetter("kafka-exporter"),
     ];
@@ -90,7 +91,7 @@ describe("permissionsOf", () => {
       subjects.position("a"),
       subjects.deadLetter("coordinator"),
       "$JS.API.STREAM.UPDATE.BW_SIGNALS",
-      `$JS.API.CONSUMER.DELETE.BW_SIGNALS.${consumers.kafkaExporterSignals}`,
+      "$JS.API.CONSUMER.DELETE.BW_SIGNALS.coordinator-log",
       "$JS.API.CONSUMER.DURABLE.CREATE.BW_SIGNALS.someone-else",
       "$JS.API.CONSUMER.MSG.NEXT.BW_ASSESSMENTS.kafka-exporter-signals",
       `$JS.API.CONSUMER.DURABLE.CREATE.BW_CHAIN_EVENTS.${consumers.kafkaExporterSignals}`,

@@ -76,9 +76,9 @@ const streamRead = (stream: string) => [
   `$JS.ACK.${stream}.>`,
 ];
 /**
- * Read a stream through one named durable consumer only: create (or look up)
- * that consumer, pull from it and acknowledge what it delivered. No other
- * consumer, and no delete.
+ * Read a stream through one named durable consumer only: create, look up or
+ * delete that consumer (the Kafka exporter recreates it at its ack floor on
+ * start), pull from it and acknowledge what it delivered. No other consumer.
  */
 const durableRead = (stream: string, durable: string) => [
   `${API}.STREAM.INFO.${stream}`,
@@ -86,6 +86,7 @@ const durableRead = (stream: string, durable: string) => [
   `${API}.CONSUMER.CREATE.${stream}.${durable}.>`,
   `${API}.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
   `${API}.CONSUMER.INFO.${stream}.${durable}`,
+  `${API}.CONSUMER.DELETE.${stream}.${durable}`,
   `${API}.CONSUMER.MSG.NEXT.${stream}.${durable}`,
   `$JS.ACK.${stream}.${durable}.>`,
 ];
