@@ -17,6 +17,7 @@ import {
   SolanaLedger,
   type SolanaRpcServer,
   startEvmNode,
+  startKafkaMock,
   startNats,
   startSlotClock,
   startSolanaRpc,
@@ -165,6 +166,18 @@ describe.sequential("the chart's workloads start as rendered", () => {
       secrets[rpcSecretOf(d, "BW_EVM_RPC_URLS")!] = { urls: node.url };
     }
 
+    // the Kafka exporter's brokers: librdkafka's mock cluster
+    let kafkaBrokers: string | undefined;
+    const kafkaEnv = (d: K8sObject) =>
+      (d.spec.template.spec.containers[0].env as { name: string }[]).some(
+        (e) => e.name === "BW_KAFKA_BROKERS",
+      );
+    if (deployments.some(kafkaEnv)) {
+      const kafka = await startKafkaMock();
+      cleanups.push(() => kafka.stop());
+      kafkaBrokers = kafka.bootstrapServers;
+    }
+
     const pods: PodProcess[] = [];
     for (const d of deployments) {
       const pod = await startPod({
@@ -173,6 +186,7 @@ describe.sequential("the chart's workloads start as rendered", () => {
         secrets,
         fsRoot: dir,
         natsHostPort: `127.0.0.1:${nats.port}`,
+        ...(kafkaBrokers ? { kafkaBrokers } : {}),
       });
       cleanups.push(() => pod.stop());
       pods.push(pod);
@@ -205,7 +219,8 @@ describe.sequential("the chart's workloads start as rendered", () => {
       auth: false,
       identities: ["sim-a", "sim-b"],
     });
-    expect(started.pods).toHaveLength(4);
+    // two watchers, the correlator, the coordinator and the Kafka exporter (on in these values)
+    expect(started.pods).toHaveLength(5);
     for (const pod of started.pods) {
       expect(pod.env["BW_NATS_SEED_FILE"], pod.name).toBeTruthy();
       expect(pod.output(), `${pod.name} was refused something by NATS`).not.toMatch(/NATS denied/);

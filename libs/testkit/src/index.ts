@@ -12,7 +12,7 @@ export type { GmxLab, GmxMarketSpec, GmxPositionState, GmxTokenSpec } from "./gm
 export { deployGmxEmitter } from "./gmx-lab.js";
 // librdkafka's mock cluster (a Kafka-protocol broker) through kcat, and kcat as an independent reader.
 export type { KafkaMock, KcatRecord } from "./kafka-mock.js";
-export { kcatBinary, startKafkaMock } from "./kafka-mock.js";
+export { kcatBinary, readTopic, startKafkaMock } from "./kafka-mock.js";
 export type { NatsServer, NatsTlsFiles } from "./nats-server.js";
 export { natsServerBinary, natsTlsFiles, startNats } from "./nats-server.js";
 export { OPTIONS_VAULT_EVENTS } from "./options-vault.js";

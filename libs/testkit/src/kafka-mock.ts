@@ -91,34 +91,7 @@ export async function startKafkaMock(
 
   return {
     bootstrapServers: bootstrap,
-    readAll(topic, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        execFile(
-          bin,
-          [
-            "-C",
-            "-b",
-            bootstrap,
-            "-t",
-            topic,
-            "-o",
-            "beginning",
-            "-e",
-            "-q",
-            "-f",
-            `%p${FIELD}%o${FIELD}%K${FIELD}%k${FIELD}%h${FIELD}%s${RECORD}`,
-          ],
-          { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, encoding: "utf8" },
-          (err, stdout, stderr) => {
-            if (err) {
-              if (/Unknown topic|UNKNOWN_TOPIC/i.test(`${stderr}${err.message}`)) return resolve([]);
-              return reject(new Error(`kcat -C -t ${topic}: ${err.message} ${stderr}`));
-            }
-            resolve(parseRecords(stdout));
-          },
-        );
-      });
-    },
+    readAll: (topic, timeoutMs) => readTopic(bootstrap, topic, timeoutMs),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
@@ -126,6 +99,46 @@ export async function startKafkaMock(
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Every record of `topic` on the cluster at `brokers` from the beginning, read
+ * by kcat (an independent client); [] for a topic not yet there. kcat's own
+ * client settings (TLS, SASL) can be added with `-X` style `extra` arguments.
+ */
+export function readTopic(
+  brokers: string,
+  topic: string,
+  timeoutMs = 15_000,
+  extra: readonly string[] = [],
+): Promise<KcatRecord[]> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      kcatBinary(),
+      [
+        "-C",
+        "-b",
+        brokers,
+        "-t",
+        topic,
+        "-o",
+        "beginning",
+        "-e",
+        "-q",
+        ...extra,
+        "-f",
+        `%p${FIELD}%o${FIELD}%K${FIELD}%k${FIELD}%h${FIELD}%s${RECORD}`,
+      ],
+      { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, encoding: "utf8" },
+      (err, stdout, stderr) => {
+        if (err) {
+          if (/Unknown topic|UNKNOWN_TOPIC/i.test(`${stderr}${err.message}`)) return resolve([]);
+          return reject(new Error(`kcat -C -t ${topic}: ${err.message} ${stderr}`));
+        }
+        resolve(parseRecords(stdout));
+      },
+    );
+  });
 }
 
 function parseRecords(text: string): KcatRecord[] {
