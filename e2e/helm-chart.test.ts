@@ -275,7 +275,10 @@ describe("Helm chart: the Kafka exporter", () => {
         .filter(isExporter)
         .map((o) => o.kind)
         .sort(),
-    ).toEqual(["Deployment", "NetworkPolicy", "Service", "ServiceAccount"]);
+    ).toEqual(["Deployment", "NetworkPolicy", "Pod", "Service", "ServiceAccount"]);
+    // helm test asks it for /readyz like every other service
+    const probe = objects.find((o) => o.kind === "Pod" && isExporter(o)) as Any;
+    expect(JSON.stringify(probe.spec.containers[0])).toContain("bw-breakwater-kafka-exporter:9104/readyz");
     const deployment = objects.find((o) => o.kind === "Deployment" && isExporter(o)) as Any;
     expect(deployment.spec.replicas).toBe(1);
     expect(deployment.spec.strategy.type).toBe("Recreate");
