@@ -17,7 +17,7 @@ const topic = z
   .refine((t) => t !== "." && t !== "..", "must be a Kafka topic name");
 
 const brokers = z
-  .string({ error: "required: the Kafka bootstrap brokers (BW_KAFKA_BROKERS, host:port,host:port)" })
+  .string({ error: "required: the Kafka bootstrap brokers, host:port,host:port" })
   .transform((v) =>
     v
       .split(",")
