@@ -18,6 +18,8 @@ export function kcatBinary(): string {
 export interface KcatRecord {
   readonly partition: number;
   readonly offset: number;
+  /** The record's timestamp (ms). */
+  readonly timestamp: number;
   /** null when the record has no key. */
   readonly key: string | null;
   readonly headers: Readonly<Record<string, string>>;
@@ -127,7 +129,7 @@ export function readTopic(
         "-q",
         ...extra,
         "-f",
-        `%p${FIELD}%o${FIELD}%K${FIELD}%k${FIELD}%h${FIELD}%s${RECORD}`,
+        `%p${FIELD}%o${FIELD}%T${FIELD}%K${FIELD}%k${FIELD}%h${FIELD}%s${RECORD}`,
       ],
       { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, encoding: "utf8" },
       (err, stdout, stderr) => {
@@ -146,10 +148,11 @@ function parseRecords(text: string): KcatRecord[] {
     .split(RECORD)
     .filter((r) => r.length > 0)
     .map((r) => {
-      const [partition, offset, keyLength, key, headers, ...value] = r.split(FIELD);
+      const [partition, offset, timestamp, keyLength, key, headers, ...value] = r.split(FIELD);
       return {
         partition: Number(partition),
         offset: Number(offset),
+        timestamp: Number(timestamp),
         key: keyLength === "-1" ? null : (key ?? ""),
         headers: Object.fromEntries(
           (headers ?? "")

@@ -94,8 +94,13 @@ describe("kafka-exporter against librdkafka's mock cluster, read back with kcat"
     for (const r of records) {
       const id = `${r.headers["bw-stream"]}/${r.headers["bw-sequence"]}/${r.headers["bw-part"] ?? ""}`;
       const first = seen.get(id);
-      // a repeat is the same record: same key, same value
-      if (first) expect([r.key, r.value], `repeat of ${id}`).toEqual([first.key, first.value]);
+      // a repeat is the same record: same key, value and timestamp (the stream's stored time)
+      if (first)
+        expect([r.key, r.value, r.timestamp], `repeat of ${id}`).toEqual([
+          first.key,
+          first.value,
+          first.timestamp,
+        ]);
       else seen.set(id, r);
     }
     return [...seen.values()];
@@ -121,6 +126,7 @@ describe("kafka-exporter against librdkafka's mock cluster, read back with kcat"
   });
 
   it("default: signals keyed by asset, acks by venue, snapshots split by asset, each with its stream and sequence in headers; garbage is dead-lettered and counted", async () => {
+    const testStart = Date.now() - 1_000; // the NATS server's clock may lag ours a little
     for (let n = 1; n <= 6; n++) await publishSignal(n);
     // garbage on the signal subject (not a Signal): the exporter must not crash on it
     await publish(coordinator, subjects.signal, new Uint8Array([0xff, 0xff, 0xff]), { msgId: "garbage-1" });
@@ -161,6 +167,7 @@ describe("kafka-exporter against librdkafka's mock cluster, read back with kcat"
       { msgId: "snap-1" },
     );
 
+    const exporterStart = Date.now();
     const { proc, http } = await startExporter();
     const signals = await eventually(
       async () => {
@@ -183,6 +190,9 @@ describe("kafka-exporter against librdkafka's mock cluster, read back with kcat"
       // the stream sequence (1..7 with the garbage at 7), here equal to the signal's
       expect(Number(r.headers["bw-sequence"])).toBe(body.sequence);
       expect(body.signalId).toBe(`test:${body.sequence}`);
+      // stamped with when the stream stored it, not when it was exported
+      expect(r.timestamp).toBeGreaterThanOrEqual(testStart);
+      expect(r.timestamp).toBeLessThan(exporterStart);
     }
 
     const acks = await eventually(async () => {
@@ -270,7 +280,7 @@ describe("kafka-exporter against librdkafka's mock cluster, read back with kcat"
 
   it("behavior: Kafka gone, it retries without acking, turns unready, exits after giveUpAfterMs; restarted against brokers that answer, it delivers what was never acknowledged", async () => {
     const gone = await startKafkaMock();
-    const settings = { BW_KAFKA_EXPORTS: "signals", BW_KAFKA_GIVE_UP_AFTER_MS: "3000" };
+    const settings = { BW_KAFKA_EXPORTS: "signals", BW_KAFKA_GIVE_UP_AFTER_MS: "1500" };
     const first = await startExporter({ ...settings, BW_KAFKA_BROKERS: gone.bootstrapServers });
     const from = signalsPublished + 1;
     for (let n = from; n < from + 10; n++) await publishSignal(n);

@@ -114,6 +114,7 @@ export class KafkaSink {
           key: r.key,
           value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength),
           headers: { ...r.headers },
+          ...(r.timestampMs === undefined ? {} : { timestamp: String(r.timestampMs) }),
         })),
       });
       exporterMetrics.records.inc({ topic }, records.length);

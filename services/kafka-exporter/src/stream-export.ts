@@ -7,6 +7,7 @@ import {
   extractTrace,
   MalformedMessageError,
   type RunningConsumer,
+  storedAtMsOf,
 } from "@breakwater/bus";
 import { Backoff, type ExportRecord, type StreamPosition, sleep } from "@breakwater/core";
 import type { Logger } from "@breakwater/telemetry";
@@ -143,7 +144,12 @@ export async function startStreamExport<T>(opts: {
         exporterMetrics.redelivered.inc(labels);
         return;
       }
-      const pos: StreamPosition = { stream: spec.stream, sequence: msg.seq, subject: msg.subject };
+      const pos: StreamPosition = {
+        stream: spec.stream,
+        sequence: msg.seq,
+        subject: msg.subject,
+        storedAtMs: storedAtMsOf(msg),
+      };
       // the span continues the trace the message's publisher put in its NATS headers
       await context.with(extractTrace(msg.headers), () =>
         inSpan(tracer, "kafka-exporter.export", async (span) => {

@@ -46,6 +46,17 @@ describe("signalRecord", () => {
     expect(text(r.value).signalId).toBe("cb-l1:ETH:p7");
   });
 
+  it("behavior: the record's timestamp is the stream's stored time when known", () => {
+    expect(signalRecord(signal, pos, { keyBy: "asset", format: "json" }).timestampMs).toBeUndefined();
+    const stored = { ...pos, storedAtMs: 1_700_000_000_123 };
+    expect(signalRecord(signal, stored, { keyBy: "asset", format: "json" }).timestampMs).toBe(
+      1_700_000_000_123,
+    );
+    expect(
+      snapshotRecords(snapshot, stored, { keyBy: "asset", format: "json" }).map((r) => r.timestampMs),
+    ).toEqual([1_700_000_000_123, 1_700_000_000_123]);
+  });
+
   it("behavior: keyed by venue, or unkeyed; an empty scope is the market-wide key", () => {
     expect(signalRecord(signal, pos, { keyBy: "venue", format: "json" }).key).toBe("perp-a");
     expect(signalRecord(signal, pos, { keyBy: "none", format: "json" }).key).toBeNull();

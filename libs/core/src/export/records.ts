@@ -22,6 +22,8 @@ export interface StreamPosition {
   readonly stream: string;
   readonly sequence: number;
   readonly subject: string;
+  /** When the stream stored the message (ms): the record's timestamp, the same on every re-export. */
+  readonly storedAtMs?: number;
 }
 
 export interface ExportRecord {
@@ -29,6 +31,8 @@ export interface ExportRecord {
   readonly key: string | null;
   readonly value: Uint8Array;
   readonly headers: Readonly<Record<string, string>>;
+  /** The record's timestamp (ms), when the stream's stored time is known. */
+  readonly timestampMs?: number;
 }
 
 /** Header names; a consumer deduplicates on (stream, sequence, part). */
@@ -49,6 +53,9 @@ export function scopeKey(values: readonly string[]): string {
 }
 
 const encoder = new TextEncoder();
+
+const timestampOf = (pos: StreamPosition) =>
+  pos.storedAtMs === undefined ? {} : { timestampMs: pos.storedAtMs };
 
 function headersOf(pos: StreamPosition, type: string, format: PayloadFormat, part?: string) {
   return {
@@ -86,6 +93,7 @@ export function signalRecord(
     key,
     value: payloadOf(Signal, signal, opts.format, opts.raw),
     headers: headersOf(pos, "breakwater.v1.Signal", opts.format),
+    ...timestampOf(pos),
   };
 }
 
@@ -100,6 +108,7 @@ export function ackRecord(
     key,
     value: payloadOf(AckRequest, ack, opts.format, opts.raw),
     headers: headersOf(pos, "breakwater.v1.AckRequest", opts.format),
+    ...timestampOf(pos),
   };
 }
 
@@ -123,6 +132,7 @@ export function snapshotRecords(
         key: null,
         value: payloadOf(ExposureSnapshot, snapshot, opts.format, opts.raw),
         headers: headersOf(pos, type, opts.format),
+        ...timestampOf(pos),
       },
     ];
   const byAsset = opts.keyBy === "asset";
@@ -150,6 +160,7 @@ export function snapshotRecords(
       key,
       value: payloadOf(ExposureSnapshot, part, opts.format),
       headers: headersOf(pos, type, opts.format, `${i + 1}/${keys.length}`),
+      ...timestampOf(pos),
     };
   });
 }
