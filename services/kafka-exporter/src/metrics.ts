@@ -36,7 +36,7 @@ export const exporterMetrics = {
   }),
   lastSequence: metricOnce(Gauge, {
     name: "bw_kafka_exporter_last_exported_sequence",
-    help: "Stream sequence of the newest message exported, by stream",
+    help: "Stream sequence of the newest message done with (exported, or dead-lettered as a record Kafka refused), by stream",
     labelNames: ["stream"],
   }),
 };

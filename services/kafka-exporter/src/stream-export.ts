@@ -151,7 +151,7 @@ export async function startStreamExport<T>(opts: {
         storedAtMs: storedAtMsOf(msg),
       };
       // the span continues the trace the message's publisher put in its NATS headers
-      await context.with(extractTrace(msg.headers), () =>
+      const outcome = await context.with(extractTrace(msg.headers), () =>
         inSpan(tracer, "kafka-exporter.export", async (span) => {
           span.setAttributes({
             "messaging.destination": spec.topic,
@@ -164,6 +164,7 @@ export async function startStreamExport<T>(opts: {
             .map((r) => (traceparent ? { ...r, headers: { ...r.headers, traceparent } } : r));
           try {
             await produce(records, msg.seq, () => msg.working());
+            return "exported" as const;
           } catch (err) {
             const e = err as KafkaProduceError;
             if (!e.refusedRecord) throw err;
@@ -179,10 +180,11 @@ export async function startStreamExport<T>(opts: {
               error: e.message,
               originId: `${spec.stream}:${msg.seq}`,
             });
+            return "dead-lettered" as const;
           }
         }),
       );
-      exporterMetrics.exported.inc(labels);
+      if (outcome === "exported") exporterMetrics.exported.inc(labels);
       exporterMetrics.lastSequence.set(labels, msg.seq);
       exported.add(msg.seq);
     },
