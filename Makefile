@@ -8,7 +8,7 @@ TSX := node --import tsx
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-deps: ## Install npm packages and nats-server when missing
+deps: ## Install npm packages, nats-server and kcat when missing
 	@bash scripts/ensure-deps.sh
 
 gen: deps ## Regenerate protobuf code from proto/

@@ -17,6 +17,7 @@ import {
   SolanaLedger,
   type SolanaRpcServer,
   startEvmNode,
+  startKafkaMock,
   startNats,
   startSlotClock,
   startSolanaRpc,
@@ -165,6 +166,18 @@ describe.sequential("the chart's workloads start as rendered", () => {
       secrets[rpcSecretOf(d, "BW_EVM_RPC_URLS")!] = { urls: node.url };
     }
 
+    // the Kafka exporter's brokers: librdkafka's mock cluster
+    let kafkaBrokers: string | undefined;
+    const kafkaEnv = (d: K8sObject) =>
+      (d.spec.template.spec.containers[0].env as { name: string }[]).some(
+        (e) => e.name === "BW_KAFKA_BROKERS",
+      );
+    if (deployments.some(kafkaEnv)) {
+      const kafka = await startKafkaMock();
+      cleanups.push(() => kafka.stop());
+      kafkaBrokers = kafka.bootstrapServers;
+    }
+
     const pods: PodProcess[] = [];
     for (const d of deployments) {
       const pod = await startPod({
@@ -173,6 +186,7 @@ describe.sequential("the chart's workloads start as rendered", () => {
         secrets,
         fsRoot: dir,
         natsHostPort: `127.0.0.1:${nats.port}`,
+        ...(kafkaBrokers ? { kafkaBrokers } : {}),
       });
       cleanups.push(() => pod.stop());
       pods.push(pod);
@@ -205,7 +219,9 @@ describe.sequential("the chart's workloads start as rendered", () => {
       auth: false,
       identities: ["sim-a", "sim-b"],
     });
-    expect(started.pods).toHaveLength(4);
+    runs.set("identities", started);
+    // two watchers, the correlator, the coordinator and the Kafka exporter (on in these values)
+    expect(started.pods).toHaveLength(5);
     for (const pod of started.pods) {
       expect(pod.env["BW_NATS_SEED_FILE"], pod.name).toBeTruthy();
       expect(pod.output(), `${pod.name} was refused something by NATS`).not.toMatch(/NATS denied/);
@@ -228,7 +244,7 @@ describe.sequential("the chart's workloads start as rendered", () => {
   }, 240_000);
 
   it("behavior: every metric the dashboard and the alert rules query is exported by a running service", () => {
-    expect(runs.size, "the services must have started").toBe(2);
+    expect(runs.size, "the services must have started").toBe(3);
     const exported = new Map<string, string>(); // name → type
     for (const { metrics } of runs.values())
       for (const text of metrics.values())
@@ -248,6 +264,19 @@ describe.sequential("the chart's workloads start as rendered", () => {
       .render(...ciFile(chart, "multichain-evm-values.yaml"))
       .find((o: K8sObject) => o.kind === "PrometheusRule")!;
     for (const r of rules.spec.groups[0].rules) exprs.push(r.expr);
+    // the Kafka exporter's alert, where the exporter is on
+    const exporterRules = chart
+      .render(
+        ...ciFile(chart, "nats-identities-values.yaml"),
+        "--set",
+        "monitoring.prometheusRule.enabled=true",
+      )
+      .find((o: K8sObject) => o.kind === "PrometheusRule")!;
+    const stalled = exporterRules.spec.groups[0].rules.find(
+      (r: { alert: string }) => r.alert === "BreakwaterKafkaExportStalled",
+    );
+    expect(stalled, "the Kafka exporter's alert").toBeDefined();
+    exprs.push(stalled.expr);
     expect(exprs.length).toBeGreaterThan(20);
     const queried = new Set(exprs.flatMap((e) => [...e.matchAll(/\bbw_[a-z0-9_]+/g)].map((m) => m[0])));
     const missing = [...queried].filter((name) => {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { NATS_ENV, natsFields } from "@breakwater/config";
 import { parsePolicy } from "@breakwater/coordinator";
 import { correlatorConfigSchema } from "@breakwater/correlator";
+import { loadKafkaExporterConfig } from "@breakwater/kafka-exporter";
 import { evmChainSchema, solanaClusterSchema } from "@breakwater/watcher";
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -315,7 +316,86 @@ describe("Helm chart: one NATS identity per service", () => {
       "bw-breakwater-watcher-sim-b": "breakwater-nats-watcher-sim-b",
       "bw-breakwater-correlator": "breakwater-nats-correlator",
       "bw-breakwater-coordinator": "breakwater-nats-coordinator",
+      "bw-breakwater-kafka-exporter": "breakwater-nats-kafka-exporter",
     });
+  });
+});
+
+describe("Helm chart: the Kafka exporter", () => {
+  const isExporter = (o: K8sObject) => o.metadata.name.endsWith("-kafka-exporter");
+
+  it("default: off: no Kafka exporter object is rendered", () => {
+    for (const [file, objects] of rendered)
+      if (file !== "nats-identities-values.yaml") expect(objects.filter(isExporter), file).toEqual([]);
+  });
+
+  it("behavior: enabled, one Recreate replica with the brokers, topics and keys the exporter accepts, a metrics Service and egress to the brokers", () => {
+    const objects = rendered.get("nats-identities-values.yaml")!;
+    expect(
+      objects
+        .filter(isExporter)
+        .map((o) => o.kind)
+        .sort(),
+    ).toEqual(["Deployment", "NetworkPolicy", "Pod", "Service", "ServiceAccount"]);
+    // helm test asks it for /readyz like every other service
+    const probe = objects.find((o) => o.kind === "Pod" && isExporter(o)) as Any;
+    expect(JSON.stringify(probe.spec.containers[0])).toContain("bw-breakwater-kafka-exporter:9104/readyz");
+    const deployment = objects.find((o) => o.kind === "Deployment" && isExporter(o)) as Any;
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy.type).toBe("Recreate");
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container.args).toEqual(["dist/kafka-exporter/main.mjs"]);
+    const env = Object.fromEntries(
+      (container.env as Any[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]),
+    );
+    const config = loadKafkaExporterConfig([], env);
+    expect(config).toMatchObject({
+      kafkaBrokers: ["kafka-0.kafka.data.svc:9092", "kafka-1.kafka.data.svc:9092"],
+      exports: ["signals", "acks", "snapshots"],
+      signalsTopic: "breakwater.signals",
+      signalsKey: "asset",
+      acksKey: "signal",
+      snapshotsKey: "asset",
+      partitioner: "murmur2",
+      payloadFormat: "json",
+      idempotent: false,
+      httpPort: 9104,
+      natsSeedFile: "/etc/breakwater/nats-identity/seed.nk",
+    });
+    const service = objects.find((o) => o.kind === "Service" && isExporter(o)) as Any;
+    expect(service.spec.ports).toEqual([{ name: "http", port: 9104, targetPort: "http", protocol: "TCP" }]);
+    const policy = objects.find((o) => o.kind === "NetworkPolicy" && isExporter(o)) as Any;
+    expect(policy.spec.egress.flatMap((e: Any) => e.ports.map((p: Any) => p.port))).toContain(9092);
+  });
+
+  it("behavior: enabled without brokers, or with half a SASL setting, is refused with the reason", () => {
+    const base = [...chart.required, "--set", "kafkaExporter.enabled=true"];
+    const none = chart.helm("template", "bw", chart.dir, ...base);
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/kafkaExporter.brokers/);
+    const sasl = chart.helm(
+      "template",
+      "bw",
+      chart.dir,
+      ...base,
+      "--set",
+      "kafkaExporter.brokers=k:9092",
+      "--set",
+      "kafkaExporter.sasl.username=x",
+    );
+    expect(sasl.status).not.toBe(0);
+    expect(sasl.stderr).toMatch(/go together/);
+    const typo = chart.helm(
+      "template",
+      "bw",
+      chart.dir,
+      ...base,
+      "--set",
+      "kafkaExporter.brokers=k:9092",
+      "--set",
+      "kafkaExporter.keys.acks=asset",
+    );
+    expect(typo.status).not.toBe(0);
   });
 });
 

@@ -15,7 +15,7 @@ describe("scripts/nats-auth.ts", () => {
   it("default: writes a private seed per identity and a config nats-server accepts; a re-run keeps the seeds", () => {
     const first = run("--chains", "eth,arb", "--dir", dir);
     expect(first.status, first.stderr).toBe(0);
-    for (const id of ["watcher-eth", "watcher-arb", "correlator", "coordinator"]) {
+    for (const id of ["watcher-eth", "watcher-arb", "correlator", "coordinator", "kafka-exporter"]) {
       expect(first.stdout).toMatch(new RegExp(`^${id} +U[A-Z2-7]{55} `, "m"));
       expect(statSync(join(dir, `${id}.nk`)).mode & 0o777).toBe(0o600);
     }

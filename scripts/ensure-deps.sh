@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what `make demo` and `make test` need on a fresh Debian machine with Node 20:
 # npm packages (npm ci, when node_modules is missing or older than the lock),
-# Debian's nats-server (when none is on PATH or in /usr/sbin) and Debian's chromium
-# (the dashboard's browser tests; playwright's own browser downloads do not work here).
+# Debian's nats-server (when none is on PATH or in /usr/sbin), Debian's chromium (the
+# dashboard's browser tests; playwright's own browser downloads do not work here) and kcat
+# (the Kafka exporter's tests run librdkafka's mock cluster through it and read back with it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,4 +32,8 @@ fi
 
 if [ ! -x "${BW_CHROMIUM:-/usr/bin/chromium}" ]; then
   apt_install chromium
+fi
+
+if ! command -v kcat >/dev/null && [ ! -x /usr/bin/kcat ] && [ -z "${KCAT_BIN:-}" ]; then
+  apt_install kcat
 fi

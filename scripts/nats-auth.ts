@@ -5,7 +5,7 @@
  *   node --import tsx scripts/nats-auth.ts --chains ethereum,arbitrum --dir .nats-auth
  *
  * Writes `<dir>/<identity>.nk` (mode 0600: one per watcher chain, the
- * correlator, the coordinator) and `<dir>/authorization.conf` (public keys
+ * correlator, the coordinator, the Kafka exporter) and `<dir>/authorization.conf` (public keys
  * and permissions only: no secret in it; `--out` writes it elsewhere).
  * Prints each identity with its public key. See docs/architecture.md,
  * "NATS identities and permissions".

@@ -47,6 +47,8 @@ export interface PodOptions {
   readonly fsRoot: string;
   /** Where the test's NATS listens (replaces each server's host:port in BW_NATS_URL). */
   readonly natsHostPort: string;
+  /** Where the test's Kafka brokers listen (replaces BW_KAFKA_BROKERS). */
+  readonly kafkaBrokers?: string;
 }
 
 /** Starts the Deployment's first container as a process. */
@@ -125,6 +127,8 @@ export async function startPod(opts: PodOptions): Promise<PodProcess> {
         return `${m[1]}${m[2] ?? ""}${opts.natsHostPort}`;
       })
       .join(",");
+
+  if (env["BW_KAFKA_BROKERS"] && opts.kafkaBrokers) env["BW_KAFKA_BROKERS"] = opts.kafkaBrokers;
 
   const httpPort = container.ports.find((p: Any) => p.name === "http");
   const args = [...container.args] as string[];

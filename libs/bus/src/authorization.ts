@@ -1,6 +1,7 @@
 /**
  * The nats-server authorization config for a deployment: one user per
- * service identity (a watcher per chain, the correlator, the coordinator),
+ * service identity (a watcher per chain, the correlator, the coordinator,
+ * the Kafka exporter),
  * each with the subject permissions permissions.ts derives for its role.
  * Identities are nkeys: the config holds only public keys, the services hold
  * their seeds (files, Kubernetes Secrets). Pure: the CLI and tests do the I/O.
@@ -13,12 +14,13 @@ export interface BusIdentity {
   readonly nkey: string;
 }
 
-/** Every role of a deployment with the given chains. */
+/** Every role of a deployment with the given chains (the Kafka exporter's too: its seed waits unused while it is off). */
 export function deploymentRoles(chains: readonly string[]): BusRole[] {
   return [
     ...chains.map((chain): BusRole => ({ kind: "watcher", chain })),
     { kind: "correlator" },
     { kind: "coordinator" },
+    { kind: "kafka-exporter" },
   ];
 }
 

@@ -24,6 +24,11 @@ export interface DurableConsumerSpec<T> {
   /** A message whose handler keeps failing is dead-lettered after this many deliveries. Default 5. */
   readonly maxDeliveries?: number;
   readonly ackWaitMs?: number;
+  /**
+   * A new consumer starts at this stream sequence (default: the stream's
+   * first). An existing consumer keeps its own position.
+   */
+  readonly deliverFromSeq?: number;
 }
 
 export interface RunningConsumer {
@@ -35,12 +40,17 @@ export interface RunningConsumer {
 /** Creates (or updates) a durable pull consumer with explicit acks. */
 export async function ensureDurable(
   bus: Bus,
-  spec: Pick<DurableConsumerSpec<unknown>, "stream" | "durable" | "filterSubject" | "ackWaitMs">,
+  spec: Pick<
+    DurableConsumerSpec<unknown>,
+    "stream" | "durable" | "filterSubject" | "ackWaitMs" | "deliverFromSeq"
+  >,
 ): Promise<void> {
   await bus.jsm.consumers.add(spec.stream, {
     durable_name: spec.durable,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
+    ...(spec.deliverFromSeq !== undefined && spec.deliverFromSeq > 1
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: spec.deliverFromSeq }
+      : { deliver_policy: DeliverPolicy.All }),
     ack_wait: (spec.ackWaitMs ?? 30_000) * 1_000_000,
     max_ack_pending: 10_000,
     ...(spec.filterSubject ? { filter_subject: spec.filterSubject } : {}),

@@ -129,6 +129,30 @@ describe("NATS identities and permissions", () => {
     ).rejects.toBeInstanceOf(BusPermissionError);
   });
 
+  it("behavior: the Kafka exporter reads the signal log through its own durable, and can neither publish a signal nor read through another consumer", async () => {
+    const bus = await as({ kind: "kafka-exporter" });
+    await ensureDurable(bus, { stream: streams.signals.name, durable: consumers.kafkaExporterSignals });
+    const consumer = await bus.js.consumers.get(streams.signals.name, consumers.kafkaExporterSignals);
+    const batch = await consumer.fetch({ max_messages: 1, expires: 2_000 });
+    for await (const m of batch) {
+      m.ack();
+      break;
+    }
+    await bus.jsm.consumers.delete(streams.signals.name, consumers.kafkaExporterSignals);
+    await expect(
+      publish(bus, subjects.signal, bytes("forged"), { msgId: "forged-3" }),
+    ).rejects.toBeInstanceOf(BusPermissionError);
+    await expect(publish(bus, subjects.snapshot, bytes("x"), { msgId: "x-5" })).rejects.toBeInstanceOf(
+      BusPermissionError,
+    );
+    await expect(
+      ensureDurable(bus, { stream: streams.signals.name, durable: "someone-else" }),
+    ).rejects.toThrow(/permissions violation/i);
+    await expect(
+      replay(bus, { stream: streams.chainEvents.name, onMessage: () => undefined }),
+    ).rejects.toThrow(/permissions violation/i);
+  });
+
   it("behavior: a client without credentials, or with an unknown identity, cannot connect", async () => {
     await expect(connectBus({ url: nats.url, name: "anonymous" })).rejects.toBeInstanceOf(
       BusAuthenticationError,

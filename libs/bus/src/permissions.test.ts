@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { deploymentRoles, renderAuthorization } from "./authorization.js";
 import { type BusRole, inboxPrefixOf, permissionsOf, roleName } from "./permissions.js";
-import { buckets, subjects, subjectToken } from "./subjects.js";
+import { buckets, consumers, subjects, subjectToken } from "./subjects.js";
 
 /** nats-server's subject matching: `*` one token, `>` one or more trailing tokens. */
 function matches(pattern: string, subject: string): boolean {
@@ -25,7 +25,12 @@ const chainSubjects = (chain: string) => [
   subjects.retraction(chain),
   `$KV.${buckets.checkpoints}.${subjectToken(chain)}`,
 ];
-const roles: BusRole[] = [{ kind: "watcher", chain: "a" }, { kind: "correlator" }, { kind: "coordinator" }];
+const roles: BusRole[] = [
+  { kind: "watcher", chain: "a" },
+  { kind: "correlator" },
+  { kind: "coordinator" },
+  { kind: "kafka-exporter" },
+];
 
 describe("permissionsOf", () => {
   it("behavior: a watcher may publish its own chain's subjects and checkpoint, never another chain's", () => {
@@ -66,6 +71,33 @@ describe("permissionsOf", () => {
     expect(mayPublish({ kind: "watcher", chain: "a" }, subjects.snapshot)).toBe(false);
     expect(mayPublish({ kind: "correlator" }, subjects.position("a"))).toBe(false);
     expect(mayPublish({ kind: "coordinator" }, subjects.position("a"))).toBe(false);
+  });
+
+  it("behavior: the Kafka exporter reads signals, acks and snapshots through its own durables only and writes nothing but its dead letters", () => {
+    const exporter: BusRole = { kind: "kafka-exporter" };
+    const own = [
+      `$JS.API.CONSUMER.DURABLE.CREATE.BW_SIGNALS.${consumers.kafkaExporterSignals}`,
+      `$JS.API.CONSUMER.MSG.NEXT.BW_ACKS.${consumers.kafkaExporterAcks}`,
+      `$JS.API.CONSUMER.DELETE.BW_SIGNALS.${consumers.kafkaExporterSignals}`,
+      `$JS.ACK.BW_SNAPSHOTS.${consumers.kafkaExporterSnapshots}.1.5.5.0.1`,
+      subjects.deadLetter("kafka-exporter"),
+    ];
+    for (const s of own) expect(mayPublish(exporter, s), s).toBe(true);
+    const refused = [
+      subjects.signal,
+      subjects.ack("venue-a"),
+      subjects.snapshot,
+      subjects.assessment("eth"),
+      subjects.position("a"),
+      subjects.deadLetter("coordinator"),
+      "$JS.API.STREAM.UPDATE.BW_SIGNALS",
+      "$JS.API.CONSUMER.DELETE.BW_SIGNALS.coordinator-log",
+      "$JS.API.CONSUMER.DURABLE.CREATE.BW_SIGNALS.someone-else",
+      "$JS.API.CONSUMER.MSG.NEXT.BW_ASSESSMENTS.kafka-exporter-signals",
+      `$JS.API.CONSUMER.DURABLE.CREATE.BW_CHAIN_EVENTS.${consumers.kafkaExporterSignals}`,
+      `$KV.${buckets.leader}.lease`,
+    ];
+    for (const s of refused) expect(mayPublish(exporter, s), s).toBe(false);
   });
 
   it("behavior: every role subscribes to its own inbox only (the coordinator also to the operator desk)", () => {

@@ -10,13 +10,14 @@
  * so one service cannot see another's replies. Venues have no role: they
  * never touch NATS.
  */
-import { buckets, streams, subjects, subjectToken } from "./subjects.js";
+import { buckets, consumers, streams, subjects, subjectToken } from "./subjects.js";
 
 /** A service's identity on the bus. */
 export type BusRole =
   | { readonly kind: "watcher"; readonly chain: string }
   | { readonly kind: "correlator" }
-  | { readonly kind: "coordinator" };
+  | { readonly kind: "coordinator" }
+  | { readonly kind: "kafka-exporter" };
 
 export type StreamKey = keyof typeof streams;
 
@@ -26,7 +27,7 @@ export interface SubjectPermissions {
   readonly subscribe: readonly string[];
 }
 
-/** The role's user name in the authorization config and its client name: `watcher-<chain>`, `correlator`, `coordinator`. */
+/** The role's user name in the authorization config and its client name: `watcher-<chain>`, `correlator`, `coordinator`, `kafka-exporter`. */
 export function roleName(role: BusRole): string {
   return role.kind === "watcher" ? `watcher-${subjectToken(role.chain)}` : role.kind;
 }
@@ -49,6 +50,8 @@ export function streamsOwnedBy(role: BusRole): readonly StreamKey[] {
       return ["assessments", "snapshots"];
     case "coordinator":
       return ["signals", "acks", "deadLetters", "audit"];
+    case "kafka-exporter":
+      return [];
   }
 }
 
@@ -71,6 +74,21 @@ const streamRead = (stream: string) => [
   `${API}.CONSUMER.MSG.NEXT.${stream}.>`,
   `${API}.CONSUMER.DELETE.${stream}.>`,
   `$JS.ACK.${stream}.>`,
+];
+/**
+ * Read a stream through one named durable consumer only: create, look up or
+ * delete that consumer (the Kafka exporter recreates it at its ack floor on
+ * start), pull from it and acknowledge what it delivered. No other consumer.
+ */
+const durableRead = (stream: string, durable: string) => [
+  `${API}.STREAM.INFO.${stream}`,
+  `${API}.CONSUMER.CREATE.${stream}.${durable}`,
+  `${API}.CONSUMER.CREATE.${stream}.${durable}.>`,
+  `${API}.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
+  `${API}.CONSUMER.INFO.${stream}.${durable}`,
+  `${API}.CONSUMER.DELETE.${stream}.${durable}`,
+  `${API}.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+  `$JS.ACK.${stream}.${durable}.>`,
 ];
 /** Open (or create) a bucket and read any key in it. */
 const bucketRead = (bucket: string) => [
@@ -135,6 +153,19 @@ export function permissionsOf(role: BusRole): SubjectPermissions {
           ...streamRead(streams.audit.name),
         ]),
         subscribe: [...subscribe, subjects.operatorRpc],
+      };
+    case "kafka-exporter":
+      // reads the signal log, acks and snapshots through its own durable
+      // consumers and publishes nothing but its dead letters
+      return {
+        publish: unique([
+          ...common,
+          subjects.deadLetter("kafka-exporter"),
+          ...durableRead(streams.signals.name, consumers.kafkaExporterSignals),
+          ...durableRead(streams.acks.name, consumers.kafkaExporterAcks),
+          ...durableRead(streams.snapshots.name, consumers.kafkaExporterSnapshots),
+        ]),
+        subscribe,
       };
   }
 }

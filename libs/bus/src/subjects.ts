@@ -144,6 +144,10 @@ export const streams = {
 export const consumers = {
   correlatorChainEvents: "correlator-chain-events",
   coordinatorAssessments: "coordinator-assessments",
+  /** The Kafka exporter's readers of the signal log, the acks and the snapshots. */
+  kafkaExporterSignals: "kafka-exporter-signals",
+  kafkaExporterAcks: "kafka-exporter-acks",
+  kafkaExporterSnapshots: "kafka-exporter-snapshots",
 } as const;
 
 /** Key-value buckets. */

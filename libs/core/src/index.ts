@@ -52,6 +52,15 @@ export {
   UnauthenticatedError,
   ValidationError,
 } from "./errors.js";
+export type {
+  AckKeyBy,
+  ExportRecord,
+  PayloadFormat,
+  SignalKeyBy,
+  SnapshotKeyBy,
+  StreamPosition,
+} from "./export/records.js";
+export { ackRecord, EXPORT_HEADERS, scopeKey, signalRecord, snapshotRecords } from "./export/records.js";
 export type { EntityResolver } from "./exposure/entity.js";
 export { entityResolver } from "./exposure/entity.js";
 export type {

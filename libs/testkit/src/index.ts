@@ -1,4 +1,4 @@
-// Test tooling: real servers on free loopback ports, service processes, polling.
+// Test tooling: real servers on free loopback ports (NATS, a Kafka-protocol mock cluster), service processes, polling.
 
 // An Aave-shaped pool on the lab chain (the real Aave v3 events and reads).
 export type { AaveEModeSpec, AaveLab, AaveReserveSpec } from "./aave-lab.js";
@@ -13,6 +13,9 @@ export type { EvmNode, EvmNodeOptions } from "./evm-node.js";
 export { startEvmNode } from "./evm-node.js";
 export type { GmxLab, GmxMarketSpec, GmxPositionState, GmxTokenSpec } from "./gmx-lab.js";
 export { deployGmxEmitter } from "./gmx-lab.js";
+// librdkafka's mock cluster (a Kafka-protocol broker) through kcat, and kcat as an independent reader.
+export type { KafkaMock, KcatRecord } from "./kafka-mock.js";
+export { kcatBinary, readTopic, startKafkaMock } from "./kafka-mock.js";
 export type { NatsServer, NatsTlsFiles } from "./nats-server.js";
 export { natsServerBinary, natsTlsFiles, startNats } from "./nats-server.js";
 export { OPTIONS_VAULT_EVENTS } from "./options-vault.js";
