@@ -22,6 +22,7 @@ import {
   runStress,
   volatility,
 } from "./research-queries.js";
+import { listHistory } from "./history.js";
 import { listSnapshots } from "./snapshot-history.js";
 
 export interface ExposureGrpcOptions {
@@ -108,6 +109,14 @@ export async function startExposureGrpc(opts: ExposureGrpcOptions): Promise<Expo
       (req) => {
         if (!opts.bus) throw new InvalidRequestError("from_ms", "snapshot history is not available");
         return listSnapshots(opts.bus, req);
+      },
+      false,
+    ),
+    listHistory: unary(
+      "ListHistory",
+      (req) => {
+        if (!opts.bus) throw new InvalidRequestError("from", "history is not available");
+        return listHistory(opts.bus, req, opts.log);
       },
       false,
     ),

@@ -3,6 +3,7 @@
 // JSON form (camelCase field names, every field present but the optional
 // greeks of an unpriceable asset in /v1/greeks).
 
+import { HISTORY_PAGE } from "@breakwater/core";
 import { STRESS_LIMITS } from "./research-queries.js";
 import { MAX_SNAPSHOT_PAGE } from "./snapshot-history.js";
 
@@ -116,6 +117,20 @@ export function openApiDocument(): Record<string, unknown> {
           q("pageToken", "nextPageToken of the previous page"),
         ],
         "ListSnapshotsResponse",
+      ),
+      "/v1/history": get(
+        'Researcher history by time: exposure snapshots (BW_SNAPSHOTS, by takenAtMs), then signals (BW_SIGNALS, by issuedAtMs), each oldest first, paged with an opaque cursor. Entries are `{kind: "snapshot", snapshot}` or `{kind: "signal", signal}`',
+        [
+          q("from", "Earliest time, RFC 3339 (inclusive); omitted = the oldest kept"),
+          q("to", "Latest time, RFC 3339 (exclusive); omitted = open"),
+          q("kinds", "Comma-separated: snapshot, signal (default both)"),
+          q("limit", `Entries per page, 1..${HISTORY_PAGE.max} (default ${HISTORY_PAGE.default})`, "integer"),
+          q(
+            "cursor",
+            "nextCursor of the previous page; it carries the range and kinds (give the same ones, or none)",
+          ),
+        ],
+        "ListHistoryResponse",
       ),
       "/v1/stress": {
         post: {
