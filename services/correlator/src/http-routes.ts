@@ -16,8 +16,12 @@ import {
 } from "@breakwater/proto";
 import { type Logger, type Route, sendJson } from "@breakwater/telemetry";
 import type { CorrelatorState } from "./correlator-state.js";
+
+export { httpFieldOf } from "./http-field.js";
+
 import { parseExposureQuery } from "./exposure-query.js";
 import { listHistory } from "./history.js";
+import { httpFieldOf } from "./http-field.js";
 import { openApiDocument } from "./openapi.js";
 import {
   assetRisk,
@@ -99,17 +103,6 @@ function readParams(
     } else out[s.field] = v;
   }
   return out;
-}
-
-/**
- * The name a researcher used over HTTP for a proto field a query named:
- * camelCase (`step_bps` → `stepBps`, `shocks[0].notional_per_1pct` →
- * `shocks[0].notionalPer1pct`), `chain_id` → `chain` and `venue_id` → `venue`.
- */
-export function httpFieldOf(field: string): string {
-  if (field === "chain_id") return "chain";
-  if (field === "venue_id") return "venue";
-  return field.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
