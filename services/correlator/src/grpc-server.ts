@@ -12,6 +12,7 @@ import {
 } from "@grpc/grpc-js";
 import type { CorrelatorState } from "./correlator-state.js";
 import { filterOfRequest } from "./exposure-query.js";
+import { listHistory } from "./history.js";
 import { correlatorMetrics } from "./metrics.js";
 import {
   assetRisk,
@@ -22,7 +23,6 @@ import {
   runStress,
   volatility,
 } from "./research-queries.js";
-import { listHistory } from "./history.js";
 import { listSnapshots } from "./snapshot-history.js";
 
 export interface ExposureGrpcOptions {
