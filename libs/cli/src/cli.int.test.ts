@@ -239,6 +239,29 @@ describe("the breakwater binary, without services", () => {
       const r = await waiting.interrupt();
       expect(r.code).toBe(130);
       expect(Date.now() - started).toBeLessThan(5_000);
+
+      // an export waiting on its first page: Ctrl-C abandons it and leaves no file
+      const out = join(dir, "export-interrupted");
+      const exporting = startCli([
+        "export",
+        "--from",
+        "2026-12-04T10:00:00Z",
+        "--out",
+        out,
+        "--correlator",
+        url,
+        "--timeout",
+        "60000",
+      ]);
+      await new Promise<void>((resolve) => silent.once("connection", () => resolve()));
+      const stoppedAt = Date.now();
+      const e = await exporting.interrupt();
+      expect({ code: e.code, stderr: e.stderr }).toMatchObject({
+        code: 130,
+        stderr: expect.stringContaining("interrupted"),
+      });
+      expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+      expect(readdirSync(out)).toEqual([]);
     } finally {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));

@@ -106,9 +106,12 @@ export async function exportCommand(o: ExportOptions, io: Io): Promise<number> {
     throw new UsageError(`--out: cannot create ${o.out}: ${(err as Error).message}`);
   }
 
+  // Ctrl-C: the request in flight is abandoned, the unfinished file removed
   let interrupted = false;
+  const abandon = new AbortController();
   const stopListening = io.onInterrupt(() => {
     interrupted = true;
+    abandon.abort();
   });
   const done: ExportedFile[] = [];
   let current: HistoryFile | undefined;
@@ -129,6 +132,7 @@ export async function exportCommand(o: ExportOptions, io: Io): Promise<number> {
             service: "correlator",
             url: `${base}/v1/history?${query}`,
             timeoutMs: o.timeout,
+            signal: abandon.signal,
           }),
         );
         const rows: Cell[][] = [];
@@ -154,7 +158,7 @@ export async function exportCommand(o: ExportOptions, io: Io): Promise<number> {
     }
   } catch (err) {
     current?.abort();
-    if (err instanceof Interrupted) {
+    if (interrupted || err instanceof Interrupted) {
       io.err(`\ninterrupted: ${done.length} of ${kinds.length} files written, the unfinished one removed\n`);
       return INTERRUPTED_EXIT_CODE;
     }
