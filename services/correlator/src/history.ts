@@ -102,7 +102,8 @@ async function scanKind(
   );
   try {
     for (;;) {
-      const want = Math.min(query.limit - scan.entries.length + 1, 256);
+      // at least a small batch: past a full page the scan looks for the next entry in range, maybe not the next message
+      const want = Math.min(Math.max(query.limit - scan.entries.length + 1, 32), 256);
       const batch = await consumer.fetch({ max_messages: want, expires: 1_000 });
       let got = 0;
       for await (const msg of batch) {
