@@ -170,6 +170,10 @@ describe("researcher history (GET /v1/history, ListHistory) over BW_SNAPSHOTS an
 
   it("behavior: bad ranges, kinds, limits and cursors are 400 naming the parameter (INVALID_ARGUMENT over gRPC)", async () => {
     const cursor = (await page(`kinds=signal&limit=1&from=${iso(t(1))}`)).body.nextCursor;
+    const invalidBefore = metricValue(
+      await correlator.metrics(),
+      'bw_correlator_history_pages_total{outcome="invalid"}',
+    );
     const cases: [string, string][] = [
       ["from=yesterday", "from"],
       ["from=2026-12-04", "from"],
@@ -196,6 +200,12 @@ describe("researcher history (GET /v1/history, ListHistory) over BW_SNAPSHOTS an
     await expect(grpcHistory({ cursor: "nope" })).rejects.toMatchObject({
       code: grpcStatus.INVALID_ARGUMENT,
     });
+    // counted: every refusal the history itself made (bogus=1, limit=ten, limit=0 and the unknown kind are the HTTP route's, before it)
+    const invalid = metricValue(
+      await correlator.metrics(),
+      'bw_correlator_history_pages_total{outcome="invalid"}',
+    );
+    expect(invalid - invalidBefore).toBe(cases.length - 4 + 1);
   });
 
   it("behavior: an entry stored in the log that cannot be decoded is counted and left out, the page goes on past it", async () => {

@@ -159,13 +159,20 @@ export async function listHistory(
   req: ListHistoryRequest,
   log?: Logger,
 ): Promise<ListHistoryResponse> {
-  const query = historyQueryOf(historyRequestOf(req));
+  let query: HistoryQuery;
+  try {
+    query = historyQueryOf(historyRequestOf(req));
+  } catch (err) {
+    correlatorMetrics.historyPages.inc({ outcome: "invalid" });
+    throw err;
+  }
   const scan: Scan = { entries: [], scanned: 0, next: undefined };
   const first = query.position ? query.kinds.indexOf(query.position.kind) : 0;
   for (let i = first; i < query.kinds.length && scan.next === undefined; i++) {
     const kind = query.kinds[i]!;
     await scanKind(bus, query, kind, i === first ? query.position?.seq : undefined, scan, log);
   }
+  correlatorMetrics.historyPages.inc({ outcome: "served" });
   correlatorMetrics.historyEntries.inc(scan.entries.length);
   return {
     entries: scan.entries,

@@ -51,6 +51,11 @@ export const correlatorMetrics = {
     help: "Risk assessments published; outcome=duplicate when the stream already held that assessment id",
     labelNames: ["outcome"],
   }),
+  historyPages: metricOnce(Counter, {
+    name: "bw_correlator_history_pages_total",
+    help: "History pages asked for (GET /v1/history, ListHistory), by outcome: served, or invalid (a bad range, kind, limit or cursor; answered 400)",
+    labelNames: ["outcome"],
+  }),
   historyEntries: metricOnce(Counter, {
     name: "bw_correlator_history_entries_total",
     help: "Snapshots and signals served by the history (GET /v1/history, ListHistory)",
