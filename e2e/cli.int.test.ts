@@ -1,10 +1,11 @@
 // The real `breakwater` binary against real services: a private nats-server, the coordinator
 // and the correlator as their own processes, fed the way watchers and the correlator feed them.
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Bus, codecs, connectBus, publish, subjects } from "@breakwater/bus";
-import { type CliResult, runCli, startCli } from "@breakwater/cli/testing";
+import { BREAKWATER_BIN, type CliResult, runCli, startCli } from "@breakwater/cli/testing";
 import { AckState, type GetSigningKeysResponse, HaltMode, type Signal, SignalKind } from "@breakwater/proto";
 import { eventually, type NatsServer, sharedTestPkiNow, startNats } from "@breakwater/testkit";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -710,6 +711,16 @@ describe("breakwater against the correlator", () => {
           );
         }
       }
+      // on a terminal (a pseudo-terminal from util-linux `script`), the progress bar is drawn in place
+      const args = ["export", ...range, "--format", "jsonl", "--out", join(dir, "export-tty"), ...at()];
+      const command = [process.execPath, BREAKWATER_BIN, ...args].map((a) => `'${a}'`).join(" ");
+      const onTty = await new Promise<string>((resolve, reject) =>
+        execFile("script", ["-qec", command, "/dev/null"], { timeout: 60_000 }, (err, stdout) =>
+          err ? reject(err) : resolve(stdout),
+        ),
+      );
+      expect(onTty).toMatch(/\rsnapshots \[#+\] 100% [\d,]+ rows/);
+      expect(onTty).toMatch(/\rsignals +\[#+\] 100% 3 rows/);
     } finally {
       duck.closeSync();
     }
