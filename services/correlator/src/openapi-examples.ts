@@ -15,6 +15,7 @@ import {
   GetVolatilityRequest,
   HaltMode,
   ListSnapshotsRequest,
+  OptionKind,
   PositionSide,
   PositionStatus,
   type PositionUpdate,
@@ -59,7 +60,7 @@ const position = (p: Partial<PositionUpdate> & Pick<PositionUpdate, "eventId">):
   ...p,
 });
 
-/** Two perp venues on two chains, ETH and BTC priced by each chain's oracle, both chains healthy. */
+/** Two perp venues on two chains and an options venue, ETH and BTC priced by each chain's oracle, both chains healthy. */
 export function exampleState(): CorrelatorState {
   const state = new CorrelatorState({ staleAfterMs: 60_000, priceFreshMs: 30_000 });
   const at = EXAMPLE_NOW - 1_000;
@@ -122,6 +123,22 @@ export function exampleState(): CorrelatorState {
       entryPrice: "88000",
       collateralAmount: "9000",
       liquidationPrice: "72000",
+    }),
+    position({
+      eventId: "sim-a:0xb1:opt:1",
+      venueId: "opt-a",
+      market: "ETH-C-2200",
+      size: "20",
+      entryPrice: "",
+      collateralAmount: "",
+      liquidationPrice: "",
+      option: {
+        kind: OptionKind.OPTION_KIND_CALL,
+        strike: "2200",
+        expiryMs: EXAMPLE_NOW + 30 * 86_400_000,
+        impliedVolatility: "0.6",
+        markPrice: "",
+      },
     }),
   ])
     state.apply({ kind: "position", value: p }, at);
