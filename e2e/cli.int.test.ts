@@ -1,12 +1,14 @@
 // The real `breakwater` binary against real services: a private nats-server, the coordinator
 // and the correlator as their own processes, fed the way watchers and the correlator feed them.
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Bus, connectBus } from "@breakwater/bus";
-import { type CliResult, runCli, startCli } from "@breakwater/cli/testing";
-import { AckState, type GetSigningKeysResponse, SignalKind } from "@breakwater/proto";
+import { type Bus, codecs, connectBus, publish, subjects } from "@breakwater/bus";
+import { BREAKWATER_BIN, type CliResult, runCli, startCli } from "@breakwater/cli/testing";
+import { AckState, type GetSigningKeysResponse, HaltMode, type Signal, SignalKind } from "@breakwater/proto";
 import { eventually, type NatsServer, sharedTestPkiNow, startNats } from "@breakwater/testkit";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CoordinatorProcess,
@@ -368,7 +370,12 @@ describe("breakwater against the correlator", () => {
     );
     nats = await startNats();
     bus = await connectBus({ url: nats.url, name: "cli-e2e-correlator" });
-    correlator = await startCorrelator(nats.url, { BW_CONFIG: config, BW_STALE_AFTER_MS: "600000" });
+    correlator = await startCorrelator(nats.url, {
+      BW_CONFIG: config,
+      BW_STALE_AFTER_MS: "600000",
+      // snapshots for `export` to find in a short range
+      BW_SNAPSHOT_INTERVAL_MS: "250",
+    });
     for (const chain of ["sim-a", "sim-b"])
       await publishEvent(bus, { kind: "heartbeat", value: heartbeat(chain) });
     const positions = [
@@ -558,5 +565,164 @@ describe("breakwater against the correlator", () => {
     expect(refused.stderr).toMatch(
       /breakwater: the correlator refused POST \/v1\/stress: 400 invalid_query: shocks\[0\]\.asset: /,
     );
+  }, 120_000);
+
+  it("export: csv, jsonl and parquet files of a time range, paged through /v1/history, read back by DuckDB with the API's rows and the published signals", async () => {
+    const fromMs = Date.now();
+    // the signal log as the coordinator keeps it (stream sequence == signal sequence), timed inside the range
+    const published: Signal[] = [1, 2, 3].map((sequence) => ({
+      sequence,
+      signalId: `export-test:${sequence}`,
+      kind: sequence === 2 ? SignalKind.SIGNAL_KIND_ADVISORY : SignalKind.SIGNAL_KIND_CIRCUIT_BREAKER,
+      issuedAtMs: fromMs + sequence * 10,
+      effectiveAtMs: fromMs + sequence * 10 + 500,
+      expiresAtMs: sequence === 3 ? fromMs + 900_000 : 0,
+      scope: { assets: ["ETH"], markets: [], venues: sequence === 1 ? ["perp-a", "perp-b"] : [], chains: [] },
+      // a comma, quotes and a line break: RFC 4180 quoting, and every reader must give it back whole
+      reason: sequence === 2 ? 'ETH fell 8%, "fast"\nsecond line' : `rule fired ${sequence}`,
+      ruleId: "circuit-breaker",
+      evidence: [{ name: "fall", value: 0.08, threshold: 0.07, detail: "" }],
+      action:
+        sequence === 2
+          ? { $case: "advisory", value: { code: "NOTE", message: "watch" } }
+          : {
+              $case: "circuitBreaker",
+              value: { level: 1, durationMs: 900_000, mode: HaltMode.HALT_MODE_FULL },
+            },
+      leaderTerm: 1,
+      keyId: "",
+      signature: Buffer.alloc(0),
+    }));
+    for (const sig of published)
+      await publish(bus, subjects.signal, codecs.signal.encode(sig), { msgId: sig.signalId });
+    type Entry = {
+      kind: string;
+      snapshot?: {
+        takenAtMs: number;
+        rows: { asset: string; venueId: string; chainId: string; grossNotional: number }[];
+        referencePrices: Record<string, string>;
+      };
+    };
+    const snapshotsSince = async () =>
+      (
+        (await correlator.get(`/v1/history?kinds=snapshot&limit=1000&from=${new Date(fromMs).toISOString()}`))
+          .body as { entries: Entry[] }
+      ).entries;
+    await eventually(async () => ((await snapshotsSince()).length >= 4 ? true : undefined), 20_000);
+    const toMs = Date.now();
+    const range = ["--from", new Date(fromMs).toISOString(), "--to", new Date(toMs).toISOString()];
+    // what the API holds for the range, read directly (not through the CLI)
+    const inRange = (await snapshotsSince()).filter((e) => e.snapshot!.takenAtMs < toMs);
+    const expectedRows = inRange
+      .flatMap((e) =>
+        e.snapshot!.rows.map((r) => ({
+          taken_at_ms: e.snapshot!.takenAtMs,
+          asset: r.asset,
+          venue_id: r.venueId,
+          chain_id: r.chainId,
+          gross_notional: r.grossNotional,
+          reference_price: e.snapshot!.referencePrices[r.asset] ?? null,
+        })),
+      )
+      .sort((a, b) => a.taken_at_ms - b.taken_at_ms || a.venue_id.localeCompare(b.venue_id));
+    expect(expectedRows.length).toBeGreaterThanOrEqual(8);
+    expect(expectedRows[0]).toMatchObject({ asset: "ETH", reference_price: "2000" });
+
+    const db = await DuckDBInstance.create(":memory:");
+    const duck = await db.connect();
+    const query = async (sql: string) =>
+      (await duck.runAndReadAll(sql))
+        .getRowObjectsJS()
+        .map((row) =>
+          Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])),
+        );
+    const readers = {
+      csv: (f: string) => `read_csv('${f}', header = true)`,
+      jsonl: (f: string) => `read_json('${f}', format = 'newline_delimited')`,
+      parquet: (f: string) => `read_parquet('${f}')`,
+    };
+    try {
+      for (const format of ["csv", "jsonl", "parquet"] as const) {
+        const out = join(dir, `export-${format}`);
+        // two entries a request: the CLI must follow the cursor across pages and from snapshots to signals
+        const r = await runCli([
+          "export",
+          ...range,
+          "--format",
+          format,
+          "--out",
+          out,
+          "--page-size",
+          "2",
+          "--json",
+          ...at(),
+        ]);
+        expectExit(r, 0);
+        expect(r.stderr).not.toContain("[#"); // no progress bar when stderr is not a terminal
+        const summary = JSON.parse(r.stdout) as {
+          files: { kind: string; path: string; entries: number; rows: number }[];
+        };
+        expect(summary.files.map((f) => [f.kind, f.entries, f.rows])).toEqual([
+          ["snapshot", inRange.length, expectedRows.length],
+          ["signal", 3, 3],
+        ]);
+        const snapshots = join(out, `snapshots.${format}`);
+        const signals = join(out, `signals.${format}`);
+        const read = readers[format];
+        expect(
+          await query(
+            `SELECT taken_at_ms, asset, venue_id, chain_id, gross_notional, CAST(reference_price AS VARCHAR) AS reference_price FROM ${read(snapshots)} ORDER BY taken_at_ms, venue_id`,
+          ),
+          format,
+        ).toEqual(expectedRows);
+        // the timestamp column is a timestamp to DuckDB, the same instant as its _ms twin
+        expect(
+          await query(
+            `SELECT count(*) AS bad FROM ${read(snapshots)} WHERE epoch_ms(CAST(taken_at AS TIMESTAMP)) <> taken_at_ms`,
+          ),
+        ).toEqual([{ bad: 0 }]);
+        const rows = await query(
+          `SELECT sequence, signal_id, kind, reason, venues, internal, CAST(expires_at AS VARCHAR) IS NULL AS no_expiry, epoch_ms(CAST(issued_at AS TIMESTAMP)) AS issued, action FROM ${read(signals)} ORDER BY sequence`,
+        );
+        expect(
+          rows.map((x) => ({ ...x, action: JSON.parse(String(x["action"])) })),
+          format,
+        ).toEqual(
+          published.map((s) => ({
+            sequence: s.sequence,
+            signal_id: s.signalId,
+            kind: s.kind === SignalKind.SIGNAL_KIND_ADVISORY ? "advisory" : "circuit_breaker",
+            reason: s.reason,
+            venues: s.scope!.venues.length ? s.scope!.venues.join(",") : format === "csv" ? null : "",
+            internal: false,
+            no_expiry: s.expiresAtMs === 0,
+            issued: s.issuedAtMs,
+            action:
+              s.action!.$case === "advisory"
+                ? { code: "NOTE", message: "watch" }
+                : { level: 1, durationMs: 900000, mode: "HALT_MODE_FULL" },
+          })),
+        );
+        if (format === "csv") {
+          const text = readFileSync(signals, "utf8");
+          expect(text).toContain('"ETH fell 8%, ""fast""\nsecond line"');
+          expect(text.split("\r\n")[0]).toBe(
+            "sequence,signal_id,kind,issued_at,issued_at_ms,effective_at,expires_at,assets,markets,venues,chains,internal,rule_id,reason,leader_term,key_id,action,evidence",
+          );
+        }
+      }
+      // on a terminal (a pseudo-terminal from util-linux `script`), the progress bar is drawn in place
+      const args = ["export", ...range, "--format", "jsonl", "--out", join(dir, "export-tty"), ...at()];
+      const command = [process.execPath, BREAKWATER_BIN, ...args].map((a) => `'${a}'`).join(" ");
+      const onTty = await new Promise<string>((resolve, reject) =>
+        execFile("script", ["-qec", command, "/dev/null"], { timeout: 60_000 }, (err, stdout) =>
+          err ? reject(err) : resolve(stdout),
+        ),
+      );
+      expect(onTty).toMatch(/\rsnapshots \[#+\] 100% [\d,]+ rows/);
+      expect(onTty).toMatch(/\rsignals +\[#+\] 100% 3 rows/);
+    } finally {
+      duck.closeSync();
+    }
   }, 120_000);
 });

@@ -37,6 +37,20 @@ describe("NATS identities and permissions: the whole system", () => {
     for (const p of services) expect(p.output()).not.toMatch(/NATS denied/);
   }, 90_000);
 
+  it("the correlator reads the signal log under its own identity: the halt is in the researcher history", async () => {
+    const logged = (await (await fetch(`${system.addresses["coordinator http"]}/v1/signals`)).json()) as {
+      signals: { sequence: number; signalId: string }[];
+    };
+    const res = await fetch(`${system.addresses["correlator http"]}/v1/history?kinds=signal&limit=1000`);
+    expect(res.status).toBe(200);
+    const history = (await res.json()) as { entries: { signal: { sequence: number; signalId: string } }[] };
+    expect(history.entries.map((e) => [e.signal.sequence, e.signal.signalId])).toEqual(
+      logged.signals.map((s) => [s.sequence, s.signalId]),
+    );
+    expect(history.entries.some((e) => e.signal.signalId.startsWith("circuit-breaker"))).toBe(true);
+    expect(system.correlator.output()).not.toMatch(/NATS denied/);
+  }, 30_000);
+
   it("a watcher's credential cannot publish another chain's events, a signal, or another chain's checkpoint", async () => {
     const bus = await system.connectAs({ kind: "watcher", chain: "sim-a" });
     try {

@@ -57,6 +57,17 @@ describe("permissionsOf", () => {
     }
   });
 
+  it("behavior: the correlator reads the signal log for the researcher history, a watcher does not", () => {
+    const read = [
+      "$JS.API.CONSUMER.CREATE.BW_SIGNALS.history",
+      "$JS.API.CONSUMER.MSG.NEXT.BW_SIGNALS.history",
+    ];
+    for (const s of read) {
+      expect(mayPublish({ kind: "correlator" }, s), s).toBe(true);
+      expect(mayPublish({ kind: "watcher", chain: "a" }, s), s).toBe(false);
+    }
+  });
+
   it("behavior: no role deletes or purges a stream or its messages", () => {
     const destructive = ["STREAM.DELETE", "STREAM.PURGE", "STREAM.MSG.DELETE"].flatMap((op) =>
       ["BW_SIGNALS", "BW_CHAIN_EVENTS", `KV_${buckets.checkpoints}`].map((s) => `$JS.API.${op}.${s}`),

@@ -130,6 +130,8 @@ export function permissionsOf(role: BusRole): SubjectPermissions {
           subjects.deadLetter("correlator"),
           ...streamRead(streams.chainEvents.name),
           ...streamRead(streams.snapshots.name),
+          // the researcher history reads the signal log (never writes it)
+          ...streamRead(streams.signals.name),
         ]),
         subscribe,
       };

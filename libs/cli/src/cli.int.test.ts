@@ -4,6 +4,7 @@ import {
   chmodSync,
   lstatSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -41,6 +42,7 @@ const COMMANDS = [
   ["signal", "advisory"],
   ["signal", "approve"],
   ["signal", "pending"],
+  ["export"],
 ];
 
 /** Runs at most `n` at a time (each CLI run is a node process; the machine is shared). */
@@ -136,6 +138,21 @@ describe("the breakwater binary, without services", () => {
         message: "the coordinator accepts only mutual TLS: give --tls-key, --tls-ca",
         usage: "breakwater keys list",
       },
+      {
+        args: ["export", "--from", "yesterday", "--out", "x"],
+        message: '--from: "yesterday" is not an RFC 3339 time',
+        usage: "breakwater export",
+      },
+      {
+        args: ["export", "--from", "2026-12-04T10:00:00Z", "--to", "2026-12-04T09:00:00Z", "--out", "x"],
+        message: "--to: must be after --from",
+        usage: "breakwater export",
+      },
+      {
+        args: ["export", "--from", "2026-12-04T10:00:00Z", "--format", "xls", "--out", "x"],
+        message: "Allowed choices are csv, jsonl, parquet",
+        usage: "breakwater export",
+      },
       { args: ["nonsense"], message: "unknown command 'nonsense'", usage: "breakwater" },
       { args: [], message: "", usage: "breakwater" },
     ];
@@ -164,6 +181,18 @@ describe("the breakwater binary, without services", () => {
         args: ["stress", "--shock", "ETH=-0.1", "--correlator", http],
         message: `cannot reach the correlator at ${http}`,
       },
+      {
+        args: [
+          "export",
+          "--from",
+          "2026-12-04T10:00:00Z",
+          "--out",
+          join(dir, "export"),
+          "--correlator",
+          http,
+        ],
+        message: `cannot reach the correlator at ${http}`,
+      },
       { args: ["venues", "--coordinator-http", http], message: `cannot reach the coordinator at ${http}` },
       {
         args: ["keys", "list", ...tls()],
@@ -190,6 +219,8 @@ describe("the breakwater binary, without services", () => {
       expect(r.stderr).toContain(`breakwater: ${c.message}`);
       expect(r.stderr).toMatch(/ECONNREFUSED|No connection established/);
     });
+    // an export that could not finish leaves no file behind (not even a partial one)
+    expect(readdirSync(join(dir, "export"))).toEqual([]);
   }, 120_000);
 
   it("a service that accepts connections but never answers: --timeout gives exit 3; Ctrl-C gives 130 at once", async () => {
@@ -208,6 +239,29 @@ describe("the breakwater binary, without services", () => {
       const r = await waiting.interrupt();
       expect(r.code).toBe(130);
       expect(Date.now() - started).toBeLessThan(5_000);
+
+      // an export waiting on its first page: Ctrl-C abandons it and leaves no file
+      const out = join(dir, "export-interrupted");
+      const exporting = startCli([
+        "export",
+        "--from",
+        "2026-12-04T10:00:00Z",
+        "--out",
+        out,
+        "--correlator",
+        url,
+        "--timeout",
+        "60000",
+      ]);
+      await new Promise<void>((resolve) => silent.once("connection", () => resolve()));
+      const stoppedAt = Date.now();
+      const e = await exporting.interrupt();
+      expect({ code: e.code, stderr: e.stderr }).toMatchObject({
+        code: 130,
+        stderr: expect.stringContaining("interrupted"),
+      });
+      expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+      expect(readdirSync(out)).toEqual([]);
     } finally {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));

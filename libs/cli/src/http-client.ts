@@ -49,6 +49,8 @@ export interface HttpRequest {
   readonly method?: "GET" | "POST";
   readonly body?: unknown;
   readonly timeoutMs: number;
+  /** Aborts the request (e.g. on Ctrl-C), besides the timeout. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -66,7 +68,9 @@ export async function requestJson(req: HttpRequest): Promise<unknown> {
     };
     res = await fetch(req.url, {
       method,
-      signal: AbortSignal.timeout(req.timeoutMs),
+      signal: req.signal
+        ? AbortSignal.any([AbortSignal.timeout(req.timeoutMs), req.signal])
+        : AbortSignal.timeout(req.timeoutMs),
       headers,
       ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
     });

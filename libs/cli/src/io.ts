@@ -4,6 +4,8 @@ export interface Io {
   out(text: string): void;
   /** Progress, warnings and errors. */
   err(text: string): void;
+  /** Whether `err` goes to a terminal (progress bars are drawn only there). */
+  readonly errIsTty?: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   now(): number;
   /**
@@ -32,6 +34,7 @@ export function processIo(): Io {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    errIsTty: process.stderr.isTTY === true,
     env: process.env,
     now: Date.now,
     onInterrupt(handler) {

@@ -214,6 +214,43 @@ export function buildProgram(io: Io, state: RunState): Command {
     )
     .action(act(async () => (await import("./commands/research.js")).stressCommand));
 
+  common(
+    correlator(
+      program
+        .command("export")
+        .description(
+          "write the history (exposure snapshots, signals) of a time range to files for pandas or DuckDB (GET /v1/history)",
+        )
+        .requiredOption("--from <time>", "start, RFC 3339 (inclusive), e.g. 2026-12-04T00:00:00Z")
+        .option("--to <time>", "end, RFC 3339 (exclusive; default now)")
+        .addOption(
+          new Option("--format <format>", "file format")
+            .choices(["csv", "jsonl", "parquet"])
+            .default("parquet"),
+        )
+        .requiredOption(
+          "--out <dir>",
+          "directory for snapshots.<format> and signals.<format> (created if missing)",
+        )
+        .option("--kinds <kinds>", "what to export: snapshot, signal or both", "snapshot,signal")
+        .option(
+          "--page-size <n>",
+          "entries per request, 1-1000 (default 500)",
+          integer(1, "a positive integer"),
+          500,
+        ),
+    ),
+  )
+    .addHelpText(
+      "after",
+      "\nOne row per snapshot row (asset, venue, chain at one instant) and one per signal. Notionals are numbers\n" +
+        "(float64, as the API computes them); reference prices stay exact decimal strings. CSV is RFC 4180 (CRLF,\n" +
+        "quoted fields), JSON lines one object per row, Parquet typed columns (timestamps in ms). A progress bar\n" +
+        "is drawn on stderr when it is a terminal. A file appears only when complete.\n" +
+        "Example:\n  breakwater export --from 2026-12-04T00:00:00Z --to 2026-12-05T00:00:00Z --format parquet --out history/",
+    )
+    .action(act(async () => (await import("./commands/export.js")).exportCommand));
+
   const signals = program.command("signals").description("follow and verify the signed signal log");
   common(
     keys(

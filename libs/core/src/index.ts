@@ -81,6 +81,15 @@ export {
 } from "./exposure/exposure.js";
 export { Interner } from "./exposure/interner.js";
 export { impliedLeverage, LEVERAGE_BUCKETS, leverageBucketOf } from "./exposure/leverage.js";
+export type { HistoryKind, HistoryPosition, HistoryQuery, HistoryRequest } from "./history.js";
+export {
+  encodeHistoryCursor,
+  HISTORY_KINDS,
+  HISTORY_PAGE,
+  historyQueryOf,
+  inHistoryRange,
+  parseRfc3339,
+} from "./history.js";
 export {
   CHAIN_ID_PATTERN,
   chainEventId,

@@ -100,7 +100,7 @@ export async function startCorrelator(config: CorrelatorConfig, log: Logger): Pr
       host: config.httpHost,
       port: config.httpPort,
       notReadyReason,
-      routes: researcherRoutes({ state, notReadyReason, bus }),
+      routes: researcherRoutes({ state, notReadyReason, bus, log }),
       log,
     });
     const grpc: ExposureGrpc = await startExposureGrpc({

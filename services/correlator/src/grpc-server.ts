@@ -12,6 +12,7 @@ import {
 } from "@grpc/grpc-js";
 import type { CorrelatorState } from "./correlator-state.js";
 import { filterOfRequest } from "./exposure-query.js";
+import { listHistory } from "./history.js";
 import { correlatorMetrics } from "./metrics.js";
 import {
   assetRisk,
@@ -108,6 +109,14 @@ export async function startExposureGrpc(opts: ExposureGrpcOptions): Promise<Expo
       (req) => {
         if (!opts.bus) throw new InvalidRequestError("from_ms", "snapshot history is not available");
         return listSnapshots(opts.bus, req);
+      },
+      false,
+    ),
+    listHistory: unary(
+      "ListHistory",
+      (req) => {
+        if (!opts.bus) throw new InvalidRequestError("from", "history is not available");
+        return listHistory(opts.bus, req, opts.log);
       },
       false,
     ),

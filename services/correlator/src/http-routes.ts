@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Bus } from "@breakwater/bus";
-import { InvalidRequestError } from "@breakwater/core";
+import { HISTORY_PAGE, InvalidRequestError } from "@breakwater/core";
 import {
   GetAssetRiskRequest,
   GetChainFreshnessRequest,
@@ -8,11 +8,20 @@ import {
   GetLadderRequest,
   GetReferencePricesRequest,
   GetVolatilityRequest,
+  type HistoryEntry,
+  HistoryKind,
+  ListHistoryRequest,
   ListSnapshotsRequest,
+  Signal,
 } from "@breakwater/proto";
-import { type Route, sendJson } from "@breakwater/telemetry";
+import { type Logger, type Route, sendJson } from "@breakwater/telemetry";
 import type { CorrelatorState } from "./correlator-state.js";
+
+export { httpFieldOf } from "./http-field.js";
+
 import { parseExposureQuery } from "./exposure-query.js";
+import { listHistory } from "./history.js";
+import { httpFieldOf } from "./http-field.js";
 import { openApiDocument } from "./openapi.js";
 import {
   assetRisk,
@@ -34,6 +43,34 @@ export interface ResearcherApiDeps {
   /** For the snapshot history; without it `/v1/snapshots` answers 503. */
   readonly bus?: Bus;
   readonly clock?: () => number;
+  readonly log?: Logger;
+}
+
+const HISTORY_KIND_OF: Record<string, HistoryKind> = {
+  snapshot: HistoryKind.HISTORY_KIND_SNAPSHOT,
+  signal: HistoryKind.HISTORY_KIND_SIGNAL,
+};
+
+/** `kinds=snapshot,signal` as the wire's kinds; an unknown name is refused naming `kinds`. */
+function historyKindsOf(text: string | undefined): HistoryKind[] {
+  if (text === undefined) return [];
+  return text.split(",").map((name) => {
+    const kind = HISTORY_KIND_OF[name.trim()];
+    if (kind === undefined)
+      throw new InvalidRequestError(
+        "kinds",
+        `unknown kind "${name.slice(0, 40)}" (known: ${Object.keys(HISTORY_KIND_OF).join(", ")})`,
+      );
+    return kind;
+  });
+}
+
+/** A history entry as JSON: `{kind: "snapshot", snapshot}` or `{kind: "signal", signal}`. */
+export function historyEntryJson(entry: HistoryEntry): Record<string, unknown> {
+  const e = entry.entry;
+  if (e?.$case === "snapshot") return { kind: "snapshot", snapshot: exposureSnapshotJson(e.value) };
+  if (e?.$case === "signal") return { kind: "signal", signal: Signal.toJSON(e.value) };
+  return { kind: "unknown" };
 }
 
 /** Largest `POST /v1/stress` body accepted (bytes). */
@@ -66,17 +103,6 @@ function readParams(
     } else out[s.field] = v;
   }
   return out;
-}
-
-/**
- * The name a researcher used over HTTP for a proto field a query named:
- * camelCase (`step_bps` → `stepBps`, `shocks[0].notional_per_1pct` →
- * `shocks[0].notionalPer1pct`), `chain_id` → `chain` and `venue_id` → `venue`.
- */
-export function httpFieldOf(field: string): string {
-  if (field === "chain_id") return "chain";
-  if (field === "venue_id") return "venue";
-  return field.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -213,6 +239,28 @@ export function researcherRoutes(deps: ResearcherApiDeps): Route[] {
           snapshots: page.snapshots.map(exposureSnapshotJson),
           nextPageToken: page.nextPageToken,
         };
+      },
+      false,
+    ),
+    endpoint(
+      "/v1/history",
+      "GET",
+      async (params) => {
+        const p = readParams(params, {
+          from: { field: "from", kind: "string" },
+          to: { field: "to", kind: "string" },
+          kinds: { field: "kinds", kind: "string" },
+          limit: { field: "limit", kind: "int" },
+          cursor: { field: "cursor", kind: "string" },
+        });
+        const req = ListHistoryRequest.fromPartial({
+          ...p,
+          kinds: historyKindsOf(p["kinds"] as string | undefined),
+        });
+        if (p["limit"] === 0) throw new InvalidRequestError("limit", `must be from 1 to ${HISTORY_PAGE.max}`);
+        if (!deps.bus) throw new InvalidRequestError("from", "history is not available");
+        const page = await listHistory(deps.bus, req, deps.log);
+        return { entries: page.entries.map(historyEntryJson), nextCursor: page.nextCursor };
       },
       false,
     ),

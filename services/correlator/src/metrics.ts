@@ -51,6 +51,20 @@ export const correlatorMetrics = {
     help: "Risk assessments published; outcome=duplicate when the stream already held that assessment id",
     labelNames: ["outcome"],
   }),
+  historyPages: metricOnce(Counter, {
+    name: "bw_correlator_history_pages_total",
+    help: "History pages asked for (GET /v1/history, ListHistory), by outcome: served, or invalid (a bad range, kind, limit or cursor; answered 400)",
+    labelNames: ["outcome"],
+  }),
+  historyEntries: metricOnce(Counter, {
+    name: "bw_correlator_history_entries_total",
+    help: "Snapshots and signals served by the history (GET /v1/history, ListHistory)",
+  }),
+  historyUndecodable: metricOnce(Counter, {
+    name: "bw_correlator_history_undecodable_total",
+    help: "Stored history entries that could not be decoded and were left out of a page, by kind",
+    labelNames: ["kind"],
+  }),
   snapshots: metricOnce(Counter, {
     name: "bw_correlator_snapshots_published_total",
     help: "Exposure snapshots published to the history stream, by outcome",

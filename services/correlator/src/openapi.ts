@@ -3,10 +3,19 @@
 // JSON form (camelCase field names, every field present but the optional
 // greeks of an unpriceable asset in /v1/greeks).
 
+import { HISTORY_PAGE } from "@breakwater/core";
+import { type OperationExample, operationExamples } from "./openapi-examples.js";
 import { STRESS_LIMITS } from "./research-queries.js";
 import { MAX_SNAPSHOT_PAGE } from "./snapshot-history.js";
 
 const str = (description: string) => ({ type: "string", description });
+/** An object whose listed properties are all required (others may follow). */
+const objectOf = (description: string, properties: Record<string, unknown>) => ({
+  type: "object",
+  description,
+  required: Object.keys(properties),
+  properties,
+});
 const q = (name: string, description: string, type: "string" | "integer" = "string") => ({
   name,
   in: "query",
@@ -20,19 +29,68 @@ const invalid = {
   content: { "application/json": { schema: { $ref: "#/components/schemas/QueryError" } } },
 };
 const notReady = { description: 'State still being rebuilt from the stream: `{error: "not_ready", reason}`' };
+/** Messages with a schema of their own in components (the rest: an object, described by its proto message). */
+const SCHEMAS: Record<string, string> = { ListHistoryResponse: "HistoryPage" };
 const ok = (message: string) => ({
   description: `breakwater.v1.${message} as JSON`,
-  content: { "application/json": { schema: { type: "object", description: `proto message ${message}` } } },
-});
-/** A GET operation; its operationId is the ExposureService method it mirrors (`GetLadderResponse` → `getLadder`). */
-const get = (summary: string, parameters: unknown[], message: string) => ({
-  get: {
-    operationId: operationIdOf(message),
-    summary,
-    parameters,
-    responses: { 200: ok(message), 400: invalid, 503: notReady },
+  content: {
+    "application/json": {
+      schema: SCHEMAS[message]
+        ? { $ref: `#/components/schemas/${SCHEMAS[message]}` }
+        : { type: "object", description: `proto message ${message}` },
+    },
   },
 });
+/** Examples of a response body: the answer to the example request, or the refusal of the bad one. */
+const examplesOf = (summary: string, value: unknown) => ({ examples: { example: { summary, value } } });
+const queryText = (params: Record<string, string | number>) =>
+  new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
+
+/** The 200 and 400 responses of an operation, each with its example. */
+function responses(path: string, message: string, ex: OperationExample) {
+  const ask = `${path}${Object.keys(ex.params).length ? `?${queryText(ex.params)}` : ""}`;
+  const bad = `${path}${Object.keys(ex.badParams).length ? `?${queryText(ex.badParams)}` : ""}`;
+  const okResponse = ok(message);
+  return {
+    200: {
+      ...okResponse,
+      content: {
+        "application/json": {
+          ...okResponse.content["application/json"],
+          ...examplesOf(`The answer to ${ask}`, ex.answer),
+        },
+      },
+    },
+    400: {
+      ...invalid,
+      content: {
+        "application/json": {
+          ...invalid.content["application/json"],
+          ...examplesOf(`The refusal of ${bad}`, ex.refusal),
+        },
+      },
+    },
+  };
+}
+
+/** A GET operation at `path`; its operationId is the ExposureService method it mirrors (`GetLadderResponse` → `getLadder`). */
+const get = (path: string, summary: string, parameters: { name: string }[], message: string) => {
+  const ex = operationExamples()[path];
+  if (!ex) throw new Error(`no examples for ${path}`);
+  return {
+    [path]: {
+      get: {
+        operationId: operationIdOf(message),
+        summary,
+        parameters: parameters.map((p) => {
+          const example = ex.params[p.name] ?? ex.otherParams?.[p.name];
+          return example === undefined ? p : { ...p, example };
+        }),
+        responses: { ...responses(path, message, ex), 503: notReady },
+      },
+    },
+  };
+};
 
 function operationIdOf(message: string): string {
   const method = message === "ExposureSnapshot" ? "GetExposure" : message.replace(/Response$/, "");
@@ -40,6 +98,7 @@ function operationIdOf(message: string): string {
 }
 
 export function openApiDocument(): Record<string, unknown> {
+  const stress = operationExamples()["/v1/stress"]!;
   return {
     openapi: "3.1.0",
     info: {
@@ -60,7 +119,8 @@ export function openApiDocument(): Record<string, unknown> {
     // operator or admin). Without a tokens file the service serves reads anonymously.
     security: [{ bearerAuth: [] }],
     paths: {
-      "/v1/exposure": get(
+      ...get(
+        "/v1/exposure",
         "Exposure per (asset, venue, chain) at the reference prices",
         [
           asset,
@@ -70,12 +130,14 @@ export function openApiDocument(): Record<string, unknown> {
         ],
         "ExposureSnapshot",
       ),
-      "/v1/assets": get(
+      ...get(
+        "/v1/assets",
         "Per-asset risk: totals by venue and chain, collateral across venues, leverage distribution, concentration (HHI, top entities)",
         [asset],
         "GetAssetRiskResponse",
       ),
-      "/v1/ladder": get(
+      ...get(
+        "/v1/ladder",
         "Liquidation ladder: notional liquidatable at each price move",
         [
           asset,
@@ -88,17 +150,20 @@ export function openApiDocument(): Record<string, unknown> {
         ],
         "GetLadderResponse",
       ),
-      "/v1/prices": get(
+      ...get(
+        "/v1/prices",
         "Reference prices with every source, its age, freshness, agreement, deviation and why it is left out (excluded)",
         [asset],
         "GetReferencePricesResponse",
       ),
-      "/v1/volatility": get(
+      ...get(
+        "/v1/volatility",
         "EWMA volatility per asset and correlation per pair",
         [q("asset", "Only this asset and the pairs involving it")],
         "GetVolatilityResponse",
       ),
-      "/v1/greeks": get(
+      ...get(
+        "/v1/greeks",
         "Options greeks per underlying asset and venue: Σ ± size × Black-76 delta, gamma and vega (vega per 1.00 of volatility) on the reference price, with the venue's implied volatility or the one its mark implies. Without a reference price the asset is unpriceable: no greeks, positions still counted",
         [
           q("asset", "An underlying asset id, e.g. ETH; omitted = every asset holding options positions"),
@@ -106,8 +171,14 @@ export function openApiDocument(): Record<string, unknown> {
         ],
         "GetGreeksResponse",
       ),
-      "/v1/chains": get("Freshness of every chain", [q("chain", "A chain id")], "GetChainFreshnessResponse"),
-      "/v1/snapshots": get(
+      ...get(
+        "/v1/chains",
+        "Freshness of every chain",
+        [q("chain", "A chain id")],
+        "GetChainFreshnessResponse",
+      ),
+      ...get(
+        "/v1/snapshots",
         "Exposure snapshot history (BW_SNAPSHOTS), oldest first, paged",
         [
           q("fromMs", "Earliest takenAtMs (Unix ms, inclusive)", "integer"),
@@ -117,17 +188,38 @@ export function openApiDocument(): Record<string, unknown> {
         ],
         "ListSnapshotsResponse",
       ),
+      ...get(
+        "/v1/history",
+        'Researcher history by time: exposure snapshots (BW_SNAPSHOTS, by takenAtMs), then signals (BW_SIGNALS, by issuedAtMs), each oldest first, paged with an opaque cursor. Entries are `{kind: "snapshot", snapshot}` or `{kind: "signal", signal}`',
+        [
+          q("from", "Earliest time, RFC 3339 (inclusive); omitted = the oldest kept"),
+          q("to", "Latest time, RFC 3339 (exclusive); omitted = open"),
+          q("kinds", "Comma-separated: snapshot, signal (default both)"),
+          q("limit", `Entries per page, 1..${HISTORY_PAGE.max} (default ${HISTORY_PAGE.default})`, "integer"),
+          q(
+            "cursor",
+            "nextCursor of the previous page; it carries the range and kinds (give the same ones, or none)",
+          ),
+        ],
+        "ListHistoryResponse",
+      ),
       "/v1/stress": {
         post: {
           operationId: "runStress",
           summary: "Run a cascade stress scenario on the current positions",
           requestBody: {
             required: true,
-            content: { "application/json": { schema: { $ref: "#/components/schemas/StressScenario" } } },
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/StressScenario" },
+                examples: {
+                  example: { summary: "ETH falls 10%, at most five rounds", value: stress.body },
+                },
+              },
+            },
           },
           responses: {
-            200: ok("RunStressResponse"),
-            400: invalid,
+            ...responses("/v1/stress", "RunStressResponse", stress),
             413: {
               description: 'Body larger than 64 KiB: `{error: "request_too_large", limitBytes, reason}`',
             },
@@ -146,6 +238,52 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       schemas: {
+        HistoryPage: {
+          type: "object",
+          additionalProperties: false,
+          required: ["entries", "nextCursor"],
+          properties: {
+            entries: {
+              type: "array",
+              items: {
+                oneOf: [
+                  {
+                    type: "object",
+                    required: ["kind", "snapshot"],
+                    properties: {
+                      kind: { const: "snapshot" },
+                      snapshot: objectOf("proto message ExposureSnapshot, every field present", {
+                        takenAtMs: { type: "integer" },
+                        rows: { type: "array", items: { type: "object" } },
+                        referencePrices: { type: "object", additionalProperties: { type: "string" } },
+                        chains: { type: "array", items: { type: "object" } },
+                        staleChains: { type: "array", items: { type: "string" } },
+                        unpriceableAssets: { type: "array", items: { type: "string" } },
+                      }),
+                    },
+                  },
+                  {
+                    type: "object",
+                    required: ["kind", "signal"],
+                    properties: {
+                      kind: { const: "signal" },
+                      signal: objectOf(
+                        "proto message Signal (proto3 JSON: fields at their default are left out)",
+                        {
+                          sequence: { type: "integer", minimum: 1 },
+                          signalId: { type: "string" },
+                          kind: { type: "string" },
+                          issuedAtMs: { type: "integer" },
+                        },
+                      ),
+                    },
+                  },
+                ],
+              },
+            },
+            nextCursor: str("The cursor of the next page; empty on the last"),
+          },
+        },
         QueryError: {
           type: "object",
           required: ["error", "field", "reason"],

@@ -213,6 +213,7 @@ describe("researcher API over real HTTP and gRPC", () => {
       "/v1/chains",
       "/v1/exposure",
       "/v1/greeks",
+      "/v1/history",
       "/v1/ladder",
       "/v1/prices",
       "/v1/snapshots",

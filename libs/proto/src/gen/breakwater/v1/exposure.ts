@@ -18,10 +18,52 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Signal } from "./signals.js";
 
 export const protobufPackage = "breakwater.v1";
 
 export const protobufFileName = "breakwater/v1/exposure.proto";
+
+export enum HistoryKind {
+  HISTORY_KIND_UNSPECIFIED = 0,
+  /** HISTORY_KIND_SNAPSHOT - An exposure snapshot, timed by its taken_at_ms. */
+  HISTORY_KIND_SNAPSHOT = 1,
+  /** HISTORY_KIND_SIGNAL - A signal log entry, timed by its issued_at_ms. */
+  HISTORY_KIND_SIGNAL = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function historyKindFromJSON(object: any): HistoryKind {
+  switch (object) {
+    case 0:
+    case "HISTORY_KIND_UNSPECIFIED":
+      return HistoryKind.HISTORY_KIND_UNSPECIFIED;
+    case 1:
+    case "HISTORY_KIND_SNAPSHOT":
+      return HistoryKind.HISTORY_KIND_SNAPSHOT;
+    case 2:
+    case "HISTORY_KIND_SIGNAL":
+      return HistoryKind.HISTORY_KIND_SIGNAL;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return HistoryKind.UNRECOGNIZED;
+  }
+}
+
+export function historyKindToJSON(object: HistoryKind): string {
+  switch (object) {
+    case HistoryKind.HISTORY_KIND_UNSPECIFIED:
+      return "HISTORY_KIND_UNSPECIFIED";
+    case HistoryKind.HISTORY_KIND_SNAPSHOT:
+      return "HISTORY_KIND_SNAPSHOT";
+    case HistoryKind.HISTORY_KIND_SIGNAL:
+      return "HISTORY_KIND_SIGNAL";
+    case HistoryKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 export interface GetExposureRequest {
   /** Empty filters match everything. */
@@ -284,6 +326,31 @@ export interface ListSnapshotsResponse {
   snapshots: ExposureSnapshot[];
   /** Empty on the last page. */
   nextPageToken: string;
+}
+
+export interface ListHistoryRequest {
+  /** RFC 3339 times: from inclusive, to exclusive; empty = open. */
+  from: string;
+  to: string;
+  /** What to list; empty = snapshots and signals. */
+  kinds: HistoryKind[];
+  /** Entries per page, 1..1000; 0 = 100. */
+  limit: number;
+  /**
+   * next_cursor of the previous page; empty = first page. It carries the
+   * range and kinds: give the same ones, or none, with it.
+   */
+  cursor: string;
+}
+
+export interface HistoryEntry {
+  entry: { $case: "snapshot"; value: ExposureSnapshot } | { $case: "signal"; value: Signal } | undefined;
+}
+
+export interface ListHistoryResponse {
+  entries: HistoryEntry[];
+  /** Empty on the last page. */
+  nextCursor: string;
 }
 
 export interface StressShock {
@@ -4405,6 +4472,345 @@ export const ListSnapshotsResponse: MessageFns<ListSnapshotsResponse> = {
   },
 };
 
+function createBaseListHistoryRequest(): ListHistoryRequest {
+  return { from: "", to: "", kinds: [], limit: 0, cursor: "" };
+}
+
+export const ListHistoryRequest: MessageFns<ListHistoryRequest> = {
+  encode(message: ListHistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.from !== "") {
+      writer.uint32(10).string(message.from);
+    }
+    if (message.to !== "") {
+      writer.uint32(18).string(message.to);
+    }
+    if (message.kinds.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.kinds) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.limit !== 0) {
+      writer.uint32(32).uint32(message.limit);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(42).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListHistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListHistoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.from = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.to = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag === 24) {
+              message.kinds.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.kinds.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListHistoryRequest {
+    return {
+      from: isSet(object.from) ? globalThis.String(object.from) : "",
+      to: isSet(object.to) ? globalThis.String(object.to) : "",
+      kinds: globalThis.Array.isArray(object?.kinds) ? object.kinds.map((e: any) => historyKindFromJSON(e)) : [],
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: ListHistoryRequest): unknown {
+    const obj: any = {};
+    if (message.from !== "") {
+      obj.from = message.from;
+    }
+    if (message.to !== "") {
+      obj.to = message.to;
+    }
+    if (message.kinds?.length) {
+      obj.kinds = message.kinds.map((e) => historyKindToJSON(e));
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListHistoryRequest>): ListHistoryRequest {
+    return ListHistoryRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListHistoryRequest>): ListHistoryRequest {
+    const message = createBaseListHistoryRequest();
+    message.from = object.from ?? "";
+    message.to = object.to ?? "";
+    message.kinds = object.kinds?.map((e) => e) || [];
+    message.limit = object.limit ?? 0;
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseHistoryEntry(): HistoryEntry {
+  return { entry: undefined };
+}
+
+export const HistoryEntry: MessageFns<HistoryEntry> = {
+  encode(message: HistoryEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.entry?.$case) {
+      case "snapshot":
+        ExposureSnapshot.encode(message.entry.value, writer.uint32(10).fork()).join();
+        break;
+      case "signal":
+        Signal.encode(message.entry.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HistoryEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHistoryEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entry = { $case: "snapshot", value: ExposureSnapshot.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.entry = { $case: "signal", value: Signal.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HistoryEntry {
+    return {
+      entry: isSet(object.snapshot)
+        ? { $case: "snapshot", value: ExposureSnapshot.fromJSON(object.snapshot) }
+        : isSet(object.signal)
+        ? { $case: "signal", value: Signal.fromJSON(object.signal) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: HistoryEntry): unknown {
+    const obj: any = {};
+    if (message.entry?.$case === "snapshot") {
+      obj.snapshot = ExposureSnapshot.toJSON(message.entry.value);
+    } else if (message.entry?.$case === "signal") {
+      obj.signal = Signal.toJSON(message.entry.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HistoryEntry>): HistoryEntry {
+    return HistoryEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HistoryEntry>): HistoryEntry {
+    const message = createBaseHistoryEntry();
+    switch (object.entry?.$case) {
+      case "snapshot": {
+        if (object.entry?.value !== undefined && object.entry?.value !== null) {
+          message.entry = { $case: "snapshot", value: ExposureSnapshot.fromPartial(object.entry.value) };
+        }
+        break;
+      }
+      case "signal": {
+        if (object.entry?.value !== undefined && object.entry?.value !== null) {
+          message.entry = { $case: "signal", value: Signal.fromPartial(object.entry.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseListHistoryResponse(): ListHistoryResponse {
+  return { entries: [], nextCursor: "" };
+}
+
+export const ListHistoryResponse: MessageFns<ListHistoryResponse> = {
+  encode(message: ListHistoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      HistoryEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListHistoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListHistoryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(HistoryEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListHistoryResponse {
+    return {
+      entries: globalThis.Array.isArray(object?.entries)
+        ? object.entries.map((e: any) => HistoryEntry.fromJSON(e))
+        : [],
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.String(object.next_cursor)
+        : "",
+    };
+  },
+
+  toJSON(message: ListHistoryResponse): unknown {
+    const obj: any = {};
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => HistoryEntry.toJSON(e));
+    }
+    if (message.nextCursor !== "") {
+      obj.nextCursor = message.nextCursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListHistoryResponse>): ListHistoryResponse {
+    return ListHistoryResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListHistoryResponse>): ListHistoryResponse {
+    const message = createBaseListHistoryResponse();
+    message.entries = object.entries?.map((e) => HistoryEntry.fromPartial(e)) || [];
+    message.nextCursor = object.nextCursor ?? "";
+    return message;
+  },
+};
+
 function createBaseStressShock(): StressShock {
   return { asset: "", move: 0 };
 }
@@ -6332,6 +6738,19 @@ export const ExposureServiceService = {
       Buffer.from(ListSnapshotsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListSnapshotsResponse => ListSnapshotsResponse.decode(value),
   },
+  /**
+   * Researcher history by time: exposure snapshots (BW_SNAPSHOTS), then
+   * signals (BW_SIGNALS), each oldest first, paged with an opaque cursor.
+   */
+  listHistory: {
+    path: "/breakwater.v1.ExposureService/ListHistory" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListHistoryRequest): Buffer => Buffer.from(ListHistoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListHistoryRequest => ListHistoryRequest.decode(value),
+    responseSerialize: (value: ListHistoryResponse): Buffer => Buffer.from(ListHistoryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListHistoryResponse => ListHistoryResponse.decode(value),
+  },
   /** Runs a cascade stress scenario on the current positions. */
   runStress: {
     path: "/breakwater.v1.ExposureService/RunStress" as const,
@@ -6370,6 +6789,11 @@ export interface ExposureServiceServer extends UntypedServiceImplementation {
   getChainFreshness: handleUnaryCall<GetChainFreshnessRequest, GetChainFreshnessResponse>;
   /** Exposure snapshots from the history stream, oldest first, paged. */
   listSnapshots: handleUnaryCall<ListSnapshotsRequest, ListSnapshotsResponse>;
+  /**
+   * Researcher history by time: exposure snapshots (BW_SNAPSHOTS), then
+   * signals (BW_SIGNALS), each oldest first, paged with an opaque cursor.
+   */
+  listHistory: handleUnaryCall<ListHistoryRequest, ListHistoryResponse>;
   /** Runs a cascade stress scenario on the current positions. */
   runStress: handleUnaryCall<RunStressRequest, RunStressResponse>;
   /**
@@ -6489,6 +6913,25 @@ export interface ExposureServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListSnapshotsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Researcher history by time: exposure snapshots (BW_SNAPSHOTS), then
+   * signals (BW_SIGNALS), each oldest first, paged with an opaque cursor.
+   */
+  listHistory(
+    request: ListHistoryRequest,
+    callback: (error: ServiceError | null, response: ListHistoryResponse) => void,
+  ): ClientUnaryCall;
+  listHistory(
+    request: ListHistoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListHistoryResponse) => void,
+  ): ClientUnaryCall;
+  listHistory(
+    request: ListHistoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListHistoryResponse) => void,
   ): ClientUnaryCall;
   /** Runs a cascade stress scenario on the current positions. */
   runStress(
