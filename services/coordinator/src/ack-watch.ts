@@ -55,7 +55,8 @@ export class AckWatch {
       if (w.checked || nowMs < w.signal.effectiveAtMs + this.graceMs) continue;
       w.checked = true;
       const named = w.signal.scope?.venues ?? [];
-      const expected = named.length > 0 ? named : (known ??= this.knownVenues());
+      if (named.length === 0 && known === undefined) known = this.knownVenues();
+      const expected = named.length > 0 ? named : (known ?? []);
       for (const venueId of expected) {
         if (w.acked.has(venueId)) continue;
         const late: LateAck = {
