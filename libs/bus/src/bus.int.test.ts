@@ -137,6 +137,50 @@ describe("bus against a real nats-server", () => {
     );
   });
 
+  it("behavior: with concurrency, handlers start in delivery order, at most that many at once, and each message is acked", async () => {
+    const started: string[] = [];
+    const releases: (() => void)[] = [];
+    let running = 0;
+    let most = 0;
+    const durable = "test-concurrency";
+    const consumer = await consumeDurable(bus, {
+      stream: streams.chainEvents.name,
+      durable,
+      filterSubject: subjects.price("sim-c"),
+      service: "bus-test",
+      concurrency: 4,
+      decode: (subject, data) => codecs.price.decode(data, subject),
+      handle: async (t) => {
+        started.push(t.eventId);
+        running++;
+        most = Math.max(most, running);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        running--;
+      },
+      log,
+    });
+    const ticks = Array.from({ length: 10 }, (_, i) => ({ ...tick(100 + i), chainId: "sim-c" }));
+    for (const t of ticks)
+      await publish(bus, subjects.price("sim-c"), codecs.price.encode(t), { msgId: t.eventId });
+    await eventually(() => (started.length === 4 ? true : undefined), 10_000, "four handlers running");
+    await new Promise((r) => setTimeout(r, 100)); // a fifth must not start while four run
+    expect(started).toHaveLength(4);
+    while (started.length < 10 || releases.length > 0) {
+      releases.shift()?.();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(started).toEqual(ticks.map((t) => t.eventId));
+    expect(most).toBe(4);
+    const info = await bus.jsm.streams.info(streams.chainEvents.name);
+    await eventually(
+      async () =>
+        (await ackFloor(bus, streams.chainEvents.name, durable)) >= info.state.last_seq ? true : undefined,
+      10_000,
+      "every message acked",
+    );
+    await consumer.stop();
+  });
+
   it("behavior: an append with a stale expected sequence is fenced", async () => {
     const info = await bus.jsm.streams.info(streams.signals.name);
     const last = info.state.last_seq;

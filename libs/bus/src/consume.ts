@@ -29,6 +29,13 @@ export interface DurableConsumerSpec<T> {
    * first). An existing consumer keeps its own position.
    */
   readonly deliverFromSeq?: number;
+  /**
+   * Handlers that may run at once. They are started one after another in
+   * delivery order (a handler's synchronous part runs before the next message
+   * is looked at); each message is acked or redelivered when its own handler
+   * settles. Default 1: each handler finishes before the next starts.
+   */
+  readonly concurrency?: number;
 }
 
 export interface RunningConsumer {
@@ -90,6 +97,32 @@ export async function consumeDurable<T>(bus: Bus, spec: DurableConsumerSpec<T>):
   // hold up the good messages queued behind it
   const rejects = new DeadLetterQueue(bus, { service: spec.service, stream: spec.stream, log: spec.log });
 
+  const concurrency = Math.max(1, Math.floor(spec.concurrency ?? 1));
+  const inFlight = new Set<Promise<void>>();
+  const settle = async (value: T, msg: JsMsg): Promise<void> => {
+    try {
+      await spec.handle(value, msg);
+      msg.ack();
+      busMetrics.consumed.inc({ consumer: spec.durable });
+    } catch (err) {
+      busMetrics.handlerErrors.inc({ consumer: spec.durable });
+      const attempts = msg.info.deliveryCount;
+      if (attempts >= maxDeliveries) {
+        spec.log.error(
+          { subject: msg.subject, seq: msg.seq, attempts, err: String(err) },
+          "handler keeps failing; dead-lettering",
+        );
+        await rejects.submit(msg, `handler failed ${attempts} times: ${String(err)}`, 5_000);
+      } else {
+        spec.log.warn(
+          { subject: msg.subject, seq: msg.seq, attempts, err: String(err) },
+          "handler failed; will retry",
+        );
+        msg.nak(Math.min(250 * 2 ** attempts, 10_000));
+      }
+    }
+  };
+
   const loop = async () => {
     for await (const msg of messages!) {
       let value: T;
@@ -102,31 +135,18 @@ export async function consumeDurable<T>(bus: Bus, spec: DurableConsumerSpec<T>):
         if (stopped) break;
         continue;
       }
-      try {
-        await spec.handle(value, msg);
-        msg.ack();
-        busMetrics.consumed.inc({ consumer: spec.durable });
-      } catch (err) {
-        busMetrics.handlerErrors.inc({ consumer: spec.durable });
-        const attempts = msg.info.deliveryCount;
-        if (attempts >= maxDeliveries) {
-          spec.log.error(
-            { subject: msg.subject, seq: msg.seq, attempts, err: String(err) },
-            "handler keeps failing; dead-lettering",
-          );
-          await rejects.submit(msg, `handler failed ${attempts} times: ${String(err)}`, 5_000);
-        } else {
-          spec.log.warn(
-            { subject: msg.subject, seq: msg.seq, attempts, err: String(err) },
-            "handler failed; will retry",
-          );
-          msg.nak(Math.min(250 * 2 ** attempts, 10_000));
-        }
-      }
+      const handled = settle(value, msg);
+      if (concurrency > 1) {
+        inFlight.add(handled);
+        const remove = () => void inFlight.delete(handled);
+        handled.then(remove, remove);
+        if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      } else await handled;
       if (stopped) break;
     }
   };
   const done = loop()
+    .finally(() => Promise.all(inFlight))
     .catch((err) => {
       if (!stopped) spec.log.error({ err: String(err), durable: spec.durable }, "consumer loop ended");
     })

@@ -11,6 +11,12 @@ export interface PublishOptions {
   readonly msgId: string;
   /** Fencing: the publish fails unless the stream's last sequence is exactly this. */
   readonly expectLastSequence?: number;
+  /**
+   * Fencing: the publish also fails unless the stream's last message carries
+   * this dedup id. Pipelined appends name the one before them, so a burst whose
+   * earlier entry was refused cannot land after a stranger's entry.
+   */
+  readonly expectLastMsgId?: string;
   /** Keep retrying transient failures until this much time has passed (ms). Default 30 s. */
   readonly retryForMs?: number;
 }
@@ -22,6 +28,17 @@ export interface Published {
 }
 
 const FENCED = /wrong last sequence/i;
+const FENCED_BY_ID = /wrong last msg ?id/i;
+
+function expectationsOf(opts: PublishOptions): { expect?: { lastSequence?: number; lastMsgID?: string } } {
+  if (opts.expectLastSequence === undefined && opts.expectLastMsgId === undefined) return {};
+  return {
+    expect: {
+      ...(opts.expectLastSequence === undefined ? {} : { lastSequence: opts.expectLastSequence }),
+      ...(opts.expectLastMsgId === undefined ? {} : { lastMsgID: opts.expectLastMsgId }),
+    },
+  };
+}
 
 /**
  * Publishes to JetStream and waits for the stream's acknowledgement. Transient
@@ -44,15 +61,14 @@ export async function publish(
       ack = await bus.js.publish(subject, data, {
         msgID: opts.msgId,
         headers: hdrs,
-        ...(opts.expectLastSequence === undefined
-          ? {}
-          : { expect: { lastSequence: opts.expectLastSequence } }),
+        ...expectationsOf(opts),
       });
     } catch (err) {
       const denied = asPermissionError(err);
       if (denied) throw denied;
       const message = String((err as Error).message ?? err);
       if (FENCED.test(message)) throw new FencedAppendError(opts.expectLastSequence ?? -1, err);
+      if (FENCED_BY_ID.test(message)) throw new FencedAppendError(opts.expectLastSequence ?? -1, err);
       const delay = backoff.next();
       if (Date.now() + delay > deadline || bus.nc.isClosed()) throw new PublishError(subject, message, err);
       await sleep(delay);

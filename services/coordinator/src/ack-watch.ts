@@ -62,11 +62,14 @@ export class AckWatch {
   /** Halts whose effective time (plus grace) has passed: the venues that had not acked, reported once. */
   check(nowMs: number): LateAck[] {
     const found: LateAck[] = [];
+    // Listed once per check, not per halt: a crash brings hundreds of halts due together.
+    let known: readonly string[] | undefined;
     for (const w of this.watched.values()) {
       if (w.checked || nowMs < w.signal.effectiveAtMs + this.graceMs) continue;
       w.checked = true;
       const named = w.signal.scope?.venues ?? [];
-      const expected = named.length > 0 ? named : this.knownVenues();
+      if (named.length === 0 && known === undefined) known = this.knownVenues();
+      const expected = named.length > 0 ? named : (known ?? []);
       for (const venueId of expected) {
         if (w.acked.has(venueId)) continue;
         const late: LateAck = {

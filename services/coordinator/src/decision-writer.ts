@@ -10,14 +10,33 @@ import type { Signal } from "@breakwater/proto";
 import type { Logger } from "@breakwater/telemetry";
 import type { Appended, SignalLog } from "./signal-log.js";
 
+/** A caller waiting until every draft up to `upTo` (a count of drafts decided) is appended. */
+interface Waiter {
+  /** Its own drafts are numbers [from, upTo). */
+  readonly from: number;
+  readonly upTo: number;
+  readonly results: Appended[];
+  readonly resolve: (appended: Appended[]) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 /**
  * Turns the rules' decisions into appended signals: every rule sees every
- * observation; what they decide is appended to the signal log. A decision whose append failed is kept and retried before
- * anything else, because the rule already counts it as made.
+ * observation, at once and in call order; what they decide joins the queue of
+ * drafts not yet in the log. The queue is appended in pipelined bursts: while
+ * one burst is in flight, later decisions gather and go together as the next
+ * one, so a crash that decides hundreds of signals costs a few round trips.
+ * A caller's promise settles once every draft decided up to and including its
+ * own is appended. A decision whose append failed stays first in the queue and
+ * is retried before anything else, because the rule already counts it as made.
  */
 export class DecisionWriter {
-  private pending: SignalDraft[] = [];
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly pending: SignalDraft[] = [];
+  /** Drafts decided so far (appended ones included): numbers the waiters count in. */
+  private decided = 0;
+  private appendedCount = 0;
+  private waiters: Waiter[] = [];
+  private flushing = false;
 
   constructor(
     private readonly rules: readonly PolicyRule[],
@@ -51,12 +70,12 @@ export class DecisionWriter {
 
   /** Appends decisions already made (owed after a leader change), in order; throws if an append fails. */
   issue(drafts: readonly SignalDraft[]): Promise<Appended[]> {
-    return this.serially(() => [...drafts]);
+    return this.enqueue([...drafts]);
   }
 
   /** Evaluates a live observation and appends every decision; throws if an append fails. */
   decide(observation: PolicyObservation, nowMs: number): Promise<Appended[]> {
-    return this.serially(() =>
+    return this.enqueue(
       this.rules.flatMap((rule) =>
         rule.evaluate(observation as Parameters<PolicyRule["evaluate"]>[0], nowMs),
       ),
@@ -70,44 +89,75 @@ export class DecisionWriter {
    * for the next observation.
    */
   tick(nowMs: number): Promise<Appended[]> {
-    return this.serially(() => this.rules.flatMap((rule) => rule.tick?.(nowMs) ?? []));
+    return this.enqueue(this.rules.flatMap((rule) => rule.tick?.(nowMs) ?? []));
   }
 
-  /** Decisions and ticks run one at a time, in call order, each after what is still pending. */
-  private serially(decideNow: () => SignalDraft[]): Promise<Appended[]> {
-    const run = this.queue.then(async () => {
-      const appended = await this.flushPending();
-      this.pending.push(...decideNow());
-      appended.push(...(await this.flushPending()));
-      return appended;
+  /** Drafts decided but not yet in the log (a failed append's among them). */
+  get backlog(): number {
+    return this.pending.length;
+  }
+
+  /** Queues `drafts` behind everything decided before; settles once all of it is appended. */
+  private enqueue(drafts: SignalDraft[]): Promise<Appended[]> {
+    const from = this.decided;
+    this.pending.push(...drafts);
+    this.decided += drafts.length;
+    if (this.pending.length === 0) return Promise.resolve([]);
+    const settled = new Promise<Appended[]>((resolve, reject) => {
+      this.waiters.push({ from, upTo: this.decided, results: [], resolve, reject });
     });
-    this.queue = run.catch(() => undefined);
-    return run;
+    if (!this.flushing) void this.flush();
+    return settled;
   }
 
-  private async flushPending(): Promise<Appended[]> {
-    const done: Appended[] = [];
-    while (this.pending.length > 0) {
-      const draft = this.pending[0]!;
-      const result = await this.signalLog.append(draft);
-      this.pending.shift();
-      done.push(result);
-      const { signal } = result;
-      // The rules learn the logged signal (its sequence) at once, not only when the reader gets to it.
-      this.restore(signal);
-      this.log.info(
-        {
-          sequence: signal.sequence,
-          signalId: signal.signalId,
-          rule: signal.ruleId,
-          scope: signal.scope,
-          duplicate: result.duplicate,
-          fenced: result.fenced,
-          effectiveAtMs: signal.effectiveAtMs,
-        },
-        result.duplicate ? "signal already in the log" : "signal appended",
-      );
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const burst = [...this.pending];
+        const { appended, failure } = await this.signalLog.appendAll(burst);
+        for (const result of appended) this.appendedOne(result);
+        if (failure !== undefined) {
+          this.failWaiters(failure);
+          return;
+        }
+      }
+    } finally {
+      this.flushing = false;
     }
-    return done;
+  }
+
+  private appendedOne(result: Appended): void {
+    this.pending.shift();
+    const number = this.appendedCount++;
+    const { signal } = result;
+    // The rules learn the logged signal (its sequence) at once, not only when the reader gets to it.
+    this.restore(signal);
+    this.log.info(
+      {
+        sequence: signal.sequence,
+        signalId: signal.signalId,
+        rule: signal.ruleId,
+        scope: signal.scope,
+        duplicate: result.duplicate,
+        fenced: result.fenced,
+        effectiveAtMs: signal.effectiveAtMs,
+      },
+      result.duplicate ? "signal already in the log" : "signal appended",
+    );
+    const waiting: Waiter[] = [];
+    for (const waiter of this.waiters) {
+      if (number >= waiter.from && number < waiter.upTo) waiter.results.push(result);
+      if (this.appendedCount >= waiter.upTo) waiter.resolve(waiter.results);
+      else waiting.push(waiter);
+    }
+    this.waiters = waiting;
+  }
+
+  /** Every caller still waiting fails; their drafts stay queued for the next call to retry first. */
+  private failWaiters(failure: unknown): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.reject(failure);
   }
 }

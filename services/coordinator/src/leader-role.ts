@@ -46,6 +46,13 @@ export interface LeaderRoleDeps {
   readonly onUnexpectedEntry: (reason: UnexpectedEntryReason, detail: Record<string, unknown>) => void;
 }
 
+/**
+ * Assessments being decided or appended at once. Decisions stay in arrival
+ * order (the decision writer evaluates each as it comes); this bounds how many
+ * wait for their signals to be appended before being acked.
+ */
+const ASSESSMENTS_IN_FLIGHT = 256;
+
 export type UnexpectedEntryReason = "later_term" | "foreign_entry";
 
 /**
@@ -145,6 +152,9 @@ export class LeaderRole {
       durable: consumers.coordinatorAssessments,
       service: "coordinator",
       ackWaitMs: this.deps.assessmentAckWaitMs,
+      // Decisions are made one assessment after another as they arrive; while one's
+      // append is in flight the next are decided and join the next pipelined burst.
+      concurrency: ASSESSMENTS_IN_FLIGHT,
       log,
       decode: (subject, data, msg) => {
         try {

@@ -17,6 +17,16 @@ export const coordinatorMetrics = {
     help: "Time to append a signal to the log (including fenced retries)",
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   }),
+  burstSize: metricOnce(Histogram, {
+    name: "bw_coordinator_append_burst_size",
+    help: "Appends one pipelined round put in flight at once",
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 512],
+  }),
+  burstRefusals: metricOnce(Counter, {
+    name: "bw_coordinator_append_burst_refusals_total",
+    help: "Pipelined rounds cut short because the stream refused an append (the rest of the round is refused with it)",
+    labelNames: ["reason"] as const,
+  }),
   fencedAppends: metricOnce(Counter, {
     name: "bw_coordinator_fenced_appends_total",
     help: "Appends rejected because the log moved past the writer's view",

@@ -1,4 +1,12 @@
-import { type Bus, codecs, FencedAppendError, publish, streams, subjects } from "@breakwater/bus";
+import {
+  type Bus,
+  codecs,
+  FencedAppendError,
+  type Published,
+  publish,
+  streams,
+  subjects,
+} from "@breakwater/bus";
 import { issueSignal, type SignalDraft, signalKindName } from "@breakwater/core";
 import type { Signal } from "@breakwater/proto";
 import { inSpan, traceparentOf } from "@breakwater/telemetry";
@@ -26,6 +34,17 @@ export interface SignalLogOptions {
   readonly holdsLease?: () => boolean;
 }
 
+/** What a burst appended: the drafts that went through, in order, and why the rest did not. */
+export interface BurstAppended {
+  /** One per draft appended (or found in the log), in draft order: a prefix of the burst. */
+  readonly appended: Appended[];
+  /** Why `drafts[appended.length]` and everything after it was not appended (undefined when all were). */
+  readonly failure?: unknown;
+}
+
+/** Most appends one pipelined round keeps in flight. */
+const MAX_IN_FLIGHT = 512;
+
 export interface Appended {
   readonly signal: Signal;
   /** True when the log already held this signal id; `signal` is then the original. */
@@ -49,6 +68,8 @@ export class SignalLog {
   private readonly clock: () => number;
   /** Signal ids this writer has tried to append (registered before the publish). */
   private readonly own = new Set<string>();
+  /** Appends and bursts run one at a time: each needs the tail the one before it left. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly bus: Bus,
@@ -69,13 +90,144 @@ export class SignalLog {
   append(draft: SignalDraft): Promise<Appended> {
     // A span of its own, so the stored signal (its NATS headers and the index) names
     // the append as the parent of what venues do with it.
-    return inSpan(tracer, "coordinator.append", (span) => {
-      span.setAttribute("breakwater.signal_id", draft.signalId);
-      return this.appendInSpan(draft).then((appended) => {
-        span.setAttribute("breakwater.sequence", appended.signal.sequence);
-        return appended;
+    return this.serially(() =>
+      inSpan(tracer, "coordinator.append", (span) => {
+        span.setAttribute("breakwater.signal_id", draft.signalId);
+        return this.appendInSpan(draft).then((appended) => {
+          span.setAttribute("breakwater.sequence", appended.signal.sequence);
+          return appended;
+        });
+      }),
+    );
+  }
+
+  /**
+   * Appends `drafts` in order with their publishes pipelined: every draft the
+   * log does not hold yet is issued at the sequence after the one before it and
+   * published at once, each expecting the stream's last sequence and last
+   * dedup id to be those of its predecessor, so a burst costs one round trip
+   * and still cannot land anywhere but right after the writer's tail. If the
+   * stream refuses one (fenced, deposed, a duplicate), every later one in flight
+   * is refused too; nothing past the refused one is taken as appended, and the
+   * refused draft goes through the single-append path (re-read the tail, check
+   * the term) before the rest are pipelined again. Never rejects: the result
+   * says how far it got and why it stopped.
+   */
+  appendAll(drafts: readonly SignalDraft[]): Promise<BurstAppended> {
+    return this.serially(() =>
+      inSpan(tracer, "coordinator.append_burst", async (span) => {
+        span.setAttribute("breakwater.signals", drafts.length);
+        const appended: Appended[] = [];
+        try {
+          while (appended.length < drafts.length) {
+            const rest = drafts.slice(appended.length);
+            const round = await this.pipelined(rest);
+            appended.push(...round.done);
+            // The first draft the round could not append takes the careful path alone.
+            if (round.stopped) appended.push(await this.appendInSpan(rest[round.done.length]!));
+          }
+          return { appended };
+        } catch (failure) {
+          return { appended, failure };
+        }
+      }),
+    );
+  }
+
+  private serially<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * One pipelined round over the leading drafts the log does not hold; returns
+   * those it appended (a prefix) and whether it stopped short of the next
+   * draft (a refusal, or a draft already seen). Throws only for what the single path would
+   * throw too (not leader, an inconsistent log).
+   */
+  private async pipelined(drafts: readonly SignalDraft[]): Promise<{ done: Appended[]; stopped: boolean }> {
+    const done: Appended[] = [];
+    const round: SignalDraft[] = [];
+    const ids = new Set<string>();
+    let stopped = false;
+    for (const draft of drafts) {
+      const known = this.index.bySignalId(draft.signalId);
+      if (known && round.length === 0) {
+        done.push(this.duplicate(known, 0));
+        continue;
+      }
+      if (round.length >= MAX_IN_FLIGHT) break;
+      // A draft seen before (in the log or earlier in this round) ends the round.
+      if (known || ids.has(draft.signalId)) {
+        stopped = true;
+        break;
+      }
+      ids.add(draft.signalId);
+      round.push(draft);
+    }
+    if (round.length === 0) return { done, stopped };
+    this.checkTerm();
+    const started = performance.now();
+    const last = this.tail ?? (await this.readTail());
+    const issuedAtMs = this.clock();
+    const inFlight: { signal: Signal; published: Promise<Published> }[] = [];
+    let previousId: string | undefined;
+    for (const [i, draft] of round.entries()) {
+      const issued = issueSignal(draft, {
+        sequence: last + 1 + i,
+        issuedAtMs,
+        leadMs: this.opts.leadMs,
+        leaderTerm: this.opts.leaderTerm,
       });
-    });
+      // Signing the next one overlaps the stream storing the ones already sent.
+      const signal = this.opts.sign ? this.opts.sign(issued) : issued;
+      this.own.add(signal.signalId);
+      const published = publish(this.bus, subjects.signal, codecs.signal.encode(signal), {
+        msgId: signal.signalId,
+        expectLastSequence: last + i,
+        ...(previousId === undefined ? {} : { expectLastMsgId: previousId }),
+      });
+      // Refusals after the first are expected; each is looked at below, in order.
+      published.catch(() => undefined);
+      inFlight.push({ signal, published });
+      previousId = signal.signalId;
+    }
+    coordinatorMetrics.burstSize.observe(round.length);
+    for (const { signal, published } of inFlight) {
+      let stored: Published;
+      try {
+        stored = await published;
+      } catch (err) {
+        if (!(err instanceof FencedAppendError)) throw err;
+        coordinatorMetrics.burstRefusals.inc({ reason: "fenced" });
+        return { done, stopped: true };
+      }
+      // Stored earlier under this id (the index had not read it): the single path finds the original.
+      if (stored.duplicate) {
+        coordinatorMetrics.burstRefusals.inc({ reason: "duplicate" });
+        return { done, stopped: true };
+      }
+      done.push(this.stored(signal, stored.seq, started));
+    }
+    return { done, stopped };
+  }
+
+  /** Takes a signal the stream acknowledged as the new tail. */
+  private stored(signal: Signal, seq: number, started: number): Appended {
+    if (seq !== signal.sequence) {
+      throw new LogInconsistencyError(
+        `signal ${signal.signalId} was stored at stream sequence ${seq}, not ${signal.sequence}`,
+        { signalId: signal.signalId, expected: signal.sequence, stored: seq },
+      );
+    }
+    this.tail = seq;
+    // The stream acknowledged it at this sequence: serve it now rather than when the
+    // reader gets it back (the reader skips what the index already holds).
+    if (this.index.last === seq - 1) this.index.add(seq, signal, "malformed", traceparentOf());
+    coordinatorMetrics.signalsAppended.inc({ kind: signalKindName(signal.kind), rule: signal.ruleId });
+    coordinatorMetrics.appendSeconds.observe((performance.now() - started) / 1_000);
+    return { signal, duplicate: false, fenced: 0 };
   }
 
   private async appendInSpan(draft: SignalDraft): Promise<Appended> {
@@ -106,20 +258,7 @@ export class SignalLog {
           const original = this.index.get(published.seq);
           return this.duplicate(original ?? { ...signal, sequence: published.seq }, fenced);
         }
-        if (published.seq !== signal.sequence) {
-          throw new LogInconsistencyError(
-            `signal ${signal.signalId} was stored at stream sequence ${published.seq}, not ${signal.sequence}`,
-            { signalId: signal.signalId, expected: signal.sequence, stored: published.seq },
-          );
-        }
-        this.tail = published.seq;
-        // The stream acknowledged it at this sequence: serve it now rather than when the
-        // reader gets it back (the reader skips what the index already holds).
-        if (this.index.last === published.seq - 1)
-          this.index.add(published.seq, signal, "malformed", traceparentOf());
-        coordinatorMetrics.signalsAppended.inc({ kind: signalKindName(signal.kind), rule: signal.ruleId });
-        coordinatorMetrics.appendSeconds.observe((performance.now() - started) / 1_000);
-        return { signal, duplicate: false, fenced };
+        return { ...this.stored(signal, published.seq, started), fenced };
       } catch (err) {
         if (!(err instanceof FencedAppendError)) throw err;
         fenced++;

@@ -98,6 +98,8 @@ export class VenueSubscription {
       this.pump();
       return;
     }
+    // Fewer entries than the limit past what was examined: no need to count those in scope.
+    if (this.index.last - this.scanned <= this.opts.maxBacklog) return;
     const backlog = this.index.countInScope(this.venueId, this.scanned, this.scope);
     if (backlog > this.opts.maxBacklog) {
       coordinatorMetrics.subscribersDropped.inc({ reason: "slow_subscriber" });

@@ -7,6 +7,8 @@ export class EncodedResponse {
 }
 
 const signalField = new WeakMap<Signal, Uint8Array>();
+/** The last response built for each signal: venues with the same previous-in-scope share it. */
+const lastResponse = new WeakMap<Signal, { previousInScope: number; response: EncodedResponse }>();
 
 /**
  * The bytes of `SubscribeResponse{signal, previous_in_scope}`. The signal's
@@ -28,10 +30,16 @@ export function encodeSignalResponse(
     }).finish();
     signalField.set(signal, field);
   }
-  if (previousInScope === 0)
-    return new EncodedResponse(Buffer.from(field.buffer, field.byteOffset, field.byteLength));
-  const tail = new BinaryWriter().uint32(24).uint64(previousInScope).finish();
-  return new EncodedResponse(Buffer.concat([field, tail]));
+  const last = lastResponse.get(signal);
+  if (last?.previousInScope === previousInScope) return last.response;
+  const response =
+    previousInScope === 0
+      ? new EncodedResponse(Buffer.from(field.buffer, field.byteOffset, field.byteLength))
+      : new EncodedResponse(
+          Buffer.concat([field, new BinaryWriter().uint32(24).uint64(previousInScope).finish()]),
+        );
+  lastResponse.set(signal, { previousInScope, response });
+  return response;
 }
 
 /** Serializes a response for the wire: pre-encoded bytes pass through. */
