@@ -17,6 +17,7 @@ import {
   SinkFailure,
   sinkFailuresMarked,
 } from "./follow-errors.js";
+import type { HeadSubscription } from "./head-subscription.js";
 import { LogPublisher } from "./log-publisher.js";
 import { RangeReader } from "./range-reader.js";
 import { ReorgRecovery } from "./reorg-recovery.js";
@@ -34,6 +35,8 @@ export interface FollowerDeps {
   readonly adapters: AdapterSet;
   readonly log: Logger;
   readonly now: () => number;
+  /** Heads pushed over websocket; without it the head is only polled. */
+  readonly heads?: HeadSubscription | undefined;
 }
 
 /**
@@ -117,7 +120,7 @@ export class Follower {
           this.backfill.caughtUp(this.cursor.last?.number);
           await this.feedChecks.checkIfDue(this.head, this.signal);
           this.troubles.report();
-          await sleep(cfg.pollMs, this.signal);
+          await this.waitForHead();
         } else if (target - this.cursor.next + 1 > cfg.followRangeBlocks) {
           await this.processRange(
             this.cursor.next,
@@ -147,6 +150,18 @@ export class Follower {
   }
 
   /**
+   * Caught up: until a pushed head says there is a new block, or the next poll
+   * is due (every `pollMs`; every `crossCheckMs` while the subscription is
+   * live and not behind what polling saw).
+   */
+  private async waitForHead(): Promise<void> {
+    const { cfg, heads } = this.deps;
+    if (!heads) return sleep(cfg.pollMs, this.signal);
+    const trusted = heads.isLive && heads.lastHead >= (this.head?.number ?? 0);
+    await heads.wait(trusted ? cfg.crossCheckMs : cfg.pollMs, this.signal);
+  }
+
+  /**
    * The best head; reports it when it moved. Returns the newest block old
    * enough to process. Deep in a backfill the endpoints are asked at most once
    * per `pollMs` (the head known is far ahead anyway).
@@ -154,6 +169,7 @@ export class Follower {
   private async pollHead(): Promise<number> {
     const { chain, cfg, now } = this.deps;
     const polledAtMs = now();
+    this.deps.heads?.taken();
     const next = this.cursor.next;
     const deepInBackfill =
       this.head !== undefined &&
@@ -164,6 +180,7 @@ export class Follower {
     else {
       best = await this.deps.pool.bestHead();
       this.headPolledAtMs = polledAtMs;
+      this.deps.heads?.crossCheck(best);
     }
     if (!this.head || best !== this.head.number) {
       const header = await this.deps.reads.header(best);
