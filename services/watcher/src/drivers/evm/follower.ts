@@ -53,6 +53,8 @@ export class Follower {
   private readonly feedChecks: FeedChecks;
   private readonly backfill: BackfillReporter;
   private head: BlockHeader | undefined;
+  /** The head header read or pushed in this round: the block itself at confirmations 0, no second read. */
+  private headOfThisRound: BlockHeader | undefined;
   private headPolledAtMs = Number.NEGATIVE_INFINITY;
   private readonly sink: ChainEventSink;
 
@@ -170,22 +172,27 @@ export class Follower {
     const { chain, cfg, now } = this.deps;
     const polledAtMs = now();
     this.deps.heads?.taken();
+    this.headOfThisRound = undefined;
     const next = this.cursor.next;
     const deepInBackfill =
       this.head !== undefined &&
       next !== undefined &&
       this.head.number - cfg.confirmations - next + 1 > 2 * cfg.followRangeBlocks;
+    // a live subscription's pushed header stands for the head between cross-checks
+    const pushed = this.deps.heads?.newerThan(this.head?.number ?? -1);
     let best: number;
     if (deepInBackfill && polledAtMs - this.headPolledAtMs < cfg.pollMs) best = this.head!.number;
+    else if (pushed && polledAtMs - this.headPolledAtMs < cfg.crossCheckMs) best = pushed.number;
     else {
       best = await this.deps.pool.bestHead();
       this.headPolledAtMs = polledAtMs;
       this.deps.heads?.crossCheck(best);
     }
     if (!this.head || best !== this.head.number) {
-      const header = await this.deps.reads.header(best);
+      const header = pushed?.number === best ? pushed : await this.deps.reads.header(best);
       if (header) {
         this.head = header;
+        this.headOfThisRound = header;
         await this.sink.head(refOf(header));
       }
     }
@@ -203,7 +210,9 @@ export class Follower {
 
   /** Near the head: one block, its parent checked against the window. */
   private async processBlock(n: number): Promise<void> {
-    const header = await this.deps.reads.header(n);
+    const fresh = this.headOfThisRound;
+    this.headOfThisRound = undefined;
+    const header = fresh?.number === n ? fresh : await this.deps.reads.header(n);
     if (!header) throw new ChainMovedError(`block ${n} is not available yet`, { block: n });
     const last = this.cursor.last;
     if (last && last.number === n - 1 && header.parentHash !== last.hash) {

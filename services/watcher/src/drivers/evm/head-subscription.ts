@@ -2,7 +2,7 @@ import type { Logger } from "@breakwater/telemetry";
 import WebSocket from "ws";
 import { evmMetrics } from "./evm-metrics.js";
 import { MalformedResponseError } from "./rpc-errors.js";
-import { quantitySchema } from "./rpc-schemas.js";
+import { type BlockHeader, blockHeaderSchema, toHeader } from "./rpc-schemas.js";
 
 export interface HeadSocketEndpoint {
   /** Label in logs and metrics (the endpoint's name). */
@@ -37,6 +37,8 @@ export interface HeadSubscriptionOptions {
 export class HeadSubscription {
   /** Newest head number the subscription told of (-1: none yet). */
   lastHead = -1;
+  /** The newest head's header, as pushed (checked for shape). */
+  private latest: BlockHeader | undefined;
   private socket: WebSocket | undefined;
   private live = false;
   private pending = false;
@@ -98,6 +100,11 @@ export class HeadSubscription {
   /** The follower is about to read the head: heads pushed so far are accounted for. */
   taken(): void {
     this.pending = false;
+  }
+
+  /** The newest pushed header when the subscription is live and it is newer than `known`. */
+  newerThan(known: number): BlockHeader | undefined {
+    return this.live && this.latest && this.latest.number > known ? this.latest : undefined;
   }
 
   /**
@@ -175,14 +182,17 @@ export class HeadSubscription {
   }
 
   private pushed(params: unknown, text: string): void {
-    const head = (params as { result?: { number?: unknown } } | undefined)?.result?.number;
-    const parsed = quantitySchema.safeParse(head);
+    const parsed = blockHeaderSchema.safeParse((params as { result?: unknown } | undefined)?.result);
     if (!parsed.success) {
-      this.malformed(`a head without a block number: ${text.slice(0, 200)}`);
+      this.malformed(`a head that is not a block header: ${text.slice(0, 200)}`);
       return;
     }
     evmMetrics.headsPushed.inc({ chain: this.opts.chain });
-    if (parsed.data > this.lastHead) this.lastHead = parsed.data;
+    const header = toHeader(parsed.data);
+    if (header.number > this.lastHead) {
+      this.lastHead = header.number;
+      this.latest = header;
+    }
     this.behindSinceMs = undefined;
     this.wake();
   }
