@@ -17,6 +17,7 @@
  * subscribers (one connection each): what no coordinator can beat on this
  * machine. Target: p99 ≤ floor p99 + 25 ms.
  */
+import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { type Bus, codecs, connectBus, decodeChainEvent, subjects } from "@breakwater/bus";
 import { VenueClient } from "@breakwater/sdk";
@@ -43,6 +44,12 @@ const TARGET_ABOVE_FLOOR_MS = 25;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.now();
 const assets = ["WARM", ...Array.from({ length: CRASHES }, (_, i) => `C${i}`)];
+/** Crashes at confirmations 1, on feeds a second watcher follows (chain DEEP_CHAIN). */
+const DEEP_CRASHES = 20;
+const DEEP_CHAIN = "bench-evm-depth1";
+const deepAssets = Array.from({ length: DEEP_CRASHES }, (_, i) => `D${i}`);
+/** How long after the crash's block the block that makes it 1 deep is mined. */
+const NEXT_BLOCK_MS = 250;
 
 /** A raw newHeads subscriber: when it first saw each block number. */
 async function rawHeads(wsUrl: string) {
@@ -110,16 +117,32 @@ async function main(): Promise<void> {
   const load0 = loadavg();
   const [nats, lab] = await Promise.all([
     startNats(),
-    startEvmLab({ chain: CHAIN, prices: Object.fromEntries(assets.map((a) => [a, 100])) }),
+    startEvmLab({
+      chain: CHAIN,
+      prices: Object.fromEntries([...assets, ...deepAssets].map((a) => [a, 100])),
+    }),
   ]);
   const venueIds = Array.from({ length: VENUES }, (_, i) => `venue-${i}`);
   const pki: TestPki = await createTestPki(venueIds);
+  // the crash feeds at confirmations 0; the D feeds at confirmations 1 (a second watcher)
+  const rpc = [{ url: lab.rpcUrl, ws: lab.rpcUrl.replace(/^http/, "ws"), name: "hardhat" }];
+  const isDeep = (a: { kind: string; asset?: string }) =>
+    a.kind === "chainlink" && deepAssets.includes(a.asset ?? "");
+  const adapters = lab.chainConfig()["adapters"] as { kind: string; asset?: string }[];
   const chainFile = `${pki.dir}/chain.json`;
-  lab.writeChainConfig(chainFile, {
-    rpc: [{ url: lab.rpcUrl, ws: lab.rpcUrl.replace(/^http/, "ws"), name: "hardhat" }],
-    confirmations: 0,
-    pollMs: 1_000,
-  });
+  writeFileSync(
+    chainFile,
+    JSON.stringify(
+      lab.chainConfig({ rpc, confirmations: 0, pollMs: 1_000, adapters: adapters.filter((a) => !isDeep(a)) }),
+    ),
+  );
+  const deepChainFile = `${pki.dir}/chain-depth1.json`;
+  writeFileSync(
+    deepChainFile,
+    JSON.stringify(
+      lab.chainConfig({ rpc, confirmations: 1, pollMs: 1_000, adapters: adapters.filter(isDeep) }),
+    ),
+  );
   const common = {
     BW_NATS_URL: nats.url,
     BW_HTTP_HOST: "127.0.0.1",
@@ -152,11 +175,19 @@ async function main(): Promise<void> {
       BW_HEAD_STALE_MS: "600000",
       BW_HEAD_DOWN_MS: "1200000",
     });
-    processes.push(coordinator, correlator, watcher);
+    const deepWatcher = startService("services/watcher/src/main.ts", ["--chain", DEEP_CHAIN], {
+      ...common,
+      BW_DRIVER: "evm",
+      BW_EVM_CONFIG: deepChainFile,
+      BW_HEAD_STALE_MS: "600000",
+      BW_HEAD_DOWN_MS: "1200000",
+    });
+    processes.push(coordinator, correlator, watcher, deepWatcher);
     await Promise.all([
       coordinator.waitFor(/leader is consuming assessments/, 60_000),
       correlator.waitFor(/correlator started/, 60_000),
       watcher.waitFor(/following new heads over websocket/, 60_000),
+      deepWatcher.waitFor(/following new heads over websocket/, 60_000),
     ]);
 
     // venues: one handler per venue, the time it ran per asset halted
@@ -254,6 +285,24 @@ async function main(): Promise<void> {
       hopTimes.lastVenue.push(Math.max(...times) - signal);
       await sleep(100);
     }
+    // depth 1: the crash's block, then NEXT_BLOCK_MS later the block that makes it 1 deep
+    const fromCrashBlock: number[] = [];
+    const fromDeepEnough: number[] = [];
+    const intervals: number[] = [];
+    for (const asset of deepAssets) {
+      const landed = await lab.setPrice(asset, 92);
+      await sleep(NEXT_BLOCK_MS);
+      await lab.node.mine(1);
+      await waitHandled(asset);
+      const crashSeen = heads.seen.get(landed.blockNumber)!;
+      const deepSeen = heads.seen.get(landed.blockNumber + 1)!;
+      intervals.push(deepSeen - crashSeen);
+      for (const t of handled.get(asset)!) {
+        fromCrashBlock.push(t - crashSeen);
+        fromDeepEnough.push(t - deepSeen);
+      }
+      await sleep(100);
+    }
     const floorLatencies = await floor(nats, lab, heads, CRASHES);
 
     const p50 = percentile(latencies, 50);
@@ -278,6 +327,25 @@ async function main(): Promise<void> {
       },
       { name: "block to last of 100 venues p50", value: percentile(lastVenue, 50), unit: "ms" },
       { name: "p99 above the floor's p99", value: p99 - floorP99, unit: "ms" },
+      {
+        name: "confirmations 1: from the block that makes it 1 deep, p50",
+        value: percentile(fromDeepEnough, 50),
+        unit: "ms",
+        baseline: p50,
+      },
+      {
+        name: "confirmations 1: from the crash's block, p50",
+        value: percentile(fromCrashBlock, 50),
+        unit: "ms",
+        baseline: p50,
+      },
+      {
+        name: "cost of one extra block of depth, p50",
+        value: percentile(fromCrashBlock, 50) - p50,
+        unit: "ms",
+        baseline: percentile(intervals, 50),
+        target: "= the block interval (baseline column: p50 of the intervals seen by the raw subscriber)",
+      },
       { name: "hop: head → price event on the bus p50", value: percentile(hopTimes.event, 50), unit: "ms" },
       { name: "hop: head → price event on the bus p99", value: percentile(hopTimes.event, 99), unit: "ms" },
       {
@@ -318,7 +386,7 @@ async function main(): Promise<void> {
       "t0: a raw websocket newHeads subscriber in the bench process sees the crash's block; t1: each VenueClient handler runs (same process, performance.now())",
       `floor: the same subscriber, and on each of ${CRASHES} mined blocks one raw NATS core publish (400 B) to ${VENUES} subscribers on their own connections`,
       "path: watcher (confirmations 0, new heads over websocket, pollMs 1000 as fallback) → BW_CHAIN_EVENTS → correlator assessment → BW_ASSESSMENTS → coordinator decision, signing, BW_SIGNALS append → log reader → gRPC over mutual TLS → VenueClient (signature checked, handler, ack)",
-      "per extra block of confirmation depth: + one block interval of the chain (the block becomes processable when the head that makes it deep enough is pushed; the same path from there); Hardhat here mines only on transactions, so depth is not timed here",
+      `per extra block of confirmation depth: ${DEEP_CRASHES} more crashes on feeds a second watcher follows at confirmations 1, the next block mined ${NEXT_BLOCK_MS} ms after the crash's (Hardhat mines only on transactions, so the interval is the bench's); from the block that makes the crash 1 deep the path is the same as at depth 0 (baseline column: depth 0's p50), so each extra block costs one block interval of the chain`,
       "venues ack RECEIVED after each handler (the SDK's default): those 100 acks reach the coordinator while it is still writing the signal to the other streams; with autoAck off, signal → last venue p50 fell from ~65 ms to ~22 ms in one run here",
       `machine load average (1/5/15 min) at start ${load0.map((l) => l.toFixed(2)).join("/")}, at end ${load1.map((l) => l.toFixed(2)).join("/")} (2 cores, shared)`,
     );
