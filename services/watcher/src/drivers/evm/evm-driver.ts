@@ -69,6 +69,7 @@ export class EvmDriver implements ChainDriver {
       endpoints,
       log: this.log,
       silenceMs: this.cfg.headSilenceMs,
+      trusted: (endpoint) => this.pool.checkedInRotation(endpoint),
       now: this.now,
     });
   }

@@ -53,7 +53,11 @@ export class Follower {
   private readonly feedChecks: FeedChecks;
   private readonly backfill: BackfillReporter;
   private head: BlockHeader | undefined;
-  /** The head header read or pushed in this round: the block itself at confirmations 0, no second read. */
+  /**
+   * The head header read over RPC in this round: the block itself at
+   * confirmations 0, not read twice. A pushed header is not: the block's own
+   * header comes from the endpoints its logs are read from.
+   */
   private headOfThisRound: BlockHeader | undefined;
   private headPolledAtMs = Number.NEGATIVE_INFINITY;
   private readonly sink: ChainEventSink;
@@ -178,7 +182,7 @@ export class Follower {
       this.head !== undefined &&
       next !== undefined &&
       this.head.number - cfg.confirmations - next + 1 > 2 * cfg.followRangeBlocks;
-    // a live subscription's pushed header stands for the head between cross-checks
+    // a live, trusted subscription's pushed header stands for the head between cross-checks
     const pushed = this.deps.heads?.newerThan(this.head?.number ?? -1);
     let best: number;
     if (deepInBackfill && polledAtMs - this.headPolledAtMs < cfg.pollMs) best = this.head!.number;
@@ -192,7 +196,7 @@ export class Follower {
       const header = pushed?.number === best ? pushed : await this.deps.reads.header(best);
       if (header) {
         this.head = header;
-        this.headOfThisRound = header;
+        if (header !== pushed) this.headOfThisRound = header;
         await this.sink.head(refOf(header));
       }
     }

@@ -55,11 +55,13 @@ describe("HeadSubscription", () => {
       push(head(7)),
     ]);
     cleanups.push(server.close);
+    let trusted = true;
     const heads = new HeadSubscription({
       chain,
       endpoints: [{ name: "unit", url: server.url }],
       log: createLogger("test", "silent"),
       silenceMs: 1_000,
+      trusted: () => trusted,
     });
     cleanups.push(() => heads.stop());
     const before = await metric("bw_watcher_rpc_errors_total", { chain, reason: "malformed" });
@@ -73,6 +75,9 @@ describe("HeadSubscription", () => {
     expect(heads.lastHead).toBe(7);
     expect(heads.newerThan(6)?.hash).toBe(hash("7"));
     expect(heads.newerThan(7)).toBeUndefined();
+    // an endpoint whose requests are out of rotation (a wrong chain id): its heads only wake
+    trusted = false;
+    expect(heads.newerThan(6)).toBeUndefined();
     expect(heads.isLive).toBe(true);
     expect((await metric("bw_watcher_rpc_errors_total", { chain, reason: "malformed" })) - before).toBe(2);
   });

@@ -19,6 +19,11 @@ export interface HeadSubscriptionOptions {
   readonly log: Logger;
   /** Polling saw a newer head and the subscription has not told of it for this long: silent. */
   readonly silenceMs: number;
+  /**
+   * Whether the endpoint's own requests are trusted (in rotation, its chain id
+   * checked): until then its heads only wake the follower, never stand for the head.
+   */
+  readonly trusted?: (endpoint: string) => boolean;
   /** A subscription not confirmed this long after connecting is given up. */
   readonly connectTimeoutMs?: number;
   readonly minBackoffMs?: number;
@@ -102,9 +107,13 @@ export class HeadSubscription {
     this.pending = false;
   }
 
-  /** The newest pushed header when the subscription is live and it is newer than `known`. */
+  /**
+   * The newest pushed header when the subscription is live, its endpoint
+   * trusted, and it is newer than `known`.
+   */
   newerThan(known: number): BlockHeader | undefined {
-    return this.live && this.latest && this.latest.number > known ? this.latest : undefined;
+    if (!this.live || !this.latest || this.latest.number <= known) return undefined;
+    return (this.opts.trusted?.(this.endpoint.name) ?? true) ? this.latest : undefined;
   }
 
   /**

@@ -113,6 +113,11 @@ export class RpcPool {
     }));
   }
 
+  /** Is this endpoint in rotation with its chain id checked? */
+  checkedInRotation(name: string): boolean {
+    return this.endpoints.find((e) => e.name === name)?.health.state === "ok";
+  }
+
   /** Endpoints with a websocket, in configuration order. */
   socketEndpoints(): { name: string; url: string }[] {
     return this.endpoints.flatMap((e) => (e.ws ? [{ name: e.name, url: e.ws }] : []));
