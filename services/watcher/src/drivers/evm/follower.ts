@@ -22,7 +22,7 @@ import { LogPublisher } from "./log-publisher.js";
 import { RangeReader } from "./range-reader.js";
 import { ReorgRecovery } from "./reorg-recovery.js";
 import type { RpcPool } from "./rpc-pool.js";
-import type { BlockHeader } from "./rpc-schemas.js";
+import type { BlockHeader, ChainLog } from "./rpc-schemas.js";
 import { Troubles } from "./troubles.js";
 
 /** What a run of the driver works with. */
@@ -59,6 +59,8 @@ export class Follower {
    * header comes from the endpoints its logs are read from.
    */
   private headOfThisRound: BlockHeader | undefined;
+  /** The head header pushed in this round: its logs are asked for with its own header. */
+  private pushedOfThisRound: BlockHeader | undefined;
   private headPolledAtMs = Number.NEGATIVE_INFINITY;
   private readonly sink: ChainEventSink;
 
@@ -177,6 +179,7 @@ export class Follower {
     const polledAtMs = now();
     this.deps.heads?.taken();
     this.headOfThisRound = undefined;
+    this.pushedOfThisRound = undefined;
     const next = this.cursor.next;
     const deepInBackfill =
       this.head !== undefined &&
@@ -196,7 +199,8 @@ export class Follower {
       const header = pushed?.number === best ? pushed : await this.deps.reads.header(best);
       if (header) {
         this.head = header;
-        if (header !== pushed) this.headOfThisRound = header;
+        if (header === pushed) this.pushedOfThisRound = header;
+        else this.headOfThisRound = header;
         await this.sink.head(refOf(header));
       }
     }
@@ -214,22 +218,46 @@ export class Follower {
 
   /** Near the head: one block, its parent checked against the window. */
   private async processBlock(n: number): Promise<void> {
-    const fresh = this.headOfThisRound;
-    this.headOfThisRound = undefined;
-    const header = fresh?.number === n ? fresh : await this.deps.reads.header(n);
-    if (!header) throw new ChainMovedError(`block ${n} is not available yet`, { block: n });
+    const read = await this.headerAndLogs(n);
+    if (!read) throw new ChainMovedError(`block ${n} is not available yet`, { block: n });
+    const { header } = read;
     const last = this.cursor.last;
     if (last && last.number === n - 1 && header.parentHash !== last.hash) {
       await this.recoverFromReorg(parentMismatch(n, header.parentHash, last.hash));
       return;
     }
-    const logs = await this.deps.reads.logsOfBlock(n, header.hash);
+    const logs = await read.logs();
     const ids = await this.publisher.publish(
       logs,
       Promise.resolve({ numbers: [n], byNumber: new Map([[n, header]]) }),
     );
     this.cursor.window.add({ number: n, hash: header.hash, eventIds: ids.get(n) ?? [] });
     await this.advance(header);
+  }
+
+  /**
+   * Block `n`'s header from the endpoints in rotation and a reader of its logs
+   * by that header's hash. With the block just pushed, both are asked at once
+   * (the logs by the pushed hash, asked again when the endpoints know another).
+   */
+  private async headerAndLogs(
+    n: number,
+  ): Promise<{ header: BlockHeader; logs: () => Promise<ChainLog[]> } | undefined> {
+    const { reads } = this.deps;
+    const fresh = this.headOfThisRound;
+    const pushed = this.pushedOfThisRound;
+    this.headOfThisRound = undefined;
+    this.pushedOfThisRound = undefined;
+    if (fresh?.number === n) return { header: fresh, logs: () => reads.logsOfBlock(n, fresh.hash) };
+    if (pushed?.number !== n) {
+      const header = await reads.header(n);
+      return header && { header, logs: () => reads.logsOfBlock(n, header.hash) };
+    }
+    const early = reads.logsOfBlock(n, pushed.hash);
+    early.catch(() => undefined); // awaited below, or replaced
+    const header = await reads.header(n);
+    if (!header) return undefined;
+    return { header, logs: () => (header.hash === pushed.hash ? early : reads.logsOfBlock(n, header.hash)) };
   }
 
   /**
