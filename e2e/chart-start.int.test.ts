@@ -12,6 +12,7 @@ import { tokenHash } from "@breakwater/identity";
 import { DevAuthority } from "@breakwater/identity/dev-pki";
 import {
   type EvmNode,
+  eventually,
   type NatsServer,
   natsTlsFiles,
   SolanaLedger,
@@ -163,7 +164,11 @@ describe.sequential("the chart's workloads start as rendered", () => {
         blockTimeMs: 1_000,
       });
       cleanups.push(() => node.stop());
-      secrets[rpcSecretOf(d, "BW_EVM_RPC_URLS")!] = { urls: node.url };
+      // the websocket (Hardhat serves it on the same port) for a chain whose values name a wsKey
+      secrets[rpcSecretOf(d, "BW_EVM_RPC_URLS")!] = {
+        urls: node.url,
+        "ws-urls": node.url.replace(/^http/, "ws"),
+      };
     }
 
     // the Kafka exporter's brokers: librdkafka's mock cluster
@@ -241,6 +246,12 @@ describe.sequential("the chart's workloads start as rendered", () => {
       })
     ).text();
     expect(policy).toContain("mwcb");
+    // arbitrum's values name a wsKey: its watcher follows new heads over websocket; ethereum's polls
+    const watcherOf = (chain: string) => started.pods.find((p) => p.name.endsWith(`-watcher-${chain}`))!;
+    await eventually(() =>
+      /following new heads over websocket/.test(watcherOf("arbitrum").output()) ? true : undefined,
+    );
+    expect(watcherOf("ethereum").output()).not.toMatch(/following new heads over websocket/);
   }, 240_000);
 
   it("behavior: every metric the dashboard and the alert rules query is exported by a running service", () => {

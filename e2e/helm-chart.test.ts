@@ -419,6 +419,17 @@ describe("Helm chart: one chain's failure touches no other chain", () => {
     });
   });
 
+  it("behavior: an EVM watcher with rpc.wsKey gets its websocket URLs from the same Secret; one without gets none", () => {
+    const envOf = (chain: string) =>
+      byKind(objects(), "Deployment").find((o) => chainOf(o) === chain)!.spec.template.spec.containers[0]
+        .env as Any[];
+    expect(envOf("arbitrum").find((e) => e.name === "BW_EVM_WS_URLS").valueFrom.secretKeyRef).toEqual({
+      name: "breakwater-rpc-arbitrum",
+      key: "ws-urls",
+    });
+    expect(envOf("ethereum").find((e) => e.name === "BW_EVM_WS_URLS")).toBeUndefined();
+  });
+
   it("behavior: exactly one Deployment, PDB, NetworkPolicy, ServiceAccount, ConfigMap and Service per chain", () => {
     for (const kind of [
       "Deployment",
@@ -627,6 +638,7 @@ describe("Helm chart: values.schema.json agrees with the services' own schemas",
       "BW_SIM_SCENARIO",
       "BW_EVM_CONFIG",
       "BW_EVM_RPC_URLS",
+      "BW_EVM_WS_URLS",
       "BW_SOLANA_CONFIG",
       "BW_SOLANA_RPC_URLS",
     ];

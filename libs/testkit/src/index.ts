@@ -36,3 +36,5 @@ export type { SolanaRpcFault, SolanaRpcServer } from "./solana/solana-rpc-server
 export { startSolanaRpc } from "./solana/solana-rpc-server.js";
 export type { SolanaSubscriptions } from "./solana/solana-subscriptions.js";
 export { startSolanaSubscriptions } from "./solana/solana-subscriptions.js";
+export type { TcpProxy, TcpProxyMode } from "./tcp-proxy.js";
+export { startTcpProxy } from "./tcp-proxy.js";

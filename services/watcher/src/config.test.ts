@@ -140,6 +140,30 @@ describe("watcher config", () => {
     });
   });
 
+  it("behavior: BW_EVM_WS_URLS gives the endpoints their websockets by position; a wrong scheme or count is refused", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "bw-watcher-config-")), "chain.yaml");
+    writeFileSync(file, "chainId: 42161\n");
+    const env = {
+      BW_DRIVER: "evm",
+      BW_EVM_CONFIG: file,
+      BW_EVM_RPC_URLS: "http://127.0.0.1:1,http://127.0.0.1:2",
+    };
+    const config = loadWatcherConfig(["--chain", "arb"], { ...env, BW_EVM_WS_URLS: ",ws://127.0.0.1:2" });
+    if (config.driver !== "evm") throw new Error("expected the evm driver");
+    expect(config.evm.rpc).toEqual([
+      { url: "http://127.0.0.1:1" },
+      { url: "http://127.0.0.1:2", ws: "ws://127.0.0.1:2" },
+    ]);
+    expect(
+      problemsOf(["--chain", "arb"], { ...env, BW_EVM_WS_URLS: "http://127.0.0.1:1" }).join("\n"),
+    ).toMatch(/^evmWsUrls.0 \(env BW_EVM_WS_URLS\): .*must be a ws:\/\/ or wss:\/\/ URL/m);
+    expect(
+      problemsOf(["--chain", "arb"], { ...env, BW_EVM_WS_URLS: "ws://a:1,ws://b:2,ws://c:3" }),
+    ).toContain(
+      "evmWsUrls (env BW_EVM_WS_URLS): 3 websocket URLs for 2 RPC endpoints: one per endpoint, by position (empty for none)",
+    );
+  });
+
   it("behavior: a broken scenario file is reported field by field", () => {
     const file = join(mkdtempSync(join(tmpdir(), "bw-watcher-config-")), "bad.json");
     writeFileSync(file, JSON.stringify({ seed: 1, blockTimeMs: 0, assets: {}, chains: {} }));

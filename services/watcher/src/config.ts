@@ -27,6 +27,7 @@ export const WATCHER_ENV = {
   BW_HEAD_DOWN_MS: "headDownMs",
   BW_EVM_CONFIG: "evmConfig",
   BW_EVM_RPC_URLS: "evmRpcUrls",
+  BW_EVM_WS_URLS: "evmWsUrls",
   BW_EVM_CONFIRMATIONS: "evmConfirmations",
   BW_SOLANA_CONFIG: "solanaConfig",
   BW_SOLANA_RPC_URLS: "solanaRpcUrls",
@@ -46,6 +47,21 @@ const urlList = z
       .filter(Boolean),
   )
   .pipe(z.array(z.url("every entry must be a URL")).min(1));
+
+/** Websocket URLs by position, one per RPC endpoint; an empty entry: that endpoint has none. */
+const wsUrlList = z
+  .string()
+  .transform((v) => v.split(",").map((u) => u.trim()))
+  .pipe(
+    z.array(
+      z.union([
+        z.literal(""),
+        z
+          .url("every entry must be a URL")
+          .refine((u) => /^wss?:\/\//.test(u), "must be a ws:// or wss:// URL"),
+      ]),
+    ),
+  );
 
 /** The fields the scenario check needs; it runs whenever these are valid, whatever else is wrong. */
 const scenarioInputs = z.object({
@@ -68,6 +84,7 @@ const settingsFields = z.object({
   headDownMs: fields.durationMs.default(30_000),
   evmConfig: z.string().min(1).optional(),
   evmRpcUrls: urlList.optional(),
+  evmWsUrls: wsUrlList.optional(),
   evmConfirmations: z.coerce.number().int("must be an integer").min(0).optional(),
   solanaConfig: z.string().min(1).optional(),
   solanaRpcUrls: urlList.optional(),
@@ -123,6 +140,13 @@ function checkEvmChainFile(cfg: WatcherSettings, ctx: z.RefinementCtx): EvmChain
       code: "custom",
       path: ["evmRpcUrls"],
       message: "no RPC endpoint: set BW_EVM_RPC_URLS or `rpc` in the config file",
+    });
+  const endpoints = cfg.evmRpcUrls?.length ?? loaded.config.rpc.length;
+  if (cfg.evmWsUrls && cfg.evmWsUrls.length > endpoints)
+    ctx.addIssue({
+      code: "custom",
+      path: ["evmWsUrls"],
+      message: `${cfg.evmWsUrls.length} websocket URLs for ${endpoints} RPC endpoints: one per endpoint, by position (empty for none)`,
     });
   return loaded.config;
 }
@@ -269,11 +293,13 @@ export function loadWatcherConfig(
   }
 }
 
-/** The chain file with the endpoints and confirmations the environment sets instead. */
+/** The chain file with the endpoints, their websockets and confirmations the environment sets instead. */
 function withEnvOverrides(file: EvmChainConfig, settings: WatcherSettings): EvmChainConfig {
+  const rpc = settings.evmRpcUrls ? settings.evmRpcUrls.map((url) => ({ url })) : file.rpc;
+  const ws = settings.evmWsUrls;
   return {
     ...file,
-    ...(settings.evmRpcUrls ? { rpc: settings.evmRpcUrls.map((url) => ({ url })) } : {}),
+    rpc: ws ? rpc.map((e, i) => (ws[i] ? { ...e, ws: ws[i] } : e)) : rpc,
     ...(settings.evmConfirmations === undefined ? {} : { confirmations: settings.evmConfirmations }),
   };
 }

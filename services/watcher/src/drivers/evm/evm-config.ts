@@ -144,6 +144,11 @@ const endpoint = z.union([
   z
     .object({
       url: z.url(),
+      /** The same provider's websocket (ws:// or wss://): new heads are pushed instead of polled. */
+      ws: z
+        .url()
+        .refine((u) => /^wss?:\/\//.test(u), "must be a ws:// or wss:// URL")
+        .optional(),
       name: name.optional(),
       requestsPerSecond: z.number().positive().optional(),
       timeoutMs: z.number().int().positive().optional(),
@@ -159,7 +164,12 @@ export const evmChainSchema = z
     rpc: z.array(endpoint).default([]),
     /** Blocks are processed this deep below the head (0-2 for fast L2s, more on L1). */
     confirmations: z.number().int().min(0).max(1000).default(2),
+    /** How often the head is polled without a live websocket subscription. */
     pollMs: z.number().int().positive().default(1_000),
+    /** With a live subscription, how often polling still cross-checks the head. */
+    crossCheckMs: z.number().int().positive().default(5_000),
+    /** A subscription that has not told of a head polling saw for this long is silent, and replaced. */
+    headSilenceMs: z.number().int().positive().default(15_000),
     /** Recent blocks remembered for reorg handling; a deeper reorg is an alarm. */
     windowBlocks: z.number().int().min(4).max(10_000).default(128),
     /** Largest eth_getLogs range; halved on demand when a provider refuses. */

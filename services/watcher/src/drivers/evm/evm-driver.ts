@@ -7,6 +7,7 @@ import { createAdapter } from "./create-adapters.js";
 import { restoreCursor } from "./cursor.js";
 import type { EvmChainConfig } from "./evm-config.js";
 import { Follower } from "./follower.js";
+import { HeadSubscription } from "./head-subscription.js";
 import { RpcPool } from "./rpc-pool.js";
 
 export interface EvmDriverOptions {
@@ -20,7 +21,9 @@ export interface EvmDriverOptions {
 }
 
 /**
- * Follows an EVM chain through its RPC endpoints with viem: polls the head,
+ * Follows an EVM chain through its RPC endpoints with viem: learns of new
+ * heads from a websocket subscription where an endpoint has one (polling as
+ * the fallback and, slower, as a cross-check) or else by polling the head,
  * processes blocks `confirmations` deep, block by block near the head (each
  * block's parent hash checked against the window of recent hashes) and by
  * eth_getLogs ranges when behind (backfill, splitting ranges the provider
@@ -57,6 +60,20 @@ export class EvmDriver implements ChainDriver {
     this.reads = new ChainReads(this.pool, this.adapters);
   }
 
+  /** Pushed heads from the endpoints that have a websocket, if any. */
+  private headSubscription(): HeadSubscription | undefined {
+    const endpoints = this.pool.socketEndpoints();
+    if (endpoints.length === 0) return undefined;
+    return new HeadSubscription({
+      chain: this.chainId,
+      endpoints,
+      log: this.log,
+      silenceMs: this.cfg.headSilenceMs,
+      trusted: (endpoint) => this.pool.checkedInRotation(endpoint),
+      now: this.now,
+    });
+  }
+
   async start(from: Checkpoint | undefined, sink: ChainEventSink, signal: AbortSignal): Promise<void> {
     const cursor = restoreCursor(from, {
       chainId: this.chainId,
@@ -73,7 +90,13 @@ export class EvmDriver implements ChainDriver {
       adapters: this.adapters,
       log: this.log,
       now: this.now,
+      heads: this.headSubscription(),
     };
-    await new Follower(deps, cursor, sink, signal).run();
+    deps.heads?.start();
+    try {
+      await new Follower(deps, cursor, sink, signal).run();
+    } finally {
+      deps.heads?.stop();
+    }
   }
 }

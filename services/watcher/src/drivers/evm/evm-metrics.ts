@@ -23,6 +23,21 @@ export const evmMetrics = {
     "endpoint",
   ]),
   rpcHead: gauge("bw_watcher_rpc_endpoint_head", "Head block each endpoint reports", ["chain", "endpoint"]),
+  headSubscriptionLive: gauge(
+    "bw_watcher_head_subscription_live",
+    "1 while a websocket new-heads subscription is confirmed and not silent (0: polling only)",
+    ["chain"],
+  ),
+  headSubscriptionReplaced: counter(
+    "bw_watcher_head_subscription_replaced_total",
+    "New-heads subscriptions dropped and replaced, by reason (closed, error, silent, refused, connect_timeout)",
+    ["chain", "endpoint", "reason"],
+  ),
+  headsPushed: counter(
+    "bw_watcher_heads_pushed_total",
+    "New heads received over the websocket subscription",
+    ["chain"],
+  ),
   reorgs: counter(
     "bw_watcher_reorgs_total",
     "Reorgs handled, by depth in blocks ('deep' = beyond the window)",

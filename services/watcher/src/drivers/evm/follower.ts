@@ -17,11 +17,12 @@ import {
   SinkFailure,
   sinkFailuresMarked,
 } from "./follow-errors.js";
+import type { HeadSubscription } from "./head-subscription.js";
 import { LogPublisher } from "./log-publisher.js";
 import { RangeReader } from "./range-reader.js";
 import { ReorgRecovery } from "./reorg-recovery.js";
 import type { RpcPool } from "./rpc-pool.js";
-import type { BlockHeader } from "./rpc-schemas.js";
+import type { BlockHeader, ChainLog } from "./rpc-schemas.js";
 import { Troubles } from "./troubles.js";
 
 /** What a run of the driver works with. */
@@ -34,6 +35,8 @@ export interface FollowerDeps {
   readonly adapters: AdapterSet;
   readonly log: Logger;
   readonly now: () => number;
+  /** Heads pushed over websocket; without it the head is only polled. */
+  readonly heads?: HeadSubscription | undefined;
 }
 
 /**
@@ -50,6 +53,14 @@ export class Follower {
   private readonly feedChecks: FeedChecks;
   private readonly backfill: BackfillReporter;
   private head: BlockHeader | undefined;
+  /**
+   * The head header read over RPC in this round: the block itself at
+   * confirmations 0, not read twice. A pushed header is not: the block's own
+   * header comes from the endpoints its logs are read from.
+   */
+  private headOfThisRound: BlockHeader | undefined;
+  /** The head header pushed in this round: its logs are asked for with its own header. */
+  private pushedOfThisRound: BlockHeader | undefined;
   private headPolledAtMs = Number.NEGATIVE_INFINITY;
   private readonly sink: ChainEventSink;
 
@@ -117,7 +128,7 @@ export class Follower {
           this.backfill.caughtUp(this.cursor.last?.number);
           await this.feedChecks.checkIfDue(this.head, this.signal);
           this.troubles.report();
-          await sleep(cfg.pollMs, this.signal);
+          await this.waitForHead();
         } else if (target - this.cursor.next + 1 > cfg.followRangeBlocks) {
           await this.processRange(
             this.cursor.next,
@@ -147,6 +158,18 @@ export class Follower {
   }
 
   /**
+   * Caught up: until a pushed head says there is a new block, or the next poll
+   * is due (every `pollMs`; every `crossCheckMs` while the subscription is
+   * live and not behind what polling saw).
+   */
+  private async waitForHead(): Promise<void> {
+    const { cfg, heads } = this.deps;
+    if (!heads) return sleep(cfg.pollMs, this.signal);
+    const trusted = heads.isLive && heads.lastHead >= (this.head?.number ?? 0);
+    await heads.wait(trusted ? cfg.crossCheckMs : cfg.pollMs, this.signal);
+  }
+
+  /**
    * The best head; reports it when it moved. Returns the newest block old
    * enough to process. Deep in a backfill the endpoints are asked at most once
    * per `pollMs` (the head known is far ahead anyway).
@@ -154,21 +177,30 @@ export class Follower {
   private async pollHead(): Promise<number> {
     const { chain, cfg, now } = this.deps;
     const polledAtMs = now();
+    this.deps.heads?.taken();
+    this.headOfThisRound = undefined;
+    this.pushedOfThisRound = undefined;
     const next = this.cursor.next;
     const deepInBackfill =
       this.head !== undefined &&
       next !== undefined &&
       this.head.number - cfg.confirmations - next + 1 > 2 * cfg.followRangeBlocks;
+    // a live, trusted subscription's pushed header stands for the head between cross-checks
+    const pushed = this.deps.heads?.newerThan(this.head?.number ?? -1);
     let best: number;
     if (deepInBackfill && polledAtMs - this.headPolledAtMs < cfg.pollMs) best = this.head!.number;
+    else if (pushed && polledAtMs - this.headPolledAtMs < cfg.crossCheckMs) best = pushed.number;
     else {
       best = await this.deps.pool.bestHead();
       this.headPolledAtMs = polledAtMs;
+      this.deps.heads?.crossCheck(best);
     }
     if (!this.head || best !== this.head.number) {
-      const header = await this.deps.reads.header(best);
+      const header = pushed?.number === best ? pushed : await this.deps.reads.header(best);
       if (header) {
         this.head = header;
+        if (header === pushed) this.pushedOfThisRound = header;
+        else this.headOfThisRound = header;
         await this.sink.head(refOf(header));
       }
     }
@@ -186,20 +218,46 @@ export class Follower {
 
   /** Near the head: one block, its parent checked against the window. */
   private async processBlock(n: number): Promise<void> {
-    const header = await this.deps.reads.header(n);
-    if (!header) throw new ChainMovedError(`block ${n} is not available yet`, { block: n });
+    const read = await this.headerAndLogs(n);
+    if (!read) throw new ChainMovedError(`block ${n} is not available yet`, { block: n });
+    const { header } = read;
     const last = this.cursor.last;
     if (last && last.number === n - 1 && header.parentHash !== last.hash) {
       await this.recoverFromReorg(parentMismatch(n, header.parentHash, last.hash));
       return;
     }
-    const logs = await this.deps.reads.logsOfBlock(n, header.hash);
+    const logs = await read.logs();
     const ids = await this.publisher.publish(
       logs,
       Promise.resolve({ numbers: [n], byNumber: new Map([[n, header]]) }),
     );
     this.cursor.window.add({ number: n, hash: header.hash, eventIds: ids.get(n) ?? [] });
     await this.advance(header);
+  }
+
+  /**
+   * Block `n`'s header from the endpoints in rotation and a reader of its logs
+   * by that header's hash. With the block just pushed, both are asked at once
+   * (the logs by the pushed hash, asked again when the endpoints know another).
+   */
+  private async headerAndLogs(
+    n: number,
+  ): Promise<{ header: BlockHeader; logs: () => Promise<ChainLog[]> } | undefined> {
+    const { reads } = this.deps;
+    const fresh = this.headOfThisRound;
+    const pushed = this.pushedOfThisRound;
+    this.headOfThisRound = undefined;
+    this.pushedOfThisRound = undefined;
+    if (fresh?.number === n) return { header: fresh, logs: () => reads.logsOfBlock(n, fresh.hash) };
+    if (pushed?.number !== n) {
+      const header = await reads.header(n);
+      return header && { header, logs: () => reads.logsOfBlock(n, header.hash) };
+    }
+    const early = reads.logsOfBlock(n, pushed.hash);
+    early.catch(() => undefined); // awaited below, or replaced
+    const header = await reads.header(n);
+    if (!header) return undefined;
+    return { header, logs: () => (header.hash === pushed.hash ? early : reads.logsOfBlock(n, header.hash)) };
   }
 
   /**

@@ -8,6 +8,8 @@ import { quantitySchema } from "./rpc-schemas.js";
 
 export interface RpcEndpointConfig {
   readonly url: string;
+  /** The endpoint's websocket, for new-heads subscriptions (not used for requests). */
+  readonly ws?: string | undefined;
   /** Label in logs and metrics (default: the URL's host, so keys in paths never leak). */
   readonly name?: string | undefined;
   /** Request rate limit (default: unlimited). */
@@ -34,6 +36,7 @@ type Request = (args: { method: string; params?: unknown }) => Promise<unknown>;
 
 interface Endpoint {
   readonly name: string;
+  readonly ws: string | undefined;
   readonly request: Request;
   readonly health: EndpointHealth;
   readonly limiter: RateLimiter;
@@ -86,6 +89,7 @@ export class RpcPool {
       })({ retryCount: 0 });
       return {
         name,
+        ws: cfg.ws,
         request: transport.request as unknown as Request,
         health: new EndpointHealth({
           minBackoffMs: opts.minBackoffMs ?? 500,
@@ -107,6 +111,16 @@ export class RpcPool {
       head: e.health.lastHead,
       detail: e.health.detail,
     }));
+  }
+
+  /** Is this endpoint in rotation with its chain id checked? */
+  checkedInRotation(name: string): boolean {
+    return this.endpoints.find((e) => e.name === name)?.health.state === "ok";
+  }
+
+  /** Endpoints with a websocket, in configuration order. */
+  socketEndpoints(): { name: string; url: string }[] {
+    return this.endpoints.flatMap((e) => (e.ws ? [{ name: e.name, url: e.ws }] : []));
   }
 
   /**
