@@ -1,6 +1,7 @@
 import { Backoff, sleep } from "@breakwater/core";
 import type { PubAck } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
+import type { Context } from "@opentelemetry/api";
 import { asPermissionError, type Bus } from "./connection.js";
 import { FencedAppendError, PublishError } from "./errors.js";
 import { busMetrics } from "./metrics.js";
@@ -19,6 +20,8 @@ export interface PublishOptions {
   readonly expectLastMsgId?: string;
   /** Keep retrying transient failures until this much time has passed (ms). Default 30 s. */
   readonly retryForMs?: number;
+  /** The trace the message continues (its headers carry it). Default: the active context. */
+  readonly traceContext?: Context;
 }
 
 export interface Published {
@@ -57,7 +60,7 @@ export async function publish(
   for (;;) {
     let ack: PubAck;
     try {
-      const hdrs = injectTrace(natsHeaders());
+      const hdrs = injectTrace(natsHeaders(), opts.traceContext);
       ack = await bus.js.publish(subject, data, {
         msgID: opts.msgId,
         headers: hdrs,

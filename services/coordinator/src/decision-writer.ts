@@ -8,6 +8,7 @@ import {
 } from "@breakwater/core";
 import type { Signal } from "@breakwater/proto";
 import type { Logger } from "@breakwater/telemetry";
+import { type Context, context } from "@opentelemetry/api";
 import type { Appended, SignalLog } from "./signal-log.js";
 
 /** A caller waiting until every draft up to `upTo` (a count of drafts decided) is appended. */
@@ -32,6 +33,8 @@ interface Waiter {
  */
 export class DecisionWriter {
   private readonly pending: SignalDraft[] = [];
+  /** The trace each pending draft was decided in (its append and the venues continue it). */
+  private readonly pendingContexts: Context[] = [];
   /** Drafts decided so far (appended ones included): numbers the waiters count in. */
   private decided = 0;
   private appendedCount = 0;
@@ -101,6 +104,8 @@ export class DecisionWriter {
   private enqueue(drafts: SignalDraft[]): Promise<Appended[]> {
     const from = this.decided;
     this.pending.push(...drafts);
+    const decidedIn = context.active();
+    for (const _ of drafts) this.pendingContexts.push(decidedIn);
     this.decided += drafts.length;
     if (this.pending.length === 0) return Promise.resolve([]);
     const settled = new Promise<Appended[]>((resolve, reject) => {
@@ -115,7 +120,7 @@ export class DecisionWriter {
     try {
       while (this.pending.length > 0) {
         const burst = [...this.pending];
-        const { appended, failure } = await this.signalLog.appendAll(burst);
+        const { appended, failure } = await this.signalLog.appendAll(burst, [...this.pendingContexts]);
         for (const result of appended) this.appendedOne(result);
         if (failure !== undefined) {
           this.failWaiters(failure);
@@ -129,6 +134,7 @@ export class DecisionWriter {
 
   private appendedOne(result: Appended): void {
     this.pending.shift();
+    this.pendingContexts.shift();
     const number = this.appendedCount++;
     const { signal } = result;
     // The rules learn the logged signal (its sequence) at once, not only when the reader gets to it.

@@ -2,6 +2,8 @@ import { type Bus, codecs, connectBus, replay, streams, subjects } from "@breakw
 import { issueSignal, type SignalDraft } from "@breakwater/core";
 import { type Signal, SignalKind } from "@breakwater/proto";
 import { type NatsServer, startNats } from "@breakwater/testkit";
+import { propagation, ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotLeaderError } from "./errors.js";
@@ -123,6 +125,33 @@ describe("pipelined appends against a real nats-server", () => {
     ]);
     expect(appended.filter((a) => !a.duplicate).map((a) => a.signal.sequence)).toEqual([tail + 1, tail + 2]);
     expect((await storedLog(bus)).filter((e) => e.signalId === "burst-3")).toHaveLength(1);
+  });
+
+  it("tracing: each signal of a burst gathered from several decisions continues its own decision's trace", async () => {
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    try {
+      const traceIds = ["a", "b", "c", "d"].map((c) => c.repeat(32));
+      const contexts = traceIds.map((traceId, i) =>
+        trace.setSpanContext(ROOT_CONTEXT, {
+          traceId,
+          spanId: String(i + 1).repeat(16),
+          traceFlags: TraceFlags.SAMPLED,
+        }),
+      );
+      // a logged id first, so the burst's own entries start one draft in
+      const { appended, failure } = await leader.writer.appendAll(
+        [draft("burst-5"), draft("traced-0"), draft("traced-1"), draft("traced-2")],
+        contexts,
+      );
+      expect(failure).toBeUndefined();
+      const fresh = appended.filter((a) => !a.duplicate);
+      expect(fresh.map((a) => a.signal.signalId)).toEqual(["traced-0", "traced-1", "traced-2"]);
+      expect(fresh.map((a) => leader.index.traceOf(a.signal.sequence).split("-")[1])).toEqual(
+        traceIds.slice(1),
+      );
+    } finally {
+      propagation.disable();
+    }
   });
 
   it("fencing: a stranger's entry mid-burst refuses the rest of the round; the writer re-reads and appends them after it", async () => {

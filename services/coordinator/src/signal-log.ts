@@ -10,7 +10,7 @@ import {
 import { issueSignal, type SignalDraft, signalKindName } from "@breakwater/core";
 import type { Signal } from "@breakwater/proto";
 import { inSpan, traceparentOf } from "@breakwater/telemetry";
-import { trace } from "@opentelemetry/api";
+import { type Context, context, SpanStatusCode, trace } from "@opentelemetry/api";
 import { AppendContendedError, LogInconsistencyError, NotLeaderError } from "./errors.js";
 import { coordinatorMetrics } from "./metrics.js";
 import type { SignalIndex } from "./signal-index.js";
@@ -111,27 +111,37 @@ export class SignalLog {
    * is refused too; nothing past the refused one is taken as appended, and the
    * refused draft goes through the single-append path (re-read the tail, check
    * the term) before the rest are pipelined again. Never rejects: the result
-   * says how far it got and why it stopped.
+   * says how far it got and why it stopped. Each signal's append is a span of
+   * its own in the trace `contexts[i]` names (where it was decided; default the
+   * active one), so a burst gathered from many assessments keeps each one's trace.
    */
-  appendAll(drafts: readonly SignalDraft[]): Promise<BurstAppended> {
-    return this.serially(() =>
-      inSpan(tracer, "coordinator.append_burst", async (span) => {
-        span.setAttribute("breakwater.signals", drafts.length);
-        const appended: Appended[] = [];
-        try {
-          while (appended.length < drafts.length) {
-            const rest = drafts.slice(appended.length);
-            const round = await this.pipelined(rest);
-            appended.push(...round.done);
-            // The first draft the round could not append takes the careful path alone.
-            if (round.stopped) appended.push(await this.appendInSpan(rest[round.done.length]!));
+  appendAll(drafts: readonly SignalDraft[], contexts: readonly Context[] = []): Promise<BurstAppended> {
+    return this.serially(async () => {
+      const appended: Appended[] = [];
+      const contextOf = (i: number) => contexts[i] ?? context.active();
+      try {
+        while (appended.length < drafts.length) {
+          const offset = appended.length;
+          const round = await this.pipelined(drafts.slice(offset), (i) => contextOf(offset + i));
+          appended.push(...round.done);
+          // The first draft the round could not append takes the careful path alone.
+          if (round.stopped) {
+            const at = offset + round.done.length;
+            appended.push(
+              await context.with(contextOf(at), () =>
+                inSpan(tracer, "coordinator.append", (span) => {
+                  span.setAttribute("breakwater.signal_id", drafts[at]!.signalId);
+                  return this.appendInSpan(drafts[at]!);
+                }),
+              ),
+            );
           }
-          return { appended };
-        } catch (failure) {
-          return { appended, failure };
         }
-      }),
-    );
+        return { appended };
+      } catch (failure) {
+        return { appended, failure };
+      }
+    });
   }
 
   private serially<T>(run: () => Promise<T>): Promise<T> {
@@ -146,7 +156,10 @@ export class SignalLog {
    * draft (a refusal, or a draft already seen). Throws only for what the single path would
    * throw too (not leader, an inconsistent log).
    */
-  private async pipelined(drafts: readonly SignalDraft[]): Promise<{ done: Appended[]; stopped: boolean }> {
+  private async pipelined(
+    drafts: readonly SignalDraft[],
+    contextOf: (i: number) => Context,
+  ): Promise<{ done: Appended[]; stopped: boolean }> {
     const done: Appended[] = [];
     const round: SignalDraft[] = [];
     const ids = new Set<string>();
@@ -171,7 +184,12 @@ export class SignalLog {
     const started = performance.now();
     const last = this.tail ?? (await this.readTail());
     const issuedAtMs = this.clock();
-    const inFlight: { signal: Signal; published: Promise<Published> }[] = [];
+    const inFlight: {
+      signal: Signal;
+      published: Promise<Published>;
+      span: ReturnType<typeof tracer.startSpan>;
+      spanContext: Context;
+    }[] = [];
     let previousId: string | undefined;
     for (const [i, draft] of round.entries()) {
       const issued = issueSignal(draft, {
@@ -183,38 +201,60 @@ export class SignalLog {
       // Signing the next one overlaps the stream storing the ones already sent.
       const signal = this.opts.sign ? this.opts.sign(issued) : issued;
       this.own.add(signal.signalId);
+      // The append continues the trace the draft was decided in; its NATS headers carry it.
+      const decidedIn = contextOf(done.length + i);
+      const span = tracer.startSpan(
+        "coordinator.append",
+        { attributes: { "breakwater.signal_id": signal.signalId, "breakwater.burst": round.length } },
+        decidedIn,
+      );
+      const spanContext = trace.setSpan(decidedIn, span);
       const published = publish(this.bus, subjects.signal, codecs.signal.encode(signal), {
         msgId: signal.signalId,
         expectLastSequence: last + i,
         ...(previousId === undefined ? {} : { expectLastMsgId: previousId }),
+        traceContext: spanContext,
       });
       // Refusals after the first are expected; each is looked at below, in order.
       published.catch(() => undefined);
-      inFlight.push({ signal, published });
+      inFlight.push({ signal, published, span, spanContext });
       previousId = signal.signalId;
     }
     coordinatorMetrics.burstSize.observe(round.length);
-    for (const { signal, published } of inFlight) {
+    const endRest = (from: number, why: string) => {
+      for (const left of inFlight.slice(from)) {
+        left.span.setStatus({ code: SpanStatusCode.ERROR, message: why });
+        left.span.end();
+      }
+    };
+    for (const [i, { signal, published, span, spanContext }] of inFlight.entries()) {
       let stored: Published;
       try {
         stored = await published;
       } catch (err) {
+        endRest(i, (err as Error).message);
         if (!(err instanceof FencedAppendError)) throw err;
         coordinatorMetrics.burstRefusals.inc({ reason: "fenced" });
         return { done, stopped: true };
       }
       // Stored earlier under this id (the index had not read it): the single path finds the original.
       if (stored.duplicate) {
+        endRest(i, "already in the log");
         coordinatorMetrics.burstRefusals.inc({ reason: "duplicate" });
         return { done, stopped: true };
       }
-      done.push(this.stored(signal, stored.seq, started));
+      span.setAttribute("breakwater.sequence", stored.seq);
+      try {
+        done.push(this.stored(signal, stored.seq, started, traceparentOf(spanContext)));
+      } finally {
+        span.end();
+      }
     }
     return { done, stopped };
   }
 
   /** Takes a signal the stream acknowledged as the new tail. */
-  private stored(signal: Signal, seq: number, started: number): Appended {
+  private stored(signal: Signal, seq: number, started: number, traceparent = traceparentOf()): Appended {
     if (seq !== signal.sequence) {
       throw new LogInconsistencyError(
         `signal ${signal.signalId} was stored at stream sequence ${seq}, not ${signal.sequence}`,
@@ -224,7 +264,7 @@ export class SignalLog {
     this.tail = seq;
     // The stream acknowledged it at this sequence: serve it now rather than when the
     // reader gets it back (the reader skips what the index already holds).
-    if (this.index.last === seq - 1) this.index.add(seq, signal, "malformed", traceparentOf());
+    if (this.index.last === seq - 1) this.index.add(seq, signal, "malformed", traceparent);
     coordinatorMetrics.signalsAppended.inc({ kind: signalKindName(signal.kind), rule: signal.ruleId });
     coordinatorMetrics.appendSeconds.observe((performance.now() - started) / 1_000);
     return { signal, duplicate: false, fenced: 0 };
