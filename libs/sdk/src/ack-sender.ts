@@ -32,7 +32,9 @@ export interface AckSenderOptions {
 /**
  * Sends acks one at a time, in the order they were queued (so APPLIED never
  * overtakes RECEIVED), retrying transient failures with backoff. Acks are
- * idempotent on the coordinator, so a retry never double counts.
+ * idempotent on the coordinator, so a retry never double counts. Each is sent
+ * once the event loop has handled the I/O already waiting, so acking a signal
+ * never delays handling the next one.
  */
 export class AckSender {
   private tail: Promise<void> = Promise.resolve();
@@ -61,6 +63,9 @@ export class AckSender {
   }
 
   private async deliver(ack: AckRequestInput, ctx: Context): Promise<boolean> {
+    // Off the signal's critical path: the ack is sent after the I/O already waiting is handled
+    // (the next signals on this stream, other streams of this process), not in between.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const attempts = this.opts.attempts ?? 6;
     const backoff = new Backoff({ initialDelayMs: 100, maxDelayMs: 2_000 });
     let last: ServiceError | undefined;
