@@ -220,6 +220,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
           ...seedEnv({ kind: "watcher", chain: opts.evm.chain }),
           BW_DRIVER: "evm",
           BW_EVM_CONFIG: chainFile,
+          // Hardhat serves its websocket on the RPC port: new heads are pushed, polling is the fallback.
+          BW_EVM_WS_URLS: evm.rpcUrl.replace(/^http/, "ws"),
           BW_HTTP_PORT: String(port),
         }),
       );
