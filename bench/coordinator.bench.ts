@@ -163,22 +163,25 @@ async function subscribeVenues(
       "grpc.primary_user_agent": `bench-venue-${i}`,
     });
     clients.push(client);
-    const call = client.subscribe({ venueId: `venue-${i}`, afterSequence });
+    // batches as the SDK asks for them (VenueClient's default maxBatch)
+    const call = client.subscribe({ venueId: `venue-${i}`, afterSequence, maxBatch: 256 });
     calls.push(call);
     ready.push(
       new Promise((resolve, reject) => {
         call.on("error", (err) => reject(new Error(`venue-${i} subscription failed: ${err.message}`)));
-        call.on("data", (r: SubscribeResponse) => {
+        call.on("data", (response: SubscribeResponse) => {
           const t = nowMs();
-          if (r.item?.$case === "marker") resolve();
-          if (r.item?.$case !== "signal") return;
-          const s = r.item.value;
-          let entry = arrivals.get(s.sequence);
-          if (!entry) {
-            entry = { issuedAtMs: s.issuedAtMs, at: [] };
-            arrivals.set(s.sequence, entry);
+          for (const r of response.batch ? response.batch.items : [response]) {
+            if (r.item?.$case === "marker") resolve();
+            if (r.item?.$case !== "signal") continue;
+            const s = r.item.value;
+            let entry = arrivals.get(s.sequence);
+            if (!entry) {
+              entry = { issuedAtMs: s.issuedAtMs, at: [] };
+              arrivals.set(s.sequence, entry);
+            }
+            entry.at.push(t);
           }
-          entry.at.push(t);
         });
       }),
     );

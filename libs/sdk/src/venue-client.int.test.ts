@@ -105,11 +105,13 @@ const sig = (s: Signal, previousInScope: number): SubscribeResponse => ({
   item: { $case: "signal", value: s },
   previousInScope,
   traceparent: "",
+  batch: undefined,
 });
 const marker = (logSequence: number, previousInScope: number): SubscribeResponse => ({
   item: { $case: "marker", value: { logSequence, atMs: Date.now() } },
   previousInScope,
   traceparent: "",
+  batch: undefined,
 });
 
 describe("VenueClient against a scripted coordinator", () => {
@@ -178,6 +180,44 @@ describe("VenueClient against a scripted coordinator", () => {
     expect(events.filter((e) => e === "gap")).toHaveLength(1);
     expect(coordinator.ackLog()).toEqual(["1:received", "2:received", "3:received"]);
     expect(client.lastSequence).toBe(3);
+  });
+
+  it("batches: the client asks for them, handles and acks each item in order, and a gap inside a batch resubscribes from the last one it processed", async () => {
+    const batch = (...items: SubscribeResponse[]): SubscribeResponse => ({
+      item: undefined,
+      previousInScope: 0,
+      traceparent: "",
+      batch: { items },
+    });
+    const { coordinator, client, handled } = await setup([
+      (call) => {
+        // 3 is missing between 2 and 4: items after the gap are not handled
+        call.write(batch(sig(signal(1), 0), sig(signal(2), 1), sig(signal(4), 3), sig(signal(5), 4)));
+      },
+      (call) => {
+        call.write(batch(sig(signal(3), 2), sig(signal(4), 3)));
+        call.write(batch(sig(signal(5), 4), marker(5, 5)));
+      },
+    ]);
+    const gaps: number[] = [];
+    client.on("gap", (err) => gaps.push(err.resumeFrom));
+    const synced = new Promise((resolve) => client.once("synced", resolve));
+    client.start();
+    await synced;
+    await eventually(() => (coordinator.acks.length === 5 ? true : undefined));
+    expect(handled.map((s) => s.sequence)).toEqual([1, 2, 3, 4, 5]);
+    expect(gaps).toEqual([2]);
+    expect(coordinator.subscribes.map((r) => [r.afterSequence, r.maxBatch])).toEqual([
+      [0, 256],
+      [2, 256],
+    ]);
+    expect(coordinator.ackLog()).toEqual([
+      "1:received",
+      "2:received",
+      "3:received",
+      "4:received",
+      "5:received",
+    ]);
   });
 
   it("behavior: after the stream fails the client resumes from its last sequence and drops replayed duplicates", async () => {

@@ -57,6 +57,11 @@ export interface VenueClientOptions {
   /** Last in-scope sequence the venue processed, if it stored it; lets the first signal be checked. */
   readonly lastInScope?: number;
   /**
+   * Signals the coordinator may send in one response (default 256; 1: one at
+   * a time). Each is still checked, handled and acked on its own, in order.
+   */
+  readonly maxBatch?: number;
+  /**
    * The venue's mutual TLS identity: its client certificate (whose
    * spiffe://breakwater/venue/<id> URI is its identity at the coordinator), its
    * key, and the CA bundle the coordinator's certificate must chain to. The
@@ -109,6 +114,9 @@ export interface VenueClientEvents {
 }
 
 /** host:port, [v6]:port, or a gRPC target URI (dns:///host:port, unix:/path). */
+/** Signals per response the SDK asks for: a burst of decisions arrives in a few writes. */
+const DEFAULT_MAX_BATCH = 256;
+
 const ADDRESS = /^(?:[^\s:/]+:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5}|(?:dns|unix|ipv4|ipv6):\S+)$/;
 
 const CHANNEL_OPTIONS = {
@@ -177,6 +185,8 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
     const after = opts.afterSequence ?? 0;
     if (!Number.isSafeInteger(after) || after < 0)
       problems.push("afterSequence must be a non-negative integer");
+    if (opts.maxBatch !== undefined && !(Number.isInteger(opts.maxBatch) && opts.maxBatch >= 1))
+      problems.push("maxBatch must be a positive integer");
     if (
       opts.lastInScope !== undefined &&
       !(Number.isSafeInteger(opts.lastInScope) && opts.lastInScope <= after)
@@ -325,7 +335,11 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
   /** One subscription stream, until it ends; returns why it ended. */
   private async subscribeOnce(): Promise<SubscriptionLostError> {
     const afterSequence = this.tracker.covered;
-    const call = this.grpc.subscribe({ venueId: this.venueId, afterSequence });
+    const call = this.grpc.subscribe({
+      venueId: this.venueId,
+      afterSequence,
+      maxBatch: this.opts.maxBatch ?? DEFAULT_MAX_BATCH,
+    });
     this.call = call;
     this.cancelReason = undefined;
     call.on("metadata", () => {
@@ -335,20 +349,23 @@ export class VenueClient extends EventEmitter<VenueClientEvents> {
     this.armIdleTimer();
     let synced = false;
     try {
-      for await (const response of call as AsyncIterable<SubscribeResponse>) {
+      stream: for await (const response of call as AsyncIterable<SubscribeResponse>) {
         clearTimeout(this.idleTimer); // a slow handler is not a silent stream
-        const outcome = await this.process(response);
+        // A batch holds whole responses, in log order: each is handled as if it came alone.
+        for (const item of response.batch ? response.batch.items : [response]) {
+          const outcome = await this.process(item);
+          if (outcome === "gap") {
+            this.cancelReason = "gap";
+            call.cancel();
+            break stream;
+          }
+          if (outcome === "marker" && !synced) {
+            synced = true;
+            this.backoff.reset();
+            this.emit("synced", { logSequence: this.tracker.covered });
+          }
+        }
         this.armIdleTimer();
-        if (outcome === "gap") {
-          this.cancelReason = "gap";
-          call.cancel();
-          break;
-        }
-        if (outcome === "marker" && !synced) {
-          synced = true;
-          this.backoff.reset();
-          this.emit("synced", { logSequence: this.tracker.covered });
-        }
       }
       return new SubscriptionLostError(
         undefined,

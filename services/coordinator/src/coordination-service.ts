@@ -162,7 +162,7 @@ export function coordinationService(
 
   return {
     subscribe(call) {
-      const { venueId, afterSequence } = call.request;
+      const { venueId, afterSequence, maxBatch } = call.request;
       let venue: ReturnType<VenueDirectory["authorize"]>;
       let releaseSlot: () => void;
       try {
@@ -182,7 +182,16 @@ export function coordinationService(
         return;
       }
       const id = venue.id;
-      const sub = new VenueSubscription(call, id, venue.scope, afterSequence, index, deps.subscription, log);
+      const sub = new VenueSubscription(
+        call,
+        id,
+        venue.scope,
+        afterSequence,
+        index,
+        deps.subscription,
+        log,
+        maxBatch,
+      );
       const release = venues.subscribed(id);
       subscriptions.add(sub);
       sub.whenEnded((reason) => {

@@ -163,7 +163,7 @@ describe("coordinator: policy → signal log → venues", () => {
     raw.push(client);
     const subscribeError = (venueId: string) =>
       new Promise<number | undefined>((resolve) => {
-        const call = client.subscribe({ venueId, afterSequence: 0 });
+        const call = client.subscribe({ venueId, afterSequence: 0, maxBatch: 0 });
         call.on("data", () => {
           call.cancel();
           resolve(undefined);

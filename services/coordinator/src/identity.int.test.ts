@@ -71,7 +71,7 @@ describe("identity at the coordinator's gRPC boundary", () => {
 
   function subscribeOutcome(c: CoordinationServiceClient, venueId: string): Promise<ServiceError | "data"> {
     return new Promise((resolve) => {
-      const call = c.subscribe({ venueId, afterSequence: 0 });
+      const call = c.subscribe({ venueId, afterSequence: 0, maxBatch: 0 });
       call.on("data", () => {
         call.cancel();
         resolve("data");
@@ -200,7 +200,7 @@ describe("identity at the coordinator's gRPC boundary", () => {
 
   it("limits: streams per venue, request size and unary rate are refused with RESOURCE_EXHAUSTED and counted", async () => {
     const limited = as(pki.venueTls("limited"));
-    const first = limited.subscribe({ venueId: "limited", afterSequence: 0 });
+    const first = limited.subscribe({ venueId: "limited", afterSequence: 0, maxBatch: 0 });
     first.on("error", () => undefined);
     await new Promise((resolve) => first.once("data", resolve));
     const second = await subscribeOutcome(limited, "limited");

@@ -1,6 +1,6 @@
 import { type Bus, buckets, connectBus } from "@breakwater/bus";
 import type { SignalDraft } from "@breakwater/core";
-import { SignalKind, type SubscribeResponse } from "@breakwater/proto";
+import { SignalKind, SubscribeResponse } from "@breakwater/proto";
 import { eventually, type NatsServer, startNats } from "@breakwater/testkit";
 import { type ServiceError, status } from "@grpc/grpc-js";
 import { pino } from "pino";
@@ -74,7 +74,7 @@ describe("subscriptions: markers and slow subscribers", () => {
     const client = rawClient(coordinator.grpc, "idle-venue");
     closers.push(() => client.close());
     const seen: SubscribeResponse[] = [];
-    const call = client.subscribe({ venueId: "idle-venue", afterSequence: 0 });
+    const call = client.subscribe({ venueId: "idle-venue", afterSequence: 0, maxBatch: 0 });
     call.on("data", (r: SubscribeResponse) => seen.push(r));
     call.on("error", () => undefined);
     await eventually(() => (seen.filter((r) => r.item?.$case === "marker").length >= 3 ? true : undefined));
@@ -94,7 +94,7 @@ describe("subscriptions: markers and slow subscribers", () => {
     reader.client.on("disconnected", () => readerDropped++);
     const client = rawClient(coordinator.grpc, "slow-venue");
     closers.push(() => client.close());
-    const call = client.subscribe({ venueId: "slow-venue", afterSequence: 2 });
+    const call = client.subscribe({ venueId: "slow-venue", afterSequence: 2, maxBatch: 0 });
     const ended = new Promise<ServiceError>((resolve) => call.on("error", resolve));
     await new Promise((resolve) => call.once("data", resolve));
     call.pause(); // the venue stops reading
@@ -120,5 +120,53 @@ describe("subscriptions: markers and slow subscribers", () => {
     await eventually(() => (reader.signals.length === 60 ? true : undefined), 15_000, "reader got all 60");
     expect(reader.signals.map((s) => s.sequence)).toEqual(Array.from({ length: 60 }, (_, i) => i + 3));
     expect(readerDropped).toBe(0);
+  });
+
+  it("batches: a subscriber that asks for them gets what is ready in a few responses, item for item what a one-at-a-time subscriber gets, no batch over 1 MiB", async () => {
+    const after = await writer.readTail();
+    // 150 small signals, then 12 of 100 kB (one batch of them would pass 1 MiB), before either subscribes
+    const small = Array.from({ length: 150 }, (_, n) => ({ ...advisory(1_000 + n), reason: "small" }));
+    expect((await writer.appendAll(small)).failure).toBeUndefined();
+    const large = Array.from({ length: 12 }, (_, n) => advisory(2_000 + n));
+    expect((await writer.appendAll(large)).failure).toBeUndefined();
+    await eventually(async () => {
+      const body = (await (await fetch(`${coordinator.http}/v1/signals?after=${after}`)).json()) as {
+        lastSequence: number;
+      };
+      return body.lastSequence >= after + 162 ? true : undefined;
+    });
+    const subscribe = (venueId: string, maxBatch: number) => {
+      const client = rawClient(coordinator.grpc, venueId);
+      closers.push(() => client.close());
+      const responses: SubscribeResponse[] = [];
+      const sizes: number[] = [];
+      const call = client.subscribe({ venueId, afterSequence: after, maxBatch });
+      call.on("data", (r: SubscribeResponse) => {
+        responses.push(r);
+        sizes.push(SubscribeResponse.encode(r).finish().length);
+      });
+      call.on("error", () => undefined);
+      closers.push(() => call.cancel());
+      const items = () =>
+        responses
+          .flatMap((r) => (r.batch ? r.batch.items : [r]))
+          .filter((r) => r.item?.$case === "signal")
+          .map((r) => [r.item?.$case === "signal" ? r.item.value.sequence : 0, r.previousInScope]);
+      return { responses, sizes, items };
+    };
+    const single = subscribe("perp-a", 0);
+    const batched = subscribe("perp-b", 64);
+    await eventually(
+      () => (batched.items().length === 162 && single.items().length === 162 ? true : undefined),
+      15_000,
+      "both got the 162",
+    );
+    expect(batched.items()).toEqual(single.items());
+    expect(single.responses.some((r) => r.batch)).toBe(false);
+    const batches = batched.responses.filter((r) => r.batch);
+    // 64 + 64 small, then 22 small with ten of 100 kB (the eleventh would pass 1 MiB), then two
+    expect(batches.map((r) => r.batch!.items.length)).toEqual([64, 64, 32, 2]);
+    expect(Math.max(...batched.sizes)).toBeLessThan(2 ** 20 + 1_000);
+    expect(batched.responses.filter((r) => r.item?.$case === "signal" || r.batch).length).toBeLessThan(10);
   });
 });

@@ -4,7 +4,15 @@ import type { Logger } from "@breakwater/telemetry";
 import { Metadata, type ServerWritableStream, type ServiceError, status } from "@grpc/grpc-js";
 import { coordinatorMetrics } from "./metrics.js";
 import type { SignalIndex } from "./signal-index.js";
-import { type EncodedResponse, encodeSignalResponse } from "./wire.js";
+import { type EncodedResponse, encodeBatchResponse, encodeSignalResponse } from "./wire.js";
+
+/** The most items one batch carries, whatever a venue asks for. */
+export const MAX_BATCH = 512;
+/**
+ * The most bytes of items one batch carries: well under gRPC's default 4 MiB
+ * receive limit of a client; a larger signal goes alone, as it would unbatched.
+ */
+export const MAX_BATCH_BYTES = 1 << 20;
 
 export interface SubscriptionOptions {
   /** An idle subscription gets a position marker this often. */
@@ -22,7 +30,10 @@ export type SubscriptionEnd = "client_cancelled" | "slow_subscriber" | "shutdown
  * then follows the log live. When idle it writes a position marker saying how
  * far the log has been checked. It writes only while the stream has room; a
  * venue that stops reading and falls `maxBacklog` signals behind is cut off
- * with RESOURCE_EXHAUSTED and resumes by sequence.
+ * with RESOURCE_EXHAUSTED and resumes by sequence. A venue that asked for
+ * batches (`max_batch` > 1) gets what is ready in as few writes as it allows:
+ * entries the log gains while the event loop is busy (a burst's appends) are
+ * written together once it has handled the I/O already waiting.
  */
 export class VenueSubscription {
   /** Highest log sequence examined for this venue. */
@@ -37,6 +48,9 @@ export class VenueSubscription {
   private readonly timer: NodeJS.Timeout;
   private readonly unfollow: () => void;
   private readonly onEnd: Set<(reason: SubscriptionEnd) => void> = new Set();
+  /** Items per write (1: no batches). */
+  private readonly maxBatch: number;
+  private pumpScheduled = false;
 
   constructor(
     private readonly call: ServerWritableStream<SubscribeRequest, SubscribeResponse>,
@@ -47,8 +61,10 @@ export class VenueSubscription {
     private readonly index: SignalIndex,
     private readonly opts: SubscriptionOptions,
     private readonly log: Logger,
+    maxBatch = 0,
   ) {
     this.clock = opts.clock ?? Date.now;
+    this.maxBatch = Math.min(MAX_BATCH, Math.max(1, Math.floor(maxBatch)));
     this.scanned = Math.min(after, index.last);
     this.previousInScope = index.previousInScope(venueId, this.scanned, scope);
     this.lastWriteAt = this.clock();
@@ -95,7 +111,15 @@ export class VenueSubscription {
   private onLogEntry(): void {
     if (this.ended) return;
     if (!this.blocked) {
-      this.pump();
+      if (this.maxBatch === 1) this.pump();
+      else if (!this.pumpScheduled) {
+        // Entries appended in the same turn of the event loop go out together.
+        this.pumpScheduled = true;
+        setImmediate(() => {
+          this.pumpScheduled = false;
+          this.pump();
+        });
+      }
       return;
     }
     // Fewer entries than the limit past what was examined: no need to count those in scope.
@@ -117,6 +141,14 @@ export class VenueSubscription {
 
   /** Writes what the log holds past `scanned` until the stream pushes back. */
   private pump(): void {
+    const batch: EncodedResponse[] = [];
+    let batchBytes = 0;
+    const flush = () => {
+      if (batch.length === 0) return;
+      this.write(batch.length === 1 ? batch[0]! : encodeBatchResponse(batch));
+      batch.length = 0;
+      batchBytes = 0;
+    };
     while (!this.ended && !this.blocked && this.scanned < this.index.last) {
       const sequence = this.scanned + 1;
       const signal = this.index.get(sequence);
@@ -125,12 +157,27 @@ export class VenueSubscription {
       const previous = this.previousInScope;
       this.previousInScope = sequence;
       if (sequence <= this.after) continue; // the venue already has it
-      this.write(encodeSignalResponse(signal, previous, this.index.traceOf(sequence)));
+      const response = encodeSignalResponse(signal, previous, this.index.traceOf(sequence));
+      if (this.maxBatch === 1) this.write(response);
+      else {
+        if (batch.length > 0 && batchBytes + response.bytes.length > MAX_BATCH_BYTES) flush();
+        if (this.blocked) {
+          // The stream pushed back: this one waits for the drain, unscanned.
+          this.scanned = sequence - 1;
+          this.previousInScope = previous;
+          break;
+        }
+        batch.push(response);
+        batchBytes += response.bytes.length;
+        if (batch.length >= this.maxBatch) flush();
+      }
       coordinatorMetrics.signalsDelivered.inc({ kind: signalKindName(signal.kind) });
       if (this.caughtUp) {
         coordinatorMetrics.issueToDelivery.observe(Math.max(0, this.clock() - signal.issuedAtMs) / 1_000);
       }
     }
+    // What gathered since the last full batch (a stream that pushed back has none pending).
+    flush();
     if (!this.ended && !this.blocked && !this.caughtUp) {
       // Replay done: say at once how far the log was checked.
       this.caughtUp = true;
@@ -148,6 +195,7 @@ export class VenueSubscription {
       item: { $case: "marker", value: { logSequence: this.scanned, atMs: this.clock() } },
       previousInScope: this.previousInScope,
       traceparent: "",
+      batch: undefined,
     });
   }
 

@@ -27,6 +27,7 @@ export function encodeSignalResponse(
       item: { $case: "signal", value: signal },
       previousInScope: 0,
       traceparent,
+      batch: undefined,
     }).finish();
     signalField.set(signal, field);
   }
@@ -40,6 +41,26 @@ export function encodeSignalResponse(
         );
   lastResponse.set(signal, { previousInScope, response });
   return response;
+}
+
+/** `SubscribeResponse.batch` is field 5; `SubscribeBatch.items` field 1 (both length-delimited). */
+const BATCH_TAG = (5 << 3) | 2;
+const ITEM_TAG = (1 << 3) | 2;
+
+/**
+ * The bytes of `SubscribeResponse{batch: {items}}` from already encoded items:
+ * each item's bytes are copied in as they are, never decoded or re-encoded.
+ */
+export function encodeBatchResponse(items: readonly EncodedResponse[]): EncodedResponse {
+  const parts: Uint8Array[] = [];
+  let itemsLength = 0;
+  for (const item of items) {
+    const head = new BinaryWriter().uint32(ITEM_TAG).uint32(item.bytes.length).finish();
+    parts.push(head, item.bytes);
+    itemsLength += head.length + item.bytes.length;
+  }
+  const head = new BinaryWriter().uint32(BATCH_TAG).uint32(itemsLength).finish();
+  return new EncodedResponse(Buffer.concat([head, ...parts], head.length + itemsLength));
 }
 
 /** Serializes a response for the wire: pre-encoded bytes pass through. */

@@ -34,7 +34,7 @@ export async function tailCommand(o: TailOptions, io: Io): Promise<number> {
   if (!isVenueId(o.venue)) throw new UsageError(`--venue: "${o.venue}" is not a valid venue id`);
   const verifier = new SignalVerifier(pinnedKeys(o));
   const client = new CoordinatorClient(address, o.timeout, coordinatorTlsOf(o));
-  const call = client.raw.subscribe({ venueId: o.venue, afterSequence: o.after });
+  const call = client.raw.subscribe({ venueId: o.venue, afterSequence: o.after, maxBatch: 0 });
   let received = 0;
   let failed = 0;
   let gaps = 0;

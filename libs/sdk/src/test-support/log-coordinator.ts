@@ -36,13 +36,19 @@ export class LogCoordinator {
         let previous = 0;
         for (const s of this.log) {
           if (s.sequence > after)
-            call.write({ item: { $case: "signal", value: s }, previousInScope: previous, traceparent: "" });
+            call.write({
+              item: { $case: "signal", value: s },
+              previousInScope: previous,
+              traceparent: "",
+              batch: undefined,
+            });
           previous = s.sequence;
         }
         call.write({
           item: { $case: "marker", value: { logSequence: this.lastSequence, atMs: Date.now() } },
           previousInScope: this.lastSequence,
           traceparent: "",
+          batch: undefined,
         });
         this.live.add(call);
         call.on("cancelled", () => this.live.delete(call));
@@ -94,7 +100,12 @@ export class LogCoordinator {
     };
     this.log.push(signal);
     for (const call of this.live)
-      call.write({ item: { $case: "signal", value: signal }, previousInScope: previous, traceparent: "" });
+      call.write({
+        item: { $case: "signal", value: signal },
+        previousInScope: previous,
+        traceparent: "",
+        batch: undefined,
+      });
     return signal;
   }
 

@@ -75,6 +75,12 @@ export interface SubscribeRequest {
   venueId: string;
   /** 0 replays the whole log. */
   afterSequence: number;
+  /**
+   * Up to this many items in one response, as a batch (0 or 1: one item per
+   * response, never a batch). Signals decided together (a crash tightening margin
+   * on hundreds of markets) then reach the venue in a few writes.
+   */
+  maxBatch: number;
 }
 
 /**
@@ -99,6 +105,17 @@ export interface SubscribeResponse {
    * Empty on markers and when the coordinator does not know it.
    */
   traceparent: string;
+  /**
+   * Several items at once, in log order, each a whole response of its own (its
+   * signal or marker, previous_in_scope and traceparent); sent only to a
+   * subscriber that asked for batches (max_batch > 1). The fields above are
+   * then unset.
+   */
+  batch: SubscribeBatch | undefined;
+}
+
+export interface SubscribeBatch {
+  items: SubscribeResponse[];
 }
 
 export interface AckRequest {
@@ -153,7 +170,7 @@ export interface GetSigningKeysResponse {
 }
 
 function createBaseSubscribeRequest(): SubscribeRequest {
-  return { venueId: "", afterSequence: 0 };
+  return { venueId: "", afterSequence: 0, maxBatch: 0 };
 }
 
 export const SubscribeRequest: MessageFns<SubscribeRequest> = {
@@ -163,6 +180,9 @@ export const SubscribeRequest: MessageFns<SubscribeRequest> = {
     }
     if (message.afterSequence !== 0) {
       writer.uint32(16).uint64(message.afterSequence);
+    }
+    if (message.maxBatch !== 0) {
+      writer.uint32(24).uint32(message.maxBatch);
     }
     return writer;
   },
@@ -196,6 +216,14 @@ export const SubscribeRequest: MessageFns<SubscribeRequest> = {
             message.afterSequence = longToNumber(reader.uint64());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxBatch = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -220,6 +248,11 @@ export const SubscribeRequest: MessageFns<SubscribeRequest> = {
         : isSet(object.after_sequence)
         ? globalThis.Number(object.after_sequence)
         : 0,
+      maxBatch: isSet(object.maxBatch)
+        ? globalThis.Number(object.maxBatch)
+        : isSet(object.max_batch)
+        ? globalThis.Number(object.max_batch)
+        : 0,
     };
   },
 
@@ -231,6 +264,9 @@ export const SubscribeRequest: MessageFns<SubscribeRequest> = {
     if (message.afterSequence !== 0) {
       obj.afterSequence = Math.round(message.afterSequence);
     }
+    if (message.maxBatch !== 0) {
+      obj.maxBatch = Math.round(message.maxBatch);
+    }
     return obj;
   },
 
@@ -241,6 +277,7 @@ export const SubscribeRequest: MessageFns<SubscribeRequest> = {
     const message = createBaseSubscribeRequest();
     message.venueId = object.venueId ?? "";
     message.afterSequence = object.afterSequence ?? 0;
+    message.maxBatch = object.maxBatch ?? 0;
     return message;
   },
 };
@@ -339,7 +376,7 @@ export const PositionMarker: MessageFns<PositionMarker> = {
 };
 
 function createBaseSubscribeResponse(): SubscribeResponse {
-  return { item: undefined, previousInScope: 0, traceparent: "" };
+  return { item: undefined, previousInScope: 0, traceparent: "", batch: undefined };
 }
 
 export const SubscribeResponse: MessageFns<SubscribeResponse> = {
@@ -357,6 +394,9 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
     }
     if (message.traceparent !== "") {
       writer.uint32(34).string(message.traceparent);
+    }
+    if (message.batch !== undefined) {
+      SubscribeBatch.encode(message.batch, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -406,6 +446,14 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
             message.traceparent = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.batch = SubscribeBatch.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -431,6 +479,7 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
         ? globalThis.Number(object.previous_in_scope)
         : 0,
       traceparent: isSet(object.traceparent) ? globalThis.String(object.traceparent) : "",
+      batch: isSet(object.batch) ? SubscribeBatch.fromJSON(object.batch) : undefined,
     };
   },
 
@@ -446,6 +495,9 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
     }
     if (message.traceparent !== "") {
       obj.traceparent = message.traceparent;
+    }
+    if (message.batch !== undefined) {
+      obj.batch = SubscribeBatch.toJSON(message.batch);
     }
     return obj;
   },
@@ -471,6 +523,78 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
     }
     message.previousInScope = object.previousInScope ?? 0;
     message.traceparent = object.traceparent ?? "";
+    message.batch = (object.batch !== undefined && object.batch !== null)
+      ? SubscribeBatch.fromPartial(object.batch)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSubscribeBatch(): SubscribeBatch {
+  return { items: [] };
+}
+
+export const SubscribeBatch: MessageFns<SubscribeBatch> = {
+  encode(message: SubscribeBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      SubscribeResponse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubscribeBatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubscribeBatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(SubscribeResponse.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubscribeBatch {
+    return {
+      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => SubscribeResponse.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: SubscribeBatch): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => SubscribeResponse.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SubscribeBatch>): SubscribeBatch {
+    return SubscribeBatch.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SubscribeBatch>): SubscribeBatch {
+    const message = createBaseSubscribeBatch();
+    message.items = object.items?.map((e) => SubscribeResponse.fromPartial(e)) || [];
     return message;
   },
 };
