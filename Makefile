@@ -23,8 +23,9 @@ lint: deps ## Biome (format + lint), buf lint, and no merge-conflict markers in 
 	npx buf lint
 	@! git grep -nE '^(<<<<<<<|>>>>>>>) ' -- . ':!package-lock.json' || (echo "merge-conflict markers in tracked files" >&2; exit 1)
 
-typecheck: deps ## Strict TypeScript over every package
+typecheck: deps ## Strict TypeScript over every package, and the dashboard's page against the DOM
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p services/dashboard/src/page/tsconfig.json --noEmit
 
 unit: deps ## Unit and integration tests (start their own nats-server)
 	npx vitest run

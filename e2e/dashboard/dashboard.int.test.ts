@@ -105,7 +105,8 @@ describe.skipIf(!chromiumAvailable())("dashboard over a running system", () => {
   it("loads from the researcher's link and shows the system's exposure, ladder, prices, correlations and chains", async () => {
     await page.goto(dashboard.link);
     expect(page.url()).toBe(`${dashboard.url}/`); // the token moved into a cookie
-    await page.evaluate(() => Object.assign(window, { loadedOnce: true }));
+    // a mark on the page's global object: gone if the page reloads
+    await page.evaluate(() => Object.assign(globalThis, { loadedOnce: true }));
     loadedAtSequence = (
       await json<{ lastSequence: number }>(`${coordinator}/v1/signals?limit=1`, {
         headers: auth(upstreamToken),
@@ -271,7 +272,9 @@ describe.skipIf(!chromiumAvailable())("dashboard over a running system", () => {
       5_000,
       "a price update",
     );
-    expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(
+      true,
+    );
     expect(await page.locator("#live").getAttribute("data-state")).toBe("live");
     await shoot(page, "signals");
   });

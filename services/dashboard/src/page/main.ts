@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 // The dashboard page: one EventSource for every view, each redrawn when its topic changes.
 import { AXIS, draw } from "./charts.js";
 import { chainsOf, compact, correlationMatrix, exposureMatrix, type Matrix } from "./shapes.js";
