@@ -32,9 +32,8 @@ interface Waiter {
  * is retried before anything else, because the rule already counts it as made.
  */
 export class DecisionWriter {
-  private readonly pending: SignalDraft[] = [];
-  /** The trace each pending draft was decided in (its append and the venues continue it). */
-  private readonly pendingContexts: Context[] = [];
+  /** Drafts decided, not yet in the log, each with the trace it was decided in (its append continues it). */
+  private readonly pending: { readonly draft: SignalDraft; readonly decidedIn: Context }[] = [];
   /** Drafts decided so far (appended ones included): numbers the waiters count in. */
   private decided = 0;
   private appendedCount = 0;
@@ -103,9 +102,8 @@ export class DecisionWriter {
   /** Queues `drafts` behind everything decided before; settles once all of it is appended. */
   private enqueue(drafts: SignalDraft[]): Promise<Appended[]> {
     const from = this.decided;
-    this.pending.push(...drafts);
     const decidedIn = context.active();
-    for (const _ of drafts) this.pendingContexts.push(decidedIn);
+    for (const draft of drafts) this.pending.push({ draft, decidedIn });
     this.decided += drafts.length;
     if (this.pending.length === 0) return Promise.resolve([]);
     const settled = new Promise<Appended[]>((resolve, reject) => {
@@ -119,8 +117,12 @@ export class DecisionWriter {
     this.flushing = true;
     try {
       while (this.pending.length > 0) {
-        const burst = [...this.pending];
-        const { appended, failure } = await this.signalLog.appendAll(burst, [...this.pendingContexts]);
+        const { appended, failure } = await this.signalLog.appendAll(
+          this.pending.map((p) => p.draft),
+          this.pending.map((p) => p.decidedIn),
+        );
+        // Drafts decided meanwhile stay queued behind what this burst took.
+        this.pending.splice(0, appended.length);
         for (const result of appended) this.appendedOne(result);
         if (failure !== undefined) {
           this.failWaiters(failure);
@@ -133,8 +135,6 @@ export class DecisionWriter {
   }
 
   private appendedOne(result: Appended): void {
-    this.pending.shift();
-    this.pendingContexts.shift();
     const number = this.appendedCount++;
     const { signal } = result;
     // The rules learn the logged signal (its sequence) at once, not only when the reader gets to it.

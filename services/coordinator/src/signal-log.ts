@@ -90,15 +90,18 @@ export class SignalLog {
   append(draft: SignalDraft): Promise<Appended> {
     // A span of its own, so the stored signal (its NATS headers and the index) names
     // the append as the parent of what venues do with it.
-    return this.serially(() =>
-      inSpan(tracer, "coordinator.append", (span) => {
-        span.setAttribute("breakwater.signal_id", draft.signalId);
-        return this.appendInSpan(draft).then((appended) => {
-          span.setAttribute("breakwater.sequence", appended.signal.sequence);
-          return appended;
-        });
-      }),
-    );
+    return this.serially(() => this.appendTraced(draft));
+  }
+
+  /** One careful append in a `coordinator.append` span of the active trace. */
+  private appendTraced(draft: SignalDraft): Promise<Appended> {
+    return inSpan(tracer, "coordinator.append", (span) => {
+      span.setAttribute("breakwater.signal_id", draft.signalId);
+      return this.appendInSpan(draft).then((appended) => {
+        span.setAttribute("breakwater.sequence", appended.signal.sequence);
+        return appended;
+      });
+    });
   }
 
   /**
@@ -127,14 +130,7 @@ export class SignalLog {
           // The first draft the round could not append takes the careful path alone.
           if (round.stopped) {
             const at = offset + round.done.length;
-            appended.push(
-              await context.with(contextOf(at), () =>
-                inSpan(tracer, "coordinator.append", (span) => {
-                  span.setAttribute("breakwater.signal_id", drafts[at]!.signalId);
-                  return this.appendInSpan(drafts[at]!);
-                }),
-              ),
-            );
+            appended.push(await context.with(contextOf(at), () => this.appendTraced(drafts[at]!)));
           }
         }
         return { appended };
