@@ -9,6 +9,7 @@ import {
   publishAssessment,
   recordingVenue,
   startCoordinatorProcess,
+  startLeaderAndFollower,
 } from "./test-helpers.js";
 
 async function storedLog(bus: Bus): Promise<{ streamSeq: number; signal: Signal }[]> {
@@ -58,16 +59,7 @@ describe("high availability: two coordinator processes, one lease", () => {
     nats = await startNats();
     bus = await connectBus({ url: nats.url, name: "ha-test" });
     env = { BW_ASSESSMENT_ACK_WAIT_MS: "1000", BW_SIGNAL_LEAD_MS: "300", BW_LOG_LEVEL: "info" };
-    replicas.push(
-      await startCoordinatorProcess(nats.url, { ...env, BW_GRPC_PORT: String(await freePort()) }),
-    );
-    replicas.push(
-      await startCoordinatorProcess(
-        nats.url,
-        { ...env, BW_GRPC_PORT: String(await freePort()) },
-        { awaitLeader: false },
-      ),
-    );
+    replicas.push(...(await startLeaderAndFollower(nats.url, env)));
   }, 60_000);
   afterAll(async () => {
     for (const v of venues) await v.client.close();

@@ -7,6 +7,7 @@ import { CoordinationServiceClient, type RiskAssessment, Signal } from "@breakwa
 import { VenueClient, type VenueClientOptions } from "@breakwater/sdk";
 import {
   eventually,
+  freePort,
   type ServiceProcess,
   sharedTestPki,
   sharedTestPkiNow,
@@ -49,6 +50,20 @@ export async function startCoordinatorProcess(
   // A restarted leader waits out its predecessor's lease before it leads.
   if (opts.awaitLeader ?? true) await proc.waitFor(/"msg":"leader is consuming assessments"/, 30_000);
   return { proc, grpc: started.grpc, http: started.http };
+}
+
+/** Two replicas on their own gRPC ports: the first is the leader once started, the second follows. */
+export async function startLeaderAndFollower(
+  natsUrl: string,
+  env: Record<string, string>,
+): Promise<[CoordinatorProcess, CoordinatorProcess]> {
+  const leader = await startCoordinatorProcess(natsUrl, { ...env, BW_GRPC_PORT: String(await freePort()) });
+  const follower = await startCoordinatorProcess(
+    natsUrl,
+    { ...env, BW_GRPC_PORT: String(await freePort()) },
+    { awaitLeader: false },
+  );
+  return [leader, follower];
 }
 
 let assessmentCounter = 0;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Bus, connectBus } from "@breakwater/bus";
-import { eventually, freePort, type NatsServer, startNats } from "@breakwater/testkit";
+import { eventually, type NatsServer, startNats } from "@breakwater/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assessment,
@@ -10,7 +10,7 @@ import {
   httpSignals,
   processedUpTo,
   publishAssessment,
-  startCoordinatorProcess,
+  startLeaderAndFollower,
 } from "./test-helpers.js";
 
 const HOLD_MS = 2_500;
@@ -42,16 +42,7 @@ describe("timers across a failover", () => {
     const file = join(mkdtempSync(join(tmpdir(), "bw-timer-")), "policy.yaml");
     writeFileSync(file, POLICY);
     const env = { BW_POLICY_FILE: file, BW_SIGNAL_LEAD_MS: "100", BW_LOG_LEVEL: "info" };
-    replicas.push(
-      await startCoordinatorProcess(nats.url, { ...env, BW_GRPC_PORT: String(await freePort()) }),
-    );
-    replicas.push(
-      await startCoordinatorProcess(
-        nats.url,
-        { ...env, BW_GRPC_PORT: String(await freePort()) },
-        { awaitLeader: false },
-      ),
-    );
+    replicas.push(...(await startLeaderAndFollower(nats.url, env)));
   }, 60_000);
   afterAll(async () => {
     for (const r of replicas) await r.proc.stop();
